@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every Lore target.
+let lore: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Lore",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lore", targets: ["lore"]),
+        .library(name: "LoreCore", targets: ["LoreCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries: the only places C enters.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libblas-dev", "libopenblas0-pthread"])]),
+
+        // Domain types, protocols and small shared utilities. No dependencies.
+        .target(name: "LoreCore", swiftSettings: lore),
+        // The SQLite system of record: schema, migrations, documents, chunks, vectors, FTS5.
+        .target(name: "LoreStore", dependencies: ["LoreCore", "CSQLite", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
+        // Embedding-model pieces: the WordPiece tokenizer (the chunker counts tokens with it).
+        .target(name: "LoreEmbed", dependencies: ["LoreCore"], swiftSettings: lore),
+        // Loaders, chunking, validation, the file walker and the incremental Ingestor.
+        .target(name: "LoreIngest", dependencies: ["LoreCore", "LoreStore", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
+        // The executable: the composition root and the command line.
+        .executableTarget(name: "lore", dependencies: [
+            "LoreCore", "LoreStore", "LoreEmbed", "LoreIngest",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: lore),
+
+        // Shared test helpers (temporary directories, the built binary, fixtures, the vocabulary).
+        .target(name: "LoreTestSupport", dependencies: ["LoreCore", "LoreEmbed"], path: "Tests/LoreTestSupport", swiftSettings: lore),
+        .testTarget(name: "LoreCoreTests", dependencies: ["LoreCore", "LoreTestSupport"], swiftSettings: lore),
+        .testTarget(name: "LoreStoreTests", dependencies: ["LoreStore", "LoreTestSupport"], swiftSettings: lore),
+        .testTarget(name: "LoreEmbedTests", dependencies: ["LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
+        .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreEmbed", "LoreStore", "LoreTestSupport"], swiftSettings: lore),
+        .testTarget(name: "LoreCLITests", dependencies: ["LoreStore", "LoreTestSupport"], swiftSettings: lore),
+    ]
+)

@@ -1,0 +1,30 @@
+import LoreCore
+
+/// `.txt`: one document, one section. The title is a short first line set apart by a blank
+/// line, or else the file name.
+public struct PlainTextLoader: DocumentLoader {
+    public var format: DocumentFormat { .text }
+    public init() {}
+
+    public func load(_ input: LoaderInput) throws(LoadError) -> [Document] {
+        [Document(source: input.path, path: input.path, format: .text,
+                  title: Self.title(of: input.text) ?? input.stem, text: input.text)]
+    }
+
+    static func title(of text: String) -> String? {
+        var lines = text.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false).makeIterator()
+        guard let first = lines.next()?.trimmingWhitespace(), !first.isEmpty, first.count <= 100 else { return nil }
+        guard let second = lines.next(), second.trimmingWhitespace().isEmpty else { return nil }
+        return first
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing whitespace (spaces, tabs, newlines).
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}

@@ -1,0 +1,73 @@
+/// The store's schema, as named migrations applied in order, each once, each in its own
+/// transaction. Never edit a shipped migration: add a new one.
+enum Migrations {
+    static let all: [(name: String, sql: String)] = [
+        ("0001-core", """
+        CREATE TABLE collections (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            embedding_model TEXT,
+            embedding_dim INTEGER,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+            source TEXT NOT NULL,
+            path TEXT,
+            format TEXT NOT NULL,
+            title TEXT NOT NULL,
+            content_sha256 TEXT NOT NULL,
+            file_sha256 TEXT,
+            file_mtime REAL,
+            file_size INTEGER,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            ingested_at REAL NOT NULL,
+            UNIQUE (collection_id, source)
+        );
+        CREATE INDEX documents_path ON documents(collection_id, path);
+        CREATE INDEX documents_content ON documents(collection_id, content_sha256);
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            token_count INTEGER NOT NULL,
+            heading_path TEXT NOT NULL DEFAULT '',
+            char_start INTEGER NOT NULL,
+            char_end INTEGER NOT NULL,
+            page INTEGER,
+            UNIQUE (document_id, ordinal)
+        );
+        CREATE TABLE vectors (
+            chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            embedding BLOB NOT NULL
+        );
+        CREATE VIRTUAL TABLE chunks_fts USING fts5(
+            text, heading_path, content='chunks', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
+            INSERT INTO chunks_fts(rowid, text, heading_path) VALUES (new.id, new.text, new.heading_path);
+        END;
+        CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
+            INSERT INTO chunks_fts(chunks_fts, rowid, text, heading_path) VALUES ('delete', old.id, old.text, old.heading_path);
+        END;
+        CREATE TRIGGER chunks_au AFTER UPDATE ON chunks BEGIN
+            INSERT INTO chunks_fts(chunks_fts, rowid, text, heading_path) VALUES ('delete', old.id, old.text, old.heading_path);
+            INSERT INTO chunks_fts(rowid, text, heading_path) VALUES (new.id, new.text, new.heading_path);
+        END;
+        CREATE TABLE ingest_runs (
+            id INTEGER PRIMARY KEY,
+            collection TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            finished_at REAL,
+            status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'interrupted')),
+            arguments TEXT NOT NULL DEFAULT '[]',
+            summary TEXT
+        );
+        """),
+    ]
+}

@@ -1,0 +1,164 @@
+import Foundation
+import LoreCore
+
+/// A document ready to be written: its chunks, and the facts about the file it came from.
+public struct PreparedDocument: Sendable {
+    public var document: Document
+    public var chunks: [Chunk]
+
+    public init(document: Document, chunks: [Chunk]) {
+        self.document = document
+        self.chunks = chunks
+    }
+}
+
+/// What is known of the file a set of documents came from.
+public struct FileFacts: Sendable, Equatable {
+    public var sha256: String
+    public var mtime: Double
+    public var size: Int
+
+    public init(sha256: String, mtime: Double, size: Int) {
+        self.sha256 = sha256
+        self.mtime = mtime
+        self.size = size
+    }
+}
+
+/// The result of writing one file's documents.
+public struct FileWriteResult: Sendable {
+    /// Documents stored.
+    public var documents = 0
+    /// Chunks stored.
+    public var chunks = 0
+    /// Documents of the file that were there before and were replaced or removed.
+    public var replaced = 0
+    /// Documents not stored because an identical one is already in the collection: (source, the one it duplicates).
+    public var duplicates: [(source: String, of: String)] = []
+}
+
+extension Store {
+    /// For each file path in the collection, the SHA-256 its documents were made from.
+    public func fileHashes(collectionID: Int64) throws -> [String: String] {
+        let s = try connection.prepare("SELECT path, file_sha256 FROM documents WHERE collection_id = ? AND path IS NOT NULL GROUP BY path")
+        try s.bind([.int(collectionID)])
+        var out: [String: String] = [:]
+        while try s.step() { out[s.text(0)] = s.optionalText(1) ?? "" }
+        return out
+    }
+
+    /// Replaces, in one transaction, every document of `path` in the collection with
+    /// `documents`. A document whose text duplicates one already stored in the collection
+    /// (from another source) is not stored, and is reported.
+    public func replaceFile(collectionID: Int64, path: String, file: FileFacts?, documents: [PreparedDocument]) throws -> FileWriteResult {
+        try connection.transaction {
+            var result = FileWriteResult()
+            let delete = try connection.prepare("DELETE FROM documents WHERE collection_id = ? AND path = ?")
+            try delete.run([.int(collectionID), .text(path)])
+            result.replaced = connection.changes
+            for prepared in documents {
+                let doc = prepared.document
+                let sha = doc.contentSHA256
+                let dup = try connection.prepare("SELECT source FROM documents WHERE collection_id = ? AND content_sha256 = ? LIMIT 1")
+                try dup.bind([.int(collectionID), .text(sha)])
+                if try dup.step() {
+                    result.duplicates.append((doc.source, dup.text(0)))
+                    continue
+                }
+                try insert(prepared, sha: sha, collectionID: collectionID, file: file)
+                result.documents += 1
+                result.chunks += prepared.chunks.count
+            }
+            return result
+        }
+    }
+
+    private func insert(_ prepared: PreparedDocument, sha: String, collectionID: Int64, file: FileFacts?) throws {
+        let doc = prepared.document
+        try connection.prepare("""
+            INSERT INTO documents(collection_id, source, path, format, title, content_sha256, file_sha256, file_mtime, file_size, metadata, ingested_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).run([
+            .int(collectionID), .text(doc.source), doc.path.map { .text($0) } ?? .null, .text(doc.format.rawValue), .text(doc.title),
+            .text(sha), file.map { .text($0.sha256) } ?? .null, file.map { .double($0.mtime) } ?? .null,
+            file.map { .int(Int64($0.size)) } ?? .null, .text(doc.metadata.serializedJSON()), .double(Date().timeIntervalSince1970),
+        ])
+        let documentID = connection.lastInsertRowID
+        let insertChunk = try connection.prepare("""
+            INSERT INTO chunks(document_id, ordinal, text, token_count, heading_path, char_start, char_end, page)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for c in prepared.chunks {
+            try insertChunk.run([
+                .int(documentID), .int(Int64(c.ordinal)), .text(c.text), .int(Int64(c.tokenCount)), .text(c.headingPathString),
+                .int(Int64(c.range.lowerBound)), .int(Int64(c.range.upperBound)), c.page.map { .int(Int64($0)) } ?? .null,
+            ])
+        }
+    }
+
+    /// Removes every document of `path` in the collection; returns how many.
+    @discardableResult
+    public func removeFile(collectionID: Int64, path: String) throws -> Int {
+        try connection.transaction {
+            try connection.prepare("DELETE FROM documents WHERE collection_id = ? AND path = ?").run([.int(collectionID), .text(path)])
+            return connection.changes
+        }
+    }
+
+    /// A stored document's summary.
+    public struct DocumentRow: Sendable, Equatable {
+        public var id: Int64
+        public var source: String
+        public var path: String?
+        public var format: String
+        public var title: String
+        public var chunkCount: Int
+    }
+
+    /// The documents of a collection, in source order.
+    public func documents(collectionID: Int64) throws -> [DocumentRow] {
+        let s = try connection.prepare("""
+            SELECT d.id, d.source, d.path, d.format, d.title, (SELECT count(*) FROM chunks c WHERE c.document_id = d.id)
+            FROM documents d WHERE d.collection_id = ? ORDER BY d.source
+            """)
+        try s.bind([.int(collectionID)])
+        var rows: [DocumentRow] = []
+        while try s.step() {
+            rows.append(DocumentRow(id: s.int(0), source: s.text(1), path: s.optionalText(2), format: s.text(3), title: s.text(4), chunkCount: Int(s.int(5))))
+        }
+        return rows
+    }
+
+    /// A stored chunk.
+    public struct ChunkRow: Sendable, Equatable {
+        public var id: Int64
+        public var documentID: Int64
+        public var ordinal: Int
+        public var text: String
+        public var tokenCount: Int
+        public var headingPath: String
+        public var range: Range<Int>
+        public var page: Int?
+    }
+
+    /// The chunks of a document, in order.
+    public func chunks(documentID: Int64) throws -> [ChunkRow] {
+        let s = try connection.prepare("SELECT id, document_id, ordinal, text, token_count, heading_path, char_start, char_end, page FROM chunks WHERE document_id = ? ORDER BY ordinal")
+        try s.bind([.int(documentID)])
+        var rows: [ChunkRow] = []
+        while try s.step() {
+            rows.append(ChunkRow(id: s.int(0), documentID: s.int(1), ordinal: Int(s.int(2)), text: s.text(3), tokenCount: Int(s.int(4)),
+                                 headingPath: s.text(5), range: Int(s.int(6))..<Int(s.int(7)), page: s.isNull(8) ? nil : Int(s.int(8))))
+        }
+        return rows
+    }
+
+    /// Chunk ids matching an FTS5 query, best first (BM25).
+    public func searchText(_ ftsQuery: String, limit: Int = 10) throws -> [Int64] {
+        let s = try connection.prepare("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?")
+        try s.bind([.text(ftsQuery), .int(Int64(limit))])
+        var ids: [Int64] = []
+        while try s.step() { ids.append(s.int(0)) }
+        return ids
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (YAML). Default: $LORE_CONFIG, else ./lore.yaml if present.")
+    var config: String?
+
+    @Option(name: .long, help: "The SQLite database file. Default: lore.db (configuration: database).")
+    var db: String?
+
+    /// The effective configuration, with `--db` applied.
+    func configuration() throws -> LoreConfiguration {
+        var (c, _) = try LoreConfiguration.load(file: config)
+        if let db { c.database = db }
+        LoggingSetup.bootstrap(level: c.logLevel)
+        return c
+    }
+}
+
+/// Logging is bootstrapped once, by the executable only.
+enum LoggingSetup {
+    nonisolated(unsafe) private static var done = false
+
+    static func bootstrap(level: String) {
+        guard !done else { return }
+        done = true
+        let lvl = Logger.Level(rawValue: level) ?? .warning
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = lvl
+            return h
+        }
+    }
+}
+
+/// Fails the command with a message on standard error and a non-zero status.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+}

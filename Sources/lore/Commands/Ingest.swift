@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import LoreCore
+import LoreEmbed
+import LoreIngest
+import LoreStore
+import Logging
+
+/// `lore ingest PATH...`
+struct Ingest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load, validate, chunk and store files and directories (incremental, crash-safe).",
+        discussion: """
+        Unchanged files are skipped, changed files replace their documents atomically, and --prune removes \
+        documents whose files are gone. Exit status: 0 on success, 1 when a file or path failed (the others \
+        are still ingested), or when --strict and any validation finding was made.
+        """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Files and directories to ingest.")
+    var paths: [String]
+
+    @Option(name: .long, help: "Collection to ingest into. Default: default.")
+    var collection: String?
+
+    @Option(name: .long, help: "Only ingest files matching this glob (repeatable). Without '/', matches the file name.")
+    var include: [String] = []
+
+    @Option(name: .long, help: "Skip files and directories matching this glob (repeatable).")
+    var exclude: [String] = []
+
+    @Flag(name: .long, help: "Remove documents of the collection whose files no longer exist.")
+    var prune = false
+
+    @Flag(name: .long, help: "Exit non-zero on any validation finding, not only on errors.")
+    var strict = false
+
+    @Flag(name: .long, help: "Print one JSON object with the counts, errors and findings.")
+    var json = false
+
+    @Flag(name: .long, help: "Print one line per file as it is done.")
+    var verbose = false
+
+    @Option(name: .long, help: "JSON field or CSV column holding the text of each record.")
+    var textField: String?
+
+    @Option(name: .long, help: "Chunk size in model tokens (default 200, at most 254).")
+    var chunkSize: Int?
+
+    @Option(name: .long, help: "Tokens shared by consecutive chunks (default 30).")
+    var chunkOverlap: Int?
+
+    @Option(name: .long, help: "Largest file read, in bytes (default 52428800).")
+    var maxFileBytes: Int?
+
+    @Option(name: .long, help: "Embedder for new chunks. Only 'none' exists so far: chunks are stored without vectors.")
+    var embedder: String = "none"
+
+    func run() async throws {
+        var config = try global.configuration()
+        if let chunkSize { config.ingest.chunkSize = chunkSize }
+        if let chunkOverlap { config.ingest.chunkOverlap = chunkOverlap }
+        if let maxFileBytes { config.ingest.maxFileBytes = maxFileBytes }
+        guard embedder == "none" else {
+            throw ValidationError("--embedder \(embedder) is not available yet; use --embedder none")
+        }
+
+        let tokenizer = try WordPieceTokenizer(modelDirectory: config.modelDirectory())
+        let chunker: RecursiveChunker
+        do {
+            chunker = try RecursiveChunker(counter: tokenizer, options: ChunkingOptions(size: config.ingest.chunkSize, overlap: config.ingest.chunkOverlap))
+        } catch { throw ValidationError(error.description) }
+        let validator = Validator(options: ValidationOptions(maxFileBytes: config.ingest.maxFileBytes,
+                                                             minCharacters: config.ingest.minCharacters,
+                                                             rejectInvalidUTF8: config.ingest.invalidUTF8 == "reject"))
+        let logger = Logger(label: "lore.ingest")
+        let ingestor = Ingestor(chunker: chunker, validator: validator, logger: logger)
+        let options = IngestOptions(collection: collection ?? config.collection,
+                                    include: (config.ingest.include + include).map(Glob.init),
+                                    exclude: (config.ingest.exclude + exclude).map(Glob.init),
+                                    prune: prune, load: LoadOptions(textField: textField))
+
+        let store: Store
+        do { store = try Store(path: config.database, logger: Logger(label: "lore.store")) } catch {
+            throw CommandFailure(description: "cannot open the database \(config.database): \(error)")
+        }
+        let progress = ProgressBar(enabled: !json && !verbose && isatty(STDERR_FILENO) == 1)
+        let report = try await ingestor.run(paths: paths, into: store, options: options, arguments: CommandLine.arguments) { event in
+            switch event {
+            case .started(let files): progress.start(total: files)
+            case .file(let path, let outcome, let chunks):
+                progress.advance(chunks: chunks)
+                if verbose { print("\(outcome) \(path)\(chunks > 0 ? " (\(chunks) chunks)" : "")"); fflush(nil) }
+            }
+        }
+        progress.finish()
+
+        if json {
+            print(try ReportFormatter.json(report))
+        } else {
+            print(ReportFormatter.table(report))
+        }
+        let failed = !report.errors.isEmpty || (strict && (!report.findings.isEmpty || !report.skips.isEmpty))
+        if failed { throw ExitCode(1) }
+    }
+}

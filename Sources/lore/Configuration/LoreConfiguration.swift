@@ -1,0 +1,156 @@
+import Foundation
+import LoreIngest
+import Yams
+
+/// Lore's configuration: defaults, overridden by a YAML file (`--config`, `$LORE_CONFIG`, or
+/// `./lore.yaml`), overridden by `LORE_*` environment variables, overridden by flags.
+struct LoreConfiguration: Codable, Equatable {
+    struct Ingest: Codable, Equatable {
+        var chunkSize = 200
+        var chunkOverlap = 30
+        var maxFileBytes = 50 * 1024 * 1024
+        var minCharacters = 10
+        /// `repair` (replace with U+FFFD and warn) or `reject`.
+        var invalidUTF8 = "repair"
+        var include: [String] = []
+        var exclude: [String] = []
+
+        enum CodingKeys: String, CodingKey {
+            case chunkSize = "chunk_size", chunkOverlap = "chunk_overlap", maxFileBytes = "max_file_bytes"
+            case minCharacters = "min_characters", invalidUTF8 = "invalid_utf8", include, exclude
+        }
+    }
+
+    var database = "lore.db"
+    var collection = "default"
+    /// Where `scripts/fetch-models` put the models; relative paths are looked up from the
+    /// working directory, then upwards from the executable.
+    var modelsDir = "models"
+    var logLevel = "warning"
+    var ingest = Ingest()
+
+    enum CodingKeys: String, CodingKey {
+        case database, collection, modelsDir = "models_dir", logLevel = "log_level", ingest
+    }
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        // Every key is optional: missing keys keep their defaults.
+        let d = LoreConfiguration()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        database = try c.decodeIfPresent(String.self, forKey: .database) ?? d.database
+        collection = try c.decodeIfPresent(String.self, forKey: .collection) ?? d.collection
+        modelsDir = try c.decodeIfPresent(String.self, forKey: .modelsDir) ?? d.modelsDir
+        logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? d.logLevel
+        ingest = try c.decodeIfPresent(Ingest.self, forKey: .ingest) ?? d.ingest
+    }
+}
+
+extension LoreConfiguration.Ingest {
+    init(from decoder: any Decoder) throws {
+        let d = Self()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        chunkSize = try c.decodeIfPresent(Int.self, forKey: .chunkSize) ?? d.chunkSize
+        chunkOverlap = try c.decodeIfPresent(Int.self, forKey: .chunkOverlap) ?? d.chunkOverlap
+        maxFileBytes = try c.decodeIfPresent(Int.self, forKey: .maxFileBytes) ?? d.maxFileBytes
+        minCharacters = try c.decodeIfPresent(Int.self, forKey: .minCharacters) ?? d.minCharacters
+        invalidUTF8 = try c.decodeIfPresent(String.self, forKey: .invalidUTF8) ?? d.invalidUTF8
+        include = try c.decodeIfPresent([String].self, forKey: .include) ?? d.include
+        exclude = try c.decodeIfPresent([String].self, forKey: .exclude) ?? d.exclude
+    }
+}
+
+/// A configuration problem, naming the file, key or variable.
+struct ConfigurationError: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension LoreConfiguration {
+    /// Loads the effective configuration.
+    static func load(file explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (LoreConfiguration, source: String?) {
+        var config = LoreConfiguration()
+        var source: String? = nil
+        let candidate = explicit ?? environment["LORE_CONFIG"] ?? (FileManager.default.fileExists(atPath: "lore.yaml") ? "lore.yaml" : nil)
+        if let path = candidate {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError(description: "cannot read the configuration file \(path)")
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                do { config = try YAMLDecoder().decode(LoreConfiguration.self, from: text) } catch {
+                    throw ConfigurationError(description: "invalid configuration in \(path): \(Self.describe(error))")
+                }
+            }
+            source = path
+        }
+        try config.applyEnvironment(environment)
+        try config.validate()
+        return (config, source)
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.typeMismatch(let type, let ctx), DecodingError.valueNotFound(let type, let ctx):
+            return "\(ctx.codingPath.map(\.stringValue).joined(separator: ".")): expected \(type)"
+        case DecodingError.dataCorrupted(let ctx):
+            return "\(ctx.codingPath.map(\.stringValue).joined(separator: ".")): \(ctx.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    mutating func applyEnvironment(_ env: [String: String]) throws {
+        func int(_ name: String) throws -> Int? {
+            guard let v = env[name] else { return nil }
+            guard let n = Int(v) else { throw ConfigurationError(description: "\(name)=\(v) is not an integer") }
+            return n
+        }
+        if let v = env["LORE_DATABASE"] ?? env["LORE_DB"] { database = v }
+        if let v = env["LORE_COLLECTION"] { collection = v }
+        if let v = env["LORE_MODELS_DIR"] { modelsDir = v }
+        if let v = env["LORE_LOG_LEVEL"] { logLevel = v }
+        if let v = try int("LORE_INGEST_CHUNK_SIZE") { ingest.chunkSize = v }
+        if let v = try int("LORE_INGEST_CHUNK_OVERLAP") { ingest.chunkOverlap = v }
+        if let v = try int("LORE_INGEST_MAX_FILE_BYTES") { ingest.maxFileBytes = v }
+        if let v = try int("LORE_INGEST_MIN_CHARACTERS") { ingest.minCharacters = v }
+        if let v = env["LORE_INGEST_INVALID_UTF8"] { ingest.invalidUTF8 = v }
+    }
+
+    func validate() throws {
+        guard ["repair", "reject"].contains(ingest.invalidUTF8) else {
+            throw ConfigurationError(description: "ingest.invalid_utf8 must be repair or reject, not \(ingest.invalidUTF8)")
+        }
+        guard ingest.maxFileBytes > 0 else { throw ConfigurationError(description: "ingest.max_file_bytes must be positive") }
+        guard ingest.minCharacters >= 0 else { throw ConfigurationError(description: "ingest.min_characters must not be negative") }
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigurationError(description: "log_level must be one of trace, debug, info, notice, warning, error, critical; not \(logLevel)")
+        }
+    }
+
+    /// The configuration as YAML.
+    func yaml() throws -> String { try YAMLEncoder().encode(self) }
+
+    /// The directory holding all-MiniLM-L6-v2.
+    func modelDirectory(_ name: String = "all-MiniLM-L6-v2") throws -> String {
+        if modelsDir.hasPrefix("/") { return modelsDir + "/" + name }
+        var candidates = [FileManager.default.currentDirectoryPath + "/" + modelsDir]
+        // Upwards from the executable (e.g. .build/x86_64-unknown-linux-gnu/release/lore).
+        var dir = URL(fileURLWithPath: CommandLine.executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(dir.path + "/" + modelsDir)
+            dir.deleteLastPathComponent()
+        }
+        for c in candidates where FileManager.default.fileExists(atPath: c + "/" + name + "/vocab.txt") {
+            return c + "/" + name
+        }
+        throw ConfigurationError(description: "model \(name) not found under \(modelsDir)/ (looked in \(candidates[0]) and above the lore executable): run scripts/fetch-models, or set models_dir / LORE_MODELS_DIR")
+    }
+}
+
+extension CommandLine {
+    /// The running executable's path.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? arguments[0]
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `lore` command: a thin front over the ingestor and the store.
+@main
+struct Lore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lore",
+        abstract: "Lore: retrieval-augmented generation in one binary and one SQLite file.",
+        version: "0.1.0",
+        subcommands: [Ingest.self, Stats.self, Config.self]
+    )
+}

@@ -1,0 +1,121 @@
+import Foundation
+import LoreEmbed
+
+/// Where things are, for tests.
+public enum TestPaths {
+    /// The repository root (found from this file's path).
+    public static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// `Tests/Fixtures/ingest`.
+    public static var ingestFixtures: String { repositoryRoot + "/Tests/Fixtures/ingest" }
+
+    /// The demo corpus.
+    public static var corpus: String { repositoryRoot + "/corpus" }
+
+    /// all-MiniLM-L6-v2, as fetched by `scripts/fetch-models`.
+    public static var model: String { ProcessInfo.processInfo.environment["LORE_MODELS_DIR"].map { $0 + "/all-MiniLM-L6-v2" } ?? repositoryRoot + "/models/all-MiniLM-L6-v2" }
+
+    /// The built `lore` executable: `$LORE_BIN`, or beside the test bundle.
+    public static var loreBinary: String {
+        if let env = ProcessInfo.processInfo.environment["LORE_BIN"] { return env }
+        let bundleDir = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
+            .deletingLastPathComponent()
+        let candidate = bundleDir.appendingPathComponent("lore").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        for config in ["release", "debug"] {
+            let p = repositoryRoot + "/.build/\(config)/lore"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return candidate
+    }
+}
+
+/// The real tokenizer, loaded once.
+public enum TestModel {
+    public static let tokenizer: WordPieceTokenizer = {
+        do { return try WordPieceTokenizer(modelDirectory: TestPaths.model) } catch {
+            fatalError("cannot load the model vocabulary (run scripts/fetch-models): \(error)")
+        }
+    }()
+}
+
+/// A temporary directory removed when the value is deinitialised.
+public final class TemporaryDirectory: @unchecked Sendable {
+    public let path: String
+
+    public init(_ prefix: String = "lore-test") {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
+        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        path = String(cString: p!)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Writes `contents` to `name` (creating directories) and returns the full path.
+    @discardableResult
+    public func write(_ name: String, _ contents: String) -> String {
+        write(name, bytes: Array(contents.utf8))
+    }
+
+    @discardableResult
+    public func write(_ name: String, bytes: [UInt8]) -> String {
+        let full = path + "/" + name
+        try! FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: full, contents: Data(bytes))
+        return full
+    }
+
+    /// Copies a file or directory into this directory under `name`.
+    @discardableResult
+    public func copy(_ source: String, as name: String) -> String {
+        let full = path + "/" + name
+        try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! FileManager.default.copyItem(atPath: source, toPath: full)
+        return full
+    }
+}
+
+/// The result of running a process.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs an executable to completion, capturing its output.
+public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                       currentDirectory: String? = nil) throws -> ProcessResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    if let environment { p.environment = environment }
+    if let currentDirectory { p.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    let errBox = DataBox()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    p.waitUntilExit()
+    return ProcessResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: errBox.data, as: UTF8.self))
+}
+
+private final class DataBox: @unchecked Sendable { var data = Data() }
+
+/// Runs `lore` with `arguments`.
+public func runLore(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil) throws -> ProcessResult {
+    try runProcess(TestPaths.loreBinary, arguments, environment: environment, currentDirectory: currentDirectory)
+}
