@@ -59,19 +59,30 @@ public struct Ingestor: Sendable {
             for p in walk.problems { report.errors.append(FileProblem(path: p.path, reason: p.reason)) }
             onEvent(.started(files: walk.files.count))
 
-            try await withThrowingTaskGroup(of: FileOutcome.self) { group in
+            // Files are loaded and chunked in parallel but written in walk order, so that
+            // runs are deterministic (the first of two duplicates is the one kept).
+            try await withThrowingTaskGroup(of: (Int, FileOutcome).self) { group in
                 var next = 0
+                var written = 0
+                var pending: [Int: FileOutcome] = [:]
+                let window = options.workers * 4
                 func schedule() {
-                    guard next < walk.files.count else { return }
-                    let file = walk.files[next]
-                    let knownHash = known[file.path]
-                    next += 1
-                    group.addTask { [self, options] in process(file, knownHash: knownHash, options: options) }
+                    while next < walk.files.count, next - written < window {
+                        let index = next
+                        let file = walk.files[index]
+                        let knownHash = known[file.path]
+                        next += 1
+                        group.addTask { [self, options] in (index, process(file, knownHash: knownHash, options: options)) }
+                    }
                 }
-                for _ in 0..<options.workers { schedule() }
-                while let outcome = try await group.next() {
+                schedule()
+                while let (index, outcome) = try await group.next() {
+                    pending[index] = outcome
+                    while let ready = pending.removeValue(forKey: written) {
+                        try record(ready, store: store, collectionID: collectionID, report: &report, onEvent: onEvent)
+                        written += 1
+                    }
                     schedule()
-                    try record(outcome, store: store, collectionID: collectionID, report: &report, onEvent: onEvent)
                 }
             }
 

@@ -92,6 +92,8 @@ public final class SQLiteConnection {
     /// The first column of the first row, as an integer.
     public func scalarInt(_ sql: String, _ bindings: [SQLValue] = []) throws -> Int64? {
         let s = try prepare(sql)
+        // Reset at once: a statement left on a row would hold its read snapshot open.
+        defer { s.reset() }
         try s.bind(bindings)
         return try s.step() ? s.isNull(0) ? nil : s.int(0) : nil
     }
@@ -120,7 +122,8 @@ public final class Statement {
 
     deinit { sqlite3_finalize(stmt) }
 
-    func reset() {
+    /// Ends the statement's current run (and with it any read snapshot it holds).
+    public func reset() {
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
     }

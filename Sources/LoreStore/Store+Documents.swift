@@ -63,6 +63,7 @@ extension Store {
                 try dup.bind([.int(collectionID), .text(sha)])
                 if try dup.step() {
                     result.duplicates.append((doc.source, dup.text(0)))
+                    dup.reset()
                     continue
                 }
                 try insert(prepared, sha: sha, collectionID: collectionID, file: file)

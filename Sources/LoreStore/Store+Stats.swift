@@ -57,6 +57,7 @@ extension Store {
         let chunkTotals = try connection.prepare("SELECT count(*), coalesce(sum(token_count), 0) FROM chunks")
         _ = try chunkTotals.step()
         let chunks = Int(chunkTotals.int(0)), tokens = Int(chunkTotals.int(1))
+        chunkTotals.reset()
         let pages = try connection.scalarInt("PRAGMA page_count") ?? 0
         let pageSize = try connection.scalarInt("PRAGMA page_size") ?? 0
         let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
@@ -64,6 +65,7 @@ extension Store {
         let r = try connection.prepare("SELECT id, collection, status, started_at, finished_at FROM ingest_runs ORDER BY id DESC LIMIT 1")
         if try r.step() {
             lastRun = .init(id: r.int(0), collection: r.text(1), status: r.text(2), startedAt: r.double(3), finishedAt: r.isNull(4) ? nil : r.double(4))
+            r.reset()
         }
         return StoreStats(collections: collections, documents: byFormat.values.reduce(0, +), documentsByFormat: byFormat,
                           chunks: chunks, tokens: tokens, vectorsByModel: byModel, databaseBytes: Int(pages * pageSize),

@@ -34,6 +34,8 @@ public final class Store {
         if !readOnly {
             try connection.execute("PRAGMA journal_mode = WAL")
             try connection.execute("PRAGMA synchronous = NORMAL")
+            try connection.execute("PRAGMA cache_size = -65536")
+            try connection.execute("PRAGMA temp_store = MEMORY")
             try migrate()
         }
     }

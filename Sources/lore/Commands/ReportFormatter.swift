@@ -5,7 +5,7 @@ import LoreIngest
 enum ReportFormatter {
     static func json(_ report: IngestReport) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 

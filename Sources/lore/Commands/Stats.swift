@@ -20,7 +20,7 @@ struct Stats: ParsableCommand {
         let s = try store.stats()
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             encoder.keyEncodingStrategy = .convertToSnakeCase
             print(String(decoding: try encoder.encode(s), as: UTF8.self))
             return
