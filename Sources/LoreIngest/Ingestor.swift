@@ -75,12 +75,23 @@ public struct Ingestor: Sendable {
                         group.addTask { [self, options] in (index, process(file, knownHash: knownHash, options: options)) }
                     }
                 }
+                // Ready files are written in batches, one transaction each: every file's
+                // documents land whole or not at all, and FTS5 merges fewer segments.
+                var batch: [FileOutcome] = []
+                var writeTime = Duration.zero
+                defer { logger.debug("store writes done", metadata: ["seconds": "\(writeTime)"]) }
                 schedule()
                 while let (index, outcome) = try await group.next() {
                     pending[index] = outcome
                     while let ready = pending.removeValue(forKey: written) {
-                        try record(ready, store: store, collectionID: collectionID, report: &report, onEvent: onEvent)
+                        batch.append(ready)
                         written += 1
+                    }
+                    if batch.count >= Self.batchSize || written == walk.files.count {
+                        let t0 = ContinuousClock.now
+                        try write(batch, store: store, collectionID: collectionID, report: &report, onEvent: onEvent)
+                        writeTime += ContinuousClock.now - t0
+                        batch.removeAll(keepingCapacity: true)
                     }
                     schedule()
                 }
@@ -186,9 +197,26 @@ public struct Ingestor: Sendable {
                          documents: prepared, findings: findings, isUpdate: knownHash != nil)
     }
 
-    /// Writes a file's outcome to the store and the report.
-    private func record(_ outcome: FileOutcome, store: Store, collectionID: Int64, report: inout IngestReport,
-                        onEvent: (IngestEvent) -> Void) throws {
+    /// Files written per transaction.
+    static let batchSize = 32
+
+    /// Writes a batch of files in one transaction, then reports them.
+    private func write(_ batch: [FileOutcome], store: Store, collectionID: Int64, report: inout IngestReport,
+                       onEvent: (IngestEvent) -> Void) throws {
+        let results: [FileWriteResult?] = try store.connection.transaction {
+            try batch.map { outcome in
+                guard case .prepared(let path, let facts, let documents, _, _) = outcome else { return nil }
+                return try store.replaceFile(collectionID: collectionID, path: path, file: facts, documents: documents)
+            }
+        }
+        for (outcome, result) in zip(batch, results) {
+            record(outcome, result: result, report: &report, onEvent: onEvent)
+        }
+    }
+
+    /// Adds a file's outcome to the report.
+    private func record(_ outcome: FileOutcome, result: FileWriteResult?, report: inout IngestReport,
+                        onEvent: (IngestEvent) -> Void) {
         switch outcome {
         case .unchanged(let path):
             report.unchanged += 1
@@ -208,9 +236,9 @@ public struct Ingestor: Sendable {
             report.findings += findings
             logger.info("rejected by validation", metadata: ["path": "\(path)", "checks": "\(findings.map(\.check))"])
             onEvent(.file(path: path, outcome: "rejected", chunks: 0))
-        case .prepared(let path, let facts, let documents, let findings, let isUpdate):
+        case .prepared(let path, _, _, let findings, let isUpdate):
             report.findings += findings
-            let result = try store.replaceFile(collectionID: collectionID, path: path, file: facts, documents: documents)
+            guard let result else { return }
             for d in result.duplicates {
                 report.findings.append(Finding(path: d.source, check: "duplicate", severity: .rejected, message: "exact duplicate of \(d.of)"))
             }

@@ -73,8 +73,11 @@ public final class SQLiteConnection {
     }
 
     /// Runs `body` in a transaction (`BEGIN IMMEDIATE`: the write lock is taken up front), and
-    /// commits, or rolls back if it throws.
+    /// commits, or rolls back if it throws. Inside another transaction it simply runs as part
+    /// of it (no savepoint: FTS5 flushes a segment at every savepoint), and an error rolls
+    /// back the outer transaction when it reaches it.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if sqlite3_get_autocommit(handle) == 0 { return try body() }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

@@ -53,9 +53,7 @@ extension Store {
     public func replaceFile(collectionID: Int64, path: String, file: FileFacts?, documents: [PreparedDocument]) throws -> FileWriteResult {
         try connection.transaction {
             var result = FileWriteResult()
-            let delete = try connection.prepare("DELETE FROM documents WHERE collection_id = ? AND path = ?")
-            try delete.run([.int(collectionID), .text(path)])
-            result.replaced = connection.changes
+            result.replaced = try deleteDocuments(collectionID: collectionID, path: path)
             for prepared in documents {
                 let doc = prepared.document
                 let sha = doc.contentSHA256
@@ -89,21 +87,37 @@ extension Store {
             INSERT INTO chunks(document_id, ordinal, text, token_count, heading_path, char_start, char_end, page)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        let indexChunk = try connection.prepare("INSERT INTO chunks_fts(rowid, text, heading_path) VALUES (?, ?, ?)")
         for c in prepared.chunks {
+            let heading = c.headingPathString
             try insertChunk.run([
-                .int(documentID), .int(Int64(c.ordinal)), .text(c.text), .int(Int64(c.tokenCount)), .text(c.headingPathString),
+                .int(documentID), .int(Int64(c.ordinal)), .text(c.text), .int(Int64(c.tokenCount)), .text(heading),
                 .int(Int64(c.range.lowerBound)), .int(Int64(c.range.upperBound)), c.page.map { .int(Int64($0)) } ?? .null,
             ])
+            try indexChunk.run([.int(connection.lastInsertRowID), .text(c.text), .text(heading)])
         }
+    }
+
+    /// Deletes the documents of `path` (chunks and vectors by cascade), removing their chunks
+    /// from the FTS5 index first. Returns how many documents.
+    private func deleteDocuments(collectionID: Int64, path: String) throws -> Int {
+        let old = try connection.prepare("""
+            SELECT c.id, c.text, c.heading_path FROM chunks c JOIN documents d ON d.id = c.document_id
+            WHERE d.collection_id = ? AND d.path = ?
+            """)
+        try old.bind([.int(collectionID), .text(path)])
+        var rows: [(Int64, String, String)] = []
+        while try old.step() { rows.append((old.int(0), old.text(1), old.text(2))) }
+        let unindex = try connection.prepare("INSERT INTO chunks_fts(chunks_fts, rowid, text, heading_path) VALUES ('delete', ?, ?, ?)")
+        for (id, text, heading) in rows { try unindex.run([.int(id), .text(text), .text(heading)]) }
+        try connection.prepare("DELETE FROM documents WHERE collection_id = ? AND path = ?").run([.int(collectionID), .text(path)])
+        return connection.changes
     }
 
     /// Removes every document of `path` in the collection; returns how many.
     @discardableResult
     public func removeFile(collectionID: Int64, path: String) throws -> Int {
-        try connection.transaction {
-            try connection.prepare("DELETE FROM documents WHERE collection_id = ? AND path = ?").run([.int(collectionID), .text(path)])
-            return connection.changes
-        }
+        try connection.transaction { try deleteDocuments(collectionID: collectionID, path: path) }
     }
 
     /// A stored document's summary.
