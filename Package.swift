@@ -27,8 +27,8 @@ let package = Package(
         .target(name: "LoreCore", swiftSettings: lore),
         // The SQLite system of record: schema, migrations, documents, chunks, vectors, FTS5.
         .target(name: "LoreStore", dependencies: ["LoreCore", "CSQLite", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
-        // Embedding-model pieces: the WordPiece tokenizer (the chunker counts tokens with it).
-        .target(name: "LoreEmbed", dependencies: ["LoreCore"], swiftSettings: lore),
+        // Embeddings: the WordPiece tokenizer (the chunker counts tokens with it) and MiniLM on BLAS.
+        .target(name: "LoreEmbed", dependencies: ["LoreCore", "CBLAS"], swiftSettings: lore),
         // Loaders, chunking, validation, the file walker and the incremental Ingestor.
         .target(name: "LoreIngest", dependencies: ["LoreCore", "LoreStore", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
         // The executable: the composition root and the command line.

@@ -1,0 +1,82 @@
+import Foundation
+import LoreCore
+
+/// all-MiniLM-L6-v2 in process: WordPiece tokenisation, the BERT encoder on BLAS, mean
+/// pooling and L2 normalisation, as sentence-transformers computes it.
+///
+/// Texts are sorted by token count and cut into batches, so short texts never wait for long
+/// ones; batches run in parallel, one per core, each with a single-threaded BLAS.
+public final class MiniLMEmbedder: Embedder, @unchecked Sendable {
+    public let modelID = "all-MiniLM-L6-v2"
+    public var dimension: Int { encoder.weights.config.hiddenSize }
+    public let tokenizer: WordPieceTokenizer
+    public let encoder: BertEncoder
+    /// Texts per batch (default 32).
+    public let batchSize: Int
+    /// Batches run at once (default: the number of cores).
+    public let parallelism: Int
+
+    /// Loads the model from a directory such as `models/all-MiniLM-L6-v2`.
+    public init(modelDirectory: String, batchSize: Int = 32, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        let config = try BertConfig(contentsOf: modelDirectory + "/config.json")
+        let file = try SafeTensors(path: modelDirectory + "/model.safetensors")
+        encoder = BertEncoder(weights: try BertWeights(file: file, config: config))
+        tokenizer = try WordPieceTokenizer(modelDirectory: modelDirectory, maxSequenceLength: 256)
+        self.batchSize = max(1, batchSize)
+        self.parallelism = max(1, parallelism)
+        BLAS.setThreads(1)
+    }
+
+    public func embed(_ texts: [String]) async throws -> [[Float]] {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(returning: self.embedSync(texts))
+            }
+        }
+    }
+
+    /// The same, on the calling thread (parallel batches still use every core).
+    public func embedSync(_ texts: [String]) -> [[Float]] {
+        let ids = texts.map { tokenizer.encode($0) }
+        let order = ids.indices.sorted { ids[$0].count < ids[$1].count }
+        let batches = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min($0 + batchSize, order.count)]) }
+        let results = ResultSlots(count: texts.count)
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: min(parallelism, max(1, batches.count))) { _ in
+            while let b = next.take(below: batches.count) {
+                let batch = batches[b]
+                let pooled = encoder.meanPooled(batch.map { ids[$0] })
+                for (k, index) in batch.enumerated() { results.set(index, Self.normalized(pooled[k])) }
+            }
+        }
+        return results.values
+    }
+
+    static func normalized(_ v: [Float]) -> [Float] {
+        var norm: Float = 0
+        for x in v { norm += x * x }
+        let inv = 1 / max(norm.squareRoot(), 1e-12)
+        return v.map { $0 * inv }
+    }
+}
+
+/// A shared counter handing out batch numbers.
+private final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func take(below limit: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
+    }
+}
+
+/// Output slots written by several threads, each slot once.
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [[Float]]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ v: [Float]) { lock.lock(); slots[i] = v; lock.unlock() }
+    var values: [[Float]] { lock.lock(); defer { lock.unlock() }; return slots }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import LoreCore
+import LoreEmbed
+
+/// `lore embed`
+struct Embed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print embeddings of texts (for debugging and scripts).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Texts to embed.")
+    var texts: [String] = []
+
+    @Option(name: .long, help: "Embed each line of this file (- for standard input).")
+    var file: String?
+
+    @Flag(name: .long, help: "Print one JSON array per text.")
+    var json = false
+
+    func run() async throws {
+        let config = try global.configuration()
+        var inputs = texts
+        if let file {
+            let data: Data?
+            if file == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else { data = FileManager.default.contents(atPath: file) }
+            guard let data else { throw CommandFailure(description: "cannot read \(file)") }
+            inputs += String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if inputs.last == "" { inputs.removeLast() }
+        }
+        guard !inputs.isEmpty else { throw ValidationError("give texts as arguments or with --file") }
+        let embedder = try MiniLMEmbedder(modelDirectory: config.modelDirectory())
+        let vectors = try await embedder.embed(inputs)
+        for (text, v) in zip(inputs, vectors) {
+            let numbers = v.map { String(format: "%.7g", $0) }.joined(separator: ",")
+            if json {
+                print("[\(numbers)]")
+            } else {
+                print("\(text.prefix(60).replacingOccurrences(of: "\n", with: " "))\t[\(v.prefix(4).map { String(format: "%.4f", $0) }.joined(separator: ", ")), ...] (\(v.count) dims)")
+            }
+        }
+    }
+}
