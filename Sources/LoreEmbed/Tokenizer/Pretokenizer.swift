@@ -69,7 +69,7 @@ enum Pretokenizer {
                 i += length
                 guard let u = scalar else { continue }
                 let props = u.properties
-                if isOther(props.generalCategory) || u.value == 0xFFFD { continue }
+                if isDropped(props.generalCategory) || u.value == 0xFFFD { continue }
                 if props.isWhitespace { flush(); continue }
                 if isCJK(u.value) {
                     scratch.removeAll(keepingCapacity: true)
@@ -129,10 +129,13 @@ enum Pretokenizer {
         return (nil, 1)
     }
 
+    /// Characters the normaliser removes. Hugging Face's fast tokenizer keeps unassigned
+    /// code points (its Unicode tables mark them differently), so they are not dropped here
+    /// either: they end up inside an `[UNK]` word, as there.
     @inline(__always)
-    private static func isOther(_ c: Unicode.GeneralCategory) -> Bool {
+    private static func isDropped(_ c: Unicode.GeneralCategory) -> Bool {
         switch c {
-        case .control, .format, .surrogate, .privateUse, .unassigned: return true
+        case .control, .format, .surrogate, .privateUse: return true
         default: return false
         }
     }

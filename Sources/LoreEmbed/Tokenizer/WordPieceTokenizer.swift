@@ -16,6 +16,9 @@ public struct WordPieceTokenizer: TokenCounter {
     public let maxSequenceLength: Int
     public let maxInputCharsPerWord: Int
     public var specialTokenCount: Int { 2 }
+    /// Special tokens recognised verbatim in input text (before normalisation), as Hugging
+    /// Face's added tokens are: `[PAD]`, `[UNK]`, `[CLS]`, `[SEP]`, `[MASK]`.
+    let specialTokens: [(bytes: [UInt8], id: Int32)]
 
     /// Loads `vocab.txt` from a model directory such as `models/all-MiniLM-L6-v2`.
     public init(modelDirectory: String, maxSequenceLength: Int = 256) throws {
@@ -34,6 +37,7 @@ public struct WordPieceTokenizer: TokenCounter {
         self.padID = try special("[PAD]")
         self.maxSequenceLength = maxSequenceLength
         self.maxInputCharsPerWord = maxInputCharsPerWord
+        self.specialTokens = try ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].map { (Array($0.utf8), try special($0)) }
     }
 
     // MARK: Public API
@@ -43,7 +47,7 @@ public struct WordPieceTokenizer: TokenCounter {
         var ids: [Int32] = []
         var copy = text
         copy.withUTF8 { bytes in
-            Pretokenizer.run(bytes) { _, word, chars in wordPiece(word, chars: chars) { ids.append($0) } }
+            segments(bytes, special: { _, id in ids.append(id) }) { _, word, chars in wordPiece(word, chars: chars) { ids.append($0) } }
         }
         return ids
     }
@@ -59,7 +63,7 @@ public struct WordPieceTokenizer: TokenCounter {
         var ids: [Int32] = [clsID]
         var copy = text
         copy.withUTF8 { bytes in
-            Pretokenizer.run(bytes) { _, word, chars in
+            segments(bytes, special: { _, id in if ids.count < limit - 1 { ids.append(id) } }) { _, word, chars in
                 guard ids.count < limit - 1 else { return }
                 wordPiece(word, chars: chars) { if ids.count < limit - 1 { ids.append($0) } }
             }
@@ -72,13 +76,41 @@ public struct WordPieceTokenizer: TokenCounter {
         var n = 0
         var copy = text
         copy.withUTF8 { bytes in
-            Pretokenizer.run(bytes) { _, word, chars in n += wordPieceCount(word, chars: chars) }
+            segments(bytes, special: { _, _ in n += 1 }) { _, word, chars in n += wordPieceCount(word, chars: chars) }
         }
         return n
     }
 
     public func forEachPretoken(in bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>, Int) -> Void) {
-        Pretokenizer.run(bytes) { range, word, chars in body(range, wordPieceCount(word, chars: chars)) }
+        segments(bytes, special: { range, _ in body(range, 1) }) { range, word, chars in body(range, wordPieceCount(word, chars: chars)) }
+    }
+
+    /// Splits the input at verbatim special tokens, and pre-tokenises the text between them.
+    private func segments(_ bytes: UnsafeBufferPointer<UInt8>, special: (Range<Int>, Int32) -> Void,
+                          _ text: (Range<Int>, UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        var start = 0
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "["), let (length, id) = specialToken(at: i, in: bytes) else { i += 1; continue }
+            if i > start {
+                Pretokenizer.run(UnsafeBufferPointer(rebasing: bytes[start..<i])) { r, w, c in text((r.lowerBound + start)..<(r.upperBound + start), w, c) }
+            }
+            special(i..<(i + length), id)
+            i += length
+            start = i
+        }
+        if start < bytes.count {
+            Pretokenizer.run(UnsafeBufferPointer(rebasing: bytes[start...])) { r, w, c in text((r.lowerBound + start)..<(r.upperBound + start), w, c) }
+        }
+    }
+
+    private func specialToken(at i: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int32)? {
+        for (token, id) in specialTokens where i + token.count <= bytes.count {
+            var match = true
+            for k in 0..<token.count where bytes[i + k] != token[k] { match = false; break }
+            if match { return (token.count, id) }
+        }
+        return nil
     }
 
     // MARK: WordPiece

@@ -42,8 +42,7 @@ struct HTMLExtractor {
     private var heading: (level: Int, start: Int)?
 
     /// Elements whose whole content is dropped.
-    /// (`head` is not among them: its `title` is the title, and the rest of it has no text.)
-    private static let skipped: Set<String> = ["script", "style", "nav", "footer", "noscript", "template", "svg", "iframe", "object", "button", "select", "form"]
+    private static let skipped: Set<String> = ["script", "style", "nav", "footer", "noscript", "template", "svg", "head", "iframe", "object", "button", "select", "form"]
     /// Elements whose content is raw text up to the matching end tag.
     private static let rawText: Set<String> = ["script", "style", "textarea", "title", "xmp", "noscript", "iframe"]
     private static let blocks: Set<String> = [
@@ -169,11 +168,6 @@ struct HTMLExtractor {
             sectionStart = start
             heading = (level, start)
             return
-        }
-        // A block inside a heading that already has text ends it (an unclosed `<h1>` must not
-        // swallow the rest of the page into its title).
-        if let h = heading, name != "br", Self.blocks.contains(name), !out.substring(from: h.start).collapsingWhitespace().isEmpty {
-            closeHeading()
         }
         switch name {
         case "pre": out.breakParagraph(); preDepth += 1

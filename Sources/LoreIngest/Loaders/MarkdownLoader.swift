@@ -107,16 +107,13 @@ public struct MarkdownLoader: DocumentLoader {
     /// `---\nkey: value\n---\n` at the very start.
     static func splitFrontMatter(_ text: String) -> (String, [(String, String)])? {
         guard text.hasPrefix("---\n") || text.hasPrefix("---\r\n") else { return nil }
-        // "\r\n" is one Character, so it is a separator of its own; the body is cut from the
-        // text after the closing line, keeping its line ends as written.
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var pairs: [(String, String)] = []
         for (i, raw) in lines.enumerated().dropFirst() {
             let l = raw.trimmingWhitespace()
             if l == "---" || l == "..." {
-                var bodyStart = raw.endIndex
-                if bodyStart < text.endIndex { bodyStart = text.index(after: bodyStart) }
-                return (String(text[bodyStart...]), pairs)
+                let body = lines[(i + 1)...].joined(separator: "\n")
+                return (body, pairs)
             }
             guard let colon = l.firstIndex(of: ":") else { if l.isEmpty || l.hasPrefix("#") { continue } else { return nil } }
             let key = l[..<colon].trimmingWhitespace()
