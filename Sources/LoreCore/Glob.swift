@@ -51,7 +51,7 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
                 guard let f = s.first, f != "/" else { return false }
                 p = p.dropFirst(); s = s.dropFirst()
             case "[":
-                guard let f = s.first, let close = p.dropFirst(2).firstIndex(of: "]") else {
+                guard let f = s.first, f != "/", let close = p.dropFirst(2).firstIndex(of: "]") else {
                     guard s.first == "[" else { return false }
                     p = p.dropFirst(); s = s.dropFirst(); continue
                 }

@@ -159,6 +159,12 @@ public struct JSONParser {
         return v
     }
 
+    /// Appends `scalar` as UTF-8; surrogates and other non-scalars become U+FFFD.
+    private static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+        let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+        out.append(contentsOf: Array(String(Character(u)).utf8))
+    }
+
     private mutating func parseString() throws(SyntaxError) -> String {
         i += 1
         var out: [UInt8] = []
@@ -183,17 +189,19 @@ public struct JSONParser {
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
-                if (0xD800...0xDBFF).contains(scalar), i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                while (0xD800...0xDBFF).contains(scalar), i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
                     i += 2
-                    let low = try hex4()
-                    if (0xDC00...0xDFFF).contains(low) {
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    } else {
-                        scalar = 0xFFFD
+                    let next = try hex4()
+                    if (0xDC00...0xDFFF).contains(next) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (next - 0xDC00)
+                        break
                     }
+                    // A high surrogate without its low half: replace it, and read the next
+                    // escape as a character of its own (it may start a pair itself).
+                    Self.appendUTF8(0xFFFD, to: &out)
+                    scalar = next
                 }
-                let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(Character(u)).utf8))
+                Self.appendUTF8(scalar, to: &out)
             default: throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))'")
             }
         }

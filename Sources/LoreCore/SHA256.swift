@@ -20,7 +20,10 @@ public struct SHA256: Sendable {
     public mutating func update(_ bytes: some Collection<UInt8>) {
         length &+= UInt64(bytes.count)
         if let done = bytes.withContiguousStorageIfAvailable({ feed($0) }) { _ = done; return }
-        feed(Array(bytes).withUnsafeBufferPointer { $0 })
+        // Not contiguous: copy, and feed while the copy is alive (a pointer must not escape
+        // `withUnsafeBufferPointer`).
+        let copy = Array(bytes)
+        copy.withUnsafeBufferPointer { feed($0) }
     }
 
     private mutating func feed(_ p: UnsafeBufferPointer<UInt8>) {

@@ -24,7 +24,7 @@ public final class MiniLMEmbedder: Embedder, @unchecked Sendable {
         tokenizer = try WordPieceTokenizer(modelDirectory: modelDirectory, maxSequenceLength: 256)
         self.batchSize = max(1, batchSize)
         self.parallelism = max(1, parallelism)
-        BLAS.setThreads(1)
+        try BLAS.prepare()
     }
 
     public func embed(_ texts: [String]) async throws -> [[Float]] {

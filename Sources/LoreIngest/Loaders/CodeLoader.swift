@@ -16,8 +16,22 @@ public struct CodeLoader: DocumentLoader {
 
     public func load(_ input: LoaderInput) throws(LoadError) -> [Document] {
         let ext = input.fileName.split(separator: ".").last.map { $0.lowercased() } ?? ""
-        let language = Self.languages[ext] ?? (input.text.hasPrefix("#!") ? "shell" : "text")
+        let language = Self.languages[ext] ?? Self.shebangLanguage(input.text) ?? "text"
         return [Document(source: input.path, path: input.path, format: .code, title: input.fileName,
                          text: input.text, metadata: ["language": .string(language)])]
+    }
+
+    /// The language of a `#!` line's interpreter (`#!/usr/bin/env python3` is python); a
+    /// shebang naming anything else is taken for a shell script.
+    static func shebangLanguage(_ text: String) -> String? {
+        guard text.hasPrefix("#!") else { return nil }
+        let line = text.dropFirst(2).prefix(while: { $0 != "\n" && $0 != "\r\n" })
+        var words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { $0.split(separator: "/").last.map(String.init) ?? "" }
+        if words.first == "env" { words = words.dropFirst().filter { !$0.hasPrefix("-") } }
+        let interpreter = (words.first ?? "").lowercased()
+        let interpreters: [(prefix: String, language: String)] = [
+            ("python", "python"), ("node", "javascript"), ("ruby", "ruby"), ("swift", "swift"),
+        ]
+        return interpreters.first { interpreter.hasPrefix($0.prefix) }?.language ?? "shell"
     }
 }

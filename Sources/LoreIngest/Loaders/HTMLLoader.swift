@@ -38,11 +38,14 @@ struct HTMLExtractor {
     private var title: String?
     private var firstHeading: String?
     private var preDepth = 0
+    /// Set at `<pre>`: a line break right after the tag is not content (as in browsers).
+    private var atPreStart = false
     /// While inside a heading: its level and where its text starts in `out`.
     private var heading: (level: Int, start: Int)?
 
     /// Elements whose whole content is dropped.
-    private static let skipped: Set<String> = ["script", "style", "nav", "footer", "noscript", "template", "svg", "head", "iframe", "object", "button", "select", "form"]
+    /// (`head` is not among them: its `title` is the title, and the rest of it has no text.)
+    private static let skipped: Set<String> = ["script", "style", "nav", "footer", "noscript", "template", "svg", "iframe", "object", "button", "select", "form"]
     /// Elements whose content is raw text up to the matching end tag.
     private static let rawText: Set<String> = ["script", "style", "textarea", "title", "xmp", "noscript", "iframe"]
     private static let blocks: Set<String> = [
@@ -72,7 +75,11 @@ struct HTMLExtractor {
     }
 
     private mutating func appendText(_ r: Range<Int>) {
-        let decoded = HTMLEntities.decode(UnsafeBufferPointer(rebasing: bytes[r]))
+        var decoded = HTMLEntities.decode(UnsafeBufferPointer(rebasing: bytes[r]))
+        if atPreStart, !decoded.isEmpty {
+            atPreStart = false
+            if decoded.starts(with: [0x0D, 0x0A]) { decoded.removeFirst(2) } else if decoded.first == 0x0A { decoded.removeFirst() }
+        }
         out.append(decoded, preserveWhitespace: preDepth > 0)
     }
 
@@ -169,8 +176,13 @@ struct HTMLExtractor {
             heading = (level, start)
             return
         }
+        // A block inside a heading that already has text ends it (an unclosed `<h1>` must not
+        // swallow the rest of the page into its title).
+        if let h = heading, name != "br", Self.blocks.contains(name), !out.substring(from: h.start).collapsingWhitespace().isEmpty {
+            closeHeading()
+        }
         switch name {
-        case "pre": out.breakParagraph(); preDepth += 1
+        case "pre": out.breakParagraph(); preDepth += 1; atPreStart = true
         case "br": out.breakLine()
         case "td", "th": out.appendSeparator(" | ")
         case "li", "dt", "dd", "tr": out.breakLine()
@@ -184,7 +196,7 @@ struct HTMLExtractor {
             return
         }
         switch name {
-        case "pre": preDepth = max(0, preDepth - 1); out.breakParagraph()
+        case "pre": preDepth = max(0, preDepth - 1); atPreStart = false; out.breakParagraph()
         case "li", "dt", "dd", "tr": out.breakLine()
         default: if Self.blocks.contains(name) { out.breakParagraph() }
         }

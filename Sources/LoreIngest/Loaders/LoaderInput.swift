@@ -5,14 +5,16 @@ public struct LoaderInput: Sendable {
     /// The file's path, as stored in the documents' `source`.
     public var path: String
     public var data: [UInt8]
-    /// The text, decoded as UTF-8 (invalid sequences replaced by U+FFFD).
+    /// The text, decoded as UTF-8 (invalid sequences replaced by U+FFFD), without a leading
+    /// byte order mark.
     public var text: String
     public var options: LoadOptions
 
     public init(path: String, data: [UInt8], text: String, options: LoadOptions) {
         self.path = path
         self.data = data
-        self.text = text
+        // A BOM would otherwise hide a first heading, a first CSV column name or a JSON value.
+        self.text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         self.options = options
     }
 

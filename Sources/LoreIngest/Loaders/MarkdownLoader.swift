@@ -39,6 +39,8 @@ public struct MarkdownLoader: DocumentLoader {
             }
             sectionStart = offset
             while let top = stack.last, top.level >= level { stack.removeLast() }
+            // An empty heading (`#` alone) closes the deeper ones but adds no name to the path.
+            guard !title.isEmpty else { return }
             stack.append((level, title))
             if level == 1, firstH1 == nil { firstH1 = title }
             if firstHeading == nil { firstHeading = title }
@@ -107,13 +109,16 @@ public struct MarkdownLoader: DocumentLoader {
     /// `---\nkey: value\n---\n` at the very start.
     static func splitFrontMatter(_ text: String) -> (String, [(String, String)])? {
         guard text.hasPrefix("---\n") || text.hasPrefix("---\r\n") else { return nil }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character, so it is a separator of its own; the body is cut from the
+        // text after the closing line, keeping its line ends as written.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         var pairs: [(String, String)] = []
         for (i, raw) in lines.enumerated().dropFirst() {
             let l = raw.trimmingWhitespace()
             if l == "---" || l == "..." {
-                let body = lines[(i + 1)...].joined(separator: "\n")
-                return (body, pairs)
+                var bodyStart = raw.endIndex
+                if bodyStart < text.endIndex { bodyStart = text.index(after: bodyStart) }
+                return (String(text[bodyStart...]), pairs)
             }
             guard let colon = l.firstIndex(of: ":") else { if l.isEmpty || l.hasPrefix("#") { continue } else { return nil } }
             let key = l[..<colon].trimmingWhitespace()

@@ -12,7 +12,8 @@ public struct PlainTextLoader: DocumentLoader {
     }
 
     static func title(of text: String) -> String? {
-        var lines = text.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false).makeIterator()
+        // "\r\n" is one Character, so it is a separator of its own.
+        var lines = text.split(maxSplits: 2, omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).makeIterator()
         guard let first = lines.next()?.trimmingWhitespace(), !first.isEmpty, first.count <= 100 else { return nil }
         guard let second = lines.next(), second.trimmingWhitespace().isEmpty else { return nil }
         return first

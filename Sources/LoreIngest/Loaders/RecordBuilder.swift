@@ -79,7 +79,8 @@ public struct JSONLinesLoader: DocumentLoader {
     public func load(_ input: LoaderInput) throws(LoadError) -> [Document] {
         let builder = RecordBuilder(input: input, format: .jsonl)
         var docs: [Document] = []
-        for (n, line) in input.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character: a split at "\n" alone would leave CRLF files in one line.
+        for (n, line) in input.text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             if line.trimmingWhitespace().isEmpty { continue }
             let value: JSONValue
             do { value = try JSONParser.parse(String(line)) } catch {
