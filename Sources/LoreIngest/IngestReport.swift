@@ -26,6 +26,9 @@ public struct IngestReport: Sendable, Codable {
     /// Documents and chunks written in this run.
     public var documents = 0
     public var chunks = 0
+    /// Chunk texts embedded in this run, and chunk texts whose vectors came from the cache.
+    public var embedded = 0
+    public var embeddingsCached = 0
     /// Files (or paths) that failed: unreadable, malformed, missing, a symbolic link loop.
     public var errors: [FileProblem] = []
     /// Files skipped for a reason that is not an error (an unsupported format, binary content).
@@ -37,7 +40,8 @@ public struct IngestReport: Sendable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case ingested, updated, unchanged, removed, skipped, documents, chunks, errors, skips, findings
+        case ingested, updated, unchanged, removed, skipped, documents, chunks, errors, skips, findings, embedded
+        case embeddingsCached = "embeddings_cached"
         case durationSeconds = "duration_s"
     }
 }

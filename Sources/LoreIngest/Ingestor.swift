@@ -33,13 +33,16 @@ public struct Ingestor: Sendable {
     public var registry: LoaderRegistry
     public var chunker: any Chunker
     public var validator: Validator
+    /// Embeds new chunks; nil stores chunks without vectors.
+    public var embedder: (any Embedder)?
     public var logger: Logger
 
     public init(registry: LoaderRegistry = LoaderRegistry(), chunker: any Chunker, validator: Validator = Validator(),
-                logger: Logger = Logger(label: "lore.ingest")) {
+                embedder: (any Embedder)? = nil, logger: Logger = Logger(label: "lore.ingest")) {
         self.registry = registry
         self.chunker = chunker
         self.validator = validator
+        self.embedder = embedder
         self.logger = logger
     }
 
@@ -54,6 +57,16 @@ public struct Ingestor: Sendable {
         let runID = try store.beginRun(collection: options.collection, arguments: arguments)
         do {
             let collectionID = try store.collectionID(named: options.collection)
+            if let embedder {
+                let wanted = EmbeddingModelInfo(id: embedder.modelID, dimension: embedder.dimension)
+                if let bound = try store.embeddingModel(collectionID: collectionID) {
+                    guard bound == wanted else {
+                        throw IngestError.modelMismatch(collection: options.collection, stored: bound, requested: wanted)
+                    }
+                } else {
+                    try store.setEmbeddingModel(collectionID: collectionID, wanted)
+                }
+            }
             let known = try store.fileHashes(collectionID: collectionID)
             let walk = FileWalker(include: options.include, exclude: options.exclude).walk(paths)
             for p in walk.problems { report.errors.append(FileProblem(path: p.path, reason: p.reason)) }
@@ -89,7 +102,7 @@ public struct Ingestor: Sendable {
                     }
                     if batch.count >= Self.batchSize || written == walk.files.count {
                         let t0 = ContinuousClock.now
-                        try write(batch, store: store, collectionID: collectionID, report: &report, onEvent: onEvent)
+                        try await write(batch, store: store, collectionID: collectionID, report: &report, onEvent: onEvent)
                         writeTime += ContinuousClock.now - t0
                         batch.removeAll(keepingCapacity: true)
                     }
@@ -200,11 +213,18 @@ public struct Ingestor: Sendable {
     /// Files written per transaction.
     static let batchSize = 32
 
-    /// Writes a batch of files in one transaction, then reports them.
+    /// Embeds the batch's chunks (cached ones are not embedded again), then writes the batch
+    /// in one transaction, vectors with their chunks, then reports the files.
     private func write(_ batch: [FileOutcome], store: Store, collectionID: Int64, report: inout IngestReport,
-                       onEvent: (IngestEvent) -> Void) throws {
+                       onEvent: (IngestEvent) -> Void) async throws {
+        var batch = batch
+        var newCache: [(textHash: String, vector: [Float])] = []
+        if let embedder {
+            newCache = try await embed(&batch, with: embedder, store: store, report: &report)
+        }
         let results: [FileWriteResult?] = try store.connection.transaction {
-            try batch.map { outcome in
+            if let embedder { try store.cacheEmbeddings(model: embedder.modelID, newCache) }
+            return try batch.map { outcome in
                 guard case .prepared(let path, let facts, let documents, _, _) = outcome else { return nil }
                 return try store.replaceFile(collectionID: collectionID, path: path, file: facts, documents: documents)
             }
@@ -212,6 +232,54 @@ public struct Ingestor: Sendable {
         for (outcome, result) in zip(batch, results) {
             record(outcome, result: result, report: &report, onEvent: onEvent)
         }
+    }
+
+    /// Gives every prepared document its vectors: from the cache where the store has the
+    /// chunk's text for this model, from the embedder otherwise (each distinct text once).
+    /// Returns the new cache entries.
+    private func embed(_ batch: inout [FileOutcome], with embedder: any Embedder, store: Store,
+                       report: inout IngestReport) async throws -> [(textHash: String, vector: [Float])] {
+        var hashes: [String] = []
+        for case .prepared(_, _, let documents, _, _) in batch {
+            for d in documents { for c in d.chunks { hashes.append(SHA256.hex(of: Array(c.text.utf8))) } }
+        }
+        guard !hashes.isEmpty else { return [] }
+        var known = try store.cachedEmbeddings(model: embedder.modelID, textHashes: hashes)
+        var missing: [(hash: String, text: String)] = []
+        var seen = Set(known.keys)
+        var k = 0
+        for case .prepared(_, _, let documents, _, _) in batch {
+            for d in documents {
+                for c in d.chunks {
+                    if seen.insert(hashes[k]).inserted { missing.append((hashes[k], c.text)) }
+                    k += 1
+                }
+            }
+        }
+        report.embeddingsCached += hashes.count - missing.count
+        var fresh: [(textHash: String, vector: [Float])] = []
+        if !missing.isEmpty {
+            let vectors = try await embedder.embed(missing.map(\.text))
+            guard vectors.count == missing.count, vectors.allSatisfy({ $0.count == embedder.dimension }) else {
+                throw IngestError.badEmbeddings(model: embedder.modelID, expected: embedder.dimension,
+                                                got: vectors.first?.count ?? 0, count: vectors.count, wanted: missing.count)
+            }
+            for (m, v) in zip(missing, vectors) {
+                known[m.hash] = v
+                fresh.append((m.hash, v))
+            }
+            report.embedded += missing.count
+        }
+        k = 0
+        for i in batch.indices {
+            guard case .prepared(let path, let facts, var documents, let findings, let isUpdate) = batch[i] else { continue }
+            for j in documents.indices {
+                documents[j].vectors = documents[j].chunks.map { _ in defer { k += 1 }; return known[hashes[k]]! }
+                documents[j].model = embedder.modelID
+            }
+            batch[i] = .prepared(path: path, facts: facts, documents: documents, findings: findings, isUpdate: isUpdate)
+        }
+        return fresh
     }
 
     /// Adds a file's outcome to the report.
@@ -282,4 +350,19 @@ public struct Ingestor: Sendable {
 /// Why a file could not be read.
 struct ReadFailure: Error {
     var reason: String
+}
+
+/// Why an ingest run stopped.
+public enum IngestError: Error, CustomStringConvertible {
+    case modelMismatch(collection: String, stored: EmbeddingModelInfo, requested: EmbeddingModelInfo)
+    case badEmbeddings(model: String, expected: Int, got: Int, count: Int, wanted: Int)
+
+    public var description: String {
+        switch self {
+        case .modelMismatch(let c, let stored, let requested):
+            return "collection \(c) holds vectors from \(stored); this run embeds with \(requested). Ingest with the collection's embedder, or switch the collection with: lore reindex --collection \(c) --embedder <name>"
+        case .badEmbeddings(let model, let expected, let got, let count, let wanted):
+            return "the embedder \(model) returned \(count) vectors of \(got) dimensions for \(wanted) texts; expected \(expected) dimensions"
+        }
+    }
 }

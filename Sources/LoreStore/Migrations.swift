@@ -64,5 +64,13 @@ enum Migrations {
             summary TEXT
         );
         """),
+        ("0002-embedding-cache", """
+        CREATE TABLE embedding_cache (
+            model TEXT NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            embedding BLOB NOT NULL,
+            PRIMARY KEY (model, text_sha256)
+        ) WITHOUT ROWID;
+        """),
     ]
 }

@@ -5,10 +5,15 @@ import LoreCore
 public struct PreparedDocument: Sendable {
     public var document: Document
     public var chunks: [Chunk]
+    /// One vector per chunk, from `model`, or nil when the run stores no vectors.
+    public var vectors: [[Float]]?
+    public var model: String?
 
-    public init(document: Document, chunks: [Chunk]) {
+    public init(document: Document, chunks: [Chunk], vectors: [[Float]]? = nil, model: String? = nil) {
         self.document = document
         self.chunks = chunks
+        self.vectors = vectors
+        self.model = model
     }
 }
 
@@ -88,13 +93,21 @@ extension Store {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let indexChunk = try connection.prepare("INSERT INTO chunks_fts(rowid, text, heading_path) VALUES (?, ?, ?)")
-        for c in prepared.chunks {
+        let insertVector = try connection.prepare("INSERT INTO vectors(chunk_id, model, dim, embedding) VALUES (?, ?, ?, ?)")
+        if let vectors = prepared.vectors, vectors.count != prepared.chunks.count {
+            throw StoreError("\(doc.source): \(vectors.count) vectors for \(prepared.chunks.count) chunks")
+        }
+        for (n, c) in prepared.chunks.enumerated() {
             let heading = c.headingPathString
             try insertChunk.run([
                 .int(documentID), .int(Int64(c.ordinal)), .text(c.text), .int(Int64(c.tokenCount)), .text(heading),
                 .int(Int64(c.range.lowerBound)), .int(Int64(c.range.upperBound)), c.page.map { .int(Int64($0)) } ?? .null,
             ])
-            try indexChunk.run([.int(connection.lastInsertRowID), .text(c.text), .text(heading)])
+            let chunkID = connection.lastInsertRowID
+            try indexChunk.run([.int(chunkID), .text(c.text), .text(heading)])
+            if let v = prepared.vectors?[n], let model = prepared.model {
+                try insertVector.run([.int(chunkID), .text(model), .int(Int64(v.count)), .blob(VectorCoding.encode(v))])
+            }
         }
     }
 

@@ -54,17 +54,15 @@ struct Ingest: AsyncParsableCommand {
     @Option(name: .long, help: "Largest file read, in bytes (default 52428800).")
     var maxFileBytes: Int?
 
-    @Option(name: .long, help: "Embedder for new chunks. Only 'none' exists so far: chunks are stored without vectors.")
-    var embedder: String = "none"
+    @Option(name: .long, help: "Embedder for new chunks: minilm (in process, the default) or none (no vectors).")
+    var embedder: String?
 
     func run() async throws {
         var config = try global.configuration()
         if let chunkSize { config.ingest.chunkSize = chunkSize }
         if let chunkOverlap { config.ingest.chunkOverlap = chunkOverlap }
         if let maxFileBytes { config.ingest.maxFileBytes = maxFileBytes }
-        guard embedder == "none" else {
-            throw ValidationError("--embedder \(embedder) is not available yet; use --embedder none")
-        }
+        if let embedder { config.embedder = embedder }
 
         let tokenizer = try WordPieceTokenizer(modelDirectory: config.modelDirectory())
         let chunker: RecursiveChunker
@@ -75,7 +73,7 @@ struct Ingest: AsyncParsableCommand {
                                                              minCharacters: config.ingest.minCharacters,
                                                              rejectInvalidUTF8: config.ingest.invalidUTF8 == "reject"))
         let logger = Logger(label: "lore.ingest")
-        let ingestor = Ingestor(chunker: chunker, validator: validator, logger: logger)
+        let ingestor = Ingestor(chunker: chunker, validator: validator, embedder: try EmbedderFactory.make(config), logger: logger)
         let options = IngestOptions(collection: collection ?? config.collection,
                                     include: (config.ingest.include + include).map(Glob.init),
                                     exclude: (config.ingest.exclude + exclude).map(Glob.init),
@@ -86,13 +84,19 @@ struct Ingest: AsyncParsableCommand {
             throw CommandFailure(description: "cannot open the database \(config.database): \(error)")
         }
         let progress = ProgressBar(enabled: !json && !verbose && isatty(STDERR_FILENO) == 1)
-        let report = try await ingestor.run(paths: paths, into: store, options: options, arguments: CommandLine.arguments) { event in
+        let report: IngestReport
+        do {
+            report = try await ingestor.run(paths: paths, into: store, options: options, arguments: CommandLine.arguments) { event in
             switch event {
             case .started(let files): progress.start(total: files)
             case .file(let path, let outcome, let chunks):
                 progress.advance(chunks: chunks)
                 if verbose { print("\(outcome) \(path)\(chunks > 0 ? " (\(chunks) chunks)" : "")"); fflush(nil) }
             }
+        }
+        } catch let error as IngestError {
+            progress.finish()
+            throw CommandFailure(description: error.description)
         }
         progress.finish()
 

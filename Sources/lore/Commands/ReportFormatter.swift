@@ -16,6 +16,7 @@ enum ReportFormatter {
         lines.append("files       count")
         for (name, n) in rows { lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + String(n)) }
         lines.append("stored \(r.documents) documents, \(r.chunks) chunks in \(String(format: "%.2f", r.durationSeconds)) s")
+        if r.embedded + r.embeddingsCached > 0 { lines.append("embedded \(r.embedded) chunk texts (\(r.embeddingsCached) from the cache)") }
         for e in r.errors { lines.append("error: \(e.path): \(e.reason)") }
         for s in r.skips { lines.append("skipped: \(s.path): \(s.reason)") }
         for f in r.findings { lines.append("\(f.severity == .warning ? "warning" : "rejected"): \(f.path): \(f.check): \(f.message)") }

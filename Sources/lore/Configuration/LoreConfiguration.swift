@@ -27,10 +27,12 @@ struct LoreConfiguration: Codable, Equatable {
     /// working directory, then upwards from the executable.
     var modelsDir = "models"
     var logLevel = "warning"
+    /// `minilm` (in process) or `none`.
+    var embedder = "minilm"
     var ingest = Ingest()
 
     enum CodingKeys: String, CodingKey {
-        case database, collection, modelsDir = "models_dir", logLevel = "log_level", ingest
+        case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder, ingest
     }
 
     init() {}
@@ -43,6 +45,7 @@ struct LoreConfiguration: Codable, Equatable {
         collection = try c.decodeIfPresent(String.self, forKey: .collection) ?? d.collection
         modelsDir = try c.decodeIfPresent(String.self, forKey: .modelsDir) ?? d.modelsDir
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? d.logLevel
+        embedder = try c.decodeIfPresent(String.self, forKey: .embedder) ?? d.embedder
         ingest = try c.decodeIfPresent(Ingest.self, forKey: .ingest) ?? d.ingest
     }
 }
@@ -110,6 +113,7 @@ extension LoreConfiguration {
         if let v = env["LORE_COLLECTION"] { collection = v }
         if let v = env["LORE_MODELS_DIR"] { modelsDir = v }
         if let v = env["LORE_LOG_LEVEL"] { logLevel = v }
+        if let v = env["LORE_EMBEDDER"] { embedder = v }
         if let v = try int("LORE_INGEST_CHUNK_SIZE") { ingest.chunkSize = v }
         if let v = try int("LORE_INGEST_CHUNK_OVERLAP") { ingest.chunkOverlap = v }
         if let v = try int("LORE_INGEST_MAX_FILE_BYTES") { ingest.maxFileBytes = v }
@@ -118,6 +122,9 @@ extension LoreConfiguration {
     }
 
     func validate() throws {
+        guard EmbedderFactory.kinds.contains(embedder) else {
+            throw ConfigurationError(description: "embedder must be one of \(EmbedderFactory.kinds.joined(separator: ", ")), not \(embedder)")
+        }
         guard ["repair", "reject"].contains(ingest.invalidUTF8) else {
             throw ConfigurationError(description: "ingest.invalid_utf8 must be repair or reject, not \(ingest.invalidUTF8)")
         }
