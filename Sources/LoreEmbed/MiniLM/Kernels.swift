@@ -1,12 +1,28 @@
 import Foundation
 
-/// Element-wise kernels of the encoder, on raw buffers with SIMD8 where it pays.
+/// Element-wise kernels of the encoder, on raw buffers in SIMD8 lanes with scalar tails.
+/// Exact to float32 rounding except `exp8` and `erf8`, which are within a few ulp.
 enum Kernels {
+    typealias V = SIMD8<Float>
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    }
+
+    @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+
+    @inline(__always) static func vmin(_ a: V, _ b: V) -> V { a.replacing(with: b, where: b .< a) }
+    @inline(__always) static func vmax(_ a: V, _ b: V) -> V { a.replacing(with: b, where: b .> a) }
+
     /// rows × n: x[r] += bias.
     static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, bias: UnsafePointer<Float>) {
         for r in 0..<rows {
             let row = x + r * n
-            for j in 0..<n { row[j] += bias[j] }
+            var j = 0
+            while j + 8 <= n { store(load(row + j) + load(bias + j), row + j); j += 8 }
+            while j < n { row[j] += bias[j]; j += 1 }
         }
     }
 
@@ -15,34 +31,42 @@ enum Kernels {
                              weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, eps: Float) {
         for r in 0..<rows {
             let row = x + r * n
+            var acc = V()
+            var j = 0
             if let residual {
                 let res = residual + r * n
-                for j in 0..<n { row[j] += res[j] }
+                while j + 8 <= n { let v = load(row + j) + load(res + j); store(v, row + j); acc += v; j += 8 }
+                while j < n { row[j] += res[j]; j += 1 }
+            } else {
+                while j + 8 <= n { acc += load(row + j); j += 8 }
             }
-            var mean: Float = 0
-            for j in 0..<n { mean += row[j] }
+            var mean = acc.sum()
+            for t in (n - n % 8)..<n { mean += row[t] }
             mean /= Float(n)
-            var variance: Float = 0
-            for j in 0..<n {
-                let d = row[j] - mean
-                variance += d * d
-            }
+            var vacc = V()
+            j = 0
+            let m = V(repeating: mean)
+            while j + 8 <= n { let d = load(row + j) - m; vacc += d * d; j += 8 }
+            var variance = vacc.sum()
+            while j < n { let d = row[j] - mean; variance += d * d; j += 1 }
             variance /= Float(n)
             let inv = 1 / (variance + eps).squareRoot()
-            for j in 0..<n { row[j] = (row[j] - mean) * inv * weight[j] + bias[j] }
+            let vinv = V(repeating: inv)
+            j = 0
+            while j + 8 <= n { store((load(row + j) - m) * vinv * load(weight + j) + load(bias + j), row + j); j += 8 }
+            while j < n { row[j] = (row[j] - mean) * inv * weight[j] + bias[j]; j += 1 }
         }
     }
 
-    /// x = GELU(x + bias) with the exact erf form, 0.5·x·(1 + erf(x/√2)).
+    /// x = GELU(x + bias) with the erf form, 0.5·x·(1 + erf(x/√2)).
     static func addBiasGELU(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, bias: UnsafePointer<Float>) {
         let invSqrt2: Float = 0.70710678118654752
         for r in 0..<rows {
             let row = x + r * n
             var j = 0
             while j + 8 <= n {
-                var v = SIMD8<Float>(UnsafeBufferPointer(start: row + j, count: 8)) + SIMD8<Float>(UnsafeBufferPointer(start: bias + j, count: 8))
-                v = 0.5 * v * (1 + erf8(v * invSqrt2))
-                for l in 0..<8 { row[j + l] = v[l] }
+                let v = load(row + j) + load(bias + j)
+                store(0.5 * v * (1 + erf8(v * invSqrt2)), row + j)
                 j += 8
             }
             while j < n {
@@ -53,13 +77,13 @@ enum Kernels {
         }
     }
 
-    /// erf on 8 lanes: a rational approximation (the one Eigen and XLA use for float),
-    /// accurate to a few ulp on [-4, 4] and saturated outside.
+    /// erf on 8 lanes: the rational approximation Eigen and XLA use for float, within a
+    /// few ulp on [-4, 4] and saturated outside.
     @inline(__always)
-    static func erf8(_ x0: SIMD8<Float>) -> SIMD8<Float> {
-        let x = x0.clamped(lowerBound: SIMD8(repeating: -4), upperBound: SIMD8(repeating: 4))
+    static func erf8(_ x0: V) -> V {
+        let x = vmin(vmax(x0, V(repeating: -4)), V(repeating: 4))
         let x2 = x * x
-        var p = SIMD8<Float>(repeating: -2.72614225801306e-10)
+        var p = V(repeating: -2.72614225801306e-10)
         p = p * x2 + 2.77068142495902e-08
         p = p * x2 - 2.10102402082508e-06
         p = p * x2 - 5.69250639462346e-05
@@ -67,7 +91,7 @@ enum Kernels {
         p = p * x2 - 2.95459980854025e-03
         p = p * x2 - 1.60960333262415e-02
         p = p * x
-        var q = SIMD8<Float>(repeating: -1.45660718464996e-05)
+        var q = V(repeating: -1.45660718464996e-05)
         q = q * x2 - 2.13374055278905e-04
         q = q * x2 - 1.68282697438203e-03
         q = q * x2 - 7.37332916720468e-03
@@ -75,20 +99,51 @@ enum Kernels {
         return p / q
     }
 
+    /// e^x on 8 lanes (Cephes' expf: range reduction by ln 2, degree-6 polynomial), within
+    /// 2 ulp; inputs below -87 give (nearly) 0.
+    @inline(__always)
+    static func exp8(_ x0: V) -> V {
+        var x = vmin(vmax(x0, V(repeating: -87.3)), V(repeating: 88.3))
+        // n = round(x / ln 2) without a conversion instruction: adding 1.5·2²³ leaves n in
+        // the low mantissa bits (|n| < 2²²).
+        let magic = V(repeating: 12582912)
+        let shifted = x * 1.44269504088896341 + magic
+        let fx = shifted - magic
+        let n = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        x = x - fx * 0.693359375 + fx * 2.12194440e-4
+        let z = x * x
+        var y = V(repeating: 1.9875691500e-4)
+        y = y * x + 1.3981999507e-3
+        y = y * x + 8.3334519073e-3
+        y = y * x + 4.1665795894e-2
+        y = y * x + 1.6666665459e-1
+        y = y * x + 5.0000001201e-1
+        y = y * z + x + 1
+        let pow2 = unsafeBitCast((n &+ 127) &<< 23, to: V.self)
+        return y * pow2
+    }
+
     /// Softmax of each of `rows` rows of length `n` (stride `ld`), in place.
     static func softmax(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, ld: Int) {
+        let tail = n - n % 8
         for r in 0..<rows {
             let row = x + r * ld
-            var m = -Float.infinity
-            for j in 0..<n { m = max(m, row[j]) }
-            var sum: Float = 0
-            for j in 0..<n {
-                let e = expf(row[j] - m)
-                row[j] = e
-                sum += e
-            }
-            let inv = 1 / sum
-            for j in 0..<n { row[j] *= inv }
+            var vm = V(repeating: -.infinity)
+            var j = 0
+            while j < tail { vm = vmax(vm, load(row + j)); j += 8 }
+            var m = vm.max()
+            while j < n { m = Swift.max(m, row[j]); j += 1 }
+            let vmx = V(repeating: m)
+            var vs = V()
+            j = 0
+            while j < tail { let e = exp8(load(row + j) - vmx); store(e, row + j); vs += e; j += 8 }
+            var sum = vs.sum()
+            while j < n { let e = expf(row[j] - m); row[j] = e; sum += e; j += 1 }
+            let inv = V(repeating: 1 / sum)
+            j = 0
+            while j < tail { store(load(row + j) * inv, row + j); j += 8 }
+            let s = 1 / sum
+            while j < n { row[j] *= s; j += 1 }
         }
     }
 }
