@@ -23,7 +23,7 @@ struct IngestCrashSafetyTests {
     func ingestAndKill(tree: String, db: String, afterLines lines: Int) throws -> Int {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: TestPaths.loreBinary)
-        p.arguments = ["ingest", tree, "--db", db, "--verbose"]
+        p.arguments = ["ingest", tree, "--db", db, "--verbose", "--embedder", "none"]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
@@ -73,7 +73,7 @@ struct IngestCrashSafetyTests {
         #expect(kills >= 4, "the process was killed mid-run")
 
         // The next run completes the work.
-        let r = try runLore(["ingest", tree, "--db", db, "--json"])
+        let r = try runLore(["ingest", tree, "--db", db, "--json", "--embedder", "none"])
         #expect(r.status == 0, "\(r.stderr)")
         try assertConsistent(db, "after the final run")
         let store = try Store(path: db)
@@ -84,7 +84,7 @@ struct IngestCrashSafetyTests {
 
         // And a clean ingest of the same tree gives the same documents and chunks.
         let clean = dir.path + "/clean.db"
-        _ = try runLore(["ingest", tree, "--db", clean, "--json"])
+        _ = try runLore(["ingest", tree, "--db", clean, "--json", "--embedder", "none"])
         func contents(_ path: String) throws -> [String] {
             let s = try Store(path: path).connection.prepare("SELECT d.source, c.ordinal, c.text FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY 1, 2")
             var rows: [String] = []
@@ -92,5 +92,46 @@ struct IngestCrashSafetyTests {
             return rows
         }
         #expect(try contents(db) == contents(clean))
+    }
+}
+
+/// The same guarantee while embedding: a document's chunks and their vectors land together.
+@Suite("lore ingest: crash safety while embedding")
+struct IngestEmbeddingCrashTests {
+    @Test("killed while embedding, no document is left without its vectors", .timeLimit(.minutes(5)))
+    func killWhileEmbedding() throws {
+        let dir = TemporaryDirectory()
+        for i in 0..<40 {
+            var text = "# Note \(i)\n\n"
+            for s in 0..<4 { text += "## Part \(s)\n\nNote \(i) part \(s) covers checkpoints, page caches and topic \(i * 7 + s).\n\n" }
+            dir.write("tree/n\(i).md", text)
+        }
+        let tree = dir.path + "/tree", db = dir.path + "/lore.db"
+        for after in [1, 3] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: TestPaths.loreBinary)
+            p.arguments = ["ingest", tree, "--db", db, "--verbose"]
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            var seen = 0
+            while seen < after {
+                let data = out.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                seen += data.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+            }
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            let store = try Store(path: db)
+            #expect(try store.checkIntegrity().isConsistent)
+            #expect(try store.connection.scalarInt("SELECT count(*) FROM chunks c LEFT JOIN vectors v ON v.chunk_id = c.id WHERE v.chunk_id IS NULL") == 0,
+                    "every stored chunk has its vector")
+        }
+        let r = try runLore(["ingest", tree, "--db", db, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let store = try Store(path: db)
+        #expect(try store.connection.scalarInt("SELECT count(*) FROM documents") == 40)
+        #expect(try store.connection.scalarInt("SELECT count(*) FROM chunks") == store.connection.scalarInt("SELECT count(*) FROM vectors"))
     }
 }
