@@ -21,3 +21,16 @@ struct TokenizerParityTests {
         #expect(mismatches.isEmpty, "\(mismatches.count) of \(cases.count) differ:\n\(mismatches.prefix(10).joined(separator: "\n"))")
     }
 }
+
+extension TokenizerParityTests {
+    @Test("a CJK compatibility ideograph is isolated, then normalised to its unified form")
+    func compatibilityIdeograph() {
+        #expect(TestModel.tokenizer.tokenStrings("\u{F967}") == ["不"])
+    }
+
+    @Test("verbatim special tokens in text are recognised, as Hugging Face's added tokens are")
+    func specialTokensInText() {
+        #expect(TestModel.tokenizer.tokenize("a [SEP] b") == [1037, 102, 1038])
+        #expect(TestModel.tokenizer.countTokens("a [SEP] b") == 3)
+    }
+}

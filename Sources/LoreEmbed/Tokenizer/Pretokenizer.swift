@@ -72,12 +72,19 @@ enum Pretokenizer {
                 if isDropped(props.generalCategory) || u.value == 0xFFFD { continue }
                 if props.isWhitespace { flush(); continue }
                 if isCJK(u.value) {
+                    // Isolated first, then normalised (a compatibility ideograph becomes its
+                    // unified form, as in Hugging Face's normaliser).
                     scratch.removeAll(keepingCapacity: true)
-                    scratch.append(contentsOf: String(Character(u)).utf8)
-                    scratch.withUnsafeBufferPointer { single(range, $0) }
+                    for v in normalize(u) { scratch.append(contentsOf: String(Character(v)).utf8) }
+                    if !scratch.isEmpty { scratch.withUnsafeBufferPointer { single(range, $0) } }
                     continue
                 }
-                for v in normalize(u) {
+                let normalized = normalize(u)
+                if normalized.isEmpty, wordStart >= 0 {
+                    // A stripped combining mark still belongs to the word it follows.
+                    wordEnd = range.upperBound
+                }
+                for v in normalized {
                     if v.properties.isWhitespace {
                         flush()
                     } else if isPunctuation(v) {

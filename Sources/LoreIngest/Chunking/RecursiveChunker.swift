@@ -56,19 +56,51 @@ public struct RecursiveChunker: Chunker {
                 }
                 guard units.count > 0 else { continue }
                 units.computeGaps(bytes, isCode: isCode)
-                for span in pack(units) {
-                    let range = units.start[span.lowerBound]..<units.end[span.upperBound - 1]
+                func emit(_ range: Range<Int>, tokens: Int) {
                     chunks.append(Chunk(
                         ordinal: chunks.count,
                         text: String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self),
-                        tokenCount: units.tokens(span),
+                        tokenCount: tokens,
                         headingPath: section.headingPath,
                         range: range,
                         page: section.page))
                 }
+                for span in pack(units) {
+                    let range = units.start[span.lowerBound]..<units.end[span.upperBound - 1]
+                    let tokens = units.tokens(span)
+                    if span.count == 1, tokens > options.size {
+                        for piece in splitWord(bytes, range) { emit(piece.range, tokens: piece.tokens) }
+                    } else {
+                        emit(range, tokens: tokens)
+                    }
+                }
             }
         }
         return chunks
+    }
+
+    /// Cuts one word (a pre-token) that has more tokens than `size` at character boundaries
+    /// into the longest pieces that fit, each counted exactly. Only happens with sizes under
+    /// 100: a longer word is a single `[UNK]`.
+    private func splitWord(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [(range: Range<Int>, tokens: Int)] {
+        func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self) }
+        var boundaries: [Int] = []
+        for i in range where bytes[i] & 0xC0 != 0x80 { boundaries.append(i) }
+        boundaries.append(range.upperBound)
+        var pieces: [(Range<Int>, Int)] = []
+        var startIndex = 0
+        while startIndex < boundaries.count - 1 {
+            // The furthest end whose piece fits (binary search; counts grow with length).
+            var lo = startIndex + 1, hi = boundaries.count - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if counter.countTokens(text(boundaries[startIndex]..<boundaries[mid])) <= options.size { lo = mid } else { hi = mid - 1 }
+            }
+            let r = boundaries[startIndex]..<boundaries[lo]
+            pieces.append((r, counter.countTokens(text(r))))
+            startIndex = lo
+        }
+        return pieces
     }
 
     /// Splits the section into pieces that fit, then packs them with overlap.
