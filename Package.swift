@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System libraries: the only places C enters.
@@ -29,11 +30,15 @@ let package = Package(
         .target(name: "LoreStore", dependencies: ["LoreCore", "CSQLite", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
         // Embeddings: the WordPiece tokenizer (the chunker counts tokens with it) and MiniLM on BLAS.
         .target(name: "LoreEmbed", dependencies: ["LoreCore", "CBLAS"], swiftSettings: lore),
+        // The OpenAI-compatible embeddings client (vLLM, TEI, Ollama, OpenAI, infinity).
+        .target(name: "LoreEmbedHTTP", dependencies: [
+            "LoreCore", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: lore),
         // Loaders, chunking, validation, the file walker and the incremental Ingestor.
         .target(name: "LoreIngest", dependencies: ["LoreCore", "LoreStore", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
         // The executable: the composition root and the command line.
         .executableTarget(name: "lore", dependencies: [
-            "LoreCore", "LoreStore", "LoreEmbed", "LoreIngest",
+            "LoreCore", "LoreStore", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -46,5 +51,6 @@ let package = Package(
         .testTarget(name: "LoreEmbedTests", dependencies: ["LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreEmbed", "LoreStore", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreCLITests", dependencies: ["LoreStore", "LoreTestSupport"], swiftSettings: lore),
+        .testTarget(name: "LoreEmbedHTTPTests", dependencies: ["LoreEmbedHTTP", "LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
     ]
 )

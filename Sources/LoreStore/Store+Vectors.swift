@@ -78,3 +78,40 @@ extension Store {
         return rows
     }
 }
+
+extension Store {
+    /// Every chunk of the collection: id and text, in id order.
+    public func chunkTexts(collectionID: Int64) throws -> [(id: Int64, text: String)] {
+        let s = try connection.prepare("""
+            SELECT c.id, c.text FROM chunks c JOIN documents d ON d.id = c.document_id
+            WHERE d.collection_id = ? ORDER BY c.id
+            """)
+        try s.bind([.int(collectionID)])
+        var rows: [(Int64, String)] = []
+        while try s.step() { rows.append((s.int(0), s.text(1))) }
+        return rows
+    }
+
+    /// In one transaction: replaces the vectors of every chunk of the collection with
+    /// `vectors` (one per chunk, all from `model`) and binds the collection to `model`.
+    /// Fails, changing nothing, unless `vectors` covers exactly the collection's chunks.
+    public func switchVectors(collectionID: Int64, to model: EmbeddingModelInfo, vectors: [Int64: [Float]]) throws {
+        try connection.transaction {
+            let current = try chunkTexts(collectionID: collectionID).map(\.id)
+            guard current.count == vectors.count, current.allSatisfy({ vectors[$0] != nil }) else {
+                throw StoreError("the collection changed during the reindex (\(current.count) chunks, \(vectors.count) new vectors): run lore reindex again")
+            }
+            try connection.prepare("""
+                DELETE FROM vectors WHERE chunk_id IN
+                (SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.collection_id = ?)
+                """).run([.int(collectionID)])
+            let insert = try connection.prepare("INSERT INTO vectors(chunk_id, model, dim, embedding) VALUES (?, ?, ?, ?)")
+            for id in current {
+                let v = vectors[id]!
+                guard v.count == model.dimension else { throw StoreError("a vector of \(v.count) dimensions for model \(model)") }
+                try insert.run([.int(id), .text(model.id), .int(Int64(v.count)), .blob(VectorCoding.encode(v))])
+            }
+            try setEmbeddingModel(collectionID: collectionID, model)
+        }
+    }
+}

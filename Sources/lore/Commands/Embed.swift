@@ -9,6 +9,8 @@ struct Embed: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @OptionGroup var embedding: EmbedderOptions
+
     @Argument(help: "Texts to embed.")
     var texts: [String] = []
 
@@ -19,7 +21,8 @@ struct Embed: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let config = try global.configuration()
+        var config = try global.configuration()
+        try embedding.apply(to: &config)
         var inputs = texts
         if let file {
             let data: Data?
@@ -29,7 +32,7 @@ struct Embed: AsyncParsableCommand {
             if inputs.last == "" { inputs.removeLast() }
         }
         guard !inputs.isEmpty else { throw ValidationError("give texts as arguments or with --file") }
-        let embedder = try MiniLMEmbedder(modelDirectory: config.modelDirectory())
+        guard let embedder = try await EmbedderFactory.make(config) else { throw ValidationError("lore embed needs an embedder (not none)") }
         let vectors = try await embedder.embed(inputs)
         for (text, v) in zip(inputs, vectors) {
             let numbers = v.map { String(format: "%.7g", $0) }.joined(separator: ",")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoreCore
 import LoreEmbed
+import LoreEmbedHTTP
 import LoreIngest
 import LoreStore
 import Logging
@@ -54,15 +55,14 @@ struct Ingest: AsyncParsableCommand {
     @Option(name: .long, help: "Largest file read, in bytes (default 52428800).")
     var maxFileBytes: Int?
 
-    @Option(name: .long, help: "Embedder for new chunks: minilm (in process, the default) or none (no vectors).")
-    var embedder: String?
+    @OptionGroup var embedding: EmbedderOptions
 
     func run() async throws {
         var config = try global.configuration()
         if let chunkSize { config.ingest.chunkSize = chunkSize }
         if let chunkOverlap { config.ingest.chunkOverlap = chunkOverlap }
         if let maxFileBytes { config.ingest.maxFileBytes = maxFileBytes }
-        if let embedder { config.embedder = embedder }
+        try embedding.apply(to: &config)
 
         let tokenizer = try WordPieceTokenizer(modelDirectory: config.modelDirectory())
         let chunker: RecursiveChunker
@@ -73,7 +73,7 @@ struct Ingest: AsyncParsableCommand {
                                                              minCharacters: config.ingest.minCharacters,
                                                              rejectInvalidUTF8: config.ingest.invalidUTF8 == "reject"))
         let logger = Logger(label: "lore.ingest")
-        let ingestor = Ingestor(chunker: chunker, validator: validator, embedder: try EmbedderFactory.make(config), logger: logger)
+        let ingestor = Ingestor(chunker: chunker, validator: validator, embedder: try await EmbedderFactory.make(config), logger: logger)
         let options = IngestOptions(collection: collection ?? config.collection,
                                     include: (config.ingest.include + include).map(Glob.init),
                                     exclude: (config.ingest.exclude + exclude).map(Glob.init),
@@ -97,6 +97,9 @@ struct Ingest: AsyncParsableCommand {
         } catch let error as IngestError {
             progress.finish()
             throw CommandFailure(description: error.description)
+        } catch let error as EmbeddingServiceError {
+            progress.finish()
+            throw CommandFailure(description: "\(error.description); the files written before this point are complete, the rest were not stored")
         }
         progress.finish()
 

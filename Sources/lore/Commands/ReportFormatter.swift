@@ -27,7 +27,7 @@ enum ReportFormatter {
 /// A one-line progress bar on standard error: files, chunks, rate and ETA. Only on a terminal.
 final class ProgressBar: @unchecked Sendable {
     private let enabled: Bool
-    private var total = 0
+    private(set) var total = 0
     private var done = 0
     private var chunks = 0
     private var start = Date()
@@ -44,6 +44,11 @@ final class ProgressBar: @unchecked Sendable {
     func advance(chunks: Int) {
         done += 1
         self.chunks += chunks
+        draw(force: done == total)
+    }
+
+    func set(done: Int) {
+        self.done = done
         draw(force: done == total)
     }
 

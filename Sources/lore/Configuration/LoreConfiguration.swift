@@ -27,12 +27,46 @@ struct LoreConfiguration: Codable, Equatable {
     /// working directory, then upwards from the executable.
     var modelsDir = "models"
     var logLevel = "warning"
-    /// `minilm` (in process) or `none`.
+    /// `minilm` (in process), `openai-compatible` (see `openai_embedder`) or `none`.
     var embedder = "minilm"
+    var openAIEmbedder = OpenAIEmbedder()
     var ingest = Ingest()
 
+    /// The OpenAI-compatible embeddings server.
+    struct OpenAIEmbedder: Codable, Equatable {
+        var baseURL: String?
+        var model: String?
+        var apiKeyEnv: String?
+        var batchSize = 64
+        var concurrency = 4
+        var timeoutSeconds = 30.0
+        var maxRetries = 5
+        var dimension: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case baseURL = "base_url", model, apiKeyEnv = "api_key_env", batchSize = "batch_size", concurrency
+            case timeoutSeconds = "timeout_s", maxRetries = "max_retries", dimension
+        }
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            let d = Self()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            baseURL = try c.decodeIfPresent(String.self, forKey: .baseURL)
+            model = try c.decodeIfPresent(String.self, forKey: .model)
+            apiKeyEnv = try c.decodeIfPresent(String.self, forKey: .apiKeyEnv)
+            batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+            concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? d.concurrency
+            timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? d.timeoutSeconds
+            maxRetries = try c.decodeIfPresent(Int.self, forKey: .maxRetries) ?? d.maxRetries
+            dimension = try c.decodeIfPresent(Int.self, forKey: .dimension)
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder, ingest
+        case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder
+        case openAIEmbedder = "openai_embedder", ingest
     }
 
     init() {}
@@ -46,6 +80,7 @@ struct LoreConfiguration: Codable, Equatable {
         modelsDir = try c.decodeIfPresent(String.self, forKey: .modelsDir) ?? d.modelsDir
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? d.logLevel
         embedder = try c.decodeIfPresent(String.self, forKey: .embedder) ?? d.embedder
+        openAIEmbedder = try c.decodeIfPresent(OpenAIEmbedder.self, forKey: .openAIEmbedder) ?? d.openAIEmbedder
         ingest = try c.decodeIfPresent(Ingest.self, forKey: .ingest) ?? d.ingest
     }
 }
@@ -114,6 +149,9 @@ extension LoreConfiguration {
         if let v = env["LORE_MODELS_DIR"] { modelsDir = v }
         if let v = env["LORE_LOG_LEVEL"] { logLevel = v }
         if let v = env["LORE_EMBEDDER"] { embedder = v }
+        if let v = env["LORE_OPENAI_EMBEDDER_BASE_URL"] { openAIEmbedder.baseURL = v }
+        if let v = env["LORE_OPENAI_EMBEDDER_MODEL"] { openAIEmbedder.model = v }
+        if let v = env["LORE_OPENAI_EMBEDDER_API_KEY_ENV"] { openAIEmbedder.apiKeyEnv = v }
         if let v = try int("LORE_INGEST_CHUNK_SIZE") { ingest.chunkSize = v }
         if let v = try int("LORE_INGEST_CHUNK_OVERLAP") { ingest.chunkOverlap = v }
         if let v = try int("LORE_INGEST_MAX_FILE_BYTES") { ingest.maxFileBytes = v }
