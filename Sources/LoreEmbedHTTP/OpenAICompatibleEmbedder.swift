@@ -71,7 +71,7 @@ public final class OpenAICompatibleEmbedder: Embedder, @unchecked Sendable {
 
     /// Connects: reads the API key, and sends one probe request to learn (or check) the
     /// dimension, so that a wrong URL, key or model fails here, clearly.
-    public static func connect(_ configuration: OpenAIEmbedderConfiguration, client: HTTPClient = .shared,
+    public static func connect(_ configuration: OpenAIEmbedderConfiguration, client: HTTPClient = OpenAICompatibleEmbedder.sharedClient,
                                logger: Logger = Logger(label: "lore.embed.http")) async throws -> OpenAICompatibleEmbedder {
         var apiKey: String? = nil
         if let name = configuration.apiKeyEnvironmentVariable {
@@ -87,6 +87,16 @@ public final class OpenAICompatibleEmbedder: Embedder, @unchecked Sendable {
         }
         return OpenAICompatibleEmbedder(configuration: configuration, dimension: found, client: client, apiKey: apiKey, logger: logger)
     }
+
+    /// One HTTP client for the process. Connection attempts are not retried inside the
+    /// client (a refused connection fails at once, and this embedder's own retries with
+    /// backoff apply), and a connection must be made within 5 s.
+    public static let sharedClient: HTTPClient = {
+        var config = HTTPClient.Configuration()
+        config.connectionPool.retryConnectionEstablishment = false
+        config.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+    }()
 
     private init(configuration: OpenAIEmbedderConfiguration, dimension: Int, client: HTTPClient, apiKey: String?, logger: Logger) {
         self.configuration = configuration

@@ -1,0 +1,85 @@
+import Foundation
+
+/// A server started for a test: a real process that prints a line starting with `READY`
+/// on standard output once it serves. Stopped with SIGTERM by `stop()` or on deinit.
+public final class ServerProcess: @unchecked Sendable {
+    public let process = Process()
+    /// The rest of the READY line (e.g. a URL or a port).
+    public private(set) var ready = ""
+    private var stopped = false
+
+    /// Starts `executable` and waits (up to `timeout`) for its READY line.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 300) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = Data()
+        while Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: { $0.hasPrefix("READY") }) {
+                ready = String(line.dropFirst(5)).trimmingCharacters(in: .whitespaces)
+                return
+            }
+        }
+        stop()
+        throw ServerError(description: "\(executable) \(arguments.joined(separator: " ")) did not become ready")
+    }
+
+    public struct ServerError: Error, CustomStringConvertible { public var description: String }
+
+    /// Sends SIGTERM, and SIGKILL if the process is still there after 5 s (a child may
+    /// inherit SIGTERM as ignored from the test runner). Polls rather than calling
+    /// `waitUntilExit`, which spins on a busy loop off the main thread.
+    public func stop() {
+        guard !stopped else { return }
+        stopped = true
+        let pid = process.processIdentifier
+        for (signal, grace) in [(SIGTERM, 1.0), (SIGKILL, 10.0)] where process.isRunning {
+            kill(pid, signal)
+            let deadline = Date().addingTimeInterval(grace)
+            while process.isRunning, Date() < deadline { usleep(20_000) }
+        }
+    }
+
+    deinit { stop() }
+
+    /// A TCP port on 127.0.0.1 that was free a moment ago.
+    public static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}
+
+/// The real embeddings server (infinity-emb serving all-MiniLM-L6-v2), from `scripts/embedding-server`.
+public enum EmbeddingServer {
+    /// Starts one on a free port; `modelName` is the name it serves the model under.
+    public static func start(modelName: String = "all-MiniLM-L6-v2") throws -> (server: ServerProcess, url: String) {
+        let port = ServerProcess.freePort()
+        let server = try ServerProcess("/bin/bash", [TestPaths.repositoryRoot + "/scripts/embedding-server", String(port)],
+                                       environment: ["EMBEDDING_SERVER_MODEL_NAME": modelName])
+        return (server, "http://127.0.0.1:\(port)")
+    }
+
+    /// Starts the fault proxy in front of `upstream`.
+    public static func faultProxy(upstream: String, _ options: [String]) throws -> (server: ServerProcess, url: String) {
+        let proxy = try ServerProcess("/usr/bin/env", ["python3", TestPaths.repositoryRoot + "/Tests/Fixtures/http/fault_proxy.py", "--upstream", upstream] + options)
+        return (proxy, "http://127.0.0.1:\(proxy.ready)")
+    }
+}
