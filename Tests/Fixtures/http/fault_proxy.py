@@ -5,6 +5,9 @@ real server cannot be made to produce on demand:
 
   --fail-first N --status S [--retry-after SECONDS]
         answer the first N requests with status S (with Retry-After when given), then forward
+  --fail-after N --status S
+        forward the first N requests, then answer every later one with status S (a server
+        that went down mid-run, without the wait for it to die)
   --per-token
         forward, then rewrite each embedding into per-token vectors (as llama.cpp's server
         does without pooling)
@@ -16,6 +19,7 @@ import argparse, http.server, json, sys, threading, urllib.request
 p = argparse.ArgumentParser()
 p.add_argument("--upstream", required=True)
 p.add_argument("--fail-first", type=int, default=0)
+p.add_argument("--fail-after", type=int, default=-1)
 p.add_argument("--status", type=int, default=429)
 p.add_argument("--retry-after")
 p.add_argument("--per-token", action="store_true")
@@ -50,7 +54,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             count["n"] += 1
             n = count["n"]
-        if n <= args.fail_first:
+        if n <= args.fail_first or (args.fail_after >= 0 and n > args.fail_after):
             headers = [("Retry-After", args.retry_after)] if args.retry_after else []
             return self.reply(args.status, {"error": {"message": f"injected fault {n}", "type": "injected"}}, headers)
         req = urllib.request.Request(args.upstream + self.path, data=body, method="POST",
