@@ -27,7 +27,8 @@ public struct BertEncoder: Sendable {
         let qkv = UnsafeMutablePointer<Float>.allocate(capacity: total * 3 * h)
         let mid = UnsafeMutablePointer<Float>.allocate(capacity: total * inter)
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: maxLen * maxLen)
-        defer { x.deallocate(); y.deallocate(); ctx.deallocate(); qkv.deallocate(); mid.deallocate(); scores.deallocate() }
+        let inverseSums = UnsafeMutablePointer<Float>.allocate(capacity: maxLen)
+        defer { x.deallocate(); y.deallocate(); ctx.deallocate(); qkv.deallocate(); mid.deallocate(); scores.deallocate(); inverseSums.deallocate() }
 
         // Embeddings: word + position + token type 0, then LayerNorm.
         let word = weights.wordEmbeddings.baseAddress!, pos = weights.positionEmbeddings.baseAddress!
@@ -55,8 +56,11 @@ public struct BertEncoder: Sendable {
                 for head in 0..<c.heads {
                     let q = base + head * hd, k = base + h + head * hd, v = base + 2 * h + head * hd
                     BLAS.gemm(m: n, n: n, k: hd, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h, transB: true, c: scores, ldc: n)
-                    Kernels.softmax(scores, rows: n, n: n, ld: n)
-                    BLAS.gemm(m: n, n: hd, k: n, a: scores, lda: n, b: v, ldb: 3 * h, transB: false, c: ctx + offsets[s] * h + head * hd, ldc: h)
+                    // softmax(S)·V = diag(1/Σ) · (e^(S - max) · V): normalise the n × d product.
+                    Kernels.expRows(scores, rows: n, n: n, ld: n, inverseSums: inverseSums)
+                    let out = ctx + offsets[s] * h + head * hd
+                    BLAS.gemm(m: n, n: hd, k: n, a: scores, lda: n, b: v, ldb: 3 * h, transB: false, c: out, ldc: h)
+                    Kernels.scaleRows(out, rows: n, n: hd, ld: h, scale: inverseSums)
                 }
             }
             // Attention output, residual, LayerNorm.

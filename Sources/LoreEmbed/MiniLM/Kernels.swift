@@ -123,6 +123,37 @@ enum Kernels {
         return y * pow2
     }
 
+    /// The unnormalised softmax of each row, e^(x - max), in place; the reciprocal of each
+    /// row's sum goes to `inverseSums` (the caller scales the product with V instead, a
+    /// pass over n × d values rather than n × n).
+    static func expRows(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, ld: Int, inverseSums: UnsafeMutablePointer<Float>) {
+        let tail = n - n % 8
+        for r in 0..<rows {
+            let row = x + r * ld
+            var vm = V(repeating: -.infinity)
+            var j = 0
+            while j < tail { vm = vmax(vm, load(row + j)); j += 8 }
+            var m = vm.max()
+            while j < n { m = Swift.max(m, row[j]); j += 1 }
+            let vmx = V(repeating: m)
+            var vs = V()
+            j = 0
+            while j < tail { let e = exp8(load(row + j) - vmx); store(e, row + j); vs += e; j += 8 }
+            var sum = vs.sum()
+            while j < n { let e = expf(row[j] - m); row[j] = e; sum += e; j += 1 }
+            inverseSums[r] = 1 / sum
+        }
+    }
+
+    /// rows × n (stride `ld`): x[r] *= scale[r].
+    static func scaleRows(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, ld: Int, scale: UnsafePointer<Float>) {
+        for r in 0..<rows {
+            let row = x + r * ld
+            let s = scale[r]
+            for j in 0..<n { row[j] *= s }
+        }
+    }
+
     /// Softmax of each of `rows` rows of length `n` (stride `ld`), in place.
     static func softmax(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, ld: Int) {
         let tail = n - n % 8
