@@ -153,28 +153,4 @@ enum Kernels {
             for j in 0..<n { row[j] *= s }
         }
     }
-
-    /// Softmax of each of `rows` rows of length `n` (stride `ld`), in place.
-    static func softmax(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, ld: Int) {
-        let tail = n - n % 8
-        for r in 0..<rows {
-            let row = x + r * ld
-            var vm = V(repeating: -.infinity)
-            var j = 0
-            while j < tail { vm = vmax(vm, load(row + j)); j += 8 }
-            var m = vm.max()
-            while j < n { m = Swift.max(m, row[j]); j += 1 }
-            let vmx = V(repeating: m)
-            var vs = V()
-            j = 0
-            while j < tail { let e = exp8(load(row + j) - vmx); store(e, row + j); vs += e; j += 8 }
-            var sum = vs.sum()
-            while j < n { let e = expf(row[j] - m); row[j] = e; sum += e; j += 1 }
-            let inv = V(repeating: 1 / sum)
-            j = 0
-            while j < tail { store(load(row + j) * inv, row + j); j += 8 }
-            let s = 1 / sum
-            while j < n { row[j] *= s; j += 1 }
-        }
-    }
 }
