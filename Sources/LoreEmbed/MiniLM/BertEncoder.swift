@@ -10,8 +10,10 @@ public struct BertEncoder: Sendable {
     public init(weights: BertWeights) { self.weights = weights }
 
     /// Mean-pooled (not yet normalised) embeddings of `sequences` (token ids with
-    /// `[CLS]`/`[SEP]`, each at most `maxPositions` long).
-    public func meanPooled(_ sequences: [[Int32]]) -> [[Float]] {
+    /// `[CLS]`/`[SEP]`, each at most `maxPositions` long). With `threads` > 1 the work of this
+    /// one batch is split: matrix products and element-wise kernels by rows, attention by
+    /// (sequence, head) pairs; each thread calls a single-threaded BLAS.
+    public func meanPooled(_ sequences: [[Int32]], threads: Int = 1) -> [[Float]] {
         let c = weights.config
         let h = c.hiddenSize, inter = c.intermediateSize, hd = c.headSize
         let lengths = sequences.map(\.count)
@@ -20,15 +22,17 @@ public struct BertEncoder: Sendable {
         let maxLen = lengths.max()!
         var offsets = [Int](repeating: 0, count: sequences.count)
         for s in 1..<max(1, sequences.count) { offsets[s] = offsets[s - 1] + lengths[s - 1] }
+        let workers = max(1, min(threads, total))
 
         let x = UnsafeMutablePointer<Float>.allocate(capacity: total * h)
         let y = UnsafeMutablePointer<Float>.allocate(capacity: total * h)
         let ctx = UnsafeMutablePointer<Float>.allocate(capacity: total * h)
         let qkv = UnsafeMutablePointer<Float>.allocate(capacity: total * 3 * h)
         let mid = UnsafeMutablePointer<Float>.allocate(capacity: total * inter)
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: maxLen * maxLen)
-        let inverseSums = UnsafeMutablePointer<Float>.allocate(capacity: maxLen)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: workers * maxLen * maxLen)
+        let inverseSums = UnsafeMutablePointer<Float>.allocate(capacity: workers * maxLen)
         defer { x.deallocate(); y.deallocate(); ctx.deallocate(); qkv.deallocate(); mid.deallocate(); scores.deallocate(); inverseSums.deallocate() }
+        let buffers = Buffers(x: x, y: y, ctx: ctx, qkv: qkv, mid: mid, scores: scores, inverseSums: inverseSums)
 
         // Embeddings: word + position + token type 0, then LayerNorm.
         let word = weights.wordEmbeddings.baseAddress!, pos = weights.positionEmbeddings.baseAddress!
@@ -44,37 +48,48 @@ public struct BertEncoder: Sendable {
                              bias: weights.embeddingNormBias.baseAddress!, eps: c.layerNormEps)
 
         let scale = 1 / Float(hd).squareRoot()
+        let pairs = sequences.count * c.heads
         for layer in weights.layers {
+            let b = buffers
             // Q, K, V in one GEMM: qkv[T, 3H] = x · Wqkvᵀ + b.
             layer.qkvWeight.withUnsafeBufferPointer { w in
-                BLAS.gemm(m: total, n: 3 * h, k: h, a: x, lda: h, b: w.baseAddress!, ldb: h, transB: true, c: qkv, ldc: 3 * h)
-            }
-            layer.qkvBias.withUnsafeBufferPointer { Kernels.addBias(qkv, rows: total, n: 3 * h, bias: $0.baseAddress!) }
-            // Attention per sequence and head.
-            for s in 0..<sequences.count {
-                let n = lengths[s], base = qkv + offsets[s] * 3 * h
-                for head in 0..<c.heads {
-                    let q = base + head * hd, k = base + h + head * hd, v = base + 2 * h + head * hd
-                    BLAS.gemm(m: n, n: n, k: hd, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h, transB: true, c: scores, ldc: n)
-                    // softmax(S)·V = diag(1/Σ) · (e^(S - max) · V): normalise the n × d product.
-                    Kernels.expRows(scores, rows: n, n: n, ld: n, inverseSums: inverseSums)
-                    let out = ctx + offsets[s] * h + head * hd
-                    BLAS.gemm(m: n, n: hd, k: n, a: scores, lda: n, b: v, ldb: 3 * h, transB: false, c: out, ldc: h)
-                    Kernels.scaleRows(out, rows: n, n: hd, ld: h, scale: inverseSums)
+                layer.qkvBias.withUnsafeBufferPointer { bias in
+                    Self.split(total, workers) { r in
+                        BLAS.gemm(m: r.count, n: 3 * h, k: h, a: b.x + r.lowerBound * h, lda: h, b: w.baseAddress!, ldb: h, transB: true,
+                                  c: b.qkv + r.lowerBound * 3 * h, ldc: 3 * h)
+                        Kernels.addBias(b.qkv + r.lowerBound * 3 * h, rows: r.count, n: 3 * h, bias: bias.baseAddress!)
+                    }
                 }
             }
-            // Attention output, residual, LayerNorm.
-            BLAS.gemm(m: total, n: h, k: h, a: ctx, lda: h, b: layer.attentionOut.baseAddress!, ldb: h, transB: true, c: y, ldc: h)
-            Kernels.addBias(y, rows: total, n: h, bias: layer.attentionOutBias.baseAddress!)
-            Kernels.addLayerNorm(y, residual: x, rows: total, n: h, weight: layer.attentionNormWeight.baseAddress!,
-                                 bias: layer.attentionNormBias.baseAddress!, eps: c.layerNormEps)
-            // Feed-forward: GELU(y · W1ᵀ + b1) · W2ᵀ + b2, residual, LayerNorm, back into x.
-            BLAS.gemm(m: total, n: inter, k: h, a: y, lda: h, b: layer.intermediate.baseAddress!, ldb: h, transB: true, c: mid, ldc: inter)
-            Kernels.addBiasGELU(mid, rows: total, n: inter, bias: layer.intermediateBias.baseAddress!)
-            BLAS.gemm(m: total, n: h, k: inter, a: mid, lda: inter, b: layer.output.baseAddress!, ldb: inter, transB: true, c: x, ldc: h)
-            Kernels.addBias(x, rows: total, n: h, bias: layer.outputBias.baseAddress!)
-            Kernels.addLayerNorm(x, residual: y, rows: total, n: h, weight: layer.outputNormWeight.baseAddress!,
-                                 bias: layer.outputNormBias.baseAddress!, eps: c.layerNormEps)
+            // Attention per sequence and head: softmax(Q·Kᵀ/√d)·V, normalised after the product.
+            Self.split(pairs, workers) { r, worker in
+                let sc = b.scores + worker * maxLen * maxLen, inv = b.inverseSums + worker * maxLen
+                for pair in r {
+                    let s = pair / c.heads, head = pair % c.heads
+                    let n = lengths[s], base = b.qkv + offsets[s] * 3 * h
+                    let q = base + head * hd, k = base + h + head * hd, v = base + 2 * h + head * hd
+                    BLAS.gemm(m: n, n: n, k: hd, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h, transB: true, c: sc, ldc: n)
+                    Kernels.expRows(sc, rows: n, n: n, ld: n, inverseSums: inv)
+                    let out = b.ctx + offsets[s] * h + head * hd
+                    BLAS.gemm(m: n, n: hd, k: n, a: sc, lda: n, b: v, ldb: 3 * h, transB: false, c: out, ldc: h)
+                    Kernels.scaleRows(out, rows: n, n: hd, ld: h, scale: inv)
+                }
+            }
+            // Per row: attention output, residual, LayerNorm; then the feed-forward
+            // GELU(y · W1ᵀ + b1) · W2ᵀ + b2, residual, LayerNorm, back into x.
+            Self.split(total, workers) { r in
+                let y = b.y + r.lowerBound * h, x = b.x + r.lowerBound * h, mid = b.mid + r.lowerBound * inter
+                BLAS.gemm(m: r.count, n: h, k: h, a: b.ctx + r.lowerBound * h, lda: h, b: layer.attentionOut.baseAddress!, ldb: h, transB: true, c: y, ldc: h)
+                Kernels.addBias(y, rows: r.count, n: h, bias: layer.attentionOutBias.baseAddress!)
+                Kernels.addLayerNorm(y, residual: x, rows: r.count, n: h, weight: layer.attentionNormWeight.baseAddress!,
+                                     bias: layer.attentionNormBias.baseAddress!, eps: c.layerNormEps)
+                BLAS.gemm(m: r.count, n: inter, k: h, a: y, lda: h, b: layer.intermediate.baseAddress!, ldb: h, transB: true, c: mid, ldc: inter)
+                Kernels.addBiasGELU(mid, rows: r.count, n: inter, bias: layer.intermediateBias.baseAddress!)
+                BLAS.gemm(m: r.count, n: h, k: inter, a: mid, lda: inter, b: layer.output.baseAddress!, ldb: inter, transB: true, c: x, ldc: h)
+                Kernels.addBias(x, rows: r.count, n: h, bias: layer.outputBias.baseAddress!)
+                Kernels.addLayerNorm(x, residual: y, rows: r.count, n: h, weight: layer.outputNormWeight.baseAddress!,
+                                     bias: layer.outputNormBias.baseAddress!, eps: c.layerNormEps)
+            }
         }
 
         // Mean pooling over each sequence's tokens (all real: there is no padding).
@@ -89,5 +104,32 @@ public struct BertEncoder: Sendable {
             for j in 0..<h { out[j] *= inv }
             return out
         }
+    }
+
+    /// The scratch buffers of one call, shared by its threads (each writes its own rows).
+    private struct Buffers: @unchecked Sendable {
+        var x, y, ctx, qkv, mid, scores, inverseSums: UnsafeMutablePointer<Float>
+    }
+
+    /// Runs `body` over `count` items cut into `workers` contiguous ranges, in parallel.
+    private static func split(_ count: Int, _ workers: Int, _ body: (Range<Int>) -> Void) {
+        split(count, workers) { r, _ in body(r) }
+    }
+
+    private static func split(_ count: Int, _ workers: Int, _ body: (Range<Int>, Int) -> Void) {
+        let w = max(1, min(workers, count))
+        if w == 1 { body(0..<count, 0); return }
+        withoutActuallyEscaping(body) { body in
+            let job = Job(body: body)
+            DispatchQueue.concurrentPerform(iterations: w) { i in
+                let lo = count * i / w, hi = count * (i + 1) / w
+                if hi > lo { job.body(lo..<hi, i) }
+            }
+        }
+    }
+
+    /// The body of a parallel loop; its threads write disjoint rows of the scratch buffers.
+    private struct Job: @unchecked Sendable {
+        let body: (Range<Int>, Int) -> Void
     }
 }

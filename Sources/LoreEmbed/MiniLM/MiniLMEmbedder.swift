@@ -42,10 +42,14 @@ public final class MiniLMEmbedder: Embedder, @unchecked Sendable {
         let batches = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min($0 + batchSize, order.count)]) }
         let results = ResultSlots(count: texts.count)
         let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: min(parallelism, max(1, batches.count))) { _ in
+        // One batch per core; with fewer batches than cores (a query), each batch is split
+        // over the cores it leaves free.
+        let concurrent = min(parallelism, max(1, batches.count))
+        let threadsPerBatch = max(1, parallelism / concurrent)
+        DispatchQueue.concurrentPerform(iterations: concurrent) { _ in
             while let b = next.take(below: batches.count) {
                 let batch = batches[b]
-                let pooled = encoder.meanPooled(batch.map { ids[$0] })
+                let pooled = encoder.meanPooled(batch.map { ids[$0] }, threads: threadsPerBatch)
                 for (k, index) in batch.enumerated() { results.set(index, Self.normalized(pooled[k])) }
             }
         }
