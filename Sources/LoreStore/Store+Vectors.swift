@@ -92,12 +92,24 @@ extension Store {
         return rows
     }
 
+    /// Every chunk id of the collection, in order.
+    func chunkIDs(collectionID: Int64) throws -> [Int64] {
+        let s = try connection.prepare("""
+            SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id
+            WHERE d.collection_id = ? ORDER BY c.id
+            """)
+        try s.bind([.int(collectionID)])
+        var ids: [Int64] = []
+        while try s.step() { ids.append(s.int(0)) }
+        return ids
+    }
+
     /// In one transaction: replaces the vectors of every chunk of the collection with
     /// `vectors` (one per chunk, all from `model`) and binds the collection to `model`.
     /// Fails, changing nothing, unless `vectors` covers exactly the collection's chunks.
     public func switchVectors(collectionID: Int64, to model: EmbeddingModelInfo, vectors: [Int64: [Float]]) throws {
         try connection.transaction {
-            let current = try chunkTexts(collectionID: collectionID).map(\.id)
+            let current = try chunkIDs(collectionID: collectionID)
             guard current.count == vectors.count, current.allSatisfy({ vectors[$0] != nil }) else {
                 throw StoreError("the collection changed during the reindex (\(current.count) chunks, \(vectors.count) new vectors): run lore reindex again")
             }

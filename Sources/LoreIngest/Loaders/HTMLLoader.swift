@@ -263,10 +263,3 @@ struct HTMLExtractor {
         return d
     }
 }
-
-extension String {
-    /// Runs of whitespace collapsed into one space, trimmed.
-    func collapsingWhitespace() -> String {
-        split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-    }
-}

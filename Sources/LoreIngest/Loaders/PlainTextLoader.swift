@@ -19,13 +19,3 @@ public struct PlainTextLoader: DocumentLoader {
         return first
     }
 }
-
-extension StringProtocol {
-    /// The text without leading and trailing whitespace (spaces, tabs, newlines).
-    func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
-        return String(String.UnicodeScalarView(scalars[first...last]))
-    }
-}
