@@ -1,10 +1,31 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 /// Settings shared by every Lore target.
 let lore: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
+
+/// The vector kernels (distance loops, quantised scans) are compiled for the build
+/// machine's vector unit, as hnswlib's `-march=native` is: AVX-512 or AVX2 + FMA when
+/// /proc/cpuinfo has them, and `LORE_FMA` lets the code use fused multiply-adds. Set
+/// `LORE_PORTABLE=1` to build for any x86-64 (SSE2) instead.
+let vectorKernels: [SwiftSetting] = {
+    #if os(Linux) && arch(x86_64)
+    if ProcessInfo.processInfo.environment["LORE_PORTABLE"] == "1" { return lore }
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return lore }
+    let flags = Set(line.split(separator: " ").map(String.init))
+    if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx2", "fma"]) {
+        return lore + [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .define("LORE_FMA")]
+    }
+    if flags.isSuperset(of: ["avx2", "fma"]) {
+        return lore + [.unsafeFlags(["-target-cpu", "haswell"]), .define("LORE_FMA")]
+    }
+    #endif
+    return lore
+}()
 
 let package = Package(
     name: "Lore",
@@ -28,8 +49,14 @@ let package = Package(
         .target(name: "LoreCore", swiftSettings: lore),
         // The SQLite system of record: schema, migrations, documents, chunks, vectors, FTS5.
         .target(name: "LoreStore", dependencies: ["LoreCore", "CSQLite", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
+        // The BLAS, opened at run time with the right OpenBLAS kernel for this CPU.
+        .target(name: "LoreBLAS", dependencies: ["CBLAS"], swiftSettings: lore),
         // Embeddings: the WordPiece tokenizer (the chunker counts tokens with it) and MiniLM on BLAS.
-        .target(name: "LoreEmbed", dependencies: ["LoreCore", "CBLAS"], swiftSettings: lore),
+        .target(name: "LoreEmbed", dependencies: ["LoreCore", "LoreBLAS"], swiftSettings: lore),
+        // Vector search: exact (flat) and HNSW indexes, their snapshots in the store, the index manager.
+        .target(name: "LoreIndex", dependencies: [
+            "LoreCore", "LoreStore", "LoreBLAS", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: vectorKernels),
         // The OpenAI-compatible embeddings client (vLLM, TEI, Ollama, OpenAI, infinity).
         .target(name: "LoreEmbedHTTP", dependencies: [
             "LoreCore", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
@@ -38,7 +65,7 @@ let package = Package(
         .target(name: "LoreIngest", dependencies: ["LoreCore", "LoreStore", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
         // The executable: the composition root and the command line.
         .executableTarget(name: "lore", dependencies: [
-            "LoreCore", "LoreStore", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest",
+            "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -51,6 +78,7 @@ let package = Package(
         .testTarget(name: "LoreEmbedTests", dependencies: ["LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreEmbed", "LoreStore", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreCLITests", dependencies: ["LoreStore", "LoreTestSupport"], swiftSettings: lore),
+        .testTarget(name: "LoreIndexTests", dependencies: ["LoreIndex", "LoreStore", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreEmbedHTTPTests", dependencies: ["LoreEmbedHTTP", "LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
     ]
 )

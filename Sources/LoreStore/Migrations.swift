@@ -72,5 +72,39 @@ enum Migrations {
             PRIMARY KEY (model, text_sha256)
         ) WITHOUT ROWID;
         """),
+        // Vector-index snapshots and the change log replayed on top of them. Every insert
+        // or delete of a vector appends to `index_log` in the same transaction (triggers:
+        // a plain table, unlike FTS5, costs little there), so a snapshot taken at sequence
+        // S plus the log after S is always the current set of vectors.
+        ("0003-vector-index", """
+        CREATE TABLE index_log (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            chunk_id INTEGER NOT NULL,
+            op INTEGER NOT NULL CHECK (op IN (0, 1))
+        );
+        CREATE TRIGGER vectors_logged_insert AFTER INSERT ON vectors
+        BEGIN INSERT INTO index_log(chunk_id, op) VALUES (new.chunk_id, 1); END;
+        CREATE TRIGGER vectors_logged_delete AFTER DELETE ON vectors
+        BEGIN INSERT INTO index_log(chunk_id, op) VALUES (old.chunk_id, 0); END;
+        CREATE TRIGGER vectors_logged_update AFTER UPDATE ON vectors
+        BEGIN INSERT INTO index_log(chunk_id, op) VALUES (old.chunk_id, 0); INSERT INTO index_log(chunk_id, op) VALUES (new.chunk_id, 1); END;
+        CREATE TABLE index_snapshots (
+            collection_id INTEGER PRIMARY KEY REFERENCES collections(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            header TEXT NOT NULL,
+            parts INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE index_parts (
+            id INTEGER PRIMARY KEY,
+            collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+            part INTEGER NOT NULL,
+            checksum INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            UNIQUE (collection_id, part)
+        );
+        """),
     ]
 }

@@ -172,6 +172,19 @@ public final class Statement {
         return String(cString: p)
     }
     public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+    /// Calls `body` with the column's bytes in place (valid only inside `body`).
+    public func withBlob<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let p = sqlite3_column_blob(stmt, column)
+        let n = Int(sqlite3_column_bytes(stmt, column))
+        return try body(UnsafeRawBufferPointer(start: n > 0 ? p : nil, count: n))
+    }
+
+    /// Binds `bytes` without copying them; they must stay valid until the statement is reset.
+    public func bindBlobNoCopy(_ bytes: UnsafeRawBufferPointer, at index: Int32) throws {
+        let rc = sqlite3_bind_blob(stmt, index, bytes.baseAddress, Int32(bytes.count), nil)
+        guard rc == SQLITE_OK else { throw connection.error(rc, "binding parameter \(index) of \(sql.prefix(120))") }
+    }
+
     public func blob(_ column: Int32) -> [UInt8] {
         let n = Int(sqlite3_column_bytes(stmt, column))
         guard n > 0, let p = sqlite3_column_blob(stmt, column) else { return [] }

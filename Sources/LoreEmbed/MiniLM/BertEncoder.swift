@@ -1,3 +1,4 @@
+import LoreBLAS
 import Foundation
 
 /// The BERT encoder forward pass on BLAS, over packed sequences: the tokens of every

@@ -1,3 +1,4 @@
+import LoreBLAS
 import Foundation
 import LoreCore
 

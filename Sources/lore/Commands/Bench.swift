@@ -1,3 +1,4 @@
+import LoreBLAS
 import ArgumentParser
 import Foundation
 import LoreEmbed

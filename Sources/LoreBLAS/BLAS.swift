@@ -1,7 +1,7 @@
 import CBLAS
 import Foundation
 
-/// The BLAS library Lore runs on, opened at run time.
+/// The BLAS library Lore runs on (the encoder's matrix products, batched flat search), opened at run time.
 ///
 /// Debian's OpenBLAS 0.3.21 does not recognise some recent CPUs and falls back to its
 /// slowest kernel (Prescott, about a third of the speed here). So before opening the library
@@ -89,7 +89,7 @@ public enum BLAS {
 
     /// C[m×n] = alpha · A[m×k] · op(B) + beta · C, row-major; `transB` reads B as [n×k].
     @inline(__always)
-    static func gemm(m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+    public static func gemm(m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                      b: UnsafePointer<Float>, ldb: Int, transB: Bool, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard case .success(let lib) = loaded else { fatalError("BLAS used before BLAS.prepare() succeeded") }
         lib.sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
