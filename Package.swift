@@ -43,6 +43,7 @@ let package = Package(
     targets: [
         // System libraries: the only places C enters.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CVectorHints", path: "Sources/CVectorHints"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libblas-dev", "libopenblas0-pthread"])]),
 
         // Domain types, protocols and small shared utilities. No dependencies.
@@ -55,7 +56,7 @@ let package = Package(
         .target(name: "LoreEmbed", dependencies: ["LoreCore", "LoreBLAS"], swiftSettings: lore),
         // Vector search: exact (flat) and HNSW indexes, their snapshots in the store, the index manager.
         .target(name: "LoreIndex", dependencies: [
-            "LoreCore", "LoreStore", "LoreBLAS", .product(name: "Logging", package: "swift-log"),
+            "LoreCore", "LoreStore", "LoreBLAS", "CVectorHints", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: vectorKernels),
         // The OpenAI-compatible embeddings client (vLLM, TEI, Ollama, OpenAI, infinity).
         .target(name: "LoreEmbedHTTP", dependencies: [

@@ -1,3 +1,5 @@
+import CVectorHints
+
 /// Queries: a greedy descent through the upper layers, then a best-first search of
 /// layer 0 with `ef` candidates that skips tombstones, pending nodes and labels outside
 /// the allow-set, and goes on until it holds `k` results that may be returned.
@@ -63,6 +65,8 @@ extension HNSWIndex {
         }
         candidates.push(HeapKey.near(d0, UInt32(entry)))
         _ = visited.visit(entry)
+        let pending = UnsafeMutablePointer<UInt32>.allocate(capacity: maxM0)
+        defer { pending.deallocate() }
         while !candidates.isEmpty {
             let c = candidates.top
             let cd = HeapKey.nearDistance(c)
@@ -70,9 +74,23 @@ extension HNSWIndex {
             candidates.pop()
             let list = links(Int(HeapKey.id(c)), 0)
             let n = Int(list.pointee)
+            // First the unvisited neighbours, with a prefetch of each one's record, so that
+            // their cache misses overlap; then the distances.
+            var fresh = 0
             for j in 0..<n {
                 let e = Int(list[1 + j])
                 if visited.visit(e) { continue }
+                let record = UnsafeRawPointer(records + e &* recordBytes)
+                lore_prefetch(record); lore_prefetch(record + 64); lore_prefetch(record + 128); lore_prefetch(record + 192)
+                pending[fresh] = UInt32(e)
+                fresh &+= 1
+            }
+            for t in 0..<fresh {
+                let e = Int(pending[t])
+                if t &+ 1 < fresh {
+                    let next = UnsafeRawPointer(records + Int(pending[t &+ 1]) &* recordBytes)
+                    lore_prefetch(next + 256); lore_prefetch(next + 320)
+                }
                 let d = distance(q, e)
                 if top.count < ef || d < lowerBound {
                     candidates.push(HeapKey.near(d, UInt32(e)))

@@ -218,3 +218,16 @@ public struct IndexManager {
         }
     }
 }
+
+extension IndexManager {
+    /// Saves a ready index as the collection's snapshot (for `lore bench index`).
+    public func saveForBenchmark(_ index: any VectorIndex, collectionID: Int64, model: EmbeddingModelInfo) throws {
+        try save(index, collectionID: collectionID, model: model, seq: try logHead(), progress: nil)
+    }
+
+    /// Reads the stored snapshot as it is, without replaying the log (for `lore bench index`).
+    public func loadSnapshotForBenchmark(collectionID: Int64) throws -> any VectorIndex {
+        guard let record = try store.indexSnapshot(collectionID: collectionID) else { throw IndexError("no snapshot stored") }
+        return try readSnapshot(collectionID: collectionID, header: try IndexHeader.parse(record.header))
+    }
+}

@@ -3,6 +3,7 @@ import Foundation
 import LoreCore
 import LoreEmbed
 import LoreEmbedHTTP
+import LoreIndex
 import LoreIngest
 import LoreStore
 import Logging
@@ -103,12 +104,35 @@ struct Ingest: AsyncParsableCommand {
         }
         progress.finish()
 
+        // Keep the collection's vector index current: replay what this run changed into the
+        // stored snapshot (or build it), in its own transaction.
+        var indexReport: IndexSyncReport? = nil
+        var indexError: String? = nil
+        do {
+            if let id = try store.existingCollectionID(named: options.collection) {
+                indexReport = try IndexManager(store: store, settings: try config.index.settings(), logger: Logger(label: "lore.index"))
+                    .sync(collectionID: id)
+            }
+        } catch {
+            indexError = "the documents are stored, but the vector index was not updated: \(error) (it is rebuilt from the stored vectors on the next load; lore index rebuild does it now)"
+        }
+
         if json {
-            print(try ReportFormatter.json(report))
+            var object = try JSONSerialization.jsonObject(with: Data(try ReportFormatter.json(report).utf8)) as! [String: Any]
+            object["index"] = indexReport.map(IndexCommand.syncDescription) ?? NSNull()
+            if let indexError { object["index_error"] = indexError }
+            print(try IndexCommand.json(object))
         } else {
             print(ReportFormatter.table(report))
+            if let r = indexReport {
+                var line = "index: \(r.kind.rawValue), \(r.count) vectors"
+                if r.tombstones > 0 { line += ", \(r.tombstones) tombstones" }
+                if let reason = r.reason { line += " (rebuilt: \(reason))" }
+                print(line + (r.saved ? String(format: ", saved in %.2f s", r.seconds) : ", unchanged"))
+            }
         }
-        let failed = !report.errors.isEmpty || (strict && (!report.findings.isEmpty || !report.skips.isEmpty))
+        if let indexError { FileHandle.standardError.write(Data("error: \(indexError)\n".utf8)) }
+        let failed = !report.errors.isEmpty || indexError != nil || (strict && (!report.findings.isEmpty || !report.skips.isEmpty))
         if failed { throw ExitCode(1) }
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import LoreEmbedHTTP
 import LoreIngest
+import LoreIndex
 import LoreStore
 
 /// `lore reindex`
@@ -40,6 +42,15 @@ struct Reindex: AsyncParsableCommand {
             throw CommandFailure(description: e.description)
         }
         progress.finish()
+        // The new vectors replace the old ones, so the index is rebuilt for the new model.
+        if let id = try store.existingCollectionID(named: name) {
+            do {
+                try IndexManager(store: store, settings: try config.index.settings(), logger: Logger(label: "lore.index")).sync(collectionID: id)
+            } catch {
+                FileHandle.standardError.write(Data("error: the vectors were switched, but the index was not rebuilt: \(error) (lore index rebuild)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

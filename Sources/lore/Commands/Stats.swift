@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoreIndex
 import LoreStore
 
 /// `lore stats`
@@ -18,11 +19,18 @@ struct Stats: ParsableCommand {
         }
         let store = try Store(path: config.database)
         let s = try store.stats()
+        let manager = IndexManager(store: store, settings: try config.index.settings())
+        var indexes: [(String, IndexStats)] = []
+        for c in s.collections {
+            if let id = try store.existingCollectionID(named: c.name), let stats = try manager.stats(collectionID: id) { indexes.append((c.name, stats)) }
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(s), as: UTF8.self))
+            var object = try JSONSerialization.jsonObject(with: try encoder.encode(s)) as! [String: Any]
+            object["indexes"] = Dictionary(uniqueKeysWithValues: indexes.map { ($0.0, IndexCommand.describe($0.1)) })
+            print(try IndexCommand.json(object))
             return
         }
         print("database    \(config.database) (\(Self.bytes(s.databaseBytes)), WAL \(Self.bytes(s.walBytes)))")
@@ -35,6 +43,10 @@ struct Stats: ParsableCommand {
         for c in s.collections {
             let model = c.embeddingModel.map { ", \($0) (\(c.embeddingDimension ?? 0)d)" } ?? ""
             print("  \(c.name): \(c.documents) documents, \(c.chunks) chunks\(model)")
+        }
+        for (name, stats) in indexes {
+            print("index of \(name)")
+            for line in IndexCommand.lines(stats, collection: name).dropFirst() { print("  " + line) }
         }
         if let r = s.lastRun { print("last ingest run \(r.id): \(r.status)") }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LoreIndex
 import LoreIngest
 import Yams
 
@@ -31,6 +32,51 @@ struct LoreConfiguration: Codable, Equatable {
     var embedder = "minilm"
     var openAIEmbedder = OpenAIEmbedder()
     var ingest = Ingest()
+    var index = Index()
+
+    /// The vector index (`index:`).
+    struct Index: Codable, Equatable {
+        /// `auto` (flat below `hnsw_threshold` vectors, HNSW from it), `flat` or `hnsw`.
+        var kind = "auto"
+        var hnswThreshold = IndexSettings().hnswThreshold
+        var m = HNSWParameters().m
+        var efConstruction = HNSWParameters().efConstruction
+        var efSearch = HNSWParameters().efSearch
+        var rebuildTombstoneShare = IndexSettings().rebuildTombstoneShare
+        /// Bytes per stored snapshot part (blob).
+        var snapshotPartBytes = IndexSettings().partBytes
+
+        enum CodingKeys: String, CodingKey {
+            case kind, hnswThreshold = "hnsw_threshold", m, efConstruction = "ef_construction", efSearch = "ef_search"
+            case rebuildTombstoneShare = "rebuild_tombstone_share", snapshotPartBytes = "snapshot_part_bytes"
+        }
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            let d = Self()
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? d.kind
+            hnswThreshold = try c.decodeIfPresent(Int.self, forKey: .hnswThreshold) ?? d.hnswThreshold
+            m = try c.decodeIfPresent(Int.self, forKey: .m) ?? d.m
+            efConstruction = try c.decodeIfPresent(Int.self, forKey: .efConstruction) ?? d.efConstruction
+            efSearch = try c.decodeIfPresent(Int.self, forKey: .efSearch) ?? d.efSearch
+            rebuildTombstoneShare = try c.decodeIfPresent(Double.self, forKey: .rebuildTombstoneShare) ?? d.rebuildTombstoneShare
+            snapshotPartBytes = try c.decodeIfPresent(Int.self, forKey: .snapshotPartBytes) ?? d.snapshotPartBytes
+        }
+
+        /// The index settings these values describe.
+        func settings() throws -> IndexSettings {
+            guard kind == "auto" || IndexKind(rawValue: kind) != nil else {
+                throw ConfigurationError(description: "index.kind must be auto, flat or hnsw, not \(kind)")
+            }
+            let s = IndexSettings(kind: IndexKind(rawValue: kind), hnswThreshold: hnswThreshold,
+                                  hnsw: HNSWParameters(m: m, efConstruction: efConstruction, efSearch: efSearch),
+                                  rebuildTombstoneShare: rebuildTombstoneShare, partBytes: snapshotPartBytes)
+            do { try s.validate() } catch { throw ConfigurationError(description: "\(error)") }
+            return s
+        }
+    }
 
     /// The OpenAI-compatible embeddings server.
     struct OpenAIEmbedder: Codable, Equatable {
@@ -66,7 +112,7 @@ struct LoreConfiguration: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder
-        case openAIEmbedder = "openai_embedder", ingest
+        case openAIEmbedder = "openai_embedder", ingest, index
     }
 
     init() {}
@@ -82,6 +128,7 @@ struct LoreConfiguration: Codable, Equatable {
         embedder = try c.decodeIfPresent(String.self, forKey: .embedder) ?? d.embedder
         openAIEmbedder = try c.decodeIfPresent(OpenAIEmbedder.self, forKey: .openAIEmbedder) ?? d.openAIEmbedder
         ingest = try c.decodeIfPresent(Ingest.self, forKey: .ingest) ?? d.ingest
+        index = try c.decodeIfPresent(Index.self, forKey: .index) ?? d.index
     }
 }
 
@@ -157,6 +204,10 @@ extension LoreConfiguration {
         if let v = try int("LORE_INGEST_MAX_FILE_BYTES") { ingest.maxFileBytes = v }
         if let v = try int("LORE_INGEST_MIN_CHARACTERS") { ingest.minCharacters = v }
         if let v = env["LORE_INGEST_INVALID_UTF8"] { ingest.invalidUTF8 = v }
+        if let v = env["LORE_INDEX_KIND"] { index.kind = v }
+        if let v = try int("LORE_INDEX_HNSW_THRESHOLD") { index.hnswThreshold = v }
+        if let v = try int("LORE_INDEX_EF_SEARCH") { index.efSearch = v }
+        if let v = try int("LORE_INDEX_SNAPSHOT_PART_BYTES") { index.snapshotPartBytes = v }
     }
 
     func validate() throws {
@@ -168,6 +219,7 @@ extension LoreConfiguration {
         }
         guard ingest.maxFileBytes > 0 else { throw ConfigurationError(description: "ingest.max_file_bytes must be positive") }
         guard ingest.minCharacters >= 0 else { throw ConfigurationError(description: "ingest.min_characters must not be negative") }
+        _ = try index.settings()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(description: "log_level must be one of trace, debug, info, notice, warning, error, critical; not \(logLevel)")
         }
