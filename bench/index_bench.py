@@ -6,7 +6,7 @@ time and memory are measured in a fresh process per library (RSS before and afte
 loading the saved index). Prints a table and the ratios, and writes
 bench/results/index.json.
 """
-import argparse, json, os, sqlite3, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
 
 import numpy as np
 
@@ -53,6 +53,8 @@ import faiss
 import hnswlib
 
 work = tempfile.mkdtemp()
+import atexit
+atexit.register(shutil.rmtree, work, True)
 base_f, query_f, truth_f = (os.path.join(args.data, x) for x in ("base.f32", "queries.f32", "truth.i32"))
 if not all(os.path.exists(p) for p in (base_f, query_f, truth_f)):
     print("==> exporting vectors and computing exact neighbours", file=sys.stderr)

@@ -44,7 +44,7 @@ extension HNSWIndex {
 
     /// hnswlib's heuristic: walk the candidates from the nearest; keep one only if it is
     /// nearer to the base than to every one kept so far; stop at `m`. Returns ids with
-    /// their distance to the base, nearest first.
+    /// their distance to the base, nearest first (ties: newest first).
     func selectNeighbours(_ candidates: inout KeyHeap, m: Int) -> [(id: Int, distance: Float)] {
         var ascending: [(id: Int, distance: Float)] = []
         ascending.reserveCapacity(candidates.count)
@@ -52,8 +52,12 @@ extension HNSWIndex {
             let k = candidates.pop()
             ascending.append((Int(HeapKey.id(k)), HeapKey.farDistance(k)))
         }
-        ascending.reverse()
-        if ascending.count <= m { return ascending }
+        // Nearest first; among equal distances the newest node first, as hnswlib's queue of
+        // (-distance, id) pops them. With exact duplicates (repeated boilerplate chunks) the
+        // order matters: oldest-first makes every new twin link to the same few old ones,
+        // which then prune the newer twins away, and the graph loses reachability.
+        ascending.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.id > $1.id }
+        if ascending.count < m { return ascending }
         var kept: [(id: Int, distance: Float)] = []
         kept.reserveCapacity(m)
         for c in ascending {
@@ -102,6 +106,8 @@ extension HNSWIndex {
             list.pointee = UInt32(kept.count)
             for (j, k) in kept.enumerated() { list[1 + j] = UInt32(k.id) }
         }
-        return selected.first?.id ?? node
+        // The next layer starts from the nearest selected neighbour (the lowest id among
+        // equals, as hnswlib's `selectedNeighbors.back()`).
+        return selected.min { $0.distance != $1.distance ? $0.distance < $1.distance : $0.id < $1.id }?.id ?? node
     }
 }

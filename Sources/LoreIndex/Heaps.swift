@@ -13,12 +13,19 @@ enum HeapKey {
         Float(bitPattern: o & 0x8000_0000 != 0 ? o & 0x7FFF_FFFF : ~o)
     }
 
-    /// A key that sorts by increasing distance in a max-heap (the farthest on top).
-    @inline(__always) static func far(_ d: Float, _ id: UInt32) -> UInt64 { UInt64(ordered(d)) << 32 | UInt64(id) }
-    /// A key that sorts by decreasing distance in a max-heap (the nearest on top).
-    @inline(__always) static func near(_ d: Float, _ id: UInt32) -> UInt64 { UInt64(~ordered(d)) << 32 | UInt64(id) }
+    // Equal distances are ordered by a bijective scramble of the id, not by the id: with
+    // many exact duplicates (repeated boilerplate), ordering ties by id would make every
+    // insertion keep the same oldest twins, which then hoard the links (hnswlib's heaps
+    // compare distances only, so its ties fall in no fixed order either).
+    @inline(__always) static func scramble(_ id: UInt32) -> UInt32 { id &* 0x9E37_79B1 }
+    @inline(__always) static func unscramble(_ s: UInt32) -> UInt32 { s &* 0x0E8B_2F51 }
 
-    @inline(__always) static func id(_ key: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: key) }
+    /// A key that sorts by increasing distance in a max-heap (the farthest on top).
+    @inline(__always) static func far(_ d: Float, _ id: UInt32) -> UInt64 { UInt64(ordered(d)) << 32 | UInt64(scramble(id)) }
+    /// A key that sorts by decreasing distance in a max-heap (the nearest on top).
+    @inline(__always) static func near(_ d: Float, _ id: UInt32) -> UInt64 { UInt64(~ordered(d)) << 32 | UInt64(scramble(id)) }
+
+    @inline(__always) static func id(_ key: UInt64) -> UInt32 { unscramble(UInt32(truncatingIfNeeded: key)) }
     @inline(__always) static func farDistance(_ key: UInt64) -> Float { distance(ofOrdered: UInt32(key >> 32)) }
     @inline(__always) static func nearDistance(_ key: UInt64) -> Float { distance(ofOrdered: ~UInt32(key >> 32)) }
 }
