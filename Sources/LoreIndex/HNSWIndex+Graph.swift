@@ -64,9 +64,16 @@ extension HNSWIndex {
             if kept.count >= m { break }
             let v = vector(c.id)
             var good = true
-            for r in kept where 1 - VectorKernels.dot(v, vector(r.id), dimension) < c.distance {
-                good = false
-                break
+            for r in kept {
+                let d = 1 - VectorKernels.dot(v, vector(r.id), dimension)
+                // hnswlib's rule, plus one of Lore's: a twin (an exact or near-exact
+                // duplicate) of a neighbour already kept is dropped even when it is as close
+                // to the base. Without it, repeated chunks form cliques whose lists hold only
+                // each other, and a search that enters one cannot leave.
+                if d < c.distance || d <= Self.twinDistance {
+                    good = false
+                    break
+                }
             }
             if good { kept.append(c) }
         }

@@ -53,6 +53,8 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     var nodeLocks: NodeLocks
     let visitedPool = VisitedListPool()
 
+    /// Below this distance (cosine above 0.999999) two vectors count as twins.
+    static let twinDistance: Float = 1e-6
     static let removedFlag: UInt8 = 1
     static let pendingFlag: UInt8 = 2
 
