@@ -53,7 +53,7 @@ let package = Package(
         // The BLAS, opened at run time with the right OpenBLAS kernel for this CPU.
         .target(name: "LoreBLAS", dependencies: ["CBLAS"], swiftSettings: lore),
         // Embeddings: the WordPiece tokenizer (the chunker counts tokens with it) and MiniLM on BLAS.
-        .target(name: "LoreEmbed", dependencies: ["LoreCore", "LoreBLAS"], swiftSettings: lore),
+        .target(name: "LoreEmbed", dependencies: ["LoreCore", "LoreBLAS"], swiftSettings: vectorKernels),
         // Vector search: exact (flat) and HNSW indexes, their snapshots in the store, the index manager.
         .target(name: "LoreIndex", dependencies: [
             "LoreCore", "LoreStore", "LoreBLAS", "CVectorHints", .product(name: "Logging", package: "swift-log"),

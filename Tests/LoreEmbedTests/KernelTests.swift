@@ -5,34 +5,34 @@ import Testing
 /// The encoder's approximations stay within a few ulp of the C library.
 @Suite("encoder kernels")
 struct KernelTests {
-    @Test("erf8 matches erff to 4e-7 (3 ulp of 1) on [-6, 6]")
+    @Test("erfV matches erff to 4e-7 (3 ulp of 1) on [-6, 6]")
     func erf() {
         var worst: Float = 0
         var x: Float = -6
         while x <= 6 {
-            let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 0.0003 })
-            let got = Kernels.erf8(lanes)
-            for l in 0..<8 { worst = max(worst, abs(got[l] - erff(lanes[l]))) }
+            let lanes = Kernels.V((0..<Kernels.w).map { x + Float($0) * 0.0003 })
+            let got = Kernels.erfV(lanes)
+            for l in 0..<Kernels.w { worst = max(worst, abs(got[l] - erff(lanes[l]))) }
             x += 0.0024
         }
         #expect(worst < 4e-7, "max error \(worst)")
     }
 
-    @Test("exp8 matches expf to 2 ulp on [-87, 0] (softmax inputs) and gives 0 below")
+    @Test("expV matches expf to 2 ulp on [-87, 0] (softmax inputs) and gives 0 below")
     func exp() {
         var worst: Float = 0
         var x: Float = -87
         while x <= 0 {
-            let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 0.001 })
-            let got = Kernels.exp8(lanes)
-            for l in 0..<8 {
+            let lanes = Kernels.V((0..<Kernels.w).map { x + Float($0) * 0.001 })
+            let got = Kernels.expV(lanes)
+            for l in 0..<Kernels.w {
                 let want = expf(lanes[l])
                 worst = max(worst, abs(got[l] - want) / want.ulp)
             }
             x += 0.008
         }
         #expect(worst <= 2, "max error \(worst) ulp")
-        #expect(Kernels.exp8(SIMD8(repeating: -1000))[0] < 1e-37)
+        #expect(Kernels.expV(Kernels.V(repeating: -1000))[0] < 1e-37)
     }
 
     @Test("expRows and scaleRows make a softmax whose rows sum to 1")

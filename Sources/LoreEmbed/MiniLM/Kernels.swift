@@ -1,9 +1,12 @@
 import Foundation
 
-/// Element-wise kernels of the encoder, on raw buffers in SIMD8 lanes with scalar tails.
-/// Exact to float32 rounding except `exp8` and `erf8`, which are within a few ulp.
+/// Element-wise kernels of the encoder, on raw buffers in SIMD16 lanes (one AVX-512
+/// register where the build machine has it; see `vectorKernels` in Package.swift) with
+/// scalar tails. Exact to float32 rounding except `expV` and `erfV`, within a few ulp.
 enum Kernels {
-    typealias V = SIMD8<Float>
+    typealias V = SIMD16<Float>
+    typealias VI = SIMD16<Int32>
+    static let w = V.scalarCount
 
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
         UnsafeRawPointer(p).loadUnaligned(as: V.self)
@@ -21,7 +24,7 @@ enum Kernels {
         for r in 0..<rows {
             let row = x + r * n
             var j = 0
-            while j + 8 <= n { store(load(row + j) + load(bias + j), row + j); j += 8 }
+            while j + w <= n { store(load(row + j) + load(bias + j), row + j); j += w }
             while j < n { row[j] += bias[j]; j += 1 }
         }
     }
@@ -35,25 +38,25 @@ enum Kernels {
             var j = 0
             if let residual {
                 let res = residual + r * n
-                while j + 8 <= n { let v = load(row + j) + load(res + j); store(v, row + j); acc += v; j += 8 }
+                while j + w <= n { let v = load(row + j) + load(res + j); store(v, row + j); acc += v; j += w }
                 while j < n { row[j] += res[j]; j += 1 }
             } else {
-                while j + 8 <= n { acc += load(row + j); j += 8 }
+                while j + w <= n { acc += load(row + j); j += w }
             }
             var mean = acc.sum()
-            for t in (n - n % 8)..<n { mean += row[t] }
+            for t in (n - n % w)..<n { mean += row[t] }
             mean /= Float(n)
             var vacc = V()
             j = 0
             let m = V(repeating: mean)
-            while j + 8 <= n { let d = load(row + j) - m; vacc += d * d; j += 8 }
+            while j + w <= n { let d = load(row + j) - m; vacc += d * d; j += w }
             var variance = vacc.sum()
             while j < n { let d = row[j] - mean; variance += d * d; j += 1 }
             variance /= Float(n)
             let inv = 1 / (variance + eps).squareRoot()
             let vinv = V(repeating: inv)
             j = 0
-            while j + 8 <= n { store((load(row + j) - m) * vinv * load(weight + j) + load(bias + j), row + j); j += 8 }
+            while j + w <= n { store((load(row + j) - m) * vinv * load(weight + j) + load(bias + j), row + j); j += w }
             while j < n { row[j] = (row[j] - mean) * inv * weight[j] + bias[j]; j += 1 }
         }
     }
@@ -64,10 +67,10 @@ enum Kernels {
         for r in 0..<rows {
             let row = x + r * n
             var j = 0
-            while j + 8 <= n {
+            while j + w <= n {
                 let v = load(row + j) + load(bias + j)
-                store(0.5 * v * (1 + erf8(v * invSqrt2)), row + j)
-                j += 8
+                store(0.5 * v * (1 + erfV(v * invSqrt2)), row + j)
+                j += w
             }
             while j < n {
                 let v = row[j] + bias[j]
@@ -77,10 +80,10 @@ enum Kernels {
         }
     }
 
-    /// erf on 8 lanes: the rational approximation Eigen and XLA use for float, within a
+    /// erf on the lanes: the rational approximation Eigen and XLA use for float, within a
     /// few ulp on [-4, 4] and saturated outside.
     @inline(__always)
-    static func erf8(_ x0: V) -> V {
+    static func erfV(_ x0: V) -> V {
         let x = vmin(vmax(x0, V(repeating: -4)), V(repeating: 4))
         let x2 = x * x
         var p = V(repeating: -2.72614225801306e-10)
@@ -99,17 +102,17 @@ enum Kernels {
         return p / q
     }
 
-    /// e^x on 8 lanes (Cephes' expf: range reduction by ln 2, degree-6 polynomial), within
+    /// e^x on the lanes (Cephes' expf: range reduction by ln 2, degree-6 polynomial), within
     /// 2 ulp; inputs below -87 give (nearly) 0.
     @inline(__always)
-    static func exp8(_ x0: V) -> V {
+    static func expV(_ x0: V) -> V {
         var x = vmin(vmax(x0, V(repeating: -87.3)), V(repeating: 88.3))
         // n = round(x / ln 2) without a conversion instruction: adding 1.5·2²³ leaves n in
         // the low mantissa bits (|n| < 2²²).
         let magic = V(repeating: 12582912)
         let shifted = x * 1.44269504088896341 + magic
         let fx = shifted - magic
-        let n = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        let n = unsafeBitCast(shifted, to: VI.self) &- 0x4B40_0000
         x = x - fx * 0.693359375 + fx * 2.12194440e-4
         let z = x * x
         var y = V(repeating: 1.9875691500e-4)
@@ -127,18 +130,18 @@ enum Kernels {
     /// row's sum goes to `inverseSums` (the caller scales the product with V instead, a
     /// pass over n × d values rather than n × n).
     static func expRows(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, ld: Int, inverseSums: UnsafeMutablePointer<Float>) {
-        let tail = n - n % 8
+        let tail = n - n % w
         for r in 0..<rows {
             let row = x + r * ld
             var vm = V(repeating: -.infinity)
             var j = 0
-            while j < tail { vm = vmax(vm, load(row + j)); j += 8 }
+            while j < tail { vm = vmax(vm, load(row + j)); j += w }
             var m = vm.max()
             while j < n { m = Swift.max(m, row[j]); j += 1 }
             let vmx = V(repeating: m)
             var vs = V()
             j = 0
-            while j < tail { let e = exp8(load(row + j) - vmx); store(e, row + j); vs += e; j += 8 }
+            while j < tail { let e = expV(load(row + j) - vmx); store(e, row + j); vs += e; j += w }
             var sum = vs.sum()
             while j < n { let e = expf(row[j] - m); row[j] = e; sum += e; j += 1 }
             inverseSums[r] = 1 / sum
