@@ -83,6 +83,39 @@ struct IndexCommandTests {
         #expect((rebuilt["index"] as? [String: Any])?["tombstones"] as? Int == 0)
     }
 
+    @Test("search honours source, format and metadata filters, and refuses bad ones by name")
+    func filteredSearch() throws {
+        let dir = TemporaryDirectory()
+        writeTree(dir, files: 3)
+        dir.write("docs/notes.txt", "Checkpoints copy pages from the write-ahead log back into the database file when it grows.")
+        dir.write("docs/records.jsonl", """
+            {"text": "The write-ahead log lets readers continue while a writer commits.", "team": "storage"}
+            {"text": "Vacuum rebuilds the database file to reclaim free pages after deletes.", "team": "ops"}
+            """)
+        let db = dir.path + "/lore.db"
+        _ = try run(["ingest", dir.path + "/docs", "--db", db])
+        func hits(_ extra: [String]) throws -> [[String: Any]] {
+            try #require(try run(["index", "search", "write-ahead log readers and writers", "--db", db, "--k", "5"] + extra)["hits"] as? [[String: Any]])
+        }
+        let all = try hits([])
+        #expect(all.count == 5)
+        #expect(zip(all, all.dropFirst()).allSatisfy { ($0["score"] as? Double ?? 0) >= ($1["score"] as? Double ?? 0) })
+        let md = try hits(["--format", "md"])
+        #expect(!md.isEmpty && md.allSatisfy { ($0["source"] as? String ?? "").hasSuffix(".md") })
+        let txt = try hits(["--source", "*/notes.txt"])
+        #expect(txt.count == 1 && (txt[0]["source"] as? String ?? "").hasSuffix("notes.txt"))
+        let team = try hits(["--meta", "team=ops"])
+        #expect(team.count == 1 && (team[0]["text"] as? String ?? "").contains("Vacuum"))
+        #expect(try hits(["--meta", "team=nobody"]).isEmpty)
+
+        let badFormat = try runLore(["index", "search", "x", "--db", db, "--format", "docx"])
+        #expect(badFormat.status != 0 && badFormat.stderr.contains("--format docx"))
+        let badMeta = try runLore(["index", "search", "x", "--db", db, "--meta", "team"])
+        #expect(badMeta.status != 0 && badMeta.stderr.contains("--meta team"))
+        let badK = try runLore(["index", "search", "x", "--db", db, "--k", "0"])
+        #expect(badK.status != 0 && badK.stderr.contains("--k"))
+    }
+
     @Test("bad index settings and a missing collection are refused by name")
     func badInput() throws {
         let dir = TemporaryDirectory()

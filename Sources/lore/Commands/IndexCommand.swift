@@ -6,12 +6,12 @@ import LoreStore
 
 private typealias StoreStatsCommand = Stats
 
-/// `lore index build|stats|verify|rebuild`
+/// `lore index build|stats|verify|rebuild|search`
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "Build, inspect, check and rebuild the vector index stored in the database.",
-        subcommands: [Build.self, Stats.self, Verify.self, Rebuild.self]
+        abstract: "Build, inspect, check, rebuild and search the vector index stored in the database.",
+        subcommands: [Build.self, Stats.self, Verify.self, Rebuild.self, Search.self]
     )
 
     /// Options every `lore index` subcommand takes.
@@ -145,7 +145,7 @@ struct IndexCommand: ParsableCommand {
             out.append(String(format: "tombstones  %d of %d nodes (%.1f%%)", s.tombstones, s.nodes, s.nodes == 0 ? 0 : Double(s.tombstones) * 100 / Double(s.nodes)))
         }
         if let h = s.hnsw { out.append("parameters  M \(h.m), ef_construction \(h.efConstruction), ef_search \(h.efSearch)") }
-        out.append("snapshot    \(StoreStatsCommand.bytes(Int(s.snapshotBytes))) in \(s.snapshotParts) parts, log sequence \(s.snapshotSeq), \(ISO8601DateFormatter().string(from: s.snapshotCreated))")
+        out.append("snapshot    \(StoreStatsCommand.bytes(Int(s.snapshotBytes))) in \(s.snapshotParts) part\(s.snapshotParts == 1 ? "" : "s"), log sequence \(s.snapshotSeq), \(ISO8601DateFormatter().string(from: s.snapshotCreated))")
         if s.pendingChanges > 0 { out.append("pending     \(s.pendingChanges) vector changes since the snapshot (replayed on load; lore index build saves them)") }
         return out
     }
