@@ -56,9 +56,11 @@ public struct BertEncoder: Sendable {
             layer.qkvWeight.withUnsafeBufferPointer { w in
                 layer.qkvBias.withUnsafeBufferPointer { bias in
                     Self.split(total, workers) { r in
+                        // The output starts as the bias and the product is added to it (beta 1):
+                        // OpenBLAS would otherwise clear it first, then Lore add the bias.
+                        Kernels.fillRows(b.qkv + r.lowerBound * 3 * h, rows: r.count, n: 3 * h, bias: bias.baseAddress!, residual: nil)
                         BLAS.gemm(m: r.count, n: 3 * h, k: h, a: b.x + r.lowerBound * h, lda: h, b: w.baseAddress!, ldb: h, transB: true,
-                                  c: b.qkv + r.lowerBound * 3 * h, ldc: 3 * h)
-                        Kernels.addBias(b.qkv + r.lowerBound * 3 * h, rows: r.count, n: 3 * h, bias: bias.baseAddress!)
+                                  beta: 1, c: b.qkv + r.lowerBound * 3 * h, ldc: 3 * h)
                     }
                 }
             }
@@ -80,15 +82,18 @@ public struct BertEncoder: Sendable {
             // GELU(y · W1ᵀ + b1) · W2ᵀ + b2, residual, LayerNorm, back into x.
             Self.split(total, workers) { r in
                 let y = b.y + r.lowerBound * h, x = b.x + r.lowerBound * h, mid = b.mid + r.lowerBound * inter
-                BLAS.gemm(m: r.count, n: h, k: h, a: b.ctx + r.lowerBound * h, lda: h, b: layer.attentionOut.baseAddress!, ldb: h, transB: true, c: y, ldc: h)
-                Kernels.addBias(y, rows: r.count, n: h, bias: layer.attentionOutBias.baseAddress!)
-                Kernels.addLayerNorm(y, residual: x, rows: r.count, n: h, weight: layer.attentionNormWeight.baseAddress!,
+                // Bias and residual go in first; the product is added to them (beta 1).
+                Kernels.fillRows(y, rows: r.count, n: h, bias: layer.attentionOutBias.baseAddress!, residual: x)
+                BLAS.gemm(m: r.count, n: h, k: h, a: b.ctx + r.lowerBound * h, lda: h, b: layer.attentionOut.baseAddress!, ldb: h, transB: true,
+                          beta: 1, c: y, ldc: h)
+                Kernels.addLayerNorm(y, residual: nil, rows: r.count, n: h, weight: layer.attentionNormWeight.baseAddress!,
                                      bias: layer.attentionNormBias.baseAddress!, eps: c.layerNormEps)
                 BLAS.gemm(m: r.count, n: inter, k: h, a: y, lda: h, b: layer.intermediate.baseAddress!, ldb: h, transB: true, c: mid, ldc: inter)
                 Kernels.addBiasGELU(mid, rows: r.count, n: inter, bias: layer.intermediateBias.baseAddress!)
-                BLAS.gemm(m: r.count, n: h, k: inter, a: mid, lda: inter, b: layer.output.baseAddress!, ldb: inter, transB: true, c: x, ldc: h)
-                Kernels.addBias(x, rows: r.count, n: h, bias: layer.outputBias.baseAddress!)
-                Kernels.addLayerNorm(x, residual: y, rows: r.count, n: h, weight: layer.outputNormWeight.baseAddress!,
+                Kernels.fillRows(x, rows: r.count, n: h, bias: layer.outputBias.baseAddress!, residual: y)
+                BLAS.gemm(m: r.count, n: h, k: inter, a: mid, lda: inter, b: layer.output.baseAddress!, ldb: inter, transB: true,
+                          beta: 1, c: x, ldc: h)
+                Kernels.addLayerNorm(x, residual: nil, rows: r.count, n: h, weight: layer.outputNormWeight.baseAddress!,
                                      bias: layer.outputNormBias.baseAddress!, eps: c.layerNormEps)
             }
         }

@@ -19,13 +19,20 @@ enum Kernels {
     @inline(__always) static func vmin(_ a: V, _ b: V) -> V { a.replacing(with: b, where: b .< a) }
     @inline(__always) static func vmax(_ a: V, _ b: V) -> V { a.replacing(with: b, where: b .> a) }
 
-    /// rows × n: x[r] += bias.
-    static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, bias: UnsafePointer<Float>) {
+    /// rows × n: x[r] = bias + residual[r] (or bias alone): the starting value of a
+    /// product's output that the product is then added to.
+    static func fillRows(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, bias: UnsafePointer<Float>, residual: UnsafePointer<Float>?) {
         for r in 0..<rows {
             let row = x + r * n
             var j = 0
-            while j + w <= n { store(load(row + j) + load(bias + j), row + j); j += w }
-            while j < n { row[j] += bias[j]; j += 1 }
+            if let residual {
+                let res = residual + r * n
+                while j + w <= n { store(load(res + j) + load(bias + j), row + j); j += w }
+                while j < n { row[j] = res[j] + bias[j]; j += 1 }
+            } else {
+                while j + w <= n { store(load(bias + j), row + j); j += w }
+                while j < n { row[j] = bias[j]; j += 1 }
+            }
         }
     }
 
