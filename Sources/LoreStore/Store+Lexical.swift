@@ -1,0 +1,60 @@
+import Foundation
+
+/// One lexical (FTS5 BM25) match: the chunk and its BM25 score (higher is better).
+public struct LexicalHit: Sendable, Equatable {
+    public var chunkID: Int64
+    public var score: Double
+}
+
+/// Turns free text into an FTS5 query that cannot be a syntax error: every word becomes a
+/// quoted string (FTS5 reads operators, columns, prefixes and parentheses only outside
+/// quotes, and a quote inside is doubled), and the words are joined by OR so that BM25
+/// ranks chunks by how many of them, and how rare, they contain.
+public enum LexicalQuery {
+    /// The words of `text` as FTS5's unicode61 tokenizer sees them (letters and digits),
+    /// lower-cased, each once, at most `limit` of them.
+    public static func terms(_ text: String, limit: Int = 64) -> [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        var word = ""
+        func flush() {
+            if !word.isEmpty, seen.insert(word).inserted, out.count < limit { out.append(word) }
+            word = ""
+        }
+        for scalar in text.lowercased().unicodeScalars {
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                word.unicodeScalars.append(scalar)
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return out
+    }
+
+    /// The FTS5 MATCH expression for `text`, or nil when it has no words.
+    public static func match(_ text: String) -> String? {
+        let t = terms(text)
+        guard !t.isEmpty else { return nil }
+        return t.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
+    }
+}
+
+extension Store {
+    /// The collection's chunks that best match `text` by BM25, best first. User text is
+    /// never parsed as FTS5 syntax (see `LexicalQuery`); text with no words matches nothing.
+    public func lexicalSearch(collectionID: Int64, text: String, limit: Int) throws -> [LexicalHit] {
+        guard limit > 0, let match = LexicalQuery.match(text) else { return [] }
+        let s = try connection.prepare("""
+            SELECT f.rowid, -bm25(chunks_fts) FROM chunks_fts f
+            JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id
+            WHERE chunks_fts MATCH ? AND d.collection_id = ?
+            ORDER BY bm25(chunks_fts) LIMIT ?
+            """)
+        defer { s.reset() }
+        try s.bind([.text(match), .int(collectionID), .int(Int64(limit))])
+        var out: [LexicalHit] = []
+        while try s.step() { out.append(LexicalHit(chunkID: s.int(0), score: s.double(1))) }
+        return out
+    }
+}
