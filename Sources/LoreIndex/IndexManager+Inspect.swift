@@ -28,6 +28,9 @@ public struct IndexVerifyReport: Sendable {
     public var k: Int
     /// Mean recall@k of the index against exact search over the sample.
     public var recall: Double
+    /// HNSW: live nodes that layer 0 cannot reach from the entry point (twins of a
+    /// reachable vector are among them; see docs/ARCHITECTURE.md).
+    public var unreachable: Int?
     public var seconds: Double
 }
 
@@ -49,7 +52,7 @@ extension IndexManager {
         let started = Date()
         var problems: [String] = []
         guard let model = try store.embeddingModel(collectionID: collectionID) else {
-            return IndexVerifyReport(problems: [], kind: nil, vectors: 0, sampled: 0, k: k, recall: 1, seconds: 0)
+            return IndexVerifyReport(problems: [], kind: nil, vectors: 0, sampled: 0, k: k, recall: 1, unreachable: nil, seconds: 0)
         }
         var index: (any VectorIndex)? = nil
         if let record = try store.indexSnapshot(collectionID: collectionID) {
@@ -71,7 +74,7 @@ extension IndexManager {
         let exact = try build(collectionID: collectionID, model: model, kind: .flat) as! FlatIndex
         guard let index else {
             return IndexVerifyReport(problems: problems, kind: nil, vectors: exact.count, sampled: 0, k: k, recall: 0,
-                                     seconds: Date().timeIntervalSince(started))
+                                     unreachable: nil, seconds: Date().timeIntervalSince(started))
         }
         if index.count != exact.count {
             problems.append("the index holds \(index.count) vectors, the store \(exact.count)")
@@ -88,6 +91,8 @@ extension IndexManager {
             sampled += 1
         }
         return IndexVerifyReport(problems: problems, kind: index.kind, vectors: index.count, sampled: sampled, k: k,
-                                 recall: sampled == 0 ? 1 : total / Double(sampled), seconds: Date().timeIntervalSince(started))
+                                 recall: sampled == 0 ? 1 : total / Double(sampled),
+                                 unreachable: (index as? HNSWIndex)?.unreachableLiveNodes().unreachable,
+                                 seconds: Date().timeIntervalSince(started))
     }
 }

@@ -79,6 +79,7 @@ struct IndexCommandTests {
         #expect((described["hnsw"] as? [String: Any])?["m"] as? Int == 16)
         let verify = try run(["index", "verify", "--db", db], hnsw)
         #expect(verify["ok"] as? Bool == true && (verify["recall_at_10"] as? Double ?? 0) >= 0.9)
+        #expect(verify["unreachable_nodes"] as? Int == 0, "every live node is reachable from the entry point")
         let rebuilt = try run(["index", "rebuild", "--db", db], hnsw)
         #expect((rebuilt["index"] as? [String: Any])?["tombstones"] as? Int == 0)
     }

@@ -34,6 +34,7 @@ struct HNSWIndexTests {
         #expect(index.count == 20_000)
         let r = recall(index)
         #expect(r >= 0.95, "recall@10 = \(r)")
+        #expect(index.unreachableLiveNodes() == (0, 20_000), "every node is reachable from the entry point")
     }
 
     @Test("removed labels are never returned and searches still fill k; an update moves the label")

@@ -128,7 +128,9 @@ struct IndexBench: ParsableCommand {
         let hnsw = HNSWIndex(dimension: dim, parameters: HNSWParameters(m: m, efConstruction: efConstruction), capacity: n)
         let t0 = Self.now()
         baseData.withUnsafeBufferPointer { hnsw.add(labels: labels, vectors: $0.baseAddress!, threads: buildThreads) }
-        var hnswOut: [String: Any] = ["build_s": Self.now() - t0, "build_threads": buildThreads,
+        let buildSeconds = Self.now() - t0
+        let (unreachable, live) = hnsw.unreachableLiveNodes()
+        var hnswOut: [String: Any] = ["build_s": buildSeconds, "unreachable_nodes": unreachable, "live_nodes": live, "build_threads": buildThreads,
                                       "rss_after_build_mib": Double(Self.rssKiB() - rss0) / 1024, "memory_bytes": hnsw.memoryBytes]
         var curve: [[String: Any]] = []
         for e in ef.split(separator: ",").compactMap({ Int($0) }) {

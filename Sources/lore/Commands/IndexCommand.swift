@@ -97,11 +97,13 @@ struct IndexCommand: ParsableCommand {
             let ok = r.problems.isEmpty && r.recall >= minRecall
             if common.json {
                 print(try IndexCommand.json(["collection": name, "ok": ok, "problems": r.problems, "kind": r.kind?.rawValue ?? NSNull(),
-                                             "vectors": r.vectors, "sampled": r.sampled, "recall_at_\(r.k)": r.recall, "seconds": r.seconds]))
+                                             "vectors": r.vectors, "sampled": r.sampled, "recall_at_\(r.k)": r.recall,
+                                             "unreachable_nodes": r.unreachable ?? NSNull(), "seconds": r.seconds]))
             } else {
                 print("collection  \(name)")
                 print("index       \(r.kind?.rawValue ?? "unusable"), \(r.vectors) vectors")
                 print(String(format: "recall@%d   %.4f on %d sampled vectors (minimum %.2f)", r.k, r.recall, r.sampled, minRecall))
+                if let u = r.unreachable { print("unreachable \(u) live nodes cannot be reached from the entry point") }
                 for p in r.problems { print("problem     \(p)") }
                 print(ok ? "verify: ok" : "verify: FAILED")
             }
