@@ -34,6 +34,9 @@ struct IndexBench: ParsableCommand {
     @Option(name: .long, help: "A directory to write each measurement's result labels to (raw int32, rows of k), so that the caller scores every library alike.")
     var labelsOut: String?
 
+    @Option(name: .long, help: "Seed of the HNSW level generator.")
+    var seed: UInt64 = 100
+
     @Option(name: .long, help: "Threads for the HNSW build (default: every core).")
     var buildThreads = indexThreads
 
@@ -125,7 +128,7 @@ struct IndexBench: ParsableCommand {
 
         // HNSW: build on every core, then each ef on one thread and on two.
         let rss0 = Self.rssKiB()
-        let hnsw = HNSWIndex(dimension: dim, parameters: HNSWParameters(m: m, efConstruction: efConstruction), capacity: n)
+        let hnsw = HNSWIndex(dimension: dim, parameters: HNSWParameters(m: m, efConstruction: efConstruction, seed: seed), capacity: n)
         let t0 = Self.now()
         baseData.withUnsafeBufferPointer { hnsw.add(labels: labels, vectors: $0.baseAddress!, threads: buildThreads) }
         let buildSeconds = Self.now() - t0
