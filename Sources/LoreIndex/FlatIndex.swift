@@ -172,9 +172,4 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
             return results.map { $0.sorted() }
         }
     }
-
-    /// Calls `body` with the rows buffer and the labels, under the read lock.
-    func withStorage<T>(_ body: (UnsafePointer<Float>, [Int64]) throws -> T) rethrows -> T {
-        try lock.read { try body(rows.base, rowLabels) }
-    }
 }

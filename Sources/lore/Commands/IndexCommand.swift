@@ -29,7 +29,10 @@ struct IndexCommand: ParsableCommand {
 
         /// The store, the manager and the collection's id; fails clearly when either is missing.
         func open() throws -> (IndexManager, Int64, String) {
-            let config = try global.configuration()
+            try open(config: try global.configuration())
+        }
+
+        func open(config: LoreConfiguration) throws -> (IndexManager, Int64, String) {
             guard FileManager.default.fileExists(atPath: config.database) else {
                 throw CommandFailure(description: "no database at \(config.database): run lore ingest first, or pass --db")
             }

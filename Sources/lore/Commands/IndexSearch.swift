@@ -44,7 +44,7 @@ extension IndexCommand {
             } catch { throw ValidationError("\(error)") }
             var config = try common.global.configuration()
             try embedding.apply(to: &config)
-            let (manager, id, name) = try common.open()
+            let (manager, id, name) = try common.open(config: config)
             guard let model = try manager.store.embeddingModel(collectionID: id) else {
                 throw CommandFailure(description: "collection \(name) has no vectors: ingest it with an embedder first")
             }
