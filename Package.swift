@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries: the only places C enters.
@@ -64,9 +65,28 @@ let package = Package(
         ], swiftSettings: lore),
         // Loaders, chunking, validation, the file walker and the incremental Ingestor.
         .target(name: "LoreIngest", dependencies: ["LoreCore", "LoreStore", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
+        // Retrieval: dense, lexical (BM25) and hybrid (RRF) candidates, filters, MMR, merging.
+        .target(name: "LoreRetrieval", dependencies: [
+            "LoreCore", "LoreStore", "LoreIndex", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: lore),
+        // Versioned prompt templates from prompts/: parsing, validation, A/B selection, context assembly.
+        .target(name: "LorePrompts", dependencies: [
+            "LoreCore", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: lore),
+        // Generation backends: the OpenAI-compatible chat-completions client and the backend pool.
+        .target(name: "LoreGenerate", dependencies: [
+            "LoreCore", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: lore),
+        // The query service: question in, cited answer out (condense, retrieve, prompt, generate),
+        // the extractive answerer and the guardrail hook points.
+        .target(name: "LoreQuery", dependencies: [
+            "LoreCore", "LoreRetrieval", "LorePrompts", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: lore),
         // The executable: the composition root and the command line.
         .executableTarget(name: "lore", dependencies: [
             "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
+            "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -81,5 +101,14 @@ let package = Package(
         .testTarget(name: "LoreCLITests", dependencies: ["LoreStore", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreIndexTests", dependencies: ["LoreIndex", "LoreStore", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreEmbedHTTPTests", dependencies: ["LoreEmbedHTTP", "LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
+        .testTarget(name: "LorePromptsTests", dependencies: ["LorePrompts", "LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
+        .testTarget(name: "LoreGenerateTests", dependencies: [
+            "LoreGenerate", "LoreTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: lore),
+        .testTarget(name: "LoreRetrievalTests", dependencies: [
+            "LoreRetrieval", "LoreQuery", "LorePrompts", "LoreIndex", "LoreStore", "LoreIngest", "LoreEmbed", "LoreTestSupport",
+        ], swiftSettings: lore),
     ]
 )

@@ -33,6 +33,9 @@ struct LoreConfiguration: Codable, Equatable {
     var openAIEmbedder = OpenAIEmbedder()
     var ingest = Ingest()
     var index = Index()
+    var prompts = PromptSettings()
+    var generation = GenerationSettings()
+    var retrieval = RetrievalSettings()
 
     /// The vector index (`index:`).
     struct Index: Codable, Equatable {
@@ -112,7 +115,7 @@ struct LoreConfiguration: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder
-        case openAIEmbedder = "openai_embedder", ingest, index
+        case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval
     }
 
     init() {}
@@ -129,6 +132,9 @@ struct LoreConfiguration: Codable, Equatable {
         openAIEmbedder = try c.decodeIfPresent(OpenAIEmbedder.self, forKey: .openAIEmbedder) ?? d.openAIEmbedder
         ingest = try c.decodeIfPresent(Ingest.self, forKey: .ingest) ?? d.ingest
         index = try c.decodeIfPresent(Index.self, forKey: .index) ?? d.index
+        prompts = try c.decodeIfPresent(PromptSettings.self, forKey: .prompts) ?? d.prompts
+        generation = try c.decodeIfPresent(GenerationSettings.self, forKey: .generation) ?? d.generation
+        retrieval = try c.decodeIfPresent(RetrievalSettings.self, forKey: .retrieval) ?? d.retrieval
     }
 }
 

@@ -1,0 +1,1 @@
+// LoreQuery: see docs/ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// LoreRetrieval: see docs/ARCHITECTURE.md.

@@ -1,0 +1,6 @@
+import Foundation
+
+/// Retrieval defaults (`retrieval:` in the configuration).
+struct RetrievalSettings: Codable, Equatable {
+    init() {}
+}
