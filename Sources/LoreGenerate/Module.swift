@@ -1,0 +1,1 @@
+// LoreGenerate: see docs/ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// LorePrompts: see docs/ARCHITECTURE.md.
