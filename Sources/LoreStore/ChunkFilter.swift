@@ -42,27 +42,38 @@ public struct ChunkFilter: Sendable, Equatable {
     }
 }
 
+extension ChunkFilter {
+    /// The filter as SQL: ` AND ...` conditions on the documents table aliased `document`,
+    /// with their bindings in order (empty for an empty filter).
+    func sqlConditions(document d: String) -> (String, [SQLValue]) {
+        var sql = ""
+        var bindings: [SQLValue] = []
+        if !sources.isEmpty {
+            sql += " AND (" + sources.map { _ in "\(d).source GLOB ?" }.joined(separator: " OR ") + ")"
+            bindings += sources.map { .text($0) }
+        }
+        if !formats.isEmpty {
+            sql += " AND \(d).format IN (" + formats.map { _ in "?" }.joined(separator: ", ") + ")"
+            bindings += formats.map { .text($0.rawValue) }
+        }
+        for (key, value) in metadata {
+            sql += " AND CAST(json_extract(\(d).metadata, ?) AS TEXT) = ?"
+            bindings += [.text("$.\"\(key)\""), .text(value)]
+        }
+        return (sql, bindings)
+    }
+}
+
 extension Store {
     /// The ids of the collection's chunks that have a vector and satisfy `filter`: the
     /// allow-set a filtered vector search takes.
     public func chunkIDs(collectionID: Int64, matching filter: ChunkFilter) throws -> Set<Int64> {
-        var sql = """
+        let (conditions, values) = filter.sqlConditions(document: "d")
+        let sql = """
             SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id JOIN vectors v ON v.chunk_id = c.id
             WHERE d.collection_id = ?
-            """
-        var bindings: [SQLValue] = [.int(collectionID)]
-        if !filter.sources.isEmpty {
-            sql += " AND (" + filter.sources.map { _ in "d.source GLOB ?" }.joined(separator: " OR ") + ")"
-            bindings += filter.sources.map { .text($0) }
-        }
-        if !filter.formats.isEmpty {
-            sql += " AND d.format IN (" + filter.formats.map { _ in "?" }.joined(separator: ", ") + ")"
-            bindings += filter.formats.map { .text($0.rawValue) }
-        }
-        for (key, value) in filter.metadata {
-            sql += " AND CAST(json_extract(d.metadata, ?) AS TEXT) = ?"
-            bindings += [.text("$.\"\(key)\""), .text(value)]
-        }
+            """ + conditions
+        let bindings: [SQLValue] = [.int(collectionID)] + values
         let s = try connection.prepare(sql)
         defer { s.reset() }
         try s.bind(bindings)

@@ -32,9 +32,26 @@ public enum LexicalQuery {
         return out
     }
 
+    /// English function words, dropped from a query that has other words: under OR they
+    /// match nearly every chunk, which costs time and adds nothing BM25 would rank on.
+    public static let stopwords: Set<String> = [
+        "a", "about", "an", "and", "are", "as", "at", "be", "by", "can", "could", "did", "do", "does", "for", "from",
+        "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "should", "so", "that", "the",
+        "their", "then", "there", "these", "this", "those", "to", "was", "we", "were", "what", "when", "where", "which",
+        "who", "whom", "why", "will", "with", "would", "you", "your",
+    ]
+
+    /// The words a lexical search uses: `terms(text)` without stopwords, unless only
+    /// stopwords remain (then all of them).
+    public static func searchTerms(_ text: String) -> [String] {
+        let all = terms(text)
+        let content = all.filter { !stopwords.contains($0) }
+        return content.isEmpty ? all : content
+    }
+
     /// The FTS5 MATCH expression for `text`, or nil when it has no words.
     public static func match(_ text: String) -> String? {
-        let t = terms(text)
+        let t = searchTerms(text)
         guard !t.isEmpty else { return nil }
         return t.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
     }
@@ -43,16 +60,17 @@ public enum LexicalQuery {
 extension Store {
     /// The collection's chunks that best match `text` by BM25, best first. User text is
     /// never parsed as FTS5 syntax (see `LexicalQuery`); text with no words matches nothing.
-    public func lexicalSearch(collectionID: Int64, text: String, limit: Int) throws -> [LexicalHit] {
+    public func lexicalSearch(collectionID: Int64, text: String, limit: Int, filter: ChunkFilter = ChunkFilter()) throws -> [LexicalHit] {
         guard limit > 0, let match = LexicalQuery.match(text) else { return [] }
+        let (conditions, values) = filter.sqlConditions(document: "d")
         let s = try connection.prepare("""
             SELECT f.rowid, -bm25(chunks_fts) FROM chunks_fts f
             JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id
-            WHERE chunks_fts MATCH ? AND d.collection_id = ?
+            WHERE chunks_fts MATCH ? AND d.collection_id = ?\(conditions)
             ORDER BY bm25(chunks_fts) LIMIT ?
             """)
         defer { s.reset() }
-        try s.bind([.text(match), .int(collectionID), .int(Int64(limit))])
+        try s.bind([.text(match), .int(collectionID)] + values + [.int(Int64(limit))])
         var out: [LexicalHit] = []
         while try s.step() { out.append(LexicalHit(chunkID: s.int(0), score: s.double(1))) }
         return out

@@ -1,0 +1,170 @@
+import Foundation
+import LoreCore
+
+/// The embedded answer writer: no LLM. It splits the numbered sources into sentences,
+/// ranks them by cosine similarity to the question (with the collection's embedder, plus a
+/// small bonus for sharing the question's words and for coming from a higher-ranked
+/// source), and composes a short answer from the best of them, each cited `[n]`.
+/// When no sentence is similar enough it says it does not know and names the nearest
+/// sources. It honours `maxTokens` (as its length budget) and streams one sentence per delta.
+public struct ExtractiveAnswerer: Generator {
+    public let name: String
+    public let embedder: any Embedder
+    /// The most sentences in an answer.
+    public var maxSentences: Int
+    /// Below this cosine similarity between the question and the best sentence, it refuses.
+    public var minSimilarity: Double
+    /// Sentences at least this similar to one already chosen are skipped (repeats).
+    public var duplicateSimilarity: Double
+
+    public init(embedder: any Embedder, name: String = "extractive", maxSentences: Int = 3, minSimilarity: Double = 0.2,
+                duplicateSimilarity: Double = 0.92) {
+        self.name = name
+        self.embedder = embedder
+        self.maxSentences = maxSentences
+        self.minSimilarity = minSimilarity
+        self.duplicateSimilarity = duplicateSimilarity
+    }
+
+    /// One candidate sentence.
+    struct Candidate {
+        var text: String
+        var source: Int
+        var rank: Int
+        var similarity = 0.0
+        var score = 0.0
+        var vector: [Float] = []
+    }
+
+    public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let started = Date()
+                    let sentences = try await answer(request)
+                    var first: Double? = nil
+                    var text = ""
+                    for (i, s) in sentences.enumerated() {
+                        try Task.checkCancellation()
+                        let piece = (i == 0 ? "" : " ") + s
+                        if first == nil { first = Date().timeIntervalSince(started) }
+                        text += piece
+                        continuation.yield(.delta(piece))
+                    }
+                    let promptBytes = request.sources.reduce(request.question.utf8.count) { $0 + $1.text.utf8.count }
+                    let usage = TokenUsage(promptTokens: (promptBytes + 3) / 4, completionTokens: (text.utf8.count + 3) / 4, estimated: true)
+                    continuation.yield(.finished(GenerationSummary(backend: name, model: embedder.modelID, usage: usage,
+                                                                   finishReason: .stop, timeToFirstToken: first)))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// The answer's sentences, each ending with its citation.
+    func answer(_ request: GenerationRequest) async throws -> [String] {
+        guard !request.sources.isEmpty else { return [Refusal.text(nearest: [])] }
+        var candidates: [Candidate] = []
+        for (rank, source) in request.sources.enumerated() {
+            var taken = 0
+            let sentences = SentenceSplitter.split(source.text)
+            for (i, s) in sentences.enumerated() where Self.isAnswerLike(s) && taken < 40 {
+                // A chunk may start or end inside a sentence: leave out the fragments.
+                if i == 0, let f = s.first, f.isLowercase { continue }
+                if i == sentences.count - 1, let l = s.last, !".!?:)\"'".contains(l) { continue }
+                candidates.append(Candidate(text: s, source: source.number, rank: rank))
+                taken += 1
+            }
+        }
+        guard !candidates.isEmpty else { return [Refusal.text(nearest: request.sources)] }
+        let vectors = try await embedder.embed([request.question] + candidates.map(\.text))
+        let q = vectors[0]
+        let questionTerms = Set(Self.words(request.question).filter { $0.count > 2 && !Self.stopwords.contains($0) })
+        for i in candidates.indices {
+            let v = vectors[i + 1]
+            candidates[i].vector = v
+            candidates[i].similarity = Double(Self.dot(q, v))
+            let terms = Set(Self.words(candidates[i].text))
+            let overlap = questionTerms.isEmpty ? 0 : Double(questionTerms.intersection(terms).count) / Double(questionTerms.count)
+            candidates[i].score = candidates[i].similarity + 0.15 * overlap - 0.02 * Double(candidates[i].rank)
+        }
+        let ranked = candidates.sorted { $0.score > $1.score }
+        guard let best = ranked.first, best.similarity >= minSimilarity else {
+            return [Refusal.text(nearest: request.sources)]
+        }
+        // Budget: maxTokens, counted as ~4 UTF-8 bytes per token.
+        let budgetBytes = (request.parameters.maxTokens ?? 200) * 4
+        var chosen: [Candidate] = []
+        var bytes = 0
+        for c in ranked where chosen.count < maxSentences {
+            if c.similarity < minSimilarity || c.score < best.score - 0.25 { break }
+            if chosen.contains(where: { Double(Self.dot($0.vector, c.vector)) >= duplicateSimilarity }) { continue }
+            let cost = c.text.utf8.count + 5
+            if !chosen.isEmpty && bytes + cost > budgetBytes { continue }
+            chosen.append(c)
+            bytes += cost
+        }
+        return chosen.map { Self.cite($0.text, $0.source) }
+    }
+
+    /// `sentence [n].`: the citation goes before the closing punctuation.
+    static func cite(_ sentence: String, _ n: Int) -> String {
+        var s = sentence
+        var end = ""
+        if let last = s.last, ".!?:;".contains(last) {
+            end = String(last == ":" || last == ";" ? "." : last)
+            s.removeLast()
+        } else {
+            end = "."
+        }
+        return s + " [\(n)]" + end
+    }
+
+    /// Whether a sentence can carry an answer: enough words, mostly letters (not a menu,
+    /// a rule line or a code fragment).
+    static func isAnswerLike(_ s: String) -> Bool {
+        let words = s.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard words.count >= 4, s.utf8.count <= 1200 else { return false }
+        let letters = s.unicodeScalars.filter { $0.properties.isAlphabetic || $0 == " " }.count
+        return Double(letters) >= 0.7 * Double(s.unicodeScalars.count)
+    }
+
+    static func words(_ s: String) -> [String] {
+        s.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
+    }
+
+    static let stopwords: Set<String> = [
+        "the", "and", "for", "are", "was", "what", "when", "where", "which", "who", "how", "why", "does", "did", "can",
+        "could", "should", "would", "will", "with", "from", "that", "this", "these", "those", "there", "their", "into",
+        "about", "you", "your", "have", "has", "not", "use", "used",
+    ]
+
+    static func dot(_ a: [Float], _ b: [Float]) -> Float {
+        var s: Float = 0
+        for i in 0..<min(a.count, b.count) { s += a[i] * b[i] }
+        return s
+    }
+}
+
+/// The refusal Lore gives when the sources do not answer the question.
+public enum Refusal {
+    /// The fixed opening every refusal starts with (the evaluation and the guardrails look for it).
+    public static let opening = "I don't know"
+
+    public static func text(nearest: [ContextSource]) -> String {
+        guard !nearest.isEmpty else { return "\(opening): no document in this collection matches the question." }
+        let names = nearest.prefix(3).map { s in
+            let label = s.title.isEmpty ? s.source : s.title
+            return "[\(s.number)] \(label)"
+        }
+        return "\(opening): the documents do not seem to answer this. The nearest sources are \(names.joined(separator: ", "))."
+    }
+
+    /// Whether `answer` is a refusal.
+    public static func isRefusal(_ answer: String) -> Bool {
+        answer.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix(opening.lowercased())
+    }
+}

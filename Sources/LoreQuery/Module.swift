@@ -1,1 +1,0 @@
-// LoreQuery: see docs/ARCHITECTURE.md.

@@ -1,0 +1,149 @@
+import LoreCore
+import LorePrompts
+import LoreRetrieval
+
+/// One question to the pipeline.
+public struct QueryRequest: Sendable {
+    public var question: String
+    /// Earlier turns of the conversation, oldest first (user and assistant messages).
+    public var history: [ChatMessage]
+    public var retrieval: RetrievalOptions
+    /// `name@version` to pin a template, or nil for `answer` (default version or A/B split).
+    public var prompt: String?
+    /// A user or session id: keeps the A/B split sticky.
+    public var userKey: String?
+    public var conversationID: String?
+    /// A generation backend name, or nil for the configured default.
+    public var backend: String?
+    /// Ask the backend to stream (the events stream either way).
+    public var stream: Bool
+    public var requestID: String
+
+    public init(question: String, history: [ChatMessage] = [], retrieval: RetrievalOptions = RetrievalOptions(),
+                prompt: String? = nil, userKey: String? = nil, conversationID: String? = nil, backend: String? = nil,
+                stream: Bool = true, requestID: String = "") {
+        self.question = question
+        self.history = history
+        self.retrieval = retrieval
+        self.prompt = prompt
+        self.userKey = userKey
+        self.conversationID = conversationID
+        self.backend = backend
+        self.stream = stream
+        self.requestID = requestID
+    }
+}
+
+/// A numbered source given to the answer writer, as answers show it.
+public struct Citation: Sendable, Equatable, Codable {
+    public var n: Int
+    public var source: String
+    public var title: String
+    public var headingPath: String
+    /// The best-ranked chunk; `chunkIDs` lists every chunk merged into the passage.
+    public var chunkID: Int64
+    public var chunkIDs: [Int64]
+    /// The retrieval score that ranked it (RRF).
+    public var score: Double
+    /// Cosine similarity to the question, when vectors exist.
+    public var relevance: Double?
+    public var snippet: String
+    /// Whether the answer cites it.
+    public var cited: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case n, source, title, headingPath = "heading_path", chunkID = "chunk_id", chunkIDs = "chunk_ids", score, relevance, snippet, cited
+    }
+}
+
+/// The prompt behind an answer.
+public struct PromptInfo: Sendable, Equatable, Codable {
+    public var name: String
+    public var version: String
+    public var hash: String
+}
+
+/// Milliseconds per stage.
+public struct QueryTimings: Sendable, Equatable, Codable {
+    public var condense = 0.0
+    public var embed = 0.0
+    public var retrieve = 0.0
+    public var generate = 0.0
+    public var firstToken: Double?
+    public var total = 0.0
+
+    enum CodingKeys: String, CodingKey { case condense, embed, retrieve, generate, firstToken = "first_token", total }
+}
+
+/// Token usage as answers report it.
+public struct UsageInfo: Sendable, Equatable, Codable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var totalTokens: Int
+    public var estimated: Bool
+
+    init(_ u: TokenUsage) {
+        promptTokens = u.promptTokens
+        completionTokens = u.completionTokens
+        totalTokens = u.totalTokens
+        estimated = u.estimated
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens", estimated
+    }
+}
+
+/// A finished answer: what `lore query --json` prints and the HTTP API returns.
+public struct QueryResponse: Sendable, Equatable, Codable {
+    public var requestID: String
+    public var question: String
+    /// The question retrieval used (the condensed one in a conversation).
+    public var standaloneQuestion: String
+    public var answer: String
+    public var citations: [Citation]
+    public var prompt: PromptInfo
+    public var backend: String
+    public var model: String
+    public var mode: String
+    public var usage: UsageInfo
+    public var timingsMs: QueryTimings
+    /// `stop`, `length`, `incomplete` (the stream broke: a partial answer), `refused` or `blocked`.
+    public var finishReason: String
+    /// Set when `finishReason` is `incomplete`: what broke.
+    public var problem: String?
+    /// The retrieved context was below the relevance threshold (the answer is a refusal).
+    public var insufficientContext: Bool
+    public var refused: Bool
+    /// Sources withheld by the context guard.
+    public var withheldSources: Int
+    public var guardrailFindings: [GuardFinding]
+    public var conversationID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case requestID = "request_id", question, standaloneQuestion = "standalone_question", answer, citations, prompt, backend
+        case model, mode, usage, timingsMs = "timings_ms", finishReason = "finish_reason", problem
+        case insufficientContext = "insufficient_context", refused, withheldSources = "withheld_sources"
+        case guardrailFindings = "guardrail_findings", conversationID = "conversation_id"
+    }
+}
+
+/// The pipeline's progress, in order: `retrieval` once, `delta`s, `guardrail` findings
+/// when any, then `done`.
+public enum QueryEvent: Sendable {
+    case retrieval([Citation])
+    case delta(String)
+    case guardrail([GuardFinding])
+    case done(QueryResponse)
+}
+
+/// A query that cannot run: bad parameters, an unknown backend or prompt, a failed backend.
+public struct QueryError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case invalidRequest = "invalid_request", backend, retrieval, prompt }
+    public var kind: Kind
+    public var description: String
+    public init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        self.description = description
+    }
+}

@@ -1,1 +1,0 @@
-// LoreRetrieval: see docs/ARCHITECTURE.md.

@@ -1,0 +1,58 @@
+import LoreStore
+
+/// Which candidate lists retrieval uses.
+public enum RetrievalMode: String, Sendable, CaseIterable, Codable {
+    /// Dense and lexical candidates fused by reciprocal rank fusion (the default).
+    case hybrid
+    /// The vector index only.
+    case dense
+    /// FTS5 BM25 only.
+    case lexical
+}
+
+/// How one retrieval runs. The defaults are Lore's defaults.
+public struct RetrievalOptions: Sendable, Equatable {
+    public var mode: RetrievalMode = .hybrid
+    /// Passages returned (after MMR and merging there may be fewer).
+    public var k = 5
+    /// Candidates taken from each list before fusion and MMR.
+    public var fetchK = 20
+    /// MMR trade-off: 1 ranks by relevance alone, 0 by diversity alone.
+    public var lambda = 0.5
+    /// Whether MMR reorders the candidates (off: the top `k` by fused score).
+    public var mmr = true
+    /// The RRF constant: a list's rank r contributes weight / (rrfK + r).
+    public var rrfK = 60.0
+    public var denseWeight = 1.0
+    public var lexicalWeight = 1.0
+    /// Cosine similarity between the question and the best passage below which the
+    /// context counts as insufficient (the answer becomes "I don't know").
+    public var minRelevance = 0.25
+    /// Metadata conditions applied before ranking.
+    public var filter = ChunkFilter()
+    /// HNSW candidate list for this search (nil: the index's setting).
+    public var efSearch: Int?
+
+    public init() {}
+
+    /// Checks every value, naming the parameter.
+    public func validate() throws {
+        guard (1...100).contains(k) else { throw RetrievalError("k must be between 1 and 100, got \(k)") }
+        guard (1...1000).contains(fetchK) else { throw RetrievalError("fetch_k must be between 1 and 1000, got \(fetchK)") }
+        guard fetchK >= k else { throw RetrievalError("fetch_k (\(fetchK)) must be at least k (\(k))") }
+        guard (0...1).contains(lambda) else { throw RetrievalError("lambda must be between 0 and 1, got \(lambda)") }
+        guard rrfK > 0 else { throw RetrievalError("rrf_k must be positive, got \(rrfK)") }
+        guard denseWeight >= 0, lexicalWeight >= 0, denseWeight + lexicalWeight > 0 else {
+            throw RetrievalError("the RRF weights must be non-negative and not both zero (dense \(denseWeight), lexical \(lexicalWeight))")
+        }
+        guard (-1...1).contains(minRelevance) else { throw RetrievalError("min_relevance must be between -1 and 1, got \(minRelevance)") }
+        if let ef = efSearch, !(1...10_000).contains(ef) { throw RetrievalError("ef_search must be between 1 and 10000, got \(ef)") }
+    }
+}
+
+/// A retrieval that cannot run: a bad parameter, a missing index or embedder, a model
+/// mismatch. The message names what is wrong.
+public struct RetrievalError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

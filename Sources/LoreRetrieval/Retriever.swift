@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import LoreCore
+import LoreIndex
+import LoreStore
+import Metrics
+
+/// What one retrieval found, and how long each stage took.
+public struct RetrievalResult: Sendable {
+    /// The passages, best first (after MMR and merging).
+    public var passages: [Passage]
+    /// The question's embedding (nil in lexical mode without an embedder).
+    public var queryVector: [Float]?
+    /// Whether the best passage is relevant enough to answer from (see `minRelevance`).
+    public var sufficient: Bool
+    /// The best passage's cosine similarity to the question (nil without vectors).
+    public var bestRelevance: Double?
+    /// Candidates from each list, and after fusion.
+    public var denseCandidates: Int
+    public var lexicalCandidates: Int
+    public var fusedCandidates: Int
+    /// Chunks the filter allows (nil without a filter).
+    public var filteredTo: Int?
+    public var timings: Timings
+
+    /// Milliseconds per stage.
+    public struct Timings: Sendable, Equatable, Codable {
+        public var embed = 0.0
+        public var dense = 0.0
+        public var lexical = 0.0
+        /// Loading candidates, fusion, MMR and merging.
+        public var rank = 0.0
+        public var total = 0.0
+    }
+}
+
+/// Hybrid retrieval over one collection: the question is embedded once; the vector index
+/// and FTS5 each give `fetchK` candidates (restricted by the filter before ranking); RRF
+/// fuses them; MMR picks `k` over their stored vectors; overlapping chunks are merged.
+///
+/// Safe to call from several tasks: store access is serialised (one SQLite connection).
+public final class Retriever: @unchecked Sendable {
+    public let store: Store
+    public let collectionID: Int64
+    /// The collection's loaded index (nil: the collection has no vectors; lexical only).
+    public let index: LoadedIndex?
+    /// Embeds questions; must be the collection's model.
+    public let embedder: (any Embedder)?
+    private let lock = NSLock()
+    private let logger: Logger
+
+    /// - Throws: `RetrievalError` when the embedder is not the model the collection was
+    ///   embedded with (its vectors would be meaningless to compare).
+    public init(store: Store, collectionID: Int64, index: LoadedIndex?, embedder: (any Embedder)?,
+                logger: Logger = Logger(label: "lore.retrieval")) throws {
+        if let index, let embedder, embedder.modelID != index.model.id || embedder.dimension != index.model.dimension {
+            throw RetrievalError("the collection was embedded with \(index.model.id) (\(index.model.dimension) dimensions), but the query embedder is \(embedder.modelID) (\(embedder.dimension) dimensions): query with the same embedder, or switch the collection with lore reindex")
+        }
+        self.store = store
+        self.collectionID = collectionID
+        self.index = index
+        self.embedder = embedder
+        self.logger = logger
+    }
+
+    /// Retrieves passages for `question`.
+    public func retrieve(_ question: String, options: RetrievalOptions = RetrievalOptions(), requestID: String = "") async throws -> RetrievalResult {
+        try options.validate()
+        let started = DispatchTime.now()
+        var timings = RetrievalResult.Timings()
+        let useDense = options.mode != .lexical
+        let useLexical = options.mode != .dense
+        if useDense {
+            guard index != nil else { throw RetrievalError("\(options.mode.rawValue) retrieval needs vectors, and this collection has none: ingest with an embedder, or use --mode lexical") }
+            guard embedder != nil else { throw RetrievalError("\(options.mode.rawValue) retrieval needs an embedder (the configured embedder is none)") }
+        }
+
+        var queryVector: [Float]? = nil
+        if let embedder, index != nil {
+            let t = DispatchTime.now()
+            queryVector = try await embedder.embed([question]).first
+            timings.embed = Self.ms(since: t)
+        }
+
+        let (dense, lexical, allowCount, records) = try lock.withLock { () throws -> ([SearchHit], [LexicalHit], Int?, [Int64: ChunkRecord]) in
+            var allow: AllowSet? = nil
+            var dense: [SearchHit] = []
+            if useDense, let loaded = index, let q = queryVector {
+                let t = DispatchTime.now()
+                if !options.filter.isEmpty { allow = try store.chunkIDs(collectionID: collectionID, matching: options.filter) }
+                if let hnsw = loaded.index as? HNSWIndex, let ef = options.efSearch {
+                    dense = q.withUnsafeBufferPointer { hnsw.search($0.baseAddress!, k: options.fetchK, ef: max(ef, options.fetchK), allow: allow) }
+                } else {
+                    dense = loaded.index.search(q, k: options.fetchK, allow: allow)
+                }
+                timings.dense = Self.ms(since: t)
+            }
+            var lexical: [LexicalHit] = []
+            if useLexical {
+                let t = DispatchTime.now()
+                lexical = try store.lexicalSearch(collectionID: collectionID, text: question, limit: options.fetchK, filter: options.filter)
+                timings.lexical = Self.ms(since: t)
+            }
+            let t = DispatchTime.now()
+            var ids = dense.map(\.label)
+            var seen = Set(ids)
+            for h in lexical where seen.insert(h.chunkID).inserted { ids.append(h.chunkID) }
+            let records = try store.chunkRecords(ids, collectionID: collectionID, vectors: queryVector != nil)
+            timings.rank = Self.ms(since: t)
+            return (dense, lexical, allow?.count, records)
+        }
+
+        let t = DispatchTime.now()
+        var lists: [[Int64]] = [], weights: [Double] = []
+        if useDense { lists.append(dense.map(\.label)); weights.append(options.denseWeight) }
+        if useLexical { lists.append(lexical.map(\.chunkID)); weights.append(options.lexicalWeight) }
+        let fused = RankFusion.fuse(lists, weights: weights, k: options.rrfK).filter { records[$0.id] != nil }
+
+        var candidates: [Passage] = fused.map { f in
+            let r = records[f.id]!
+            let relevance: Double? = queryVector.flatMap { q in r.vector.map { Double(MMR.dot(q, $0)) } }
+            return Passage(chunkIDs: [r.id], documentID: r.documentID, source: r.source, title: r.title, format: r.format,
+                           headingPath: r.headingPath, text: r.text, range: r.range, page: r.page, score: f.score,
+                           relevance: relevance, denseRank: useDense ? f.ranks[0] : nil,
+                           lexicalRank: useLexical ? f.ranks[useDense ? 1 : 0] : nil, vector: r.vector)
+        }
+        let chosen: [Passage]
+        if options.mmr && candidates.count > 1 {
+            // Relevance for MMR: the fused score rescaled to [0, 1] over the candidates, so
+            // that it is on the scale of the cosine similarities it is traded against.
+            let scores = candidates.map(\.score)
+            let lo = scores.min()!, hi = scores.max()!
+            let relevance = scores.map { hi > lo ? ($0 - lo) / (hi - lo) : 1 }
+            chosen = MMR.select(relevance: relevance, vectors: candidates.map(\.vector), k: options.k, lambda: options.lambda)
+                .map { candidates[$0] }
+        } else {
+            candidates = Array(candidates.prefix(options.k))
+            chosen = candidates
+        }
+        let passages = PassageMerger.merge(chosen)
+        timings.rank += Self.ms(since: t)
+        timings.total = Self.ms(since: started)
+
+        let best = passages.compactMap(\.relevance).max()
+        let sufficient: Bool
+        if let best { sufficient = best >= options.minRelevance } else { sufficient = !passages.isEmpty }
+        let result = RetrievalResult(passages: passages, queryVector: queryVector, sufficient: sufficient, bestRelevance: best,
+                                     denseCandidates: dense.count, lexicalCandidates: lexical.count, fusedCandidates: fused.count,
+                                     filteredTo: allowCount, timings: timings)
+        Self.record(result, mode: options.mode)
+        logger.debug("retrieved", metadata: [
+            "request_id": "\(requestID)", "mode": "\(options.mode.rawValue)", "passages": "\(passages.count)",
+            "dense": "\(dense.count)", "lexical": "\(lexical.count)", "best_relevance": "\(best.map { String(format: "%.3f", $0) } ?? "-")",
+            "sufficient": "\(sufficient)", "ms": "\(String(format: "%.2f", timings.total))",
+        ])
+        return result
+    }
+
+    private static func record(_ r: RetrievalResult, mode: RetrievalMode) {
+        let dims = [("mode", mode.rawValue)]
+        Timer(label: "lore_retrieval_seconds", dimensions: dims).recordNanoseconds(Int64(r.timings.total * 1e6))
+        Timer(label: "lore_embed_query_seconds").recordNanoseconds(Int64(r.timings.embed * 1e6))
+        Counter(label: "lore_retrievals_total", dimensions: dims + [("sufficient", r.sufficient ? "true" : "false")]).increment()
+    }
+
+    static func ms(since t: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e6 }
+}
