@@ -40,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // System libraries: the only places C enters.
@@ -68,6 +69,7 @@ let package = Package(
         // Retrieval: dense, lexical (BM25) and hybrid (RRF) candidates, filters, MMR, merging.
         .target(name: "LoreRetrieval", dependencies: [
             "LoreCore", "LoreStore", "LoreIndex", .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: lore),
         // Versioned prompt templates from prompts/: parsing, validation, A/B selection, context assembly.
         .target(name: "LorePrompts", dependencies: [
@@ -76,12 +78,13 @@ let package = Package(
         // Generation backends: the OpenAI-compatible chat-completions client and the backend pool.
         .target(name: "LoreGenerate", dependencies: [
             "LoreCore", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: lore),
         // The query service: question in, cited answer out (condense, retrieve, prompt, generate),
         // the extractive answerer and the guardrail hook points.
         .target(name: "LoreQuery", dependencies: [
             "LoreCore", "LoreRetrieval", "LorePrompts", .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: lore),
         // The executable: the composition root and the command line.
         .executableTarget(name: "lore", dependencies: [
