@@ -1,1 +1,0 @@
-// LorePrompts: see docs/ARCHITECTURE.md.

@@ -1,3 +1,0 @@
-import Testing
-
-@Suite struct LorePromptsPlaceholder { @Test func builds() {} }
