@@ -1,1 +1,0 @@
-// LoreGenerate: see docs/ARCHITECTURE.md.
