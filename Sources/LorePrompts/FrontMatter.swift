@@ -27,7 +27,7 @@ struct FrontMatter: Sendable {
         var fm = FrontMatter()
         let root: Node?
         do { root = try Yams.compose(yaml: yaml) } catch {
-            let (line, message) = describe(error, yaml: yaml)
+            let (line, message) = describe(error, yaml: yaml, offset: offset)
             problems.append((line.map { $0 + offset } ?? startLine, "invalid front matter: \(message)"))
             return fm
         }
@@ -124,11 +124,16 @@ struct FrontMatter: Sendable {
     }
 
     /// The YAML line (1-based, within the front matter) and message of a Yams error.
-    private static func describe(_ error: any Error, yaml: String) -> (Int?, String) {
+    private static func describe(_ error: any Error, yaml: String, offset: Int) -> (Int?, String) {
         guard let e = error as? YamlError else { return (nil, "\(error)") }
         switch e {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
+            // An unclosed quote or bracket is found where the text ends: the line to fix is
+            // where it opened (the context); for anything else the problem's own line.
+            if let context, context.text.contains("flow") || context.text.contains("quoted scalar") {
+                return (context.mark.line, "\(context.text) opened here: \(problem) (at line \(mark.line + offset))")
+            }
             return (mark.line, context.map { "\($0.text): \(problem)" } ?? problem)
         case .duplicatedKeysInMapping(let duplicates, let context):
             // Yams marks the first occurrence; the fault is the repetition.

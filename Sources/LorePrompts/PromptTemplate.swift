@@ -118,7 +118,7 @@ extension PromptTemplate {
         let bodyLines = Array(lines[(close + 1)...])
         let body = BodyParser.parse(bodyLines, firstLine: close + 2)
         problems += body.problems
-        if body.messages.isEmpty {
+        if body.messages.isEmpty && body.problems.isEmpty {
             problems.append((close + 1, "the body has no messages: start it with [system] or [user]"))
         } else if !body.messages.contains(where: { $0.role == .user }) {
             problems.append((body.messages[0].line, "the template has no [user] message"))
