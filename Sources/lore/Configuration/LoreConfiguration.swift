@@ -36,6 +36,7 @@ struct LoreConfiguration: Codable, Equatable {
     var prompts = PromptSettings()
     var generation = GenerationSettings()
     var retrieval = RetrievalSettings()
+    var extractive = ExtractiveSettings()
 
     /// The vector index (`index:`).
     struct Index: Codable, Equatable {
@@ -115,7 +116,7 @@ struct LoreConfiguration: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder
-        case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval
+        case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval, extractive
     }
 
     init() {}
@@ -135,6 +136,7 @@ struct LoreConfiguration: Codable, Equatable {
         prompts = try c.decodeIfPresent(PromptSettings.self, forKey: .prompts) ?? d.prompts
         generation = try c.decodeIfPresent(GenerationSettings.self, forKey: .generation) ?? d.generation
         retrieval = try c.decodeIfPresent(RetrievalSettings.self, forKey: .retrieval) ?? d.retrieval
+        extractive = try c.decodeIfPresent(ExtractiveSettings.self, forKey: .extractive) ?? d.extractive
     }
 }
 
@@ -214,6 +216,9 @@ extension LoreConfiguration {
         if let v = try int("LORE_INDEX_HNSW_THRESHOLD") { index.hnswThreshold = v }
         if let v = try int("LORE_INDEX_EF_SEARCH") { index.efSearch = v }
         if let v = try int("LORE_INDEX_SNAPSHOT_PART_BYTES") { index.snapshotPartBytes = v }
+        try retrieval.applyEnvironment(env)
+        prompts.applyEnvironment(env)
+        try generation.applyEnvironment(env)
     }
 
     func validate() throws {
@@ -226,6 +231,10 @@ extension LoreConfiguration {
         guard ingest.maxFileBytes > 0 else { throw ConfigurationError(description: "ingest.max_file_bytes must be positive") }
         guard ingest.minCharacters >= 0 else { throw ConfigurationError(description: "ingest.min_characters must not be negative") }
         _ = try index.settings()
+        _ = try retrieval.options()
+        try extractive.validate()
+        try prompts.validate()
+        try generation.validate()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(description: "log_level must be one of trace, debug, info, notice, warning, error, critical; not \(logLevel)")
         }

@@ -1,6 +1,90 @@
 import Foundation
+import LoreRetrieval
 
-/// Retrieval defaults (`retrieval:` in the configuration).
+/// Retrieval defaults (`retrieval:` in the configuration); flags override them per query.
 struct RetrievalSettings: Codable, Equatable {
+    /// `hybrid`, `dense` or `lexical`.
+    var mode = "hybrid"
+    var k = 5
+    var fetchK = 20
+    /// MMR trade-off (1: relevance only).
+    var lambda = 0.5
+    var mmr = true
+    var rrfK = 60.0
+    var denseWeight = 1.0
+    var lexicalWeight = 1.0
+    /// Below this cosine similarity of the best passage, Lore answers "I don't know".
+    var minRelevance = RetrievalOptions().minRelevance
+
+    enum CodingKeys: String, CodingKey {
+        case mode, k, fetchK = "fetch_k", lambda, mmr, rrfK = "rrf_k", denseWeight = "dense_weight"
+        case lexicalWeight = "lexical_weight", minRelevance = "min_relevance"
+    }
+
     init() {}
+
+    init(from decoder: any Decoder) throws {
+        let d = Self()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try c.decodeIfPresent(String.self, forKey: .mode) ?? d.mode
+        k = try c.decodeIfPresent(Int.self, forKey: .k) ?? d.k
+        fetchK = try c.decodeIfPresent(Int.self, forKey: .fetchK) ?? d.fetchK
+        lambda = try c.decodeIfPresent(Double.self, forKey: .lambda) ?? d.lambda
+        mmr = try c.decodeIfPresent(Bool.self, forKey: .mmr) ?? d.mmr
+        rrfK = try c.decodeIfPresent(Double.self, forKey: .rrfK) ?? d.rrfK
+        denseWeight = try c.decodeIfPresent(Double.self, forKey: .denseWeight) ?? d.denseWeight
+        lexicalWeight = try c.decodeIfPresent(Double.self, forKey: .lexicalWeight) ?? d.lexicalWeight
+        minRelevance = try c.decodeIfPresent(Double.self, forKey: .minRelevance) ?? d.minRelevance
+    }
+
+    /// The options these settings describe, validated (errors name the `retrieval.` key).
+    func options() throws -> RetrievalOptions {
+        guard let m = RetrievalMode(rawValue: mode) else {
+            throw ConfigurationError(description: "retrieval.mode must be hybrid, dense or lexical, not \(mode)")
+        }
+        var o = RetrievalOptions()
+        o.mode = m
+        o.k = k
+        o.fetchK = fetchK
+        o.lambda = lambda
+        o.mmr = mmr
+        o.rrfK = rrfK
+        o.denseWeight = denseWeight
+        o.lexicalWeight = lexicalWeight
+        o.minRelevance = minRelevance
+        do { try o.validate() } catch { throw ConfigurationError(description: "retrieval.\(error)") }
+        return o
+    }
+
+    mutating func applyEnvironment(_ env: [String: String]) throws {
+        if let v = env["LORE_RETRIEVAL_MODE"] { mode = v }
+        if let v = env["LORE_RETRIEVAL_MIN_RELEVANCE"] {
+            guard let d = Double(v) else { throw ConfigurationError(description: "LORE_RETRIEVAL_MIN_RELEVANCE=\(v) is not a number") }
+            minRelevance = d
+        }
+    }
+}
+
+/// The embedded extractive answerer (`extractive:` in the configuration).
+struct ExtractiveSettings: Codable, Equatable {
+    /// The most sentences in an answer.
+    var maxSentences = 3
+    /// Below this cosine similarity between the question and the best sentence it refuses.
+    var minSimilarity = 0.2
+
+    enum CodingKeys: String, CodingKey { case maxSentences = "max_sentences", minSimilarity = "min_similarity" }
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let d = Self()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        maxSentences = try c.decodeIfPresent(Int.self, forKey: .maxSentences) ?? d.maxSentences
+        minSimilarity = try c.decodeIfPresent(Double.self, forKey: .minSimilarity) ?? d.minSimilarity
+    }
+
+    func validate() throws {
+        guard (1...20).contains(maxSentences) else { throw ConfigurationError(description: "extractive.max_sentences must be between 1 and 20, got \(maxSentences)") }
+        guard (-1...1).contains(minSimilarity) else { throw ConfigurationError(description: "extractive.min_similarity must be between -1 and 1, got \(minSimilarity)") }
+    }
 }

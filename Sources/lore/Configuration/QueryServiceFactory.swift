@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import LoreCore
+import LoreEmbed
+import LoreIndex
+import LorePrompts
+import LoreQuery
+import LoreRetrieval
+import LoreStore
+
+/// Builds the query pipeline from the configuration: the composition root's one place
+/// where the store, index, embedder, prompts and generation backends meet.
+enum QueryServiceFactory {
+    /// What a front needs to answer questions over one collection.
+    struct Pipeline {
+        let service: QueryService
+        let store: Store
+        let collection: String
+        let collectionID: Int64
+        /// Retrieval defaults from the configuration (flags override them per query).
+        let defaults: RetrievalOptions
+        /// True when the collection has no vectors and queries are lexical only.
+        let lexicalOnly: Bool
+    }
+
+    static func make(_ config: LoreConfiguration, collection: String? = nil) async throws -> Pipeline {
+        // Prompts first: Lore refuses to start with a broken template.
+        let registry: PromptRegistry
+        do { registry = try config.prompts.makeRegistry() } catch {
+            throw CommandFailure(description: "\(error)")
+        }
+        guard FileManager.default.fileExists(atPath: config.database) else {
+            throw CommandFailure(description: "no database at \(config.database): run lore ingest first, or pass --db")
+        }
+        let store = try Store(path: config.database)
+        let name = collection ?? config.collection
+        guard let id = try store.existingCollectionID(named: name) else {
+            throw CommandFailure(description: "no collection named \(name) in \(config.database)")
+        }
+        let manager = IndexManager(store: store, settings: try config.index.settings(), logger: Logger(label: "lore.index"))
+        let loaded = try manager.load(collectionID: id)
+        let embedder: (any Embedder)? = loaded == nil ? nil : try await EmbedderFactory.make(config)
+        let retriever: Retriever
+        do {
+            retriever = try Retriever(store: store, collectionID: id, index: loaded, embedder: embedder)
+        } catch let e as RetrievalError {
+            throw CommandFailure(description: "collection \(name): \(e.description)")
+        }
+
+        var generators: [String: any Generator] = [:]
+        // The extractive answerer ranks sentences with the collection's embedder.
+        if let embedder {
+            generators["extractive"] = ExtractiveAnswerer(embedder: embedder, maxSentences: config.extractive.maxSentences,
+                                                          minSimilarity: config.extractive.minSimilarity)
+        }
+        for backend in config.generation.backendNames {
+            if let g = try GeneratorFactory.make(config.generation, name: backend) { generators[backend] = g }
+        }
+        let backend = config.generation.backend
+        guard generators[backend] != nil else {
+            if backend == "extractive" {
+                throw CommandFailure(description: "the extractive answerer needs vectors, and collection \(name) has none: ingest with an embedder, or configure an LLM backend (generation.backend)")
+            }
+            throw CommandFailure(description: "generation.backend \(backend) is not configured (configured: \(generators.keys.sorted().joined(separator: ", ")))")
+        }
+        let tokenizer = try WordPieceTokenizer(modelDirectory: config.modelDirectory())
+        let service = try QueryService(retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: tokenizer),
+                                       generators: generators, defaultBackend: backend)
+        var defaults = try config.retrieval.options()
+        if loaded == nil { defaults.mode = .lexical }
+        return Pipeline(service: service, store: store, collection: name, collectionID: id, defaults: defaults, lexicalOnly: loaded == nil)
+    }
+}
