@@ -81,6 +81,12 @@ public final class BackendPool: Generator {
                         return
                     }
                 }
+                if Task.isCancelled {
+                    // The consumer went away (a cancelled stream just ends): nothing to hold against the backend.
+                    release(index, probe: probe, .abandoned)
+                    continuation.finish(throwing: CancellationError())
+                    return
+                }
                 // The backend broke the contract: its stream ended without `.finished`.
                 let problem = "\(backend.name) ended its stream without a summary"
                 release(index, probe: probe, .failure(problem))

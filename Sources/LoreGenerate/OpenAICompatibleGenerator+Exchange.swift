@@ -70,8 +70,9 @@ extension OpenAICompatibleGenerator {
                 return .failed(GenerationError(.status, backend: name, "\(endpoint) answered \(status): \(message)", status: status))
             }
             let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
-            if !request.stream || !contentType.contains("text/event-stream") {
-                // One JSON answer (also when a server ignores `stream: true`).
+            if !request.stream || contentType.contains("application/json") {
+                // One JSON answer (also when a server ignores `stream: true`); anything
+                // else is read as server-sent events, whatever its content type says.
                 let bytes = try await response.body.collect(upTo: 64 << 20)
                 try take(try ChatCompletionPayload.parse(String(buffer: bytes), streamed: false))
                 progress.sawDone = true

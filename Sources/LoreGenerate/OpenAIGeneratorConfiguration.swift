@@ -32,7 +32,7 @@ public struct OpenAIGeneratorConfiguration: Sendable, Equatable {
     public var maxBackoff: Duration
 
     public init(name: String, baseURL: String, model: String, apiKeyEnvironmentVariable: String? = nil,
-                connectTimeout: Duration = .seconds(5), firstTokenTimeout: Duration = .seconds(30),
+                connectTimeout: Duration = .seconds(5), firstTokenTimeout: Duration = .seconds(60),
                 requestTimeout: Duration = .seconds(300), maxRetries: Int = 2,
                 initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(1)) {
         self.name = name

@@ -163,3 +163,24 @@ struct BackendPoolTests {
         #expect(f.error?.kind == .unavailable)
     }
 }
+
+extension BackendPoolTests {
+    @Test("a consumer that goes away releases the backend without counting a failure")
+    func cancellationIsNotAFailure() async throws {
+        let a = ScriptedGenerator("a", .hold)
+        let pool = BackendPool(backends: [a], policy: CircuitBreakerPolicy(failureThreshold: 1))
+        var arrivals = a.arrivals.makeAsyncIterator()
+        let consumer = Task { try await pool.collect(ask("q")) }
+        #expect(await arrivals.next() == "a")
+        #expect(pool.stats()[0].outstanding == 1)
+        consumer.cancel()
+        _ = await consumer.result
+        // The pool's producer notices the cancellation on its own task: wait (bounded) for its release.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while pool.stats()[0].outstanding > 0, ContinuousClock.now < deadline { await Task.yield() }
+        let stats = pool.stats()[0]
+        #expect(stats.outstanding == 0)
+        #expect(stats.failures == 0 && stats.circuit == .closed)
+        a.releaseAll()
+    }
+}

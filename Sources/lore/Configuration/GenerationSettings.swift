@@ -12,7 +12,7 @@ import Foundation
 ///       model: smollm2
 ///       api_key_env: LOCAL_LLM_KEY           # optional: the variable holding the key
 ///       connect_timeout_s: 5
-///       first_token_timeout_s: 30
+///       first_token_timeout_s: 60   # a CPU server needs ~15 s for a 1,500-token prompt
 ///       request_timeout_s: 300
 ///       max_retries: 2                       # before the first token only
 ///   circuit_breaker: {failures: 3, cooldown_s: 30}
@@ -26,7 +26,7 @@ struct GenerationSettings: Codable, Equatable {
         /// The environment variable holding the API key; none for servers without keys.
         var apiKeyEnv: String?
         var connectTimeoutSeconds = 5.0
-        var firstTokenTimeoutSeconds = 30.0
+        var firstTokenTimeoutSeconds = 60.0
         var requestTimeoutSeconds = 300.0
         var maxRetries = 2
 
