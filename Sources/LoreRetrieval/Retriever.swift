@@ -28,7 +28,9 @@ public struct RetrievalResult: Sendable {
         public var embed = 0.0
         public var dense = 0.0
         public var lexical = 0.0
-        /// Loading candidates, fusion, MMR and merging.
+        /// Loading the candidates' texts and vectors.
+        public var fetch = 0.0
+        /// Fusion, MMR and merging.
         public var rank = 0.0
         public var total = 0.0
     }
@@ -75,40 +77,45 @@ public final class Retriever: @unchecked Sendable {
             guard embedder != nil else { throw RetrievalError("\(options.mode.rawValue) retrieval needs an embedder (the configured embedder is none)") }
         }
 
+        // The lexical search (and the filter's allow-set) need no embedding: they run on
+        // another thread while the question is embedded and the index searched.
+        let lock = self.lock, collectionID = self.collectionID
+        let filter = options.filter, fetchK = options.fetchK
+        let needAllow = useDense && !filter.isEmpty
+        async let sideTask: (AllowSet?, [LexicalHit], Double) = Self.offThread {
+            try lock.withLock {
+                let allow = needAllow ? try self.store.chunkIDs(collectionID: collectionID, matching: filter) : nil
+                let t = DispatchTime.now()
+                let lexical = useLexical ? try self.store.lexicalSearch(collectionID: collectionID, text: question, limit: fetchK, filter: filter) : []
+                return (allow, lexical, Self.ms(since: t))
+            }
+        }
+
         var queryVector: [Float]? = nil
         if let embedder, index != nil {
             let t = DispatchTime.now()
             queryVector = try await embedder.embed([question]).first
             timings.embed = Self.ms(since: t)
         }
-
-        let (dense, lexical, allowCount, records) = try lock.withLock { () throws -> ([SearchHit], [LexicalHit], Int?, [Int64: ChunkRecord]) in
-            var allow: AllowSet? = nil
-            var dense: [SearchHit] = []
-            if useDense, let loaded = index, let q = queryVector {
-                let t = DispatchTime.now()
-                if !options.filter.isEmpty { allow = try store.chunkIDs(collectionID: collectionID, matching: options.filter) }
-                if let hnsw = loaded.index as? HNSWIndex, let ef = options.efSearch {
-                    dense = q.withUnsafeBufferPointer { hnsw.search($0.baseAddress!, k: options.fetchK, ef: max(ef, options.fetchK), allow: allow) }
-                } else {
-                    dense = loaded.index.search(q, k: options.fetchK, allow: allow)
-                }
-                timings.dense = Self.ms(since: t)
-            }
-            var lexical: [LexicalHit] = []
-            if useLexical {
-                let t = DispatchTime.now()
-                lexical = try store.lexicalSearch(collectionID: collectionID, text: question, limit: options.fetchK, filter: options.filter)
-                timings.lexical = Self.ms(since: t)
-            }
+        let (allow, lexical, lexicalMs) = try await sideTask
+        timings.lexical = lexicalMs
+        var dense: [SearchHit] = []
+        if useDense, let loaded = index, let q = queryVector {
             let t = DispatchTime.now()
-            var ids = dense.map(\.label)
-            var seen = Set(ids)
-            for h in lexical where seen.insert(h.chunkID).inserted { ids.append(h.chunkID) }
-            let records = try store.chunkRecords(ids, collectionID: collectionID, vectors: queryVector != nil)
-            timings.rank = Self.ms(since: t)
-            return (dense, lexical, allow?.count, records)
+            if let hnsw = loaded.index as? HNSWIndex, let ef = options.efSearch {
+                dense = q.withUnsafeBufferPointer { hnsw.search($0.baseAddress!, k: options.fetchK, ef: max(ef, options.fetchK), allow: allow) }
+            } else {
+                dense = loaded.index.search(q, k: options.fetchK, allow: allow)
+            }
+            timings.dense = Self.ms(since: t)
         }
+        let allowCount = allow?.count
+        let fetched = DispatchTime.now()
+        var ids = dense.map(\.label)
+        var seen = Set(ids)
+        for h in lexical where seen.insert(h.chunkID).inserted { ids.append(h.chunkID) }
+        let records = try lock.withLock { try self.store.chunkRecords(ids, collectionID: collectionID, vectors: queryVector != nil) }
+        timings.fetch = Self.ms(since: fetched)
 
         let t = DispatchTime.now()
         var lists: [[Int64]] = [], weights: [Double] = []
@@ -161,6 +168,16 @@ public final class Retriever: @unchecked Sendable {
         Timer(label: "lore_retrieval_seconds", dimensions: dims).recordNanoseconds(Int64(r.timings.total * 1e6))
         Timer(label: "lore_embed_query_seconds").recordNanoseconds(Int64(r.timings.embed * 1e6))
         Counter(label: "lore_retrievals_total", dimensions: dims + [("sufficient", r.sufficient ? "true" : "false")]).increment()
+    }
+
+    /// Runs `body` on a global queue thread (SQLite calls block; keep them off the
+    /// cooperative pool).
+    static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try body() })
+            }
+        }
     }
 
     static func ms(since t: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e6 }

@@ -62,11 +62,14 @@ extension Store {
     /// never parsed as FTS5 syntax (see `LexicalQuery`); text with no words matches nothing.
     public func lexicalSearch(collectionID: Int64, text: String, limit: Int, filter: ChunkFilter = ChunkFilter()) throws -> [LexicalHit] {
         guard limit > 0, let match = LexicalQuery.match(text) else { return [] }
+        if filter.isEmpty, let hits = try lexicalSearchUnjoined(collectionID: collectionID, match: match, limit: limit) {
+            return hits
+        }
         let (conditions, values) = filter.sqlConditions(document: "d")
         let s = try connection.prepare("""
             SELECT f.rowid, -bm25(chunks_fts) FROM chunks_fts f
             JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id
-            WHERE chunks_fts MATCH ? AND d.collection_id = ?\(conditions)
+            WHERE chunks_fts MATCH ? AND +d.collection_id = ?\(conditions)
             ORDER BY bm25(chunks_fts) LIMIT ?
             """)
         defer { s.reset() }
@@ -74,5 +77,34 @@ extension Store {
         var out: [LexicalHit] = []
         while try s.step() { out.append(LexicalHit(chunkID: s.int(0), score: s.double(1))) }
         return out
+    }
+
+    /// The fast path without a filter: rank over the FTS index alone (joining every match
+    /// to its document costs half as much again), then keep the collection's chunks. Exact
+    /// when the collection's share of the top `limit × spare` holds `limit` hits or the
+    /// matches ran out; nil otherwise (the caller runs the joined query).
+    private func lexicalSearchUnjoined(collectionID: Int64, match: String, limit: Int) throws -> [LexicalHit]? {
+        let collections = try connection.scalarInt("SELECT count(*) FROM collections") ?? 1
+        let fetch = collections <= 1 ? limit : limit * 4
+        let s = try connection.prepare("SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?")
+        defer { s.reset() }
+        try s.bind([.text(match), .int(Int64(fetch))])
+        var ranked: [LexicalHit] = []
+        while try s.step() { ranked.append(LexicalHit(chunkID: s.int(0), score: s.double(1))) }
+        s.reset()
+        guard !ranked.isEmpty else { return [] }
+        // Which of them belong to the collection (one query).
+        let placeholders = Array(repeating: "?", count: ranked.count).joined(separator: ",")
+        let m = try connection.prepare("""
+            SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id
+            WHERE +d.collection_id = ? AND c.id IN (\(placeholders))
+            """)
+        defer { m.reset() }
+        try m.bind([.int(collectionID)] + ranked.map { .int($0.chunkID) })
+        var members = Set<Int64>()
+        while try m.step() { members.insert(m.int(0)) }
+        let kept = ranked.filter { members.contains($0.chunkID) }
+        if kept.count >= limit { return Array(kept.prefix(limit)) }
+        return ranked.count < fetch ? kept : nil
     }
 }

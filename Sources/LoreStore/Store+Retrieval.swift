@@ -33,7 +33,7 @@ extension Store {
                        c.page, \(vectors ? "v.embedding" : "NULL")
                 FROM chunks c JOIN documents d ON d.id = c.document_id
                 \(vectors ? "LEFT JOIN vectors v ON v.chunk_id = c.id" : "")
-                WHERE d.collection_id = ? AND c.id IN (\(placeholders))
+                WHERE +d.collection_id = ? AND c.id IN (\(placeholders))
                 """)
             defer { s.reset() }
             try s.bind([.int(collectionID)] + slice.map { .int($0) })

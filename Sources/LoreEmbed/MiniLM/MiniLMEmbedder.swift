@@ -46,7 +46,11 @@ public final class MiniLMEmbedder: Embedder, @unchecked Sendable {
         // One batch per core; with fewer batches than cores (a query), each batch is split
         // over the cores it leaves free.
         let concurrent = min(parallelism, max(1, batches.count))
-        let threadsPerBatch = max(1, parallelism / concurrent)
+        let shared = max(1, parallelism / concurrent)
+        // A short lone text (a query) runs on one thread: splitting a few dozen rows over
+        // the cores costs more in hand-offs than it saves, and leaves a core free for the
+        // lexical search that runs beside it.
+        let threadsPerBatch = ids.count == 1 && ids[0].count <= Self.shortText ? 1 : shared
         DispatchQueue.concurrentPerform(iterations: concurrent) { _ in
             while let b = next.take(below: batches.count) {
                 let batch = batches[b]
@@ -56,6 +60,9 @@ public final class MiniLMEmbedder: Embedder, @unchecked Sendable {
         }
         return results.values
     }
+
+    /// Tokens up to which a lone text is embedded on one thread.
+    static let shortText: Int = ProcessInfo.processInfo.environment["LORE_EMBED_SHORT_TEXT"].flatMap { Int($0) } ?? 64
 
     static func normalized(_ v: [Float]) -> [Float] {
         var norm: Float = 0

@@ -43,7 +43,7 @@ struct RetrievalBench: AsyncParsableCommand {
         options.mode = m
         let retriever = pipeline.service.retriever
         for q in list.prefix(warmup) { _ = try await retriever.retrieve(q, options: options) }
-        var totals: [Double] = [], embeds: [Double] = [], dense: [Double] = [], lexical: [Double] = [], rank: [Double] = []
+        var totals: [Double] = [], embeds: [Double] = [], dense: [Double] = [], lexical: [Double] = [], fetch: [Double] = [], rank: [Double] = []
         var wall: [Double] = []
         var insufficient = 0
         for q in list {
@@ -54,6 +54,7 @@ struct RetrievalBench: AsyncParsableCommand {
             embeds.append(r.timings.embed)
             dense.append(r.timings.dense)
             lexical.append(r.timings.lexical)
+            fetch.append(r.timings.fetch)
             rank.append(r.timings.rank)
             if !r.sufficient { insufficient += 1 }
         }
@@ -64,7 +65,7 @@ struct RetrievalBench: AsyncParsableCommand {
             let s = xs.sorted()
             return s[min(s.count - 1, Int((p / 100 * Double(s.count - 1)).rounded()))]
         }
-        let stages: [(String, [Double])] = [("total", wall), ("embed", embeds), ("dense", dense), ("lexical", lexical), ("rank", rank)]
+        let stages: [(String, [Double])] = [("total", wall), ("embed", embeds), ("dense", dense), ("lexical", lexical), ("fetch", fetch), ("rank", rank)]
         if json {
             var out: [String: Any] = ["questions": list.count, "mode": mode, "insufficient": insufficient]
             for (name, xs) in stages { out[name] = ["p50": pct(xs, 50), "p95": pct(xs, 95), "p99": pct(xs, 99), "mean": xs.reduce(0, +) / Double(xs.count)] }
