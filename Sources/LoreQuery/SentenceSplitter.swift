@@ -8,7 +8,7 @@ public enum SentenceSplitter {
 
     public static func split(_ text: String) -> [String] {
         var out: [String] = []
-        for line in text.split(whereSeparator: \.isNewline) {
+        for line in units(text) {
             var current = ""
             let chars = Array(line)
             var i = 0
@@ -29,6 +29,32 @@ public enum SentenceSplitter {
             }
             append(&out, current)
         }
+        return out
+    }
+
+    /// The text's lines joined back into paragraphs: hard-wrapped prose becomes one unit,
+    /// while blank lines, list items, table rows and indented code start new units.
+    static func units(_ text: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty {
+                if !current.isEmpty { out.append(current); current = "" }
+                continue
+            }
+            let indented = raw.hasPrefix("    ") || raw.hasPrefix("\t")
+            let starts = indented || line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("|") || line.hasPrefix("#")
+                || line.first.map { $0.isNumber } == true && line.prefix(4).contains(".")
+            if starts || indented {
+                if !current.isEmpty { out.append(current) }
+                current = line
+                if indented { out.append(current); current = "" }
+            } else {
+                current += current.isEmpty ? line : " " + line
+            }
+        }
+        if !current.isEmpty { out.append(current) }
         return out
     }
 
