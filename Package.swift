@@ -111,7 +111,8 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: lore),
         .testTarget(name: "LoreRetrievalTests", dependencies: [
-            "LoreRetrieval", "LoreQuery", "LorePrompts", "LoreIndex", "LoreStore", "LoreIngest", "LoreEmbed", "LoreTestSupport",
+            "LoreRetrieval", "LoreQuery", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest", "LoreEmbed",
+            "LoreTestSupport",
         ], swiftSettings: lore),
     ]
 )

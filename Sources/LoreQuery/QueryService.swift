@@ -19,10 +19,13 @@ public final class QueryService: Sendable {
     public let generators: [String: any Generator]
     public let defaultBackend: String
     public let guards: any QueryGuards
+    /// Adds citations an LLM left out (nil: never).
+    public let attributor: CitationAttributor?
     private let logger: Logger
 
     public init(retriever: Retriever, prompts: PromptRegistry, assembler: ContextAssembler, generators: [String: any Generator],
-                defaultBackend: String, guards: any QueryGuards = PassThroughGuards(), logger: Logger = Logger(label: "lore.query")) throws {
+                defaultBackend: String, guards: any QueryGuards = PassThroughGuards(),
+                attributor: CitationAttributor? = CitationAttributor(), logger: Logger = Logger(label: "lore.query")) throws {
         guard generators[defaultBackend] != nil else {
             throw QueryError(.backend, "the default generation backend \(defaultBackend) is not configured (configured: \(generators.keys.sorted().joined(separator: ", ")))")
         }
@@ -33,6 +36,7 @@ public final class QueryService: Sendable {
         self.generators = generators
         self.defaultBackend = defaultBackend
         self.guards = guards
+        self.attributor = attributor
         self.logger = logger
     }
 
@@ -84,7 +88,7 @@ public final class QueryService: Sendable {
             backend: backendName, model: "", mode: request.retrieval.mode.rawValue,
             usage: UsageInfo(TokenUsage(promptTokens: 0, completionTokens: 0, estimated: true)), timingsMs: timings,
             finishReason: "stop", problem: nil, insufficientContext: false, refused: false, withheldSources: 0,
-            guardrailFindings: [], conversationID: request.conversationID)
+            guardrailFindings: [], conversationID: request.conversationID, attributedCitations: 0)
 
         // Input guard.
         let input = await guards.checkInput(question, history: request.history, requestID: requestID)
@@ -188,6 +192,11 @@ public final class QueryService: Sendable {
                 base.problem = "the backend ended without a finish event"
             }
             base.refused = Refusal.isRefusal(answer)
+            if !base.refused, let attributor, !(generator is ExtractiveAnswerer) {
+                let (attributed, added) = attributor.attribute(answer, sources: assembled.sources)
+                answer = attributed
+                base.attributedCitations = added
+            }
         }
 
         // Output guard.

@@ -119,8 +119,11 @@ public struct QueryResponse: Sendable, Equatable, Codable {
     public var withheldSources: Int
     public var guardrailFindings: [GuardFinding]
     public var conversationID: String?
+    /// Citations Lore added to sentences the model left uncited (see `CitationAttributor`).
+    public var attributedCitations: Int
 
     enum CodingKeys: String, CodingKey {
+        case attributedCitations = "attributed_citations"
         case requestID = "request_id", question, standaloneQuestion = "standalone_question", answer, citations, prompt, backend
         case model, mode, usage, timingsMs = "timings_ms", finishReason = "finish_reason", problem
         case insufficientContext = "insufficient_context", refused, withheldSources = "withheld_sources"

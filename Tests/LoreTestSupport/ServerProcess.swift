@@ -83,3 +83,21 @@ public enum EmbeddingServer {
         return (proxy, "http://127.0.0.1:\(proxy.ready)")
     }
 }
+
+/// The real LLM server (llama-cpp-python serving SmolLM2-135M-Instruct) from
+/// `scripts/llm-server`, one per test process: started on first use, stopped when the
+/// process exits (the script kills the server when its parent has gone).
+public enum LLMServer {
+    public static let shared: Result<(server: ServerProcess, url: String), any Error> = Result {
+        let port = ServerProcess.freePort()
+        let server = try ServerProcess("/bin/bash", [TestPaths.repositoryRoot + "/scripts/llm-server", String(port)], timeout: 900)
+        return (server, "http://127.0.0.1:\(port)")
+    }
+
+    /// The base URL, starting the server if needed.
+    public static func url() throws -> String { try shared.get().url }
+
+    /// The model name the script serves.
+    public static let model = "smollm2"
+}
+

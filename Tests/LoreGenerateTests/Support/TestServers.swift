@@ -7,23 +7,6 @@ import LoreGenerate
 import LoreTestSupport
 import Testing
 
-/// The real LLM server (llama-cpp-python serving SmolLM2-135M-Instruct) from
-/// `scripts/llm-server`, one per test process: started on first use, stopped when the
-/// process exits (the script kills the server when its parent has gone).
-enum LLMServer {
-    static let shared: Result<(server: ServerProcess, url: String), any Error> = Result {
-        let port = ServerProcess.freePort()
-        let server = try ServerProcess("/bin/bash", [TestPaths.repositoryRoot + "/scripts/llm-server", String(port)], timeout: 900)
-        return (server, "http://127.0.0.1:\(port)")
-    }
-
-    /// The base URL, starting the server if needed.
-    static func url() throws -> String { try shared.get().url }
-
-    /// The model name the script serves.
-    static let model = "smollm2"
-}
-
 /// `Tests/Fixtures/http/fault_llm.py`: a chat-completions server that fails on demand.
 /// One per test process; each test uses its own key, so request counts do not mix.
 enum FaultServer {
