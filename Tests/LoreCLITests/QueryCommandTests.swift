@@ -153,4 +153,43 @@ struct QueryCommandTests {
         #expect(r.stderr.contains("answer/v1.md:") && r.stderr.contains("unknown_thing"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
     }
+
+    // MARK: - Generation faults, end to end (the client's own fault tests are in LoreGenerateTests)
+
+    /// `Tests/Fixtures/http/fault_llm.py`, once per test process.
+    static let faultServer: Result<ServerProcess, any Error> = Result {
+        try ServerProcess("/usr/bin/env", ["python3", TestPaths.repositoryRoot + "/Tests/Fixtures/http/fault_llm.py"], timeout: 30)
+    }
+
+    func llmEnv(_ url: String) -> [String: String] {
+        ["LORE_GENERATION_BACKEND": "llm", "LORE_LLM_BASE_URL": url, "LORE_LLM_MODEL": "test"]
+    }
+
+    @Test("a backend that refuses connections is a clear error naming it, with a non-zero exit")
+    func refused() throws {
+        let url = "http://127.0.0.1:\(ServerProcess.freePort())"
+        let r = try query(["How do I turn on WAL mode?"], env: llmEnv(url))
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("llm") && r.stderr.lowercased().contains("connect"), "\(r.stderr)")
+    }
+
+    @Test("a stream cut mid-answer prints the partial answer marked incomplete; --json says incomplete")
+    func diesMidStream() throws {
+        let port = try Self.faultServer.get().ready
+        let url = "http://127.0.0.1:\(port)/cli-\(UUID().uuidString.prefix(6))/die-after"
+        let text = try query(["How do I turn on WAL mode?", "--stream"], env: llmEnv(url))
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("[incomplete answer:"), "\(text.stdout)")
+        let o = try json(["How do I turn on WAL mode?", "--stream"], env: llmEnv(url))
+        #expect(o["finish_reason"] as? String == "incomplete" && !(o["answer"] as? String ?? "").isEmpty)
+    }
+
+    @Test("a backend answering 500 or malformed JSON is a clear error, not a crash", arguments: ["status-500", "malformed"])
+    func serverErrors(mode: String) throws {
+        let port = try Self.faultServer.get().ready
+        let url = "http://127.0.0.1:\(port)/cli-\(UUID().uuidString.prefix(6))/\(mode)"
+        let r = try query(["How do I turn on WAL mode?"], env: llmEnv(url))
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("llm") && (r.stderr.contains("500") || r.stderr.lowercased().contains("malformed") || r.stderr.lowercased().contains("json")), "\(r.stderr)")
+    }
 }
