@@ -27,7 +27,10 @@ public struct RetrievalOptions: Sendable, Equatable {
     public var lexicalWeight = 1.0
     /// Cosine similarity between the question and the best passage below which the
     /// context counts as insufficient (the answer becomes "I don't know").
-    public var minRelevance = 0.25
+    public var minRelevance = 0.35
+    /// Candidates less similar to the question than this never reach the context (MMR
+    /// would otherwise favour them for being different from what it already picked).
+    public var candidateFloor = 0.2
     /// Metadata conditions applied before ranking.
     public var filter = ChunkFilter()
     /// HNSW candidate list for this search (nil: the index's setting).
@@ -46,6 +49,7 @@ public struct RetrievalOptions: Sendable, Equatable {
             throw RetrievalError("the RRF weights must be non-negative and not both zero (dense \(denseWeight), lexical \(lexicalWeight))")
         }
         guard (-1...1).contains(minRelevance) else { throw RetrievalError("min_relevance must be between -1 and 1, got \(minRelevance)") }
+        guard (-1...1).contains(candidateFloor) else { throw RetrievalError("candidate_floor must be between -1 and 1, got \(candidateFloor)") }
         if let ef = efSearch, !(1...10_000).contains(ef) { throw RetrievalError("ef_search must be between 1 and 10000, got \(ef)") }
     }
 }

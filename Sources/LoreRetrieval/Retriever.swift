@@ -131,11 +131,11 @@ public final class Retriever: @unchecked Sendable {
                            relevance: relevance, denseRank: useDense ? f.ranks[0] : nil,
                            lexicalRank: useLexical ? f.ranks[useDense ? 1 : 0] : nil, vector: r.vector)
         }
-        // Candidates less similar to the question than the relevance threshold do not reach
-        // the context (MMR would otherwise pick them for being different), unless none is
-        // left: then they are the nearest sources a refusal names.
+        // Candidates less similar to the question than the floor do not reach the context
+        // (MMR would otherwise pick them for being different), unless none is left: then
+        // they are the nearest sources a refusal names.
         if queryVector != nil {
-            let relevant = candidates.filter { ($0.relevance ?? 1) >= options.minRelevance }
+            let relevant = candidates.filter { ($0.relevance ?? 1) >= options.candidateFloor }
             if !relevant.isEmpty { candidates = relevant }
         }
         let chosen: [Passage]

@@ -15,10 +15,11 @@ struct RetrievalSettings: Codable, Equatable {
     var lexicalWeight = 1.0
     /// Below this cosine similarity of the best passage, Lore answers "I don't know".
     var minRelevance = RetrievalOptions().minRelevance
+    var candidateFloor = RetrievalOptions().candidateFloor
 
     enum CodingKeys: String, CodingKey {
         case mode, k, fetchK = "fetch_k", lambda, mmr, rrfK = "rrf_k", denseWeight = "dense_weight"
-        case lexicalWeight = "lexical_weight", minRelevance = "min_relevance"
+        case lexicalWeight = "lexical_weight", minRelevance = "min_relevance", candidateFloor = "candidate_floor"
     }
 
     init() {}
@@ -35,6 +36,7 @@ struct RetrievalSettings: Codable, Equatable {
         denseWeight = try c.decodeIfPresent(Double.self, forKey: .denseWeight) ?? d.denseWeight
         lexicalWeight = try c.decodeIfPresent(Double.self, forKey: .lexicalWeight) ?? d.lexicalWeight
         minRelevance = try c.decodeIfPresent(Double.self, forKey: .minRelevance) ?? d.minRelevance
+        candidateFloor = try c.decodeIfPresent(Double.self, forKey: .candidateFloor) ?? d.candidateFloor
     }
 
     /// The options these settings describe, validated (errors name the `retrieval.` key).
@@ -52,6 +54,7 @@ struct RetrievalSettings: Codable, Equatable {
         o.denseWeight = denseWeight
         o.lexicalWeight = lexicalWeight
         o.minRelevance = minRelevance
+        o.candidateFloor = candidateFloor
         do { try o.validate() } catch { throw ConfigurationError(description: "retrieval.\(error)") }
         return o
     }
