@@ -7,13 +7,39 @@ import Foundation
 /// which is exactly what the padding mask achieves in Hugging Face's implementation).
 public struct BertEncoder: Sendable {
     public let weights: BertWeights
+    /// Rows (tokens per thread) up to which the linear layers run on `SmallGEMM` rather than
+    /// BLAS, whose packing of the weights costs more than the product for a few rows.
+    public var smallProductRows: Int
 
-    public init(weights: BertWeights) { self.weights = weights }
+    public init(weights: BertWeights, smallProductRows: Int = BertEncoder.defaultSmallProductRows) {
+        self.weights = weights
+        self.smallProductRows = smallProductRows
+    }
+
+    /// The default crossover (`LORE_EMBED_SMALL_GEMM` overrides it; 0 means BLAS always).
+    /// Measured on the model's 24 products (SmallGEMMBenchmark, one Sapphire Rapids core):
+    /// SmallGEMM takes 1.8 ms at M = 1, 3.0 at 4, 4.5 at 8 against BLAS's 2.7, 5.1, 6.1; they
+    /// meet at M = 16 (7.3 ms each) and BLAS is ahead from 24 rows on (8.3 against 10).
+    public static let defaultSmallProductRows: Int =
+        ProcessInfo.processInfo.environment["LORE_EMBED_SMALL_GEMM"].flatMap { Int($0) } ?? 16
+
+    /// `c[m × n] += a[m × k] · wᵀ` with `w` as `[n × k]` (beta 1: `c` holds the bias, and
+    /// the residual where there is one).
+    @inline(__always)
+    private func linear(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, w: UnsafePointer<Float>,
+                        c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m <= smallProductRows {
+            SmallGEMM.multiplyAdd(m: m, n: n, k: k, x: a, ldx: lda, w: w, ldw: k, out: c, ldo: ldc)
+        } else {
+            BLAS.gemm(m: m, n: n, k: k, a: a, lda: lda, b: w, ldb: k, transB: true, beta: 1, c: c, ldc: ldc)
+        }
+    }
 
     /// Mean-pooled (not yet normalised) embeddings of `sequences` (token ids with
     /// `[CLS]`/`[SEP]`, each at most `maxPositions` long). With `threads` > 1 the work of this
     /// one batch is split: matrix products and element-wise kernels by rows, attention by
-    /// (sequence, head) pairs; each thread calls a single-threaded BLAS.
+    /// (sequence, head) pairs; each thread calls a single-threaded BLAS, or `SmallGEMM` for
+    /// the linear layers when its share is at most `smallProductRows` rows.
     public func meanPooled(_ sequences: [[Int32]], threads: Int = 1) -> [[Float]] {
         let c = weights.config
         let h = c.hiddenSize, inter = c.intermediateSize, hd = c.headSize
@@ -59,8 +85,8 @@ public struct BertEncoder: Sendable {
                         // The output starts as the bias and the product is added to it (beta 1):
                         // OpenBLAS would otherwise clear it first, then Lore add the bias.
                         Kernels.fillRows(b.qkv + r.lowerBound * 3 * h, rows: r.count, n: 3 * h, bias: bias.baseAddress!, residual: nil)
-                        BLAS.gemm(m: r.count, n: 3 * h, k: h, a: b.x + r.lowerBound * h, lda: h, b: w.baseAddress!, ldb: h, transB: true,
-                                  beta: 1, c: b.qkv + r.lowerBound * 3 * h, ldc: 3 * h)
+                        linear(m: r.count, n: 3 * h, k: h, a: b.x + r.lowerBound * h, lda: h, w: w.baseAddress!,
+                               c: b.qkv + r.lowerBound * 3 * h, ldc: 3 * h)
                     }
                 }
             }
@@ -84,15 +110,14 @@ public struct BertEncoder: Sendable {
                 let y = b.y + r.lowerBound * h, x = b.x + r.lowerBound * h, mid = b.mid + r.lowerBound * inter
                 // Bias and residual go in first; the product is added to them (beta 1).
                 Kernels.fillRows(y, rows: r.count, n: h, bias: layer.attentionOutBias.baseAddress!, residual: x)
-                BLAS.gemm(m: r.count, n: h, k: h, a: b.ctx + r.lowerBound * h, lda: h, b: layer.attentionOut.baseAddress!, ldb: h, transB: true,
-                          beta: 1, c: y, ldc: h)
+                linear(m: r.count, n: h, k: h, a: b.ctx + r.lowerBound * h, lda: h, w: layer.attentionOut.baseAddress!, c: y, ldc: h)
                 Kernels.addLayerNorm(y, residual: nil, rows: r.count, n: h, weight: layer.attentionNormWeight.baseAddress!,
                                      bias: layer.attentionNormBias.baseAddress!, eps: c.layerNormEps)
-                BLAS.gemm(m: r.count, n: inter, k: h, a: y, lda: h, b: layer.intermediate.baseAddress!, ldb: h, transB: true, c: mid, ldc: inter)
-                Kernels.addBiasGELU(mid, rows: r.count, n: inter, bias: layer.intermediateBias.baseAddress!)
+                Kernels.fillRows(mid, rows: r.count, n: inter, bias: layer.intermediateBias.baseAddress!, residual: nil)
+                linear(m: r.count, n: inter, k: h, a: y, lda: h, w: layer.intermediate.baseAddress!, c: mid, ldc: inter)
+                Kernels.addBiasGELU(mid, rows: r.count, n: inter, bias: nil)
                 Kernels.fillRows(x, rows: r.count, n: h, bias: layer.outputBias.baseAddress!, residual: y)
-                BLAS.gemm(m: r.count, n: h, k: inter, a: mid, lda: inter, b: layer.output.baseAddress!, ldb: inter, transB: true,
-                          beta: 1, c: x, ldc: h)
+                linear(m: r.count, n: h, k: inter, a: mid, lda: inter, w: layer.output.baseAddress!, c: x, ldc: h)
                 Kernels.addLayerNorm(x, residual: nil, rows: r.count, n: h, weight: layer.outputNormWeight.baseAddress!,
                                      bias: layer.outputNormBias.baseAddress!, eps: c.layerNormEps)
             }

@@ -68,8 +68,9 @@ enum Kernels {
         }
     }
 
-    /// x = GELU(x + bias) with the erf form, 0.5·x·(1 + erf(x/√2)).
-    static func addBiasGELU(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, bias: UnsafePointer<Float>) {
+    /// x = GELU(x + bias) with the erf form, 0.5·x·(1 + erf(x/√2)); with no bias, GELU(x).
+    static func addBiasGELU(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, bias: UnsafePointer<Float>?) {
+        guard let bias else { return gelu(x, rows: rows, n: n) }
         let invSqrt2: Float = 0.70710678118654752
         for r in 0..<rows {
             let row = x + r * n
@@ -84,6 +85,23 @@ enum Kernels {
                 row[j] = 0.5 * v * (1 + erff(v * invSqrt2))
                 j += 1
             }
+        }
+    }
+
+    /// x = GELU(x), in place.
+    static func gelu(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+        let invSqrt2: Float = 0.70710678118654752
+        let count = rows * n
+        var j = 0
+        while j + w <= count {
+            let v = load(x + j)
+            store(0.5 * v * (1 + erfV(v * invSqrt2)), x + j)
+            j += w
+        }
+        while j < count {
+            let v = x[j]
+            x[j] = 0.5 * v * (1 + erff(v * invSqrt2))
+            j += 1
         }
     }
 
