@@ -59,6 +59,12 @@ public final class SQLiteConnection {
     }
 
     /// A cached prepared statement for `sql`, reset and with its bindings cleared.
+    /// Changes since the connection opened: its own (`sqlite3_total_changes`) and other
+    /// connections' commits (`PRAGMA data_version`). Equal values mean nothing changed.
+    public func changeStamp() throws -> (own: Int64, others: Int64) {
+        (Int64(sqlite3_total_changes64(handle)), try scalarInt("PRAGMA data_version") ?? 0)
+    }
+
     public func prepare(_ sql: String) throws -> Statement {
         if let s = cache[sql] {
             s.reset()

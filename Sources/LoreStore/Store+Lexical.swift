@@ -50,8 +50,10 @@ public enum LexicalQuery {
     }
 
     /// The FTS5 MATCH expression for `text`, or nil when it has no words.
-    public static func match(_ text: String) -> String? {
-        let t = searchTerms(text)
+    public static func match(_ text: String) -> String? { match(terms: searchTerms(text)) }
+
+    /// The FTS5 MATCH expression for these words (each quoted, OR-joined), or nil for none.
+    public static func match(terms t: [String]) -> String? {
         guard !t.isEmpty else { return nil }
         return t.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
     }
@@ -61,7 +63,9 @@ extension Store {
     /// The collection's chunks that best match `text` by BM25, best first. User text is
     /// never parsed as FTS5 syntax (see `LexicalQuery`); text with no words matches nothing.
     public func lexicalSearch(collectionID: Int64, text: String, limit: Int, filter: ChunkFilter = ChunkFilter()) throws -> [LexicalHit] {
-        guard limit > 0, let match = LexicalQuery.match(text) else { return [] }
+        guard limit > 0 else { return [] }
+        let words = try selectiveTerms(LexicalQuery.searchTerms(text))
+        guard let match = LexicalQuery.match(terms: words) else { return [] }
         if filter.isEmpty, let hits = try lexicalSearchUnjoined(collectionID: collectionID, match: match, limit: limit) {
             return hits
         }
@@ -106,5 +110,59 @@ extension Store {
         let kept = ranked.filter { members.contains($0.chunkID) }
         if kept.count >= limit { return Array(kept.prefix(limit)) }
         return ranked.count < fetch ? kept : nil
+    }
+}
+
+/// Document frequencies of words in the full-text index, cached until the store changes.
+/// A word in more than `commonShare` of all chunks adds little to BM25 (its IDF is low)
+/// but makes FTS5 score every chunk that holds it: lexical search leaves such words out
+/// when the question has rarer ones.
+final class TermStatistics: @unchecked Sendable {
+    /// The share of chunks above which a word counts as common.
+    static let commonShare = 0.1
+    private var frequencies: [String: Int] = [:]
+    private var chunks = 0
+    private var stamp: (own: Int64, others: Int64) = (-1, -1)
+    private let lock = NSLock()
+
+    /// Runs `body` with the cache, emptied first if the store changed since it was filled.
+    func with<T>(_ connection: SQLiteConnection, _ body: (inout [String: Int], inout Int) throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        let now = try connection.changeStamp()
+        if now != stamp {
+            frequencies.removeAll(keepingCapacity: true)
+            chunks = Int(try connection.scalarInt("SELECT count(*) FROM chunks") ?? 0)
+            stamp = now
+        }
+        return try body(&frequencies, &chunks)
+    }
+}
+
+extension Store {
+    /// `words` without those in more than `TermStatistics.commonShare` of the chunks,
+    /// unless that would leave none (then the rarest half, at least one, by frequency).
+    /// FTS5 stems words (porter), so a word is counted with an FTS5 query for it, once per
+    /// word until the store changes.
+    func selectiveTerms(_ words: [String]) throws -> [String] {
+        guard words.count > 1 else { return words }
+        return try termStatistics.with(connection) { cache, chunks in
+            guard chunks > 200 else { return words }  // small stores: nothing to gain
+            let count = try connection.prepare("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?")
+            var df: [Int] = []
+            for w in words {
+                if let n = cache[w] { df.append(n); continue }
+                count.reset()
+                try count.bind([.text("\"" + w.replacingOccurrences(of: "\"", with: "\"\"") + "\"")])
+                let n = try count.step() ? Int(count.int(0)) : 0
+                count.reset()
+                cache[w] = n
+                df.append(n)
+            }
+            let limit = Int(Double(chunks) * TermStatistics.commonShare)
+            let rare = zip(words, df).filter { $0.1 <= limit }.map(\.0)
+            if !rare.isEmpty { return rare }
+            let ranked = zip(words, df).sorted { $0.1 < $1.1 }.map(\.0)
+            return Array(ranked.prefix(max(1, ranked.count / 2)))
+        }
     }
 }

@@ -18,6 +18,8 @@ public final class Store {
     public let connection: SQLiteConnection
     public let path: String
     let logger: Logger
+    /// Document frequencies of query words, for lexical search (see `Store+Lexical`).
+    let termStatistics = TermStatistics()
 
     /// Opens or creates the store at `path`, and applies pending migrations.
     public init(path: String, readOnly: Bool = false, logger: Logger = Logger(label: "lore.store")) throws {

@@ -70,4 +70,33 @@ struct LexicalSearchTests {
         #expect(LexicalQuery.match("say \"hi\"") == "\"say\" OR \"hi\"")
         #expect(LexicalQuery.match(" -- ") == nil)
     }
+
+    @Test("words in more than a tenth of the chunks are left out when the question has rarer ones")
+    func commonWords() throws {
+        let dir = TemporaryDirectory()
+        let s = try Store(path: dir.path + "/s.db")
+        let cid = try s.collectionID(named: "default")
+        for i in 0..<300 {
+            var text = "alpha beta filler text number \(i) about nothing much."
+            if i % 100 == 7 { text += " zebra stripes" }
+            let doc = Document(source: "d\(i).txt", path: "d\(i).txt", format: .text, title: "d\(i)", text: text)
+            let chunk = Chunk(ordinal: 0, text: text, tokenCount: 10, headingPath: [], range: 0..<text.utf8.count, page: nil)
+            _ = try s.replaceFile(collectionID: cid, path: doc.source, file: nil, documents: [PreparedDocument(document: doc, chunks: [chunk])])
+        }
+        // alpha is everywhere: only zebra ranks, so only its three chunks come back.
+        let hits = try s.lexicalSearch(collectionID: cid, text: "alpha zebra", limit: 50)
+        #expect(hits.count == 3)
+        // A question of common words only keeps the rarest half and still finds chunks.
+        #expect(try s.lexicalSearch(collectionID: cid, text: "alpha beta", limit: 50).count == 50)
+        #expect(try s.lexicalSearch(collectionID: cid, text: "alpha", limit: 50).count == 50)
+        // A change to the store refreshes the counts: zebra in 60 more chunks (63 of 360) is common too.
+        for i in 300..<360 {
+            let text = "zebra crossing \(i) with alpha"
+            let doc = Document(source: "z\(i).txt", path: "z\(i).txt", format: .text, title: "z\(i)", text: text)
+            let chunk = Chunk(ordinal: 0, text: text, tokenCount: 6, headingPath: [], range: 0..<text.utf8.count, page: nil)
+            _ = try s.replaceFile(collectionID: cid, path: doc.source, file: nil, documents: [PreparedDocument(document: doc, chunks: [chunk])])
+        }
+        #expect(try s.lexicalSearch(collectionID: cid, text: "alpha zebra stripes", limit: 50).count == 3)
+        #expect(try s.lexicalSearch(collectionID: cid, text: "alpha zebra", limit: 100).count == 63)
+    }
 }
