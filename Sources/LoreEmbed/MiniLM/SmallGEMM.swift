@@ -8,12 +8,19 @@
 /// model, and stays in L1 while every row of `x` is multiplied with it, four rows at a time
 /// (sixteen SIMD16 accumulators: the products are dot products along `k`, summed across the
 /// lanes once per output). `k` need not be a multiple of 16, nor `m` or `n` of 4.
+///
+/// The weights may be `Float` or `Float16` (the encoder's half-precision copy for queries,
+/// whose product is bound by streaming the weights from L3 or memory: half the bytes). A
+/// `Float16` block of sixteen becomes sixteen `Float`s in one instruction (`vcvtph2ps`, with
+/// F16C or AVX-512) as it is loaded, and every product and sum is in `Float`.
 enum SmallGEMM {
     typealias V = SIMD16<Float>
 
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
         UnsafeRawPointer(p).loadUnaligned(as: V.self)
     }
+
+    @inline(__always) static func load<W: SmallGEMMWeight>(_ p: UnsafePointer<W>) -> V { W.load16(p) }
 
     @inline(__always) static func fma(_ acc: V, _ a: V, _ b: V) -> V {
         #if LORE_FMA
@@ -54,6 +61,20 @@ enum SmallGEMM {
     /// `out[i * ldo + j] += Σₜ x[i * ldx + t] · w[j * ldw + t]` for i < m, j < n, t < k.
     static func multiplyAdd(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ldx: Int,
                             w: UnsafePointer<Float>, ldw: Int, out: UnsafeMutablePointer<Float>, ldo: Int) {
+        product(m: m, n: n, k: k, x: x, ldx: ldx, w: w, ldw: ldw, out: out, ldo: ldo)
+    }
+
+    /// The same with `Float16` weights (converted to `Float` as they are loaded).
+    static func multiplyAdd(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ldx: Int,
+                            w: UnsafePointer<Float16>, ldw: Int, out: UnsafeMutablePointer<Float>, ldo: Int) {
+        product(m: m, n: n, k: k, x: x, ldx: ldx, w: w, ldw: ldw, out: out, ldo: ldo)
+    }
+
+    /// The two entry points above are concrete so that callers in other modules (the tests)
+    /// get this specialised, not a generic call per block.
+    @inline(__always)
+    private static func product<W: SmallGEMMWeight>(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ldx: Int,
+                                                    w: UnsafePointer<W>, ldw: Int, out: UnsafeMutablePointer<Float>, ldo: Int) {
         guard m > 0, n > 0 else { return }
         let kv = k & ~15   // the part of k in whole SIMD16 chunks
         var j = 0
@@ -79,9 +100,9 @@ enum SmallGEMM {
 
     /// Four rows of x against four rows of w: sixteen outputs.
     @inline(__always)
-    private static func block4x4(_ x0: UnsafePointer<Float>, _ ldx: Int,
-                                 _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>,
-                                 _ w2: UnsafePointer<Float>, _ w3: UnsafePointer<Float>,
+    private static func block4x4<W: SmallGEMMWeight>(_ x0: UnsafePointer<Float>, _ ldx: Int,
+                                 _ w0: UnsafePointer<W>, _ w1: UnsafePointer<W>,
+                                 _ w2: UnsafePointer<W>, _ w3: UnsafePointer<W>,
                                  _ kv: Int, _ k: Int, _ o: UnsafeMutablePointer<Float>, _ ldo: Int) {
         let x1 = x0 + ldx, x2 = x1 + ldx, x3 = x2 + ldx
         var a00 = V(), a01 = V(), a02 = V(), a03 = V()
@@ -104,7 +125,7 @@ enum SmallGEMM {
         var s0 = hsum4(a00, a01, a02, a03), s1 = hsum4(a10, a11, a12, a13)
         var s2 = hsum4(a20, a21, a22, a23), s3 = hsum4(a30, a31, a32, a33)
         while t < k {
-            let b = SIMD4(w0[t], w1[t], w2[t], w3[t])
+            let b = SIMD4(w0[t].float, w1[t].float, w2[t].float, w3[t].float)
             s0 += x0[t] * b; s1 += x1[t] * b; s2 += x2[t] * b; s3 += x3[t] * b
             t &+= 1
         }
@@ -113,9 +134,9 @@ enum SmallGEMM {
 
     /// One row of x against four rows of w.
     @inline(__always)
-    private static func block1x4(_ x0: UnsafePointer<Float>,
-                                 _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>,
-                                 _ w2: UnsafePointer<Float>, _ w3: UnsafePointer<Float>,
+    private static func block1x4<W: SmallGEMMWeight>(_ x0: UnsafePointer<Float>,
+                                 _ w0: UnsafePointer<W>, _ w1: UnsafePointer<W>,
+                                 _ w2: UnsafePointer<W>, _ w3: UnsafePointer<W>,
                                  _ kv: Int, _ k: Int, _ o: UnsafeMutablePointer<Float>) {
         var a0 = V(), a1 = V(), a2 = V(), a3 = V()
         var t = 0
@@ -127,7 +148,7 @@ enum SmallGEMM {
         }
         var s = hsum4(a0, a1, a2, a3)
         while t < k {
-            s += x0[t] * SIMD4(w0[t], w1[t], w2[t], w3[t])
+            s += x0[t] * SIMD4(w0[t].float, w1[t].float, w2[t].float, w3[t].float)
             t &+= 1
         }
         add4(s, o)
@@ -135,12 +156,58 @@ enum SmallGEMM {
 
     /// One row of x against one row of w.
     @inline(__always)
-    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ kv: Int, _ k: Int) -> Float {
+    private static func dot<W: SmallGEMMWeight>(_ a: UnsafePointer<Float>, _ b: UnsafePointer<W>, _ kv: Int, _ k: Int) -> Float {
         var acc = V()
         var t = 0
         while t < kv { acc = fma(acc, load(a + t), load(b + t)); t &+= 16 }
         var s = hsum(acc)
-        while t < k { s += a[t] * b[t]; t &+= 1 }
+        while t < k { s += a[t] * b[t].float; t &+= 1 }
         return s
+    }
+}
+
+/// A weight element `SmallGEMM` reads: sixteen at a time as `Float`s, or one.
+protocol SmallGEMMWeight {
+    static func load16(_ p: UnsafePointer<Self>) -> SIMD16<Float>
+    var float: Float { get }
+}
+
+extension Float: SmallGEMMWeight {
+    @inline(__always) static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+    @inline(__always) var float: Float { self }
+}
+
+extension Float16: SmallGEMMWeight {
+    /// One `vcvtph2ps` from memory on x86-64 with F16C (LLVM makes the sixteen scalar
+    /// conversions one vector conversion). Not `SIMD16<Float>(_: SIMD16<Float16>)`: that is
+    /// the same instruction where it is inlined, but in `block4x4` the optimiser leaves it a
+    /// call, and a call clobbers the sixteen accumulators (every vector register is
+    /// caller-saved), which made the kernel three times slower than with `Float` weights.
+    @inline(__always) static func load16(_ p: UnsafePointer<Float16>) -> SIMD16<Float> {
+        let h = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float16>.self)
+        var f = SIMD16<Float>()
+        for i in 0..<16 { f[i] = Float(h[i]) }
+        return f
+    }
+    @inline(__always) var float: Float { Float(self) }
+}
+
+extension SmallGEMM {
+    /// `Float16` copies of `Float`s (rounded to nearest), sixteen at a time.
+    static func half(_ v: UnsafeBufferPointer<Float>) -> [Float16] {
+        [Float16](unsafeUninitializedCapacity: v.count) { out, count in
+            let n = v.count, nv = n & ~15
+            let src = UnsafeRawPointer(v.baseAddress!), dst = UnsafeMutableRawPointer(out.baseAddress!)
+            var i = 0
+            while i < nv {
+                dst.storeBytes(of: SIMD16<Float16>(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)),
+                               toByteOffset: i &* 2, as: SIMD16<Float16>.self)
+                i &+= 16
+            }
+            while i < n { out[i] = Float16(v[i]); i &+= 1 }
+            count = n
+        }
     }
 }
