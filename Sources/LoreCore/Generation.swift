@@ -88,6 +88,28 @@ public struct TokenUsage: Sendable, Equatable, Codable {
         self.completionTokens = completionTokens
         self.estimated = estimated
     }
+
+    /// The OpenAI-style JSON form: `prompt_tokens`, `completion_tokens`, `total_tokens`, `estimated`.
+    enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens", estimated
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(promptTokens: try c.decode(Int.self, forKey: .promptTokens), completionTokens: try c.decode(Int.self, forKey: .completionTokens),
+                  estimated: try c.decodeIfPresent(Bool.self, forKey: .estimated) ?? false)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(promptTokens, forKey: .promptTokens)
+        try c.encode(completionTokens, forKey: .completionTokens)
+        try c.encode(totalTokens, forKey: .totalTokens)
+        try c.encode(estimated, forKey: .estimated)
+    }
+
+    /// Nothing generated.
+    public static let none = TokenUsage(promptTokens: 0, completionTokens: 0, estimated: true)
 }
 
 /// Why generation ended.

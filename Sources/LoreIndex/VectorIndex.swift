@@ -59,4 +59,12 @@ extension VectorIndex {
         precondition(query.count == dimension, "query of \(query.count) dimensions for a \(dimension)-dimensional index")
         return query.withUnsafeBufferPointer { search($0.baseAddress!, k: k, allow: allow) }
     }
+
+    /// The same with an HNSW candidate list of `ef` for this search (nil, or a flat index:
+    /// the index's own setting).
+    public func search(_ query: [Float], k: Int, ef: Int?, allow: AllowSet?) -> [SearchHit] {
+        guard let ef, let hnsw = self as? HNSWIndex else { return search(query, k: k, allow: allow) }
+        precondition(query.count == dimension, "query of \(query.count) dimensions for a \(dimension)-dimensional index")
+        return query.withUnsafeBufferPointer { hnsw.search($0.baseAddress!, k: k, ef: max(ef, k), allow: allow) }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LoreCore
+import LoreRetrieval
 
 /// The embedded answer writer: no LLM. It splits the numbered sources into sentences,
 /// ranks them by cosine similarity to the question (with the collection's embedder, plus a
@@ -86,7 +87,7 @@ public struct ExtractiveAnswerer: Generator {
         for i in candidates.indices {
             let v = vectors[i + 1]
             candidates[i].vector = v
-            candidates[i].similarity = Double(Self.dot(q, v))
+            candidates[i].similarity = Double(MMR.dot(q, v))
             let terms = Set(Self.words(candidates[i].text))
             let overlap = questionTerms.isEmpty ? 0 : Double(questionTerms.intersection(terms).count) / Double(questionTerms.count)
             candidates[i].score = candidates[i].similarity + 0.15 * overlap - 0.02 * Double(candidates[i].rank)
@@ -101,7 +102,7 @@ public struct ExtractiveAnswerer: Generator {
         var bytes = 0
         for c in ranked where chosen.count < maxSentences {
             if c.similarity < minSimilarity || c.score < best.score - 0.25 { break }
-            if chosen.contains(where: { Double(Self.dot($0.vector, c.vector)) >= duplicateSimilarity }) { continue }
+            if chosen.contains(where: { Double(MMR.dot($0.vector, c.vector)) >= duplicateSimilarity }) { continue }
             let cost = c.text.utf8.count + 5
             if !chosen.isEmpty && bytes + cost > budgetBytes { continue }
             chosen.append(c)
@@ -141,12 +142,6 @@ public struct ExtractiveAnswerer: Generator {
         "could", "should", "would", "will", "with", "from", "that", "this", "these", "those", "there", "their", "into",
         "about", "you", "your", "have", "has", "not", "use", "used",
     ]
-
-    static func dot(_ a: [Float], _ b: [Float]) -> Float {
-        var s: Float = 0
-        for i in 0..<min(a.count, b.count) { s += a[i] * b[i] }
-        return s
-    }
 }
 
 /// The refusal Lore gives when the sources do not answer the question.

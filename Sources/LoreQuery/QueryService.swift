@@ -86,7 +86,7 @@ public final class QueryService: Sendable {
         var base = QueryResponse(
             requestID: requestID, question: question, standaloneQuestion: question, answer: "", citations: [], prompt: info,
             backend: backendName, model: "", mode: request.retrieval.mode.rawValue,
-            usage: UsageInfo(TokenUsage(promptTokens: 0, completionTokens: 0, estimated: true)), timingsMs: timings,
+            usage: .none, timingsMs: timings,
             finishReason: "stop", problem: nil, insufficientContext: false, refused: false, withheldSources: 0,
             guardrailFindings: [], conversationID: request.conversationID, attributedCitations: 0)
 
@@ -149,7 +149,7 @@ public final class QueryService: Sendable {
             base.insufficientContext = true
             base.refused = true
             base.finishReason = "refused"
-            base.usage = UsageInfo(TokenUsage(promptTokens: 0, completionTokens: 0, estimated: true))
+            base.usage = .none
         } else {
             var messages = try template.render(["question": input.question, "context": assembled.text])
             // Earlier turns go between the system message and the new question.
@@ -179,7 +179,7 @@ public final class QueryService: Sendable {
             timings.generate = Self.ms(since: t)
             if let s = summary {
                 base.model = s.model
-                base.usage = UsageInfo(s.usage)
+                base.usage = s.usage
                 base.finishReason = s.finishReason.rawValue
                 base.problem = s.problem
                 Counter(label: "lore_tokens_total", dimensions: [("backend", backendName), ("kind", "prompt")]).increment(by: s.usage.promptTokens)

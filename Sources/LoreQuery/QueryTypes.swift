@@ -75,25 +75,6 @@ public struct QueryTimings: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey { case condense, embed, retrieve, generate, firstToken = "first_token", total }
 }
 
-/// Token usage as answers report it.
-public struct UsageInfo: Sendable, Equatable, Codable {
-    public var promptTokens: Int
-    public var completionTokens: Int
-    public var totalTokens: Int
-    public var estimated: Bool
-
-    init(_ u: TokenUsage) {
-        promptTokens = u.promptTokens
-        completionTokens = u.completionTokens
-        totalTokens = u.totalTokens
-        estimated = u.estimated
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens", estimated
-    }
-}
-
 /// A finished answer: what `lore query --json` prints and the HTTP API returns.
 public struct QueryResponse: Sendable, Equatable, Codable {
     public var requestID: String
@@ -106,7 +87,7 @@ public struct QueryResponse: Sendable, Equatable, Codable {
     public var backend: String
     public var model: String
     public var mode: String
-    public var usage: UsageInfo
+    public var usage: TokenUsage
     public var timingsMs: QueryTimings
     /// `stop`, `length`, `incomplete` (the stream broke: a partial answer), `refused` or `blocked`.
     public var finishReason: String

@@ -1,3 +1,5 @@
+import LoreIndex
+
 /// Maximal marginal relevance (Carbonell and Goldstein, 1998): picks items one at a time,
 /// each maximising `λ·relevance − (1−λ)·(its highest similarity to an item already picked)`.
 /// With λ = 1 it is the relevance order; lower λ trades relevance for diversity, so
@@ -35,15 +37,11 @@ public enum MMR {
         return chosen
     }
 
-    /// The dot product (cosine similarity for normalised vectors).
+    /// The dot product (cosine similarity for normalised vectors), on the index's SIMD kernel.
     public static func dot(_ a: [Float], _ b: [Float]) -> Float {
         precondition(a.count == b.count, "vectors of different dimensions")
-        var s: Float = 0
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                for i in 0..<pa.count { s += pa[i] * pb[i] }
-            }
+        return a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in VectorKernels.dot(pa.baseAddress!, pb.baseAddress!, pa.count) }
         }
-        return s
     }
 }

@@ -102,11 +102,7 @@ public final class Retriever: @unchecked Sendable {
         var dense: [SearchHit] = []
         if useDense, let loaded = index, let q = queryVector {
             let t = DispatchTime.now()
-            if let hnsw = loaded.index as? HNSWIndex, let ef = options.efSearch {
-                dense = q.withUnsafeBufferPointer { hnsw.search($0.baseAddress!, k: options.fetchK, ef: max(ef, options.fetchK), allow: allow) }
-            } else {
-                dense = loaded.index.search(q, k: options.fetchK, allow: allow)
-            }
+            dense = loaded.index.search(q, k: options.fetchK, ef: options.efSearch, allow: allow)
             timings.dense = Self.ms(since: t)
         }
         let allowCount = allow?.count

@@ -62,12 +62,7 @@ extension IndexCommand {
             if exact {
                 index = try manager.build(collectionID: id, model: model, kind: .flat)
             }
-            let hits: [SearchHit]
-            if let h = index as? HNSWIndex, let ef {
-                hits = query.withUnsafeBufferPointer { h.search($0.baseAddress!, k: k, ef: ef, allow: allow) }
-            } else {
-                hits = index.search(query, k: k, allow: allow)
-            }
+            let hits = index.search(query, k: k, ef: ef, allow: allow)
             let searchSeconds = Date().timeIntervalSince(searchStarted)
             let chunks = try manager.store.chunkSummaries(hits.map(\.label))
             if common.json {
