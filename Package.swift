@@ -86,10 +86,16 @@ let package = Package(
             "LoreCore", "LoreRetrieval", "LorePrompts", .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: lore),
+        // Guardrails: PII and secrets, prompt injection (questions and documents), citation
+        // checks, the policy, the audit trail and the ingest-time scan.
+        .target(name: "LoreGuardrails", dependencies: [
+            "LoreCore", "LoreStore", "LoreRetrieval", "LoreQuery", .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ], swiftSettings: lore),
         // The executable: the composition root and the command line.
         .executableTarget(name: "lore", dependencies: [
             "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
-            "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery",
+            "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -113,6 +119,10 @@ let package = Package(
         .testTarget(name: "LoreRetrievalTests", dependencies: [
             "LoreRetrieval", "LoreQuery", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest", "LoreEmbed",
             "LoreTestSupport",
+        ], swiftSettings: lore),
+        .testTarget(name: "LoreGuardrailsTests", dependencies: [
+            "LoreGuardrails", "LoreQuery", "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest",
+            "LoreEmbed", "LoreTestSupport", .product(name: "Yams", package: "Yams"),
         ], swiftSettings: lore),
     ]
 )

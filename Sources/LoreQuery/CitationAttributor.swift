@@ -47,7 +47,8 @@ public struct CitationAttributor: Sendable {
         return added == 0 ? (answer, 0) : (out.joined(separator: "\n"), added)
     }
 
-    static func contentWords(_ text: String) -> [String] {
+    /// Lowercased words of three letters or more, without stopwords (shared with the guardrails' support check).
+    public static func contentWords(_ text: String) -> [String] {
         ExtractiveAnswerer.words(text).filter { $0.count > 2 && !ExtractiveAnswerer.stopwords.contains($0) }
     }
 }

@@ -4,7 +4,7 @@ import LoreRetrieval
 /// Something a guardrail found: which rule, what it did, and a detail safe to log
 /// (never raw personal data).
 public struct GuardFinding: Sendable, Equatable, Codable {
-    public enum Action: String, Sendable, Codable { case block, redact, flag, drop, replace, allow }
+    public enum Action: String, Sendable, Codable { case block, redact, flag, drop, remove, replace, allow }
     public var stage: String
     public var rule: String
     public var action: Action
@@ -27,11 +27,14 @@ public struct InputVerdict: Sendable {
     /// When set, the pipeline stops and answers this instead (a block).
     public var blockedAnswer: String?
     public var findings: [GuardFinding]
+    /// The conversation to send on (possibly redacted); nil keeps it as it was.
+    public var history: [ChatMessage]?
 
-    public init(question: String, blockedAnswer: String? = nil, findings: [GuardFinding] = []) {
+    public init(question: String, blockedAnswer: String? = nil, findings: [GuardFinding] = [], history: [ChatMessage]? = nil) {
         self.question = question
         self.blockedAnswer = blockedAnswer
         self.findings = findings
+        self.history = history
     }
 }
 
@@ -62,28 +65,54 @@ public struct OutputVerdict: Sendable {
     }
 }
 
-/// The pipeline's three guardrail hook points. Lore's guardrails (a separate module)
-/// implement them; `PassThroughGuards` allows everything.
-public protocol QueryGuards: Sendable {
-    /// Before retrieval: the user's question (and the conversation).
-    func checkInput(_ question: String, history: [ChatMessage], requestID: String) async -> InputVerdict
-    /// After retrieval, before the prompt: the passages that would reach the model.
-    func checkContext(_ passages: [Passage], requestID: String) async -> ContextVerdict
-    /// After generation: the whole answer and the sources it was given. While streaming,
-    /// deltas have already gone out; a changed answer is sent as the final answer.
-    func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, requestID: String) async -> OutputVerdict
+/// What a guard knows about the request it checks (for its audit trail).
+public struct GuardContext: Sendable, Equatable {
+    public var requestID: String
+    /// The answer template, `name@version` (with its hash after `#`).
+    public var prompt: String
+
+    public init(requestID: String, prompt: String = "") {
+        self.requestID = requestID
+        self.prompt = prompt
+    }
 }
 
-/// Guards that allow everything (the default until guardrails are configured).
+/// Filters an answer's text as it streams, before any of it leaves the process: text is
+/// held back until the filter can decide about it (for example until a sentence or a
+/// token is complete), then released changed or unchanged.
+public protocol OutputStreamFilter: AnyObject, Sendable {
+    /// Takes the next delta; returns the text that may go out now (possibly empty).
+    func push(_ delta: String) -> String
+    /// The end of the answer: returns the rest of the text, and what the filter found
+    /// over the whole answer.
+    func finish() -> (text: String, findings: [GuardFinding])
+}
+
+/// The pipeline's three guardrail hook points. Lore's guardrails (`LoreGuardrails`)
+/// implement them; `PassThroughGuards` allows everything.
+public protocol QueryGuards: Sendable {
+    /// Before retrieval: the user's question and the conversation.
+    func checkInput(_ question: String, history: [ChatMessage], context: GuardContext) async -> InputVerdict
+    /// After retrieval, before the prompt: the passages that would reach the model.
+    func checkContext(_ passages: [Passage], context: GuardContext) async -> ContextVerdict
+    /// A filter for the answer's deltas given `sources` (nil: deltas go out as they come).
+    func outputFilter(sources: [ContextSource], context: GuardContext) -> (any OutputStreamFilter)?
+    /// After generation: the whole answer (after the stream filter) and the sources it was
+    /// given. A changed answer is sent as the final answer.
+    func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, context: GuardContext) async -> OutputVerdict
+}
+
+/// Guards that allow everything.
 public struct PassThroughGuards: QueryGuards {
     public init() {}
-    public func checkInput(_ question: String, history: [ChatMessage], requestID: String) async -> InputVerdict {
+    public func checkInput(_ question: String, history: [ChatMessage], context: GuardContext) async -> InputVerdict {
         InputVerdict(question: question)
     }
-    public func checkContext(_ passages: [Passage], requestID: String) async -> ContextVerdict {
+    public func checkContext(_ passages: [Passage], context: GuardContext) async -> ContextVerdict {
         ContextVerdict(passages: passages)
     }
-    public func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, requestID: String) async -> OutputVerdict {
+    public func outputFilter(sources: [ContextSource], context: GuardContext) -> (any OutputStreamFilter)? { nil }
+    public func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, context: GuardContext) async -> OutputVerdict {
         OutputVerdict(answer: answer)
     }
 }

@@ -91,7 +91,11 @@ public final class QueryService: Sendable {
             guardrailFindings: [], conversationID: request.conversationID, attributedCitations: 0)
 
         // Input guard.
-        let input = await guards.checkInput(question, history: request.history, requestID: requestID)
+        let guardContext = GuardContext(requestID: requestID, prompt: "\(template.name)@\(template.version)#\(template.hash)")
+        var guardClock = DispatchTime.now()
+        let input = await guards.checkInput(question, history: request.history, context: guardContext)
+        timings.guardrails += Self.ms(since: guardClock)
+        let history = input.history ?? request.history
         findings += input.findings
         if !input.findings.isEmpty { emit(.guardrail(input.findings)) }
         if let blocked = input.blockedAnswer {
@@ -99,6 +103,7 @@ public final class QueryService: Sendable {
             base.finishReason = "blocked"
             base.refused = true
             base.guardrailFindings = findings
+            base.timingsMs = timings
             base.timingsMs.total = Self.ms(since: started)
             emit(.retrieval([]))
             emit(.delta(blocked))
@@ -108,9 +113,9 @@ public final class QueryService: Sendable {
 
         // Condense a follow-up into a standalone question.
         var standalone = input.question
-        if !request.history.isEmpty {
+        if !history.isEmpty {
             let t = DispatchTime.now()
-            standalone = await condense(input.question, history: request.history, generator: generator, key: request.userKey ?? request.conversationID, requestID: requestID)
+            standalone = await condense(input.question, history: history, generator: generator, key: request.userKey ?? request.conversationID, requestID: requestID)
             timings.condense = Self.ms(since: t)
         }
         base.standaloneQuestion = standalone
@@ -126,7 +131,9 @@ public final class QueryService: Sendable {
         timings.retrieve = retrieved.timings.total
 
         // Context guard, then the numbered sources within the template's budget.
-        let context = await guards.checkContext(retrieved.passages, requestID: requestID)
+        guardClock = DispatchTime.now()
+        let context = await guards.checkContext(retrieved.passages, context: guardContext)
+        timings.guardrails += Self.ms(since: guardClock)
         findings += context.findings
         if !context.findings.isEmpty { emit(.guardrail(context.findings)) }
         base.withheldSources = context.withheld
@@ -139,13 +146,40 @@ public final class QueryService: Sendable {
                      relevance: passagesByChunk[s.chunkID]?.relevance, snippet: Self.snippet(s.text), cited: false)
         }
         emit(.retrieval(citations))
+        var answer = ""
+        // The answer's text passes the guards' stream filter before it goes out.
+        let filter = guards.outputFilter(sources: assembled.sources, context: guardContext)
+        var emitted = ""
+        func send(_ text: String) {
+            guard !text.isEmpty else { return }
+            var out = text
+            if let filter {
+                let t = DispatchTime.now()
+                out = filter.push(text)
+                timings.guardrails += Self.ms(since: t)
+            }
+            emitted += out
+            if !out.isEmpty { emit(.delta(out)) }
+        }
+        /// The rest of the filter's text; from here on the answer is what went out.
+        func drain() {
+            guard let filter else { return }
+            let t = DispatchTime.now()
+            let (rest, found) = filter.finish()
+            timings.guardrails += Self.ms(since: t)
+            emitted += rest
+            if !rest.isEmpty { emit(.delta(rest)) }
+            findings += found
+            if !found.isEmpty { emit(.guardrail(found)) }
+            answer = emitted
+        }
 
         // Refuse on insufficient context, whatever a model would say.
         let sufficient = retrieved.sufficient && !assembled.sources.isEmpty
-        var answer = ""
         if !sufficient {
             answer = Refusal.text(nearest: assembled.sources)
-            emit(.delta(answer))
+            send(answer)
+            drain()
             base.insufficientContext = true
             base.refused = true
             base.finishReason = "refused"
@@ -153,8 +187,8 @@ public final class QueryService: Sendable {
         } else {
             var messages = try template.render(["question": input.question, "context": assembled.text])
             // Earlier turns go between the system message and the new question.
-            if !request.history.isEmpty, let last = messages.popLast() {
-                messages += request.history + [last]
+            if !history.isEmpty, let last = messages.popLast() {
+                messages += history + [last]
             }
             let generation = GenerationRequest(messages: messages, parameters: template.parameters, question: standalone,
                                                sources: assembled.sources, requestID: requestID, stream: request.stream)
@@ -166,7 +200,7 @@ public final class QueryService: Sendable {
                     case .delta(let text):
                         if timings.firstToken == nil { timings.firstToken = Self.ms(since: t) }
                         answer += text
-                        emit(.delta(text))
+                        send(text)
                     case .finished(let s):
                         summary = s
                     }
@@ -191,6 +225,7 @@ public final class QueryService: Sendable {
                 base.finishReason = FinishReason.incomplete.rawValue
                 base.problem = "the backend ended without a finish event"
             }
+            drain()
             base.refused = Refusal.isRefusal(answer)
             if !base.refused, let attributor, !(generator is ExtractiveAnswerer) {
                 let (attributed, added) = attributor.attribute(answer, sources: assembled.sources)
@@ -199,11 +234,19 @@ public final class QueryService: Sendable {
             }
         }
 
-        // Output guard.
-        let output = await guards.checkOutput(answer, sources: assembled.sources, sufficientContext: sufficient, requestID: requestID)
+        // The output guard over the whole answer.
+        guardClock = DispatchTime.now()
+        let output = await guards.checkOutput(answer, sources: assembled.sources, sufficientContext: sufficient, context: guardContext)
+        timings.guardrails += Self.ms(since: guardClock)
         findings += output.findings
         if !output.findings.isEmpty { emit(.guardrail(output.findings)) }
         answer = output.answer
+        // The answer says when a source was withheld.
+        if context.withheld > 0 {
+            let note = "\n\n" + Self.withheldNote(context.withheld)
+            answer += note
+            emit(.delta(note))
+        }
 
         let cited = Self.citedNumbers(answer)
         for i in citations.indices { citations[i].cited = cited.contains(citations[i].n) }
@@ -220,7 +263,7 @@ public final class QueryService: Sendable {
         Counter(label: "lore_queries_total", dimensions: Self.labels(info, response.backend, outcome: response.finishReason)).increment()
         for (stage, ms) in [("condense", response.timingsMs.condense), ("embed", response.timingsMs.embed),
                             ("retrieve", response.timingsMs.retrieve), ("generate", response.timingsMs.generate),
-                            ("total", response.timingsMs.total)] {
+                            ("guardrails", response.timingsMs.guardrails), ("total", response.timingsMs.total)] {
             Timer(label: "lore_query_stage_seconds", dimensions: [("stage", stage)] + Self.labels(info, response.backend, outcome: nil))
                 .recordNanoseconds(Int64(ms * 1e6))
         }
@@ -253,6 +296,11 @@ public final class QueryService: Sendable {
             logger.warning("condense failed; using the heuristic", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
         }
         return heuristic
+    }
+
+    /// The line an answer ends with when the guardrails withheld retrieved sources.
+    public static func withheldNote(_ n: Int) -> String {
+        "(\(n) retrieved source\(n == 1 ? " was" : "s were") withheld: \(n == 1 ? "it contains" : "they contain") instructions aimed at the assistant.)"
     }
 
     /// The citation numbers `[n]` (also `[1, 2]` and `[1][2]`) in an answer.

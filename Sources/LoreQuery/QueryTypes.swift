@@ -70,9 +70,11 @@ public struct QueryTimings: Sendable, Equatable, Codable {
     public var retrieve = 0.0
     public var generate = 0.0
     public var firstToken: Double?
+    /// Time spent in the guardrails (input, context, the stream filter and output).
+    public var guardrails = 0.0
     public var total = 0.0
 
-    enum CodingKeys: String, CodingKey { case condense, embed, retrieve, generate, firstToken = "first_token", total }
+    enum CodingKeys: String, CodingKey { case condense, embed, retrieve, generate, firstToken = "first_token", guardrails, total }
 }
 
 /// A finished answer: what `lore query --json` prints and the HTTP API returns.

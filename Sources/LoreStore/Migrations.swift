@@ -106,5 +106,32 @@ enum Migrations {
             UNIQUE (collection_id, part)
         );
         """),
+        // Guardrails: the audit trail of findings (never raw personal data: a redacted
+        // excerpt and a hash), and the ingest-time injection scan of every chunk.
+        ("0004-guardrails", """
+        CREATE TABLE guard_audit (
+            id INTEGER PRIMARY KEY,
+            at REAL NOT NULL,
+            request_id TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            action TEXT NOT NULL,
+            prompt TEXT,
+            score REAL,
+            excerpt TEXT NOT NULL DEFAULT '',
+            hash TEXT
+        );
+        CREATE INDEX guard_audit_at ON guard_audit(at);
+        CREATE INDEX guard_audit_request ON guard_audit(request_id);
+        CREATE TABLE chunk_guard_scans (
+            chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+            detector TEXT NOT NULL,
+            flagged INTEGER NOT NULL,
+            score REAL NOT NULL,
+            rules TEXT NOT NULL DEFAULT '',
+            scanned_at REAL NOT NULL
+        );
+        CREATE INDEX chunk_guard_scans_flagged ON chunk_guard_scans(flagged) WHERE flagged = 1;
+        """),
     ]
 }

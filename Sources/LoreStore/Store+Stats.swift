@@ -27,6 +27,10 @@ public struct StoreStats: Sendable, Codable {
     public var databaseBytes: Int
     public var walBytes: Int
     public var lastRun: Run?
+    /// Chunks the ingest-time injection scan flagged (`lore guard flagged` lists them), and
+    /// chunks it has scanned.
+    public var flaggedChunks: Int = 0
+    public var scannedChunks: Int = 0
 }
 
 /// The outcome of the store's consistency checks.
@@ -61,6 +65,7 @@ extension Store {
         let pages = try connection.scalarInt("PRAGMA page_count") ?? 0
         let pageSize = try connection.scalarInt("PRAGMA page_size") ?? 0
         let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        let scans = try scanCounts()
         var lastRun: StoreStats.Run? = nil
         let r = try connection.prepare("SELECT id, collection, status, started_at, finished_at FROM ingest_runs ORDER BY id DESC LIMIT 1")
         if try r.step() {
@@ -69,7 +74,7 @@ extension Store {
         }
         return StoreStats(collections: collections, documents: byFormat.values.reduce(0, +), documentsByFormat: byFormat,
                           chunks: chunks, tokens: tokens, vectorsByModel: byModel, databaseBytes: Int(pages * pageSize),
-                          walBytes: wal ?? 0, lastRun: lastRun)
+                          walBytes: wal ?? 0, lastRun: lastRun, flaggedChunks: scans.flagged, scannedChunks: scans.scanned)
     }
 
     /// SQLite's integrity check, foreign keys, the FTS index, and Lore's own invariants

@@ -88,16 +88,17 @@ struct QueryServiceTests {
 
     /// Guards that block one word, withhold one source and rewrite the answer: the hook points' contract.
     struct RecordingGuards: QueryGuards {
-        func checkInput(_ question: String, history: [ChatMessage], requestID: String) async -> InputVerdict {
+        func checkInput(_ question: String, history: [ChatMessage], context: GuardContext) async -> InputVerdict {
             question.contains("forbidden")
                 ? InputVerdict(question: question, blockedAnswer: "Blocked.", findings: [GuardFinding(stage: "input", rule: "deny", action: .block, detail: "word")])
                 : InputVerdict(question: question)
         }
-        func checkContext(_ passages: [Passage], requestID: String) async -> ContextVerdict {
+        func checkContext(_ passages: [Passage], context: GuardContext) async -> ContextVerdict {
             ContextVerdict(passages: Array(passages.dropFirst()), withheld: 1,
                            findings: [GuardFinding(stage: "context", rule: "test", action: .drop, detail: "first passage")])
         }
-        func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, requestID: String) async -> OutputVerdict {
+        func outputFilter(sources: [ContextSource], context: GuardContext) -> (any OutputStreamFilter)? { nil }
+        func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, context: GuardContext) async -> OutputVerdict {
             OutputVerdict(answer: answer + " (checked)", findings: [])
         }
     }

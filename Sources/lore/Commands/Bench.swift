@@ -7,7 +7,7 @@ import LoreEmbed
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Lore's parts (used by the scripts under bench/).",
-        subcommands: [EmbedBench.self, IndexBench.self, RetrievalBench.self])
+        subcommands: [EmbedBench.self, IndexBench.self, RetrievalBench.self, GuardrailsBench.self])
 }
 
 /// `lore bench embed --file TEXTS`

@@ -4,6 +4,7 @@ import LoreCore
 import LoreEmbed
 import LoreEmbedHTTP
 import LoreIndex
+import LoreGuardrails
 import LoreIngest
 import LoreStore
 import Logging
@@ -117,9 +118,22 @@ struct Ingest: AsyncParsableCommand {
             indexError = "the documents are stored, but the vector index was not updated: \(error) (it is rebuilt from the stored vectors on the next load; lore index rebuild does it now)"
         }
 
+        // The ingest-time injection scan: new and changed chunks are scanned and the flagged
+        // ones marked in the store (`lore guard flagged` lists them).
+        var scanReport: IngestScanner.Report? = nil
+        let guardPolicy = config.guardrails
+        if guardPolicy.enabled, guardPolicy.context.scanAtIngest, guardPolicy.context.injection.isOn {
+            do {
+                scanReport = try IngestScanner(threshold: guardPolicy.context.injection.threshold ?? 0.5).scan(store)
+            } catch {
+                FileHandle.standardError.write(Data("warning: the documents are stored, but the guardrail scan failed: \(error) (lore guard scan runs it again)\n".utf8))
+            }
+        }
+
         if json {
             var object = try JSONSerialization.jsonObject(with: Data(try ReportFormatter.json(report).utf8)) as! [String: Any]
             object["index"] = indexReport.map(IndexCommand.syncDescription) ?? NSNull()
+            object["guardrail_scan"] = scanReport.map { ["scanned": $0.scanned, "flagged": $0.flagged] as [String: Any] } ?? NSNull()
             if let indexError { object["index_error"] = indexError }
             print(try IndexCommand.json(object))
         } else {
@@ -129,6 +143,9 @@ struct Ingest: AsyncParsableCommand {
                 if r.tombstones > 0 { line += ", \(r.tombstones) tombstones" }
                 if let reason = r.reason { line += " (rebuilt: \(reason))" }
                 print(line + (r.saved ? String(format: ", saved in %.2f s", r.seconds) : ", unchanged"))
+            }
+            if let r = scanReport, r.flagged > 0 {
+                print("guardrails: \(r.flagged) of \(r.scanned) new chunks flagged for instructions aimed at the model (lore guard flagged lists them)")
             }
         }
         if let indexError { FileHandle.standardError.write(Data("error: \(indexError)\n".utf8)) }

@@ -114,6 +114,10 @@ struct Query: AsyncParsableCommand {
             print("[incomplete answer: \(response.problem ?? "the stream broke")]")
         }
         print(Self.sourcesBlock(response.citations))
+        if !response.guardrailFindings.isEmpty {
+            print("\nGuardrails:")
+            for f in response.guardrailFindings { print("  \(f.action.rawValue) \(f.rule): \(f.detail)") }
+        }
     }
 
     /// `Sources:` and one line per citation: `[n] Title › Heading — path`.

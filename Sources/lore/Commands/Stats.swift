@@ -48,6 +48,7 @@ struct Stats: ParsableCommand {
             print("index of \(name)")
             for line in IndexCommand.lines(stats, collection: name).dropFirst() { print("  " + line) }
         }
+        print("guardrails  \(s.flaggedChunks) chunks flagged for injected instructions (of \(s.scannedChunks) scanned)\(s.flaggedChunks > 0 ? ": lore guard flagged lists them" : "")")
         if let r = s.lastRun { print("last ingest run \(r.id): \(r.status)") }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LoreIndex
+import LoreGuardrails
 import LoreIngest
 import Yams
 
@@ -37,6 +38,8 @@ struct LoreConfiguration: Codable, Equatable {
     var generation = GenerationSettings()
     var retrieval = RetrievalSettings()
     var extractive = ExtractiveSettings()
+    /// The guardrail policy (every rule's action and threshold).
+    var guardrails = GuardrailPolicy()
 
     /// The vector index (`index:`).
     struct Index: Codable, Equatable {
@@ -116,7 +119,7 @@ struct LoreConfiguration: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder
-        case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval, extractive
+        case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval, extractive, guardrails
     }
 
     init() {}
@@ -137,6 +140,7 @@ struct LoreConfiguration: Codable, Equatable {
         generation = try c.decodeIfPresent(GenerationSettings.self, forKey: .generation) ?? d.generation
         retrieval = try c.decodeIfPresent(RetrievalSettings.self, forKey: .retrieval) ?? d.retrieval
         extractive = try c.decodeIfPresent(ExtractiveSettings.self, forKey: .extractive) ?? d.extractive
+        guardrails = try c.decodeIfPresent(GuardrailPolicy.self, forKey: .guardrails) ?? d.guardrails
     }
 }
 
@@ -219,6 +223,12 @@ extension LoreConfiguration {
         try retrieval.applyEnvironment(env)
         prompts.applyEnvironment(env)
         try generation.applyEnvironment(env)
+        if let v = env["LORE_GUARDRAILS"] {
+            guard let on = ["on": true, "1": true, "true": true, "off": false, "0": false, "false": false][v.lowercased()] else {
+                throw ConfigurationError(description: "LORE_GUARDRAILS must be on or off, not \(v)")
+            }
+            guardrails.enabled = on
+        }
     }
 
     func validate() throws {
@@ -233,6 +243,7 @@ extension LoreConfiguration {
         _ = try index.settings()
         _ = try retrieval.options()
         try extractive.validate()
+        do { try guardrails.validate() } catch { throw ConfigurationError(description: "\(error)") }
         try prompts.validate()
         try generation.validate()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LoreCore
 import LoreEmbed
+import LoreGuardrails
 import LoreIndex
 import LorePrompts
 import LoreQuery
@@ -64,8 +65,12 @@ enum QueryServiceFactory {
             throw CommandFailure(description: "generation.backend \(backend) is not configured (configured: \(generators.keys.sorted().joined(separator: ", ")))")
         }
         let tokenizer = try WordPieceTokenizer(modelDirectory: config.modelDirectory())
+        let policy = config.guardrails
+        let guards: any QueryGuards = policy.enabled
+            ? PolicyGuards(policy: policy, audit: policy.audit ? try StoreAuditSink(path: config.database) : nil)
+            : PassThroughGuards()
         let service = try QueryService(retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: tokenizer),
-                                       generators: generators, defaultBackend: backend)
+                                       generators: generators, defaultBackend: backend, guards: guards)
         var defaults = try config.retrieval.options()
         if loaded == nil { defaults.mode = .lexical }
         return Pipeline(service: service, store: store, collection: name, collectionID: id, defaults: defaults, lexicalOnly: loaded == nil)

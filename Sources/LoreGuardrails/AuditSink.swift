@@ -1,0 +1,29 @@
+import Foundation
+import Logging
+import LoreStore
+
+/// Where guardrail findings are kept.
+public protocol AuditSink: Sendable {
+    func record(_ records: [AuditRecord])
+}
+
+/// The audit trail in the store's `guard_audit` table, on a connection of its own (so that
+/// writing a finding never waits on the retriever's). A failed write is logged, never
+/// thrown: an answer is not lost because its audit row could not be written.
+public final class StoreAuditSink: AuditSink, @unchecked Sendable {
+    private let store: Store
+    private let lock = NSLock()
+    private let logger: Logger
+
+    public init(path: String, logger: Logger = Logger(label: "lore.guardrails")) throws {
+        self.store = try Store(path: path)
+        self.logger = logger
+    }
+
+    public func record(_ records: [AuditRecord]) {
+        lock.lock(); defer { lock.unlock() }
+        do { try store.appendAudit(records) } catch {
+            logger.error("could not write the guardrail audit", metadata: ["error": "\(error)", "records": "\(records.count)"])
+        }
+    }
+}

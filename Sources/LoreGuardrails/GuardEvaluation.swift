@@ -1,0 +1,209 @@
+import Foundation
+import LoreCore
+
+/// Detection and false-positive rates of the guardrail rules on labelled sets
+/// (`Tests/Fixtures/guardrails/`), for `lore guard eval`:
+/// - `pii.jsonl`: `{"id", "text", "kind", "value"}`, one PII item per positive line (`kind`
+///   and `value` null on look-alikes). A positive is found when a match of its kind covers
+///   its value; every other match is a false positive.
+/// - `injection.jsonl`: `{"id", "text", "label": "injection"|"benign", "where":
+///   "question"|"document", "lang", "technique"}`, scored as the pipeline scores questions
+///   and retrieved passages, against the policy's threshold.
+/// - citation support (with a store): sentences drawn from the store's chunks (seeded) are
+///   checked against their own chunk (supported) and against a chunk of another document
+///   (unsupported), as the output rail checks a cited sentence.
+public struct GuardEvaluation: Sendable {
+    public struct Rate: Sendable, Codable, Equatable {
+        public var hits: Int
+        public var total: Int
+        public var value: Double { total == 0 ? 0 : Double(hits) / Double(total) }
+    }
+
+    public struct PIIResult: Sendable, Codable {
+        public var positives: Int
+        public var lookalikes: Int
+        public var recall: Double
+        public var precision: Double
+        /// Look-alike lines with any match.
+        public var lookalikeFalsePositiveRate: Double
+        public var recallByKind: [String: Rate]
+        public var missed: [String]
+        public var falsePositives: [String]
+        public var microsecondsP50: Double
+    }
+
+    public struct InjectionResult: Sendable, Codable {
+        public var threshold: Double
+        public var attacks: Int
+        public var benign: Int
+        public var detectionRate: Double
+        public var falsePositiveRate: Double
+        public var detectionByWhere: [String: Rate]
+        public var detectionByLanguage: [String: Rate]
+        public var falsePositiveByWhere: [String: Rate]
+        public var missed: [String]
+        public var falsePositives: [String]
+        public var microsecondsP50: Double
+    }
+
+    public struct SupportResult: Sendable, Codable {
+        public var threshold: Double
+        public var pairs: Int
+        /// Unsupported (wrongly cited) sentences flagged.
+        public var detectionRate: Double
+        /// Supported sentences flagged.
+        public var falsePositiveRate: Double
+        public var microsecondsP50: Double
+    }
+
+    public struct Report: Sendable, Codable {
+        public var pii: PIIResult?
+        public var injection: InjectionResult?
+        public var support: SupportResult?
+        public init() {}
+    }
+
+    public init() {}
+
+    // MARK: PII
+
+    public func evaluatePII(_ path: String, detector: PIIDetector = PIIDetector()) throws -> PIIResult {
+        let lines = try Self.jsonLines(path)
+        var tp = 0, fp = 0, positives = 0, lookalikes = 0, lookalikeHits = 0
+        var byKind: [String: Rate] = [:]
+        var missed: [String] = [], falsePositives: [String] = []
+        var times: [Double] = []
+        for (n, o) in lines.enumerated() {
+            guard let text = o["text"] as? String else { throw GuardrailError("\(path):\(n + 1): text: missing") }
+            let id = o["id"] as? String ?? "line \(n + 1)"
+            let t = DispatchTime.now()
+            let matches = detector.find(in: text)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e3)
+            if let kind = o["kind"] as? String, let value = o["value"] as? String {
+                positives += 1
+                guard let r = text.range(of: value) else { throw GuardrailError("\(path):\(n + 1): value is not in text") }
+                let lo = text.utf8.distance(from: text.startIndex, to: r.lowerBound)
+                let span = lo..<(lo + value.utf8.count)
+                let found = matches.contains { $0.kind.rawValue == kind && $0.utf8Range.overlaps(span) }
+                byKind[kind, default: Rate(hits: 0, total: 0)].total += 1
+                if found { tp += 1; byKind[kind]!.hits += 1 } else { missed.append("\(id) (\(kind))") }
+                let extra = matches.filter { !($0.kind.rawValue == kind && $0.utf8Range.overlaps(span)) }
+                fp += extra.count
+                if !extra.isEmpty { falsePositives.append("\(id) (\(extra.map(\.kind.rawValue).joined(separator: ",")))") }
+            } else {
+                lookalikes += 1
+                fp += matches.count
+                if !matches.isEmpty {
+                    lookalikeHits += 1
+                    falsePositives.append("\(id) (\(matches.map(\.kind.rawValue).joined(separator: ",")))")
+                }
+            }
+        }
+        return PIIResult(positives: positives, lookalikes: lookalikes,
+                         recall: positives == 0 ? 0 : Double(tp) / Double(positives),
+                         precision: tp + fp == 0 ? 0 : Double(tp) / Double(tp + fp),
+                         lookalikeFalsePositiveRate: lookalikes == 0 ? 0 : Double(lookalikeHits) / Double(lookalikes),
+                         recallByKind: byKind, missed: missed, falsePositives: falsePositives, microsecondsP50: Self.median(times))
+    }
+
+    // MARK: Injection
+
+    public func evaluateInjection(_ path: String, threshold: Double = 0.5, detector: InjectionDetector = InjectionDetector()) throws -> InjectionResult {
+        let lines = try Self.jsonLines(path)
+        var attacks = 0, detected = 0, benign = 0, flaggedBenign = 0
+        var byWhere: [String: Rate] = [:], byLanguage: [String: Rate] = [:], fpByWhere: [String: Rate] = [:]
+        var missed: [String] = [], falsePositives: [String] = []
+        var times: [Double] = []
+        for (n, o) in lines.enumerated() {
+            guard let text = o["text"] as? String, let label = o["label"] as? String else {
+                throw GuardrailError("\(path):\(n + 1): text and label are required")
+            }
+            let id = o["id"] as? String ?? "line \(n + 1)"
+            let whereFrom = o["where"] as? String ?? "question"
+            let lang = o["lang"] as? String ?? "?"
+            let t = DispatchTime.now()
+            let a = detector.assess(text, source: whereFrom == "document" ? .document : .question)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e3)
+            let hit = a.score >= threshold
+            switch label {
+            case "injection":
+                attacks += 1
+                byWhere[whereFrom, default: Rate(hits: 0, total: 0)].total += 1
+                byLanguage[lang, default: Rate(hits: 0, total: 0)].total += 1
+                if hit { detected += 1; byWhere[whereFrom]!.hits += 1; byLanguage[lang]!.hits += 1 } else {
+                    missed.append("\(id) [\(whereFrom), \(lang)] score \(String(format: "%.2f", a.score))")
+                }
+            case "benign":
+                benign += 1
+                fpByWhere[whereFrom, default: Rate(hits: 0, total: 0)].total += 1
+                if hit {
+                    flaggedBenign += 1
+                    fpByWhere[whereFrom]!.hits += 1
+                    falsePositives.append("\(id) [\(whereFrom), \(lang)] score \(String(format: "%.2f", a.score)): \(a.signals.map(\.rule).joined(separator: ","))")
+                }
+            default:
+                throw GuardrailError("\(path):\(n + 1): label must be injection or benign, not \(label)")
+            }
+        }
+        return InjectionResult(threshold: threshold, attacks: attacks, benign: benign,
+                               detectionRate: attacks == 0 ? 0 : Double(detected) / Double(attacks),
+                               falsePositiveRate: benign == 0 ? 0 : Double(flaggedBenign) / Double(benign),
+                               detectionByWhere: byWhere, detectionByLanguage: byLanguage, falsePositiveByWhere: fpByWhere,
+                               missed: missed, falsePositives: falsePositives, microsecondsP50: Self.median(times))
+    }
+
+    // MARK: Citation support
+
+    /// `chunks`: (document id, text) pairs from a store. Draws up to `pairs` sentences of at
+    /// least 8 words with a seeded generator.
+    public func evaluateSupport(chunks: [(document: Int64, text: String)], threshold: Double, pairs: Int = 500, seed: UInt64 = 7) -> SupportResult {
+        var rng = SeededRandom(seed: seed)
+        var flaggedGood = 0, flaggedBad = 0, n = 0
+        var times: [Double] = []
+        let eligible = chunks.filter { $0.text.split(separator: " ").count >= 20 }
+        guard eligible.count >= 2 else { return SupportResult(threshold: threshold, pairs: 0, detectionRate: 0, falsePositiveRate: 0, microsecondsP50: 0) }
+        var attempts = 0
+        while n < pairs, attempts < pairs * 20 {
+            attempts += 1
+            let own = eligible[Int(rng.next() % UInt64(eligible.count))]
+            let sentences = own.text.components(separatedBy: ". ").filter { $0.split(separator: " ").count >= 8 }
+            guard !sentences.isEmpty else { continue }
+            let sentence = sentences[Int(rng.next() % UInt64(sentences.count))]
+            let other = eligible[Int(rng.next() % UInt64(eligible.count))]
+            guard other.document != own.document else { continue }
+            let t = DispatchTime.now()
+            let good = CitationChecker.overlap(sentence, own.text)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e3)
+            let bad = CitationChecker.overlap(sentence, other.text)
+            n += 1
+            if good < threshold { flaggedGood += 1 }
+            if bad < threshold { flaggedBad += 1 }
+        }
+        return SupportResult(threshold: threshold, pairs: n, detectionRate: n == 0 ? 0 : Double(flaggedBad) / Double(n),
+                             falsePositiveRate: n == 0 ? 0 : Double(flaggedGood) / Double(n), microsecondsP50: Self.median(times))
+    }
+
+    // MARK: Helpers
+
+    static func jsonLines(_ path: String) throws -> [[String: Any]] {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw GuardrailError("cannot read \(path)")
+        }
+        var out: [[String: Any]] = []
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let l = line.trimmingCharacters(in: .whitespaces)
+            guard !l.isEmpty else { continue }
+            guard let o = try? JSONSerialization.jsonObject(with: Data(l.utf8)) as? [String: Any] else {
+                throw GuardrailError("\(path):\(n + 1): not a JSON object")
+            }
+            out.append(o)
+        }
+        return out
+    }
+
+    static func median(_ v: [Double]) -> Double {
+        guard !v.isEmpty else { return 0 }
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}
