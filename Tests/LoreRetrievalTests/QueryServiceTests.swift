@@ -110,7 +110,7 @@ struct QueryServiceTests {
         #expect(blocked.answer == "Blocked." && blocked.finishReason == "blocked" && blocked.guardrailFindings.count == 1)
         let plain = try await service().answer(QueryRequest(question: "What does write-ahead logging let readers do?"))
         let guarded = try await s.answer(QueryRequest(question: "What does write-ahead logging let readers do?"))
-        #expect(guarded.withheldSources == 1 && guarded.answer.hasSuffix(" (checked)"))
+        #expect(guarded.withheldSources == 1 && guarded.answer.hasSuffix(" (checked)\n\n" + QueryService.withheldNote(1)))
         #expect(!guarded.citations.contains { $0.chunkID == plain.citations.first?.chunkID })
         #expect(guarded.guardrailFindings.map(\.stage) == ["context"])
     }

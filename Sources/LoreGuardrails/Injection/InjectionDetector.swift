@@ -121,7 +121,8 @@ public struct InjectionDetector: Sendable {
             let opensClause = c.first == 0 || toks[c.first].boundary > 0
             let order = c.mood == .imperative
                 && (model.ruleIsOrder[c.rule] || (rule.category == .modelDirective && opensClause))
-            if metaCount >= 1 && (quoted || exampleMarkerBefore(toks, c.first)) {
+            if (quoted && (metaCount >= 1 || reportedSpeech(toks, c.first)))
+                || (metaCount >= 1 && exampleMarkerBefore(toks, c.first)) {
                 w *= 0.5
                 dampened = true
             } else if discussion && !order {
@@ -139,8 +140,10 @@ public struct InjectionDetector: Sendable {
             }
         }
         for r in raw {
-            found.append(Found(category: r.category, rule: r.rule, weight: discussion ? r.weight * 0.6 : r.weight,
-                               range: r.range, dampened: discussion))
+            // A marker or an image in a text about injection is more likely an example.
+            let aside = metaCount >= 1
+            found.append(Found(category: r.category, rule: r.rule, weight: aside ? r.weight * 0.6 : r.weight,
+                               range: r.range, dampened: aside))
         }
         for k in urlTemplates {
             found.append(Found(category: .exfiltration, rule: "exfil.url_placeholder", weight: 0.4,
@@ -161,6 +164,21 @@ public struct InjectionDetector: Sendable {
         var range: Range<Int>
         var dampened: Bool
         var additive = false
+    }
+
+    /// A quotation introduced by a reporting word ("might say: \"…\"", "such as \"…\"").
+    private func reportedSpeech(_ toks: [InjToken], _ p: Int) -> Bool {
+        var q = p
+        while q > 0 && toks[q].flags.contains(.inQuote) && !toks[q].flags.contains(.quoteStart) { q -= 1 }
+        var i = q
+        var steps = 0
+        while i > 0 && steps < 4 {
+            i -= 1
+            steps += 1
+            if toks[i].special & (InjSpecialBit.report | InjSpecialBit.exMark) != 0 { return true }
+            if toks[i].boundary >= 2 { return false }
+        }
+        return false
     }
 
     /// "such as", "e.g.", "for example" earlier in the same sentence.

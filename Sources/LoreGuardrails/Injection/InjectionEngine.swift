@@ -33,11 +33,12 @@ enum InjSpecialBit {
     static let anyAll: UInt32 = 1 << 13      // any, all, every
     static let infMark: UInt32 = 1 << 14     // zu, te: an infinitive before a clause-final verb
     static let infPost: UInt32 = 1 << 15     // させ: a causative after a clause-final verb
+    static let report: UInt32 = 1 << 16      // say, write, reads: a quotation follows
 
     static let byGroup: [String: UInt32] = [
         "IMPOK": impOK, "MODAL": modal, "PERMISSIVE": permissive, "YOU": you, "NEG": neg, "NEGPOST": negPost,
         "BLOCK": block, "META": meta, "EXMARK": exMark, "TO": to, "COPULA": copula, "COORD": coord,
-        "ADDRESSEE": addressee, "ANYALL": anyAll, "INFMARK": infMark, "INFPOST": infPost,
+        "ADDRESSEE": addressee, "ANYALL": anyAll, "INFMARK": infMark, "INFPOST": infPost, "REPORT": report,
     ]
 }
 
@@ -748,7 +749,7 @@ struct InjMatchEnv {
                         md = mood(at: p)
                         switch md {
                         case .imperative, .coordinated: break
-                        case .permissive: w *= 0.6
+                        case .permissive: w *= 0.5
                         case .descriptive: w *= 0.5
                         }
                     }

@@ -21,26 +21,27 @@ enum InjectionLexicon {
         disobey defy contradict
         ignorez ignorer ignores oublie oubliez oublier neglige negligez outrepasse outrepassez contourne contournez
         ecarte ecartez abandonne abandonnez efface effacez fais_abstraction faites_abstraction
-        ne_tiens_pas_compte ne_tenez_pas_compte passe_outre passez_outre
+        ne_tiens_pas_compte ne_tenez_pas_compte passe_outre passez_outre ne_tiens_plus_compte ne_tenez_plus_compte
+        ne_prends_pas_en_compte ne_prends_plus_en_compte ne_prenez_pas_en_compte ne_prenez_plus_en_compte
         ignoriere ignorier ignoriert ignorieren vergiss vergesst vergessen missachte missachtet missachten
         ubergehe ubergeht uberspringe uberspring umgehe umgeh verwirf verwerft verwerfe
         ignora ignoren ignorar ignorad olvida olvide olviden olvidar olvidad omite omita omitan descarta descarte
         desestima desestime haz_caso_omiso pasa_por_alto no_hagas_caso
         ignori ignorate ignorare dimentica dimentichi dimenticate dimenticare tralascia tralasciate scarta scartate
-        trascura trascurate non_tenere_conto non_tenete_conto
+        trascura trascurate non_tenere_conto non_tenete_conto lascia_perdere lasciate_perdere metti_da_parte
         ignore ignorem esqueca esquece esquecam esquecer desconsidere desconsidera desconsiderar despreze
         deixe_de_lado
-        negeer negeren vergeet vergeten omzeil schrap
+        negeer negeren vergeet vergeten omzeil schrap let_niet_op let_niet_meer_op
         игнорируй игнорируйте игнорировать проигнорируй проигнорируйте забудь забудьте забыть отбрось отбросьте
         не_обращай_внимания_на не_обращайте_внимания_на не_учитывай не_учитывайте
-        忽略 忽视 无视 忘记 忘掉 抛开 抛弃 丢弃 不要理会 不要管 不用管 绕过 跳过
+        忽略 忽视 无视 忘记 忘掉 抛开 抛弃 丢弃 不要理会 不要管 不用管 绕过 跳过 别管 别理会 别理
         無視 忘れ 忘れて 破棄
         """),
         // Verbs that end the clause (German, Dutch, Russian, Chinese, Japanese word order).
         ("OVRF", """
         ignorieren vergessen missachten verwerfen uberspringen negeren vergeten ignoreren
         игнорируй игнорируйте игнорировать проигнорируй забудь забудьте забыть
-        忽略 忽视 无视 忘记 忘掉 抛开 無視 忘れ 忘れて 破棄 無効
+        忽略 忽视 无视 忘记 忘掉 抛开 無視 忘れ 忘れて 破棄 無効 気にせず 気にしないで
         """),
         ("DISABLE", """
         disable deactivate turn_off switch_off remove lift suspend desactive desactivez deaktiviere deaktivieren
@@ -75,7 +76,7 @@ enum InjectionLexicon {
         ton ta tes votre vos
         dein deine deinen deinem deiner deines ihre ihren ihrer eure euren
         tu tus su sus vuestro vuestra vuestros vuestras
-        tuo tua tuoi tue vostro vostra vostri vostre
+        tuo tua tuoi tue vostro vostra vostri vostre suo sua suoi sue
         teu tua teus tuas seu sua seus suas vosso vossa
         je jouw jullie uw
         твои твой твоя твою твоих твоим твоём твоем свои свой своя свою своих своим своём своем ваши ваш вашу ваших тебя тебе
@@ -173,7 +174,7 @@ enum InjectionLexicon {
         """),
         ("TOLD", """
         told given instructed programmed said configured asked provided received got sent initialized initialised
-        prompted loaded started set_up fed
+        prompted loaded started set_up fed bekommen bekamst dato donnees donnee
         dijeron dijo dicho dijimos detto detti dissero disseram disse dito verteld gezegd vertelde говорили
         сказал сказала 说过 告诉过 说的
         dit dites donne donnees donnes recu recues gesagt gegeben erhalten beigebracht
@@ -192,6 +193,20 @@ enum InjectionLexicon {
         """),
         ("APPLY", "apply applies valid matter matters count binding relevant exist exists"),
         ("TESTW", "test joke fake decoy trick lie mistake"),
+        ("WHENJA", "とき 時 際 場合"),
+        ("ASIDEW", "beiseite zur_seite"),
+        ("LASSV", "lass lasst lassen"),
+        // Words that introduce a quotation.
+        ("REPORT", """
+        say says said saying write writes wrote reads read states stated contains contained contain like
+        dit ecrit sagt schreibt dice escribe scrive diz escreve zegt schrijft говорит пишет 说 写道 という
+        """),
+        ("HIDDENLABEL", """
+        hidden_text hidden_instruction hidden_instructions secret_instruction secret_instructions invisible_text
+        hidden_note hidden_prompt hidden_command secret_note secret_message hidden_message
+        """),
+        ("BEGINCAPS", "^END ^BEGIN ^START"),
+        ("AUTHORIZEDW", "authorized authorised allowed permitted approved instructed cleared"),
         // Directive verbs that tell a reader what to claim.
         ("DIRVS", """
         say reply respond answer recommend praise claim promote endorse insist assert state tell
@@ -218,7 +233,7 @@ enum InjectionLexicon {
         ("TRAINED", "trained taught"),
         ("ANYTHINGW", "anything everything whatever"),
         ("ALLOWEDW", "allowed permitted free authorized authorised"),
-        ("RELPRON", "que che die dat которые который которую 的 that which"),
+        ("RELPRON", "que qu che die dat которые который которую 的 that which"),
         ("CHANGED", "changed replaced updated modified"),
         // MARK: Reveal
         ("REVEAL", """
@@ -233,7 +248,7 @@ enum InjectionLexicon {
         muestra muestre muestrame mostrar revela revele revelame revelar repite repita repetir dime digame dame
         escribe escriba imprime imprima ensena ensename comparte
         mostra mostrami mostrate mostrare rivela rivelami rivelate rivelare ripeti ripetete ripetere dimmi ditemi dammi
-        stampa scrivi scrivimi condividi
+        stampa scrivi scrivimi condividi mostri riveli
         mostre mostra revele revela repita repete diga diz me_diga imprima escreva exiba exibir compartilhe
         toon tonen laat_zien geef onthul herhaal print vertel schrijf deel
         покажи покажите показать выведи выведите вывести раскрой раскройте повтори повторите напиши напишите
@@ -328,7 +343,7 @@ enum InjectionLexicon {
         aja_como atue_como finja_ser finja_que_e comporte-se_como faca_o_papel interprete_o_papel
         imagine_que_voce_e torne-se voce_sera
         doe_alsof gedraag_je_als speel_de_rol fungeer_als handel_als stel_je_voor_dat_je word_een je_wordt
-        веди_себя_как притворись притворитесь представь_что_ты играй_роль сыграй_роль действуй_как стань станьте
+        веди_себя_как веди_себя_так притворись притворитесь представь_что_ты играй_роль сыграй_роль действуй_как стань станьте
         扮演 假装 充当 模拟 化身为 成为 なりきって 演じて ふりをして 振る舞って
         """),
         ("ENABLEV", """
@@ -395,6 +410,7 @@ enum InjectionLexicon {
         notitie memo note примечание сообщение заметка инструкция 注意 提示 注 备注 メッセージ メモ 備考
         """),
         ("TOFOR", "to for a pour an fur para per al ao voor aan для 给 致 への に"),
+        ("TOFORX", "to for pour fur para per al ao voor aan для 给 致 への に"),
         ("IF", "if si wenn falls se als indien если 如果 假如 もし"),
         ("COPULA", """
         is are am was were re be es etes suis bist sind ist eres sei sono e es sou bent ben zijn 是 です
@@ -430,7 +446,7 @@ enum InjectionLexicon {
         gib nenne
         diga decir responde responda contesta conteste recomienda recomiende incluye incluya escribe escriba menciona
         mencione afirma afirme anade anada indica
-        rispondi rispondete raccomanda consiglia includi scrivi menziona afferma aggiungi
+        rispondi rispondete raccomanda consiglia includi scrivi menziona afferma aggiungi di
         diz responda recomende recomenda inclua escreva mencione afirme adicione indique
         zeg antwoord beveel adviseer vermeld schrijf voeg noem beweer
         скажи скажите ответь ответьте отвечай рекомендуй порекомендуй включи напиши упомяни утверждай добавь сообщи
@@ -619,6 +635,7 @@ enum InjectionLexicon {
         // MARK: Grammar
         ("IMPOK", """
         please pls plz kindly just simply now so also first immediately actually really seriously completely totally
+        where lets
         entirely fully always instead again quickly hey hi hello ok okay alright well oh btw ps do yes
         plait stp svp maintenant alors aussi desormais simplement
         bitte jetzt nun einfach sofort ab
@@ -659,14 +676,14 @@ enum InjectionLexicon {
         """),
         // MARK: Discussion
         ("META", """
-        attack attacks attacker attackers injection injections inject injected jailbreaks jailbreak trick tricks malicious adversarial
+        attack attacks attacker attackers injection injections inject injected jailbreaks jailbreaking evaluations jailbreak trick tricks malicious adversarial
         tester testers attempted attempt attempts refused blocked flagged evaluation benchmark dataset datasets
         red_team red-team
         example examples payload payloads exploit exploits exploited vulnerability vulnerabilities technique
         techniques researchers detect detects detection detector classifier classifiers mitigate mitigation
         mitigations defend defense defence defenses prevent prevention protect protection phrase phrases pattern
         patterns string strings keyword keywords sanitize sanitization hijack hijacking threat threats owasp
-        red-teaming mean means meaning term terms sentence quoted refuse refuses refusal
+        red-teaming mean means meaning term terms sentence quoted refuse refuses refusal exfiltration leakage
         attaque attaques exemple malveillant malveillante angriff angriffe angreifer injektion beispiel bosartig
         ataque ataques inyeccion ejemplo malicioso attacco attacchi iniezione esempio malevolo injecao exemplo
         aanval aanvallen injectie voorbeeld атака атаки атак инъекция инъекции пример вредоносный

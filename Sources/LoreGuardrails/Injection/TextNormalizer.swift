@@ -361,7 +361,10 @@ struct InjTokenizer {
             if (a == 0x48 || a == 0x57) && tokStart < 0 && !mapped && !lexiconMode, let e = urlEnd(buf, i) {
                 return url(buf, i, e)
             }
-            letterASCII(UInt8(a | 0x20), i, end, upper: true)
+            // camelCase splits before a capital that starts a word ("IgnorePrevious"), not inside
+            // an acronym ("OpenAI", "ChatGPT").
+            let nextLower = end < buf.count && buf[end] >= 0x61 && buf[end] <= 0x7A
+            letterASCII(UInt8(a | 0x20), i, end, upper: true, wordStart: nextLower)
         case 0x30 ... 0x39:
             digit(UInt8(a), i, end)
         case 0x27: // '
@@ -414,9 +417,10 @@ struct InjTokenizer {
         aposNorm = -1; aposOrig = -1
     }
 
-    @inline(__always) private mutating func letterASCII(_ b: UInt8, _ i: Int, _ end: Int, upper isUpper: Bool) {
+    @inline(__always) private mutating func letterASCII(_ b: UInt8, _ i: Int, _ end: Int, upper isUpper: Bool,
+                                                        wordStart: Bool = false) {
         if cjkRun && tokStart >= 0 { finishToken() }
-        if isUpper && lastWasLower && tokStart >= 0 && aposNorm < 0 {
+        if isUpper && wordStart && lastWasLower && tokStart >= 0 && aposNorm < 0 {
             // camelCase: "IgnorePreviousInstructions" reads as three words.
             finishToken()
         }
