@@ -80,8 +80,8 @@ enum InjDelimiterScanner {
             if w > z, mentionWords.contains(word(z, w)) { return false }
             var a = s - 1
             while a >= 0 && (buf[a] == 0x20 || buf[a] == 0x09) { a -= 1 }
-            if a < 0 || buf[a] == 0x0A || buf[a] == 0x3E || buf[a] == 0x5D || buf[a] == 0x7D { return true }
-            if z >= n || buf[z] == 0x0A || buf[z] == 0x3C || buf[z] == 0x5B || buf[z] == 0x7B { return true }
+            if a < 0 || buf[a] == 0x0A || buf[a] == 0x3E || buf[a] == 0x5D || buf[a] == 0x7D || buf[a] == 0x5B { return true }
+            if z >= n || buf[z] == 0x0A || buf[z] == 0x3C || buf[z] == 0x5B || buf[z] == 0x7B || buf[z] == 0x5D { return true }
             return matches(e, "system") || matches(e, "user") || matches(e, "assistant") || matches(e, "developer")
         }
         func add(_ rule: String, _ category: InjectionCategory, _ w: Double, _ r: Range<Int>) {

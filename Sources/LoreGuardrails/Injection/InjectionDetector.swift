@@ -60,26 +60,28 @@ public struct InjectionAssessment: Sendable, Equatable {
 }
 
 /// A rule-based prompt-injection detector for questions and retrieved documents: no model, no
-/// regular expressions, about a microsecond per 100 bytes.
+/// regular expressions, a few microseconds per 100 bytes (about 45 µs for 2 KB in a release build).
 ///
 /// The text is normalised once into word tokens: lower-cased, diacritics folded, full-width and
-/// "fancy" letters, zero-width characters, leetspeak (`1gn0re`), s p a c e d and camelCased words
-/// and glued words undone, CJK text segmented with the lexicon. Phrase rules in ten languages
-/// (English, French, German, Spanish, Italian, Portuguese, Dutch, Russian, Chinese, Japanese) match
-/// over the tokens, and a byte scan finds fake role markers (`<|im_start|>`, `[INST]`, `</system>`)
-/// and markdown images that carry data out. A rule needs the combination that makes an order to the
-/// model, such as an override verb and the model's instructions ("ignore all previous
-/// instructions"), not either alone ("ignore a file in git", "override a CSS rule").
+/// "fancy" letters, zero-width and Unicode tag characters, leetspeak (`1gn0re`), s p a c e d,
+/// camelCased and glued words undone, CJK text segmented with the lexicon. Phrase rules in ten
+/// languages (English, French, German, Spanish, Italian, Portuguese, Dutch, Russian, Chinese,
+/// Japanese) match over the tokens, and a byte scan finds fake role markers (`<|im_start|>`,
+/// `[INST]`, `</system>`, `### System:`) and images that carry data out. A rule needs the
+/// combination that makes an order to the model, such as an override verb and the model's
+/// instructions ("ignore all previous instructions"), not either alone ("ignore a file in git",
+/// "override a CSS rule").
 ///
 /// **Scoring.** Each rule has a weight for a question and one for a document (0.8 for
-/// "ignore all previous instructions", 0.3 for a lone "DAN"). The weight is halved when the verb
-/// is not in imperative position ("how do I make it ignore…", "the model will ignore…") and
-/// scaled by 0.6 after "you can". Overlapping signals of one category keep the strongest; each rule
-/// counts once, with its strongest match; the score is `1 - Π(1 - wᵢ)` over the rules, so two
-/// weak signals add up. In a text about injection (two or more words such as "attack", "injection",
-/// "example"), a signal that is quoted, introduced by "such as" / "for example", or not an
-/// order is halved (if quoted) and only ever sets a floor: the score is then
-/// `max(1 - Π(1 - wᵢ) over the other signals, the strongest of these)`.
+/// "ignore all previous instructions", 0.3 for a lone "DAN"). An order counts in full; the weight
+/// is halved when the verb is not in imperative position ("how do I make it ignore…", "the model
+/// will ignore…") or follows "you can". Overlapping signals of one category keep the strongest,
+/// each rule counts once (its strongest match), and the score is `1 - Π(1 - wᵢ)` over the rules,
+/// so two weak signals add up. Text *about* injection is recognised by words such as "attack",
+/// "injection", "example": there a quoted attempt (or one after "such as") is halved, a
+/// description scaled by 0.8 and a role marker by 0.6, and these asides do not add up. The score
+/// is `max(1 - Π(1 - wᵢ) over the other signals, the strongest aside)`. A quotation introduced by
+/// "says", "writes", "like"… is an aside in any text.
 public struct InjectionDetector: Sendable {
     private let model: InjectionModel
 
@@ -92,6 +94,7 @@ public struct InjectionDetector: Sendable {
     public func assess(_ text: String, source: InjectionSource) -> InjectionAssessment {
         guard !text.isEmpty else { return .none }
         var normalized = InjTokenizer.tokenize(text)
+        let normalizedTagCharacters = normalized.tagCharacters
         model.refine(&normalized)
         var matcher = InjMatcher(model: model, text: normalized)
         matcher.annotate()
@@ -109,9 +112,13 @@ public struct InjectionDetector: Sendable {
         let discussion = metaCount >= 2
 
         var found: [Found] = []
-        found.reserveCapacity(candidates.count + raw.count + 1)
+        found.reserveCapacity(min(candidates.count + raw.count + 1, 256))
         var commentRange: Range<Int>? = nil
+        // A long text may repeat a phrase thousands of times: the first matches of a rule suffice.
+        var perRule = [UInt8](repeating: 0, count: model.rules.count)
         for c in candidates {
+            if perRule[c.rule] >= 8 { continue }
+            perRule[c.rule] += 1
             let rule = model.rules[c.rule]
             var w = c.weight
             var dampened = false
@@ -139,15 +146,19 @@ public struct InjectionDetector: Sendable {
                 commentRange = range
             }
         }
-        for r in raw {
+        for r in raw.prefix(64) {
             // A marker or an image in a text about injection is more likely an example.
             let aside = metaCount >= 1
             found.append(Found(category: r.category, rule: r.rule, weight: aside ? r.weight * 0.6 : r.weight,
                                range: r.range, dampened: aside))
         }
-        for k in urlTemplates {
+        for k in urlTemplates.prefix(8) {
             found.append(Found(category: .exfiltration, rule: "exfil.url_placeholder", weight: 0.4,
                                range: Int(toks[k].origStart) ..< Int(toks[k].origEnd), dampened: discussion))
+        }
+        if normalizedTagCharacters >= 8 {
+            found.append(Found(category: .modelDirective, rule: "directive.invisible_text", weight: 0.35,
+                               range: 0 ..< text.utf8.count, dampened: false, additive: true))
         }
         if let commentRange {
             found.append(Found(category: .modelDirective, rule: "directive.html_comment", weight: 0.3,

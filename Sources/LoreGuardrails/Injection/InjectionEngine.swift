@@ -739,7 +739,13 @@ struct InjMatchEnv {
                             || (end >= 3 && toks[end - 3].special & InjSpecialBit.infMark != 0)
                             || (end < n && toks[end].special & InjSpecialBit.infPost != 0)
                     }
-                    if out.contains(where: { $0.rule == ri && $0.first == p }) { continue }
+                    var seen = false
+                    var k = out.count - 1
+                    while k >= 0 && out[k].first == p {
+                        if out[k].rule == ri { seen = true; break }
+                        k -= 1
+                    }
+                    if seen { continue }
                     var w = source == .question ? spec.question : spec.document
                     var md = InjMood.imperative
                     if verbLastDescriptive {

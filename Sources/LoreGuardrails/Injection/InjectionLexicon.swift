@@ -186,7 +186,7 @@ enum InjectionLexicon {
         ("KNOW", "know learned learnt sais weisst sabes sai sabe weet знаешь"),
         ("VOID", """
         void invalid cancelled canceled revoked obsolete null overridden superseded rescinded annulled nullified
-        lifted suspended deactivated disabled expired outdated
+        lifted suspended deactivated disabled expired outdated off
         annulees annules caduques nulles invalides ungultig aufgehoben nichtig anuladas anulados canceladas invalidas
         annullate annullati revocate nulle canceladas anuladas invalidas ongeldig vervallen opgeheven
         недействительны отменены аннулированы 作废 无效 失效 無効
@@ -214,7 +214,12 @@ enum InjectionLexicon {
         afferma diga responda recomende afirme zeg antwoord beveel beweer скажи ответь отвечай рекомендуй утверждай
         说 回答 推荐 声称 言って 答えて 推奨
         """),
-        ("VERIFIEDW", "verified authorized authorised trusted admin administrator an_admin root owner privileged"),
+        ("VERIFIEDW", """
+        verified authorized authorised authenticated trusted admin administrator an_admin root owner privileged
+        """),
+        ("SAFETYN", "checks check measures controls precautions protocols filters rules guidelines restrictions"),
+        ("ACTIVEW", "enabled activated active on engaged unlocked"),
+        ("CONTINUEV", "continue complete finish"),
         ("ESCAPEW", "escaped broke_free broken_free freed liberated jailbroken unchained unshackled"),
         ("OBFUSREQ", """
         letter_by_letter character_by_character one_letter_at_a_time backwards in_reverse reversed base64 rot13 hex
@@ -356,7 +361,7 @@ enum InjectionLexicon {
         jailbreak jailbroken ^DAN unrestricted unfiltered uncensored evil opposite chaos anarchy ^DUDE ^STAN
         developer_mode_v2
         """),
-        ("MODE_S", "越狱模式 脱獄モード jailbreak-modus modo_jailbreak mode_jailbreak"),
+        ("MODE_S", "越狱模式 脱獄モード jailbreak-modus modo_jailbreak mode_jailbreak opposite_day"),
         ("MODE_W", """
         mode_developpeur modo_desarrollador modalita_sviluppatore modo_desenvolvedor ontwikkelaarsmodus
         entwicklermodus режим_разработчика 开发者模式 開発者モード
@@ -413,7 +418,7 @@ enum InjectionLexicon {
         ("TOFORX", "to for pour fur para per al ao voor aan для 给 致 への に"),
         ("IF", "if si wenn falls se als indien если 如果 假如 もし"),
         ("COPULA", """
-        is are am was were re be es etes suis bist sind ist eres sei sono e es sou bent ben zijn 是 です
+        is are am was were re be been being es etes suis bist sind ist eres sei sono e es sou bent ben zijn 是 です
         """),
         ("READINGV", """
         reading processing parsing summarizing summarising analyzing analysing indexing crawling scraping ingesting
@@ -488,7 +493,7 @@ enum InjectionLexicon {
         ongeacht независимо_от 无论 不管 どんな
         """),
         ("ANSWERV", """
-        answer respond reply say write output
+        answer respond reply say write output continue proceed
         reponds repondez antworte antwortet responde responda contesta rispondi rispondete responda antwoord
         отвечай ответь отвечайте 回答 回复 答えて
         """),
@@ -567,7 +572,7 @@ enum InjectionLexicon {
         // MARK: Follow / stop
         ("FOLLOW", """
         従わ
-        follow obey adhere abide comply listen respect apply honor honour heed observe
+        follow obey adhere abide comply listen respect apply honor honour heed observe following obeying listening
         suis suivez suivre respecte respectez respecter obeis obeissez applique
         befolge befolgen folge folgen beachte beachten
         sigas sigan sigue seguir obedezcas obedezca obedecer cumplas cumpla cumplir respetes respetar
@@ -635,7 +640,7 @@ enum InjectionLexicon {
         // MARK: Grammar
         ("IMPOK", """
         please pls plz kindly just simply now so also first immediately actually really seriously completely totally
-        where lets
+        where lets sudo
         entirely fully always instead again quickly hey hi hello ok okay alright well oh btw ps do yes
         plait stp svp maintenant alors aussi desormais simplement
         bitte jetzt nun einfach sofort ab

@@ -59,6 +59,8 @@ struct InjToken {
 struct InjNormalizedText {
     var bytes: [UInt8] = []
     var tokens: [InjToken] = []
+    /// Invisible Unicode tag characters read as ASCII (text hidden from people).
+    var tagCharacters = 0
 }
 
 /// Character classes for U+0080 ..< U+0530 (Latin-1, Latin Extended, IPA, Greek, Cyrillic):
@@ -292,6 +294,7 @@ struct InjTokenizer {
                 len = 4
             }
             let end = i + len
+            if v >= 0xE0020 && v <= 0xE007E { out.tagCharacters += 1 }
             if let a = asciiLookalike(v) {
                 if a < 0x80 {
                     let isPunct = !((a >= 0x30 && a <= 0x39) || (a | 0x20 >= 0x61 && a | 0x20 <= 0x7A))
