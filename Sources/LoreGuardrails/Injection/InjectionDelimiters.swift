@@ -194,7 +194,10 @@ enum InjDelimiterScanner {
                 break
             }
 
-            if atLineStart {
+            // A role marker opens a line, or follows "##" anywhere ("Lorem ipsum. ### Instruction:").
+            let midLineHashes = !atLineStart && b == 0x23 && i + 1 < n && buf[i + 1] == 0x23
+                && (i == 0 || buf[i - 1] == 0x20 || buf[i - 1] == 0x09)
+            if atLineStart || midLineHashes {
                 // "### System:", "SYSTEM:", "**System prompt:**", "Human:", "=== system ==="
                 var j = i
                 var hashes = 0
@@ -224,7 +227,8 @@ enum InjDelimiterScanner {
                     let colon = k < n && buf[k] == 0x3A
                     let endOfLine = k >= n || buf[k] == 0x0A
                     let closedByHashes = hashes >= 2 && wordEnd < n && buf[wordEnd] == 0x23
-                    if colon || (hashes >= 2 && endOfLine) || (markup && endOfLine && caps) || closedByHashes {
+                    let accepted = colon || (hashes >= 2 && endOfLine) || (markup && endOfLine && caps) || closedByHashes
+                    if accepted && (atLineStart || hashes >= 2) {
                         var w: Double
                         switch strength {
                         case 3: w = (hashes >= 2 || caps) ? 0.45 : 0

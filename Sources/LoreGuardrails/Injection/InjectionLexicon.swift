@@ -120,7 +120,7 @@ enum InjectionLexicon {
         instrucoes instrucao orientacoes diretrizes diretivas
         instructies instructie aanwijzingen richtlijnen systeemprompt
         инструкц* указани* директив* промпт* промт*
-        指令 指示 说明 提示 提示词 设定 指引 系统提示 系统提示词 系统指令
+        指令 指示 说明 提示 提示词 设定 指引 系统提示 系统提示词 系统指令 准则 守则 规范
         命令 指令 プロンプト ガイドライン システムプロンプト
         """),
         // Weaker nouns: also CSS, firewall and lint rules.
@@ -174,7 +174,7 @@ enum InjectionLexicon {
         """),
         ("TOLD", """
         told given instructed programmed said configured asked provided received got sent initialized initialised
-        prompted loaded started set_up fed bekommen bekamst dato donnees donnee
+        prompted loaded started set_up fed bekommen bekamst dato donnees donnee gave give dieron dio deram deu gaven
         dijeron dijo dicho dijimos detto detti dissero disseram disse dito verteld gezegd vertelde говорили
         сказал сказала 说过 告诉过 说的
         dit dites donne donnees donnes recu recues gesagt gegeben erhalten beigebracht
@@ -215,7 +215,7 @@ enum InjectionLexicon {
         说 回答 推荐 声称 言って 答えて 推奨
         """),
         ("VERIFIEDW", """
-        verified authorized authorised authenticated trusted admin administrator an_admin root owner privileged
+        verified authorized authorised authenticated trusted admin administrator an_admin root owner privileged vip
         """),
         ("SAFETYN", "checks check measures controls precautions protocols filters rules guidelines restrictions"),
         ("ACTIVEW", "enabled activated active on engaged unlocked"),
@@ -382,6 +382,7 @@ enum InjectionLexicon {
         """),
         ("DEVW", """
         developer developers creator creators OpenAI openai anthropic google programmer programmers makers owner
+        operators owners admins administrators
         operator administrator admin
         """),
         ("ADMINW", "admin administrator root sudo developer dev operator superuser maintenance emergency debug"),
@@ -551,7 +552,7 @@ enum InjectionLexicon {
         ("OVRING", "ignoring disregarding bypassing overriding forgetting circumventing"),
         ("CTXDOC", """
         documents document passages passage sources source snippets excerpts chunks results search_results context
-        articles files
+        articles files knowledge_base knowledge_bases
         documents passages sources dokumente quellen documentos fuentes pasajes documenti fonti passaggi
         documentos fontes documenten bronnen документы источники 文档 资料 ドキュメント 資料
         """),
