@@ -34,11 +34,13 @@ enum InjSpecialBit {
     static let infMark: UInt32 = 1 << 14     // zu, te: an infinitive before a clause-final verb
     static let infPost: UInt32 = 1 << 15     // させ: a causative after a clause-final verb
     static let report: UInt32 = 1 << 16      // say, write, reads: a quotation follows
+    static let license: UInt32 = 1 << 17     // permission, allowed: "…to ignore" is an order
 
     static let byGroup: [String: UInt32] = [
         "IMPOK": impOK, "MODAL": modal, "PERMISSIVE": permissive, "YOU": you, "NEG": neg, "NEGPOST": negPost,
         "BLOCK": block, "META": meta, "EXMARK": exMark, "TO": to, "COPULA": copula, "COORD": coord,
         "ADDRESSEE": addressee, "ANYALL": anyAll, "INFMARK": infMark, "INFPOST": infPost, "REPORT": report,
+        "LICENSE": license,
     ]
 }
 
@@ -802,7 +804,7 @@ struct InjMatchEnv {
                 // "how to", "the model to" describe.
                 if j == 0 || toks[j].boundary > 0 { return .descriptive }
                 let b2 = toks[j - 1].special
-                if b2 & (InjSpecialBit.you | InjSpecialBit.copula) != 0 { return .imperative }
+                if b2 & (InjSpecialBit.you | InjSpecialBit.copula | InjSpecialBit.license) != 0 { return .imperative }
                 if b2 & InjSpecialBit.modal != 0 { i = j - 1; steps += 1; continue }
                 return .descriptive
             }

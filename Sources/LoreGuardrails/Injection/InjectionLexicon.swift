@@ -79,7 +79,7 @@ enum InjectionLexicon {
         tuo tua tuoi tue vostro vostra vostri vostre suo sua suoi sue
         teu tua teus tuas seu sua seus suas vosso vossa
         je jouw jullie uw
-        твои твой твоя твою твоих твоим твоём твоем свои свой своя свою своих своим своём своем ваши ваш вашу ваших тебя тебе
+        твои твой твоя твою твоих твоим твоём твоем твоё твое свои свой своя свою своих своим своём своем своё свое ваши ваш вашу ваших тебя тебе
         你的 您的 你 您 あなたの 君の
         """),
         ("YOU", """
@@ -112,6 +112,8 @@ enum InjectionLexicon {
         ("INSTR", """
         instructions instruction directions directives directive prompt prompts guidelines guideline programming
         preprompt pre-prompt metaprompt guidance
+        programmation programmierung programacion programmazione programacao programmering программирование
+        программу 程序设定 编程 プログラム
         consignes consigne indications
         anweisungen anweisung instruktionen instruktion vorgaben richtlinien direktiven anordnungen systemanweisungen
         systemprompt systemprompts
@@ -193,6 +195,18 @@ enum InjectionLexicon {
         """),
         ("APPLY", "apply applies valid matter matters count binding relevant exist exists"),
         ("TESTW", "test joke fake decoy trick lie mistake"),
+        // Before "to": an order or a licence to the reader ("I grant you permission to ignore…").
+        ("LICENSE", "permission allowed authorized authorised permitted free"),
+        // Reveal verbs that only restate (weaker than print / repeat).
+        ("REVEALCORE", """
+        reveal show display print output repeat recite tell dump leak expose disclose divulge write echo paste copy
+        tell_me show_me print_out write_out type_out spit_out reproduce regurgitate
+        affiche affichez montre montrez revele revelez repete repetez imprime imprimez ecris ecrivez
+        zeige zeig verrate wiederhole schreibe schreib drucke muestra muestrame revela repite escribe imprime
+        mostra mostrami rivela ripeti stampa scrivi mostre revele repita escreva imprima exiba toon onthul herhaal
+        print schrijf покажи выведи раскрой повтори напиши 显示 输出 打印 透露 泄露 重复 写出
+        """),
+        ("RESTATEV", "translate summarize summarise rewrite paraphrase list give provide return state spell type share"),
         ("WHENJA", "とき 時 際 場合"),
         ("ASIDEW", "beiseite zur_seite"),
         ("LASSV", "lass lasst lassen"),

@@ -510,6 +510,8 @@ struct InjTokenizer {
                 if colonEligible, let k = out.tokens.indices.last { out.tokens[k].flags.insert(.colonAfter) }
             }
             colonEligible = false
+        case 0x3B where !nextIsSpaceOrEnd && isAlnum(next): // "TL;DR"
+            colonEligible = false
         case 0x3B, 0x2026, 0x3002, 0xFF61: // ; … 。
             boundary = 2
             colonEligible = false
