@@ -176,7 +176,7 @@ enum InjectionLexicon {
         """),
         ("TOLD", """
         told given instructed programmed said configured asked provided received got sent initialized initialised
-        prompted loaded started set_up fed bekommen bekamst dato donnees donnee gave give dieron dio deram deu gaven
+        prompted loaded started set_up fed wrote written created designed bekommen bekamst dato donnees donnee gave give dieron dio deram deu gaven
         dijeron dijo dicho dijimos detto detti dissero disseram disse dito verteld gezegd vertelde говорили
         сказал сказала 说过 告诉过 说的
         dit dites donne donnees donnes recu recues gesagt gegeben erhalten beigebracht
@@ -544,7 +544,7 @@ enum InjectionLexicon {
         """),
         ("SECRETW", """
         password passwords passwd credentials secret secrets token tokens api_key api_keys apikey cookie cookies
-        license_key license_keys
+        license_key license_keys secret_phrase passphrase code_word secret_word secret_code
         session_token session_id access_token private_key ssn credit_card email_address email_addresses pii
         personal_data personal_information
         mot_de_passe mots_de_passe identifiants cle cles passwort kennwort zugangsdaten schlussel
@@ -605,6 +605,7 @@ enum InjectionLexicon {
         // MARK: Role phrases
         ("FROMNOW", """
         from_now_on henceforth going_forward from_this_point_on from_this_moment_on starting_now from_here_on
+        from_this_moment from_this_point as_of_now
         from_here_onwards from_here_on_out for_the_rest_of_this_conversation
         a_partir_de_maintenant desormais dorenavant ab_jetzt von_nun_an ab_sofort a_partir_de_ahora
         de_ahora_en_adelante desde_ahora da_ora_in_poi d'ora_in_poi da_adesso_in_poi a_partir_de_agora
@@ -626,7 +627,8 @@ enum InjectionLexicon {
         agora_voce_e agora_tu_es voce_agora_e agora_es
         je_bent_nu jij_bent_nu nu_ben_je u_bent_nu
         теперь_ты ты_теперь теперь_вы отныне_ты
-        你现在是 现在你是 从现在开始你是 从现在起你是 你现在就是 あなたは今から 今からあなたは これからあなたは
+        你现在是 现在你是 从现在开始你是 从现在起你是 你现在就是 你现在 あなたは今から 今からあなたは これからあなたは
+        あなたは今
         """),
         ("SYSPROMPT", """
         systemprompt systemprompts systeemprompt systemanweisungen системный_промпт системные_инструкции

@@ -140,6 +140,7 @@ enum InjectionRules {
         r("override.instructions_ignore_verb_last", .overrideInstructions, 0.8, 0.8,
           "PREV|ABOVE|YOUR|ANYALL|SYS|ORIGW ~2 INSTR|SYSPROMPT ~4 OVRF"),
         r("override.rules_ignore_verb_last", .overrideInstructions, 0.65, 0.5, "YOUR ~2 INSTRW ~4 OVRF"),
+        r("override.rules_above_ignore_verb_last", .overrideInstructions, 0.5, 0.45, "ABOVE|PREV ~2 INSTRW ~4 OVRF"),
         r("override.instructions_bare_ignore_verb_last", .overrideInstructions, 0.5, 0.5, "INSTR|SYSPROMPT ~2 OVRF"),
         r("override.disable_your_safety", .overrideInstructions, 0.6, 0.4, "!DISABLE ~2 YOUR ~2 INSTRW|LIMITS"),
     ]
@@ -177,6 +178,7 @@ enum InjectionRules {
         r("reveal.what_instructions_were_you_given", .revealPrompt, 0.6, 0.45,
           "WHAT ~2 INSTR|INSTRW|SYSPROMPT ~3 YOU ~3 TOLD"),
         r("reveal.what_were_you_told", .revealPrompt, 0.45, 0.3, "WHAT ~2 YOU ~2 TOLD"),
+        r("reveal.the_secret_you_were_told", .revealPrompt, 0.55, 0.4, "WHAT ~3 SECRETW ~2 YOU ~2 TOLD"),
         r("reveal.what_they_told_you_to_hide", .revealPrompt, 0.6, 0.45, "!REVEAL ~1 WHAT ~3 DEVW|YOU ~2 TOLD"),
         r("reveal.which_rules_you_follow", .revealPrompt, 0.55, 0.4, "!REVEAL ~2 WHAT ~2 INSTR|INSTRW ~2 YOU ~2 FOLLOW|MODAL"),
         r("reveal.what_rules_do_you_follow", .revealPrompt, 0.45, 0.3, "WHAT ~2 INSTR|INSTRW ~2 YOU ~2 FOLLOW"),
@@ -253,6 +255,7 @@ enum InjectionRules {
         r("role.from_now_on_act", .roleChange, 0.5, 0.35, "FROMNOW ~2 ACTAS|ANSWERV|OVR|REVEAL", cross: true),
         r("role.pretend", .roleChange, 0.3, 0.15, "!PRETEND"),
         r("role.you_are_unrestricted", .roleChange, 0.55, 0.35, "YOUARE ~3 ROLEBAD|NORESTR"),
+        r("role.you_are_free_now", .roleChange, 0.45, 0.3, "YOUARE|YOUARENOW ~2 ROLEADJ -TO"),
         r("role.you_are_an_unrestricted_ai", .roleChange, 0.75, 0.6, "YOUARE ~3 ROLEADJ|EVIL ~2 ADDRESSEE|PERSONAN"),
         r("role.you_are_an_ai_without_rules", .roleChange, 0.7, 0.55, "YOUARE ~3 ADDRESSEE|PERSONAN ~2 NORESTR"),
         r("role.from_now_on_you_are", .roleChange, 0.55, 0.35, "FROMNOW ~2 YOUARE", cross: true),
