@@ -5,6 +5,13 @@ import LoreStore
 /// Where guardrail findings are kept.
 public protocol AuditSink: Sendable {
     func record(_ records: [AuditRecord])
+    /// Marks chunks flagged in the store (the `quarantine` action), so that `lore guard
+    /// flagged` lists them.
+    func quarantine(_ scans: [ChunkScan])
+}
+
+extension AuditSink {
+    public func quarantine(_ scans: [ChunkScan]) {}
 }
 
 /// The audit trail in the store's `guard_audit` table, on a connection of its own (so that
@@ -24,6 +31,13 @@ public final class StoreAuditSink: AuditSink, @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         do { try store.appendAudit(records) } catch {
             logger.error("could not write the guardrail audit", metadata: ["error": "\(error)", "records": "\(records.count)"])
+        }
+    }
+
+    public func quarantine(_ scans: [ChunkScan]) {
+        lock.lock(); defer { lock.unlock() }
+        do { try store.recordScans(scans, detector: IngestScanner.detectorVersion) } catch {
+            logger.error("could not mark quarantined chunks", metadata: ["error": "\(error)", "chunks": "\(scans.count)"])
         }
     }
 }

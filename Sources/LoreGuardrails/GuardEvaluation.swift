@@ -108,7 +108,19 @@ public struct GuardEvaluation: Sendable {
 
     // MARK: Injection
 
-    public func evaluateInjection(_ path: String, threshold: Double = 0.5, detector: InjectionDetector = InjectionDetector()) throws -> InjectionResult {
+    /// Which lines of a labelled set to use: all, or the development half (odd id numbers,
+    /// the ones the injection rules were tuned on) or the held-out half (even ones).
+    public enum Half: String, Sendable, CaseIterable {
+        case all, dev, test
+
+        func includes(_ id: String) -> Bool {
+            guard self != .all, let n = id.split(separator: "-").last.flatMap({ Int($0) }) else { return true }
+            return (n % 2 == 1) == (self == .dev)
+        }
+    }
+
+    public func evaluateInjection(_ path: String, threshold: Double = 0.5, half: Half = .all,
+                                  detector: InjectionDetector = InjectionDetector()) throws -> InjectionResult {
         let lines = try Self.jsonLines(path)
         var attacks = 0, detected = 0, benign = 0, flaggedBenign = 0
         var byWhere: [String: Rate] = [:], byLanguage: [String: Rate] = [:], fpByWhere: [String: Rate] = [:]
@@ -119,6 +131,7 @@ public struct GuardEvaluation: Sendable {
                 throw GuardrailError("\(path):\(n + 1): text and label are required")
             }
             let id = o["id"] as? String ?? "line \(n + 1)"
+            guard half.includes(id) else { continue }
             let whereFrom = o["where"] as? String ?? "question"
             let lang = o["lang"] as? String ?? "?"
             let t = DispatchTime.now()

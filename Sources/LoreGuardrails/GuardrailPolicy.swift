@@ -11,7 +11,7 @@ import Foundation
 ///   input:
 ///     max_question_chars: 4000
 ///     pii: { action: redact }            # redact | block | flag | off
-///     injection: { action: block, threshold: 0.5 }   # block | flag | off
+///     injection: { action: block, threshold: 0.5, categories: { reveal_prompt: flag } }  # block | flag | allow | off
 ///     deny: { action: block, patterns: ["internal roadmap", "salary of *"] }
 ///   context:
 ///     injection: { action: drop, threshold: 0.5 }    # drop | quarantine | flag | off
@@ -26,20 +26,36 @@ import Foundation
 public struct GuardrailPolicy: Sendable, Codable, Equatable {
     /// What a rule does when it fires.
     public enum Action: String, Sendable, Codable, CaseIterable {
-        case off, flag, block, redact, drop, quarantine, remove, refuse
+        case off, allow, flag, block, redact, drop, quarantine, remove, refuse
+
+        /// How much the action stops: off/allow < flag < the rest.
+        var severity: Int { self == .off || self == .allow ? 0 : self == .flag ? 1 : 2 }
     }
 
     /// One rule: its action, and for scored rules the score at which it fires.
     public struct Rule: Sendable, Codable, Equatable {
         public var action: Action
         public var threshold: Double?
+        /// For the injection rules: an action per category of attempt
+        /// (`override_instructions`, `reveal_prompt`, `role_change`, `model_directive`,
+        /// `exfiltration`, `fake_delimiter`) overriding `action`; when an attempt shows
+        /// several categories, the strictest of their actions applies.
+        public var categories: [String: Action]?
 
-        public init(_ action: Action, threshold: Double? = nil) {
+        public init(_ action: Action, threshold: Double? = nil, categories: [String: Action]? = nil) {
             self.action = action
             self.threshold = threshold
+            self.categories = categories
         }
 
-        public var isOn: Bool { action != .off }
+        /// `allow` and `off` both let everything through.
+        public var isOn: Bool { action.severity > 0 || (categories?.values.contains { $0.severity > 0 } ?? false) }
+
+        /// The action for a finding of these categories.
+        public func action(for found: [String]) -> Action {
+            guard let categories, !found.isEmpty else { return action }
+            return found.map { categories[$0] ?? action }.max { $0.severity < $1.severity } ?? action
+        }
     }
 
     /// The deny-list: case-insensitive phrases (`*` matches any run of characters within
@@ -156,6 +172,14 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
             guard allowed.contains(rule.action) else {
                 throw GuardrailError("guardrails.\(key).action must be one of \(allowed.map(\.rawValue).joined(separator: ", ")), not \(rule.action.rawValue)")
             }
+            for (category, action) in rule.categories ?? [:] {
+                guard InjectionCategory(rawValue: category) != nil else {
+                    throw GuardrailError("guardrails.\(key).categories: unknown category \(category) (known: \(InjectionCategory.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                guard allowed.contains(action) else {
+                    throw GuardrailError("guardrails.\(key).categories.\(category) must be one of \(allowed.map(\.rawValue).joined(separator: ", ")), not \(action.rawValue)")
+                }
+            }
             if let t = rule.threshold, let r = thresholdRange, !r.contains(t) {
                 throw GuardrailError("guardrails.\(key).threshold must be between \(r.lowerBound) and \(r.upperBound), not \(t)")
             }
@@ -164,14 +188,14 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
             throw GuardrailError("guardrails.input.max_question_chars must be 0 (off) or more, not \(input.maxQuestionChars)")
         }
         try check("input.pii", input.pii, [.redact, .block, .flag, .off])
-        try check("input.injection", input.injection, [.block, .flag, .off], thresholdRange: 0...1)
+        try check("input.injection", input.injection, [.block, .flag, .allow, .off], thresholdRange: 0...1)
         guard [.block, .flag, .off].contains(input.deny.action) else {
             throw GuardrailError("guardrails.input.deny.action must be one of block, flag, off, not \(input.deny.action.rawValue)")
         }
         for (i, p) in input.deny.patterns.enumerated() where p.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "*", with: "").isEmpty {
             throw GuardrailError("guardrails.input.deny.patterns[\(i)] is empty")
         }
-        try check("context.injection", context.injection, [.drop, .quarantine, .flag, .off], thresholdRange: 0...1)
+        try check("context.injection", context.injection, [.drop, .quarantine, .flag, .allow, .off], thresholdRange: 0...1)
         try check("output.pii", output.pii, [.redact, .flag, .off])
         try check("output.invalid_citations", output.invalidCitations, [.remove, .flag, .off])
         try check("output.missing_citations", output.missingCitations, [.flag, .refuse, .off])

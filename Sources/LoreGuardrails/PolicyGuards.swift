@@ -60,8 +60,9 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         }
         if p.injection.isOn {
             let a = injection.assess(question, source: .question)
-            if a.score >= (p.injection.threshold ?? 0.5) {
-                let action: GuardFinding.Action = p.injection.action == .block ? .block : .flag
+            let ruleAction = p.injection.action(for: a.categories.map(\.rawValue))
+            if a.score >= (p.injection.threshold ?? 0.5), ruleAction.severity > 0 {
+                let action: GuardFinding.Action = ruleAction == .block ? .block : .flag
                 findings.append(Recorded(GuardFinding(stage: "input", rule: "input.injection", action: action,
                                                       detail: Self.describe(a), score: a.score), excerpt: excerpt))
                 if action == .block, blocked == nil {
@@ -104,13 +105,19 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         var findings: [Recorded] = []
         for passage in passages {
             let a = injection.assess(passage.text, source: .document)
-            guard a.score >= (rule.threshold ?? 0.5) else { kept.append(passage); continue }
-            let action: GuardFinding.Action = rule.action == .flag ? .flag : .drop
+            let ruleAction = rule.action(for: a.categories.map(\.rawValue))
+            guard a.score >= (rule.threshold ?? 0.5), ruleAction.severity > 0 else { kept.append(passage); continue }
+            let action: GuardFinding.Action = ruleAction == .flag ? .flag : .drop
             findings.append(Recorded(GuardFinding(
                 stage: "context", rule: "context.injection", action: action,
-                detail: "\(rule.action == .quarantine ? "quarantined" : rule.action == .drop ? "withheld" : "flagged") \(passage.source) chunk \(passage.chunkIDs.map(String.init).joined(separator: ",")): \(Self.describe(a))",
+                detail: "\(ruleAction == .quarantine ? "quarantined" : ruleAction == .drop ? "withheld" : "flagged") \(passage.source) chunk \(passage.chunkIDs.map(String.init).joined(separator: ",")): \(Self.describe(a))",
                 score: a.score), excerpt: Self.excerpt(pii.redact(passage.text).text)))
             if action == .flag { kept.append(passage) }
+            if ruleAction == .quarantine {
+                audit?.quarantine(passage.chunkIDs.map {
+                    ChunkScan(chunkID: $0, flagged: true, score: a.score, rules: Array(Set(a.signals.map(\.rule))).sorted().joined(separator: ","))
+                })
+            }
         }
         record(findings, context)
         return ContextVerdict(passages: kept, withheld: passages.count - kept.count, findings: findings.map(\.finding))

@@ -16,6 +16,7 @@ struct Guard: AsyncParsableCommand {
     static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.keyEncodingStrategy = .convertToSnakeCase
         return e
     }
 
@@ -76,6 +77,9 @@ struct Guard: AsyncParsableCommand {
         @Option(name: .long, help: "The directory with pii.jsonl and injection.jsonl.")
         var sets = "Tests/Fixtures/guardrails"
 
+        @Option(name: .long, help: "Injection lines to use: all, dev (odd ids, which the rules were tuned on) or test (even ids, held out). (default: all)")
+        var half = "all"
+
         @Flag(name: .long, help: "Also measure the citation-support check on sentences drawn from the database's chunks.")
         var support = false
 
@@ -94,8 +98,9 @@ struct Guard: AsyncParsableCommand {
             let e = GuardEvaluation()
             var r = GuardEvaluation.Report()
             r.pii = try e.evaluatePII((sets as NSString).appendingPathComponent("pii.jsonl"))
+            guard let part = GuardEvaluation.Half(rawValue: half) else { throw ValidationError("--half must be all, dev or test, not \(half)") }
             r.injection = try e.evaluateInjection((sets as NSString).appendingPathComponent("injection.jsonl"),
-                                                  threshold: policy.input.injection.threshold ?? 0.5)
+                                                  threshold: policy.input.injection.threshold ?? 0.5, half: part)
             if support {
                 guard FileManager.default.fileExists(atPath: config.database) else {
                     throw CommandFailure(description: "no database at \(config.database): --support draws sentences from a store (pass --db)")
@@ -121,7 +126,7 @@ struct Guard: AsyncParsableCommand {
                 }
             }
             if let i = r.injection {
-                print(pad("prompt injection", 22) + pad("\(i.attacks) attempts, \(i.benign) benign", 36) + pad("rate " + f3(i.detectionRate), 18)
+                print(pad(half == "all" ? "prompt injection" : "injection (\(half))", 22) + pad("\(i.attacks) attempts, \(i.benign) benign", 36) + pad("rate " + f3(i.detectionRate), 18)
                       + pad("rate " + f3(i.falsePositiveRate), 22) + String(format: "%.1f", i.microsecondsP50))
                 for (w, rate) in i.detectionByWhere.sorted(by: { $0.key < $1.key }) {
                     let fp = i.falsePositiveByWhere[w]
