@@ -83,6 +83,7 @@ enum InjectionLexicon {
         你的 您的 你 您 あなたの 君の
         """),
         ("YOU", """
+        тебя тебе вас вам lhe
         you u ya thou youre youll youd youve yall hai avete
         tu vous toi te
         du dich dir
@@ -187,18 +188,20 @@ enum InjectionLexicon {
         """),
         ("KNOW", "know learned learnt sais weisst sabes sai sabe weet знаешь"),
         ("VOID", """
+        revogadas revogados revogada revocadas revocados revocate revocati widerrufen annullees annulee aufgehoben ungultig ungueltig
         void invalid cancelled canceled revoked obsolete null overridden superseded rescinded annulled nullified
         lifted suspended deactivated disabled expired outdated off
         annulees annules caduques nulles invalides ungultig aufgehoben nichtig anuladas anulados canceladas invalidas
         annullate annullati revocate nulle canceladas anuladas invalidas ongeldig vervallen opgeheven
         недействительны отменены аннулированы 作废 无效 失效 無効
         """),
-        ("APPLY", "apply applies valid matter matters count binding relevant exist exists"),
+        ("APPLY", "apply applies valid matter matters count binding relevant exist exists appliquent applique s'appliquent gelten gilt aplican aplica valen vale valem applicano applica aplicam gelden geldt действуют действует 适用 適用"),
         ("TESTW", "test joke fake decoy trick lie mistake"),
         // Before "to": an order or a licence to the reader ("I grant you permission to ignore…").
         ("LICENSE", "permission allowed authorized authorised permitted free"),
         // Reveal verbs that only restate (weaker than print / repeat).
         ("REVEALCORE", """
+        quote cite citeer citez zitiere cita copialo
         reveal show display print output repeat recite tell dump leak expose disclose divulge write echo paste copy
         tell_me show_me print_out write_out type_out spit_out reproduce regurgitate
         affiche affichez montre montrez revele revelez repete repetez imprime imprimez ecris ecrivez
@@ -255,7 +258,33 @@ enum InjectionLexicon {
         ("RELPRON", "que qu che die dat которые который которую 的 that which"),
         ("CHANGED", "changed replaced updated modified"),
         // MARK: Reveal
+        // Before / this conversation: "what were you told before this conversation".
+        ("BEFOREW", "before prior_to vor voor avant antes prima до перед 之前 前に"),
+        ("CONVN", """
+        conversation chat session dialogue dialog exchange conversa conversacion conversazione gesprek gesprach
+        unterhaltung разговор разговора диалог диалога 对话 会话 会話
+        """),
+        // "New instructions supersede all prior ones", "these rules take precedence over…".
+        ("SUPERSEDEV", """
+        supersede supersedes override overrides replace replaces overrule overrules trump trumps cancel cancels
+        take_precedence_over takes_precedence_over remplacent remplace annulent ersetzen ersetzt reemplazan
+        reemplaza sustituyen sostituiscono sostituisce substituem substitui vervangen vervangt заменяют отменяют
+        """),
+        // A message from the system, in words ("Systemnachricht", "mensagem do sistema").
+        ("SYSMSGW", """
+        systemnachricht systemmeldung systemhinweis systeembericht системное_сообщение mensaje_del_sistema
+        mensagem_do_sistema message_systeme message_du_systeme messaggio_di_sistema messaggio_del_sistema
+        """),
+        ("MSGN", """
+        message question input prompt request nachricht frage eingabe mensaje pregunta mensagem pergunta messaggio
+        domanda bericht vraag сообщение вопрос 消息 问题
+        """),
+        ("DECODEV", "decode decrypt deobfuscate decipher unscramble translate dekodiere decodifica decodez decodifique"),
+        ("ENCODINGN", "base64 base-64 b64 rot13 rot-13 hex hexadecimal binary morse cipher encoded string"),
+        ("EXECV", "do follow execute run obey perform carry_out act_on apply"),
+        ("JANASHI", "なし なしで 無し 無しで ないで"),
         ("REVEAL", """
+        quote cite citeer citez cite zitiere zitiert zitieren cita citalo copialo copiala copie
         reveal show display print output repeat recite tell give share list dump leak expose disclose divulge write
         type echo return provide paste copy spell translate summarize summarise state tell_me give_me show_me
         reproduce regurgitate me_de
@@ -296,6 +325,7 @@ enum InjectionLexicon {
         conteudo tudo tekst woorden inhoud alles текст слова содержимое всё все 文字 文本 内容 テキスト 文章 内容
         """),
         ("VERBATIM", """
+        word_for_word exactamente exatamente exactement genau letterlijk textualmente
         verbatim word-for-word exactly unchanged unmodified in_full in_its_entirety as_is raw entirely completely
         entierement integralement vollstandig komplett completamente integramente integralmente volledig полностью
         целиком 完整 完整地 全文 全部
@@ -334,6 +364,7 @@ enum InjectionLexicon {
         alcuna sem nenhum nenhuma zonder geen без 没有 无 不受 ない
         """),
         ("LIMITS", """
+        sicherheitsvorgaben sicherheitsregeln sicherheitsrichtlinien sicherheitsbeschrankungen sicherheitsfilter consignes_de_securite content_rules content_policies
         restrictions restriction limits limitations limitation rules filters filter filtering censorship boundaries
         guidelines ethics morals morality constraints guardrails safeguards policies policy content_policy
         limites regles filtres censure contraintes ethique morale
@@ -366,6 +397,7 @@ enum InjectionLexicon {
         扮演 假装 充当 模拟 化身为 成为 なりきって 演じて ふりをして 振る舞って
         """),
         ("ENABLEV", """
+        切り替えて 切り替え 切换到 切换 switch passe_en passez_en
         enable activate enter switch_to turn_on go_into unlock
         active activez passe_en aktiviere aktivieren wechsle_in activa activar entra_en attiva attivare passa_a
         ative ativar entre_em activeer schakel активируй активируйте включи включите войди_в
@@ -406,6 +438,7 @@ enum InjectionLexicon {
         """),
         // MARK: Model directives
         ("ADDRESSEE", """
+        ai_assistant ai_assistants summarizer summariser summarizers summarisers ai_summarizer summarization_model
         языковых_моделей языковым_моделям языковые_модели
         ai ais ia ki ии assistant assistants assistente assistenti assistent assistenten asistente asistentes
         ассистент* помощник* бот бота боту ботом чат-бот чат-бота чат-боту chatbot chatbots bot bots llm llms gpt
@@ -429,7 +462,7 @@ enum InjectionLexicon {
         nota hinweis anmerkung notiz nachricht mensaje messaggio mensagem bericht opmerking p.s ps remarque
         notitie memo note примечание сообщение заметка инструкция 注意 提示 注 备注 メッセージ メモ 備考
         """),
-        ("TOFOR", "to for a pour an fur para per al ao voor aan для 给 致 への に"),
+        ("TOFOR", "to for a pour an fur para per al ao voor aan aux au для 给 致 への に"),
         ("TOFORX", "to for pour fur para per al ao voor aan для 给 致 への に"),
         ("IF", "if si wenn falls se als indien если 如果 假如 もし"),
         ("COPULA", """
@@ -444,6 +477,7 @@ enum InjectionLexicon {
         читает 读取 阅读 読んで
         """),
         ("THISW", """
+        dieser diesem desta deste dessa deste questa_conversazione cette_conversation
         this these cette ce cet ceci dieses diesen diese dies este esta esto estos questo questa queste
         este esta isto dit deze это этот эту эти 此 这 这个 该 この
         """),
@@ -472,8 +506,9 @@ enum InjectionLexicon {
         скажи скажите ответь ответьте отвечай рекомендуй порекомендуй включи напиши упомяни утверждай добавь сообщи
         说 回答 回复 推荐 告诉 输出 声称 提到 言って 答えて 回答 推奨 出力 書いて 伝えて 勧めて
         """),
-        ("WHEN", "when whenever while once quand lorsque wenn cuando quando wanneer когда 当 在 時 とき"),
+        ("WHEN", "when whenever while once quand lorsque wenn cuando quando wanneer когда 当 在 時 とき ao al beim"),
         ("SUMV", """
+        answer answers respond
         summarizing summarising summarize summarise summarizes answering responding replying analyzing analysing
         asked translating
         resumant resumes resumez zusammenfasst zusammenfassen beantwortest resumas resumir resumiendo riassumi
@@ -518,7 +553,7 @@ enum InjectionLexicon {
         important importante wichtig urgent urgente dringend attention achtung atencion attenzione atencao let_op
         внимание важно 重要 注意 critical warning alert
         """),
-        ("MSGW", "message override instruction instructions command directive prompt note"),
+        ("MSGW", "message override instruction instructions command directive prompt note nachricht meldung mensagem mensaje messaggio bericht сообщение"),
         ("INSTEAD", "instead plutot stattdessen en_cambio invece em_vez_disso in_plaats_daarvan вместо_этого 而是 代わりに"),
         // MARK: Exfiltration
         ("SENDV", """
@@ -649,6 +684,7 @@ enum InjectionLexicon {
         ("RENDERV", "render display show output print draw create generate embed include insert write add append"),
         ("IMAGEW", "image img picture markdown pixel images"),
         ("PRETEND", """
+        представь представьте imagine imagina immagina stell_dir_vor
         pretend roleplay role-play impersonate play_the_role_of fais_semblant tu_so_als finge fingi fai_finta finja
         doe_alsof притворись притворитесь 假装 扮演 ふりをして なりきって
         """),

@@ -242,6 +242,9 @@ struct InjTokenizer {
     private var onePositions: [Int] = []
     private var firstUpper = false
     private var lastWasLower = false
+    /// Lower-case letters since the last capital: camelCase splits only after a run of two or more
+    /// ("IgnorePrevious"), not inside aLtErNaTiNg case ("iGnOrE").
+    private var lowerRun = 0
     private var aposNorm = -1, aposOrig = -1
 
     // Separators since the last token.
@@ -418,12 +421,13 @@ struct InjTokenizer {
         onePositions.removeAll(keepingCapacity: true)
         lastWasLower = false
         aposNorm = -1; aposOrig = -1
+        lowerRun = 0
     }
 
     @inline(__always) private mutating func letterASCII(_ b: UInt8, _ i: Int, _ end: Int, upper isUpper: Bool,
                                                         wordStart: Bool = false) {
         if cjkRun && tokStart >= 0 { finishToken() }
-        if isUpper && wordStart && lastWasLower && tokStart >= 0 && aposNorm < 0 {
+        if isUpper && wordStart && lastWasLower && lowerRun >= 2 && tokStart >= 0 && aposNorm < 0 {
             // camelCase: "IgnorePreviousInstructions" reads as three words.
             finishToken()
         }
@@ -431,7 +435,7 @@ struct InjTokenizer {
         bytes.append(b)
         tokOrigEnd = end
         latin += 1
-        if isUpper { upper += 1 } else { lower += 1 }
+        if isUpper { upper += 1; lowerRun = 0 } else { lower += 1; lowerRun += 1 }
         lastWasLower = !isUpper
     }
 
@@ -488,7 +492,12 @@ struct InjTokenizer {
         let hadToken = tokStart >= 0
         finishToken()
         if gap < 255 { gap += 1 }
-        let next: UInt8 = end < buf.count ? buf[end] : 0x20
+        // The next byte, skipping zero-width characters ("west.\u{200B} Ignore…" still ends a sentence).
+        var nx = end
+        while nx + 2 < buf.count && ((buf[nx] == 0xE2 && buf[nx + 1] == 0x80 && buf[nx + 2] >= 0x8B && buf[nx + 2] <= 0x8F)
+            || (buf[nx] == 0xE2 && buf[nx + 1] == 0x81 && buf[nx + 2] == 0xA0) || (buf[nx] == 0xEF && buf[nx + 1] == 0xBB
+            && buf[nx + 2] == 0xBF)) { nx += 3 }
+        let next: UInt8 = nx < buf.count ? buf[nx] : 0x20
         let nextIsSpaceOrEnd = end >= buf.count || next == 0x20 || next == 0x0A || next == 0x0D || next == 0x09
         switch v {
         case 0x20, 0x09, 0x0D, 0xA0, 0x3000, 0x2000 ... 0x200A, 0x202F, 0x205F:
