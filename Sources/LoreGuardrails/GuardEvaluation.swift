@@ -27,9 +27,18 @@ public struct GuardEvaluation: Sendable {
         /// Look-alike lines with any match.
         public var lookalikeFalsePositiveRate: Double
         public var recallByKind: [String: Rate]
+        /// Recall and precision of the two families: personal data, and secrets.
+        public var families: [String: Family]
         public var missed: [String]
         public var falsePositives: [String]
         public var microsecondsP50: Double
+    }
+
+    public struct Family: Sendable, Codable {
+        public var recall: Double
+        public var precision: Double
+        public var items: Int
+        public var falsePositives: Int
     }
 
     public struct InjectionResult: Sendable, Codable {
@@ -71,6 +80,7 @@ public struct GuardEvaluation: Sendable {
         let lines = try Self.jsonLines(path)
         var tp = 0, fp = 0, positives = 0, lookalikes = 0, lookalikeHits = 0
         var byKind: [String: Rate] = [:]
+        var fpByKind: [String: Int] = [:]
         var missed: [String] = [], falsePositives: [String] = []
         var times: [Double] = []
         for (n, o) in lines.enumerated() {
@@ -89,21 +99,32 @@ public struct GuardEvaluation: Sendable {
                 if found { tp += 1; byKind[kind]!.hits += 1 } else { missed.append("\(id) (\(kind))") }
                 let extra = matches.filter { !($0.kind.rawValue == kind && $0.utf8Range.overlaps(span)) }
                 fp += extra.count
+                for m in extra { fpByKind[m.kind.rawValue, default: 0] += 1 }
                 if !extra.isEmpty { falsePositives.append("\(id) (\(extra.map(\.kind.rawValue).joined(separator: ",")))") }
             } else {
                 lookalikes += 1
                 fp += matches.count
+                for m in matches { fpByKind[m.kind.rawValue, default: 0] += 1 }
                 if !matches.isEmpty {
                     lookalikeHits += 1
                     falsePositives.append("\(id) (\(matches.map(\.kind.rawValue).joined(separator: ",")))")
                 }
             }
         }
+        var families: [String: Family] = [:]
+        for (name, secret) in [("personal_data", false), ("secrets", true)] {
+            let kinds = Set(PIIKind.allCases.filter { $0.isSecret == secret }.map(\.rawValue))
+            let items = byKind.filter { kinds.contains($0.key) }.values.reduce(0) { $0 + $1.total }
+            let hits = byKind.filter { kinds.contains($0.key) }.values.reduce(0) { $0 + $1.hits }
+            let fps = fpByKind.filter { kinds.contains($0.key) }.values.reduce(0, +)
+            families[name] = Family(recall: items == 0 ? 0 : Double(hits) / Double(items),
+                                    precision: hits + fps == 0 ? 0 : Double(hits) / Double(hits + fps), items: items, falsePositives: fps)
+        }
         return PIIResult(positives: positives, lookalikes: lookalikes,
                          recall: positives == 0 ? 0 : Double(tp) / Double(positives),
                          precision: tp + fp == 0 ? 0 : Double(tp) / Double(tp + fp),
                          lookalikeFalsePositiveRate: lookalikes == 0 ? 0 : Double(lookalikeHits) / Double(lookalikes),
-                         recallByKind: byKind, missed: missed, falsePositives: falsePositives, microsecondsP50: Self.median(times))
+                         recallByKind: byKind, families: families, missed: missed, falsePositives: falsePositives, microsecondsP50: Self.median(times))
     }
 
     // MARK: Injection

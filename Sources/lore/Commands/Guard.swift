@@ -121,6 +121,10 @@ struct Guard: AsyncParsableCommand {
                 print(pad("pii + secrets", 22) + pad("\(p.positives) items, \(p.lookalikes) look-alikes", 36) + pad("recall " + f3(p.recall), 18)
                       + pad("precision " + f3(p.precision), 22) + String(format: "%.1f", p.microsecondsP50))
                 print(pad("", 22) + pad("", 36) + pad("", 18) + "look-alikes hit " + f3(p.lookalikeFalsePositiveRate))
+                for (name, f) in p.families.sorted(by: { $0.key < $1.key }) {
+                    print(pad("  " + name.replacingOccurrences(of: "_", with: " "), 22) + pad("\(f.items) items", 36) + pad("recall " + f3(f.recall), 18)
+                          + "precision " + f3(f.precision))
+                }
                 for (kind, rate) in p.recallByKind.sorted(by: { $0.key < $1.key }) {
                     print(pad("  " + kind, 22) + pad("", 36) + "\(rate.hits)/\(rate.total)")
                 }
