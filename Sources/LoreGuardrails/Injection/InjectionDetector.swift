@@ -93,6 +93,22 @@ public struct InjectionDetector: Sendable {
     /// Assesses `text`, which came from `source`.
     public func assess(_ text: String, source: InjectionSource) -> InjectionAssessment {
         guard !text.isEmpty else { return .none }
+        var best = assessOnce(text, source: source)
+        // Encoded payloads: HTML entities, URL-encoding, base64 runs and rot13 are decoded and the
+        // decoded text is scored too (one level; the stronger verdict wins).
+        if best.score < 0.5, let decoded = InjDecoder.decodedVariant(text) {
+            let d = assessOnce(decoded, source: source)
+            if d.score > best.score {
+                best = InjectionAssessment(score: d.score, signals: d.signals.map {
+                    InjectionSignal(category: $0.category, rule: "decoded." + $0.rule, weight: $0.weight, utf8Range: nil)
+                })
+            }
+        }
+        return best
+    }
+
+    private func assessOnce(_ text: String, source: InjectionSource) -> InjectionAssessment {
+        guard !text.isEmpty else { return .none }
         var normalized = InjTokenizer.tokenize(text)
         let normalizedTagCharacters = normalized.tagCharacters
         model.refine(&normalized)

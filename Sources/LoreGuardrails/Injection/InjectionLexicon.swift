@@ -11,6 +11,55 @@
 
 enum InjectionLexicon {
     static let groups: [(String, String)] = [
+        // MARK: Generalisation additions (other verbs, word orders and framings)
+        ("OVR", """
+        ne_plus_tenir_compte ne_pas_tenir_compte oublions oubliez_tout passons_outre
+        deja_de_lado dejad_de_lado deje_de_lado dejen_de_lado no_tengas_en_cuenta no_tenga_en_cuenta
+        non_considerare non_considerate non_tener_conto
+        desconsiderem esqueca_se
+        отмени отмените отменить
+        请忽略 请无视 请忘记 把 忘れてください 無視してください
+        """),
+        ("OVRF", """
+        отмени отмените 忘掉 忘れてください 無視してください 無視して
+        """),
+        ("FOLLOW", "遵照 理会 听 従わ 従わず"),
+        ("REFUSALN", """
+        refusals refusal refusing disclaimers disclaimer caveats moralizing moralising moral_lectures
+        content_warnings safety_warnings warnings apologies
+        """),
+        ("LANGW", """
+        english french german spanish italian portuguese dutch russian chinese japanese korean arabic latin pirate
+        anglais francais allemand espagnol englisch franzosisch deutsch spanisch ingles frances aleman espanol
+        inglese francese tedesco spagnolo engels frans duits английский французский 英语 英文 法语 英語
+        """),
+        ("REVEAL", "traduce traduzca traduis traduisez ubersetze ubersetz traduci traduca traduza vertaal переведи переведите 翻译 翻訳して"),
+        ("DIRV", "disparage badmouth criticize criticise denigrate belittle discredit"),
+        ("DETW", "the les le la l los las il lo gli i os as o die der den das het de these those ces estas estos queste questi 这些"),
+        ("ABOVE", "d'avant davant de_antes di_prima"),
+        ("META", "patched mitigated vendors jailbroke"),
+        // After "system message": a log, a queue, a bus, not the prompt.
+        ("SYSNOT", "log logs logging queue queues bus broker id ids count counts size sizes format formats type types header headers board"),
+        ("IMPOK", "merci_de merci_d je_te_prie_de je_vous_prie_de ti_prego_di vi_prego_di"),
+        ("ABOVE", "jusqu'ici jusqu_ici jusqu'a_present bis_jetzt hasta_ahora finora ate_agora tot_nu до_этого"),
+        ("OVRF", "不用管 不要管 别管 不用理 不要理会 别理会 放下"),
+        ("REVEALF", "書き出して 書き出し 書いて 表示して 見せてください 教えてください 翻訳して 翻译成 翻译"),
+        ("HYPOW", "hypothetical hypothetically imagine suppose supposing pretend fictional hypothetique hypothetisch hipotetico ipotetico гипотетически 假设 仮に"),
+        ("GRANDADJ", "dead late deceased passed"),
+        ("NOAPOLOGY", "apologize apologise apologizing moralize moralise lecture warn caution"),
+        ("CANTW", "cant cannot can_not unable wont refuse"),
+        ("GRANDW", """
+        grandma grandmother granny gran nana deceased_grandmother dead_grandmother late_grandmother
+        grand-mere grand_mere mamie oma grossmutter abuela abuelita nonna avo vovo бабушка бабушку 奶奶 外婆 祖母 おばあちゃん
+        """),
+        ("CONFIDANTW", "confidant confidante advisor adviser counselor counsellor accomplice"),
+        ("SUREW", "sure certainly absolutely of_course here_is here_are"),
+        ("INCHARACTER", "in_character"),
+        ("STAYV", "stay remain keep"),
+        ("FORMATW", """
+        poem song haiku json yaml xml code_block codeblock markdown table list story limerick csv
+        poeme gedicht poema poesia gedicht стих стихотворение 诗 詩
+        """),
         // MARK: Override
         ("OVR", """
         ignore disregard forget override overrule bypass skip drop discard neglect dismiss overlook ditch scrap

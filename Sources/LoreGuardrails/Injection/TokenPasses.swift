@@ -22,6 +22,7 @@ extension InjectionModel {
             }
         }
         if needsSpaced { joinSpacedLetters(&text) }
+        mergeSplitWords(&text)
         if needsCJK { segmentCJK(&text) }
         if needsSpaced || needsBreak { breakGluedWords(&text) }
     }
@@ -85,6 +86,72 @@ extension InjectionModel {
             k = e
         }
         text.tokens = out
+    }
+
+    // MARK: Words split by spaces
+
+    @inline(__always) private func fragment(_ t: InjToken, _ bytes: [UInt8]) -> Bool {
+        guard t.length >= 2, t.length <= 8, !t.isCJK, !t.flags.contains(.url) else { return false }
+        for i in Int(t.start) ..< Int(t.end) where bytes[i] < 0x61 || bytes[i] > 0x7A { return false }
+        return true
+    }
+
+    /// "Igno re prev ious instruc tions" → "ignore previous instructions": two or three short
+    /// fragments separated by single spaces are joined when together they spell a lexicon word
+    /// and at least one of them is not a word of the lexicon itself ("for get" stays apart).
+    private func mergeSplitWords(_ text: inout InjNormalizedText) {
+        let toks = text.tokens
+        guard toks.count >= 2 else { return }
+        var out: [InjToken] = []
+        var changed = false
+        var k = 0
+        while k < toks.count {
+            let t = toks[k]
+            // Cheap fields first: two short tokens one space apart, not both lexicon words.
+            guard k + 1 < toks.count, t.length >= 2, t.length <= 8, toks[k + 1].length >= 2, toks[k + 1].length <= 8,
+                  toks[k + 1].boundary == 0, toks[k + 1].gapBefore == 1,
+                  !(breakVocab.contains(t.hash) && breakVocab.contains(toks[k + 1].hash)) || (k + 2 < toks.count
+                      && toks[k + 2].length <= 8 && toks[k + 2].boundary == 0 && toks[k + 2].gapBefore == 1
+                      && !breakVocab.contains(toks[k + 2].hash)),
+                  fragment(t, text.bytes) else {
+                if changed { out.append(t) }
+                k += 1
+                continue
+            }
+            var h = t.hash
+            var merged = 0
+            var known = breakVocab.contains(t.hash) ? 1 : 0
+            var j = k + 1
+            var hs = h
+            while j < toks.count && j - k <= 2 {
+                let u = toks[j]
+                guard u.boundary == 0, u.gapBefore == 1, fragment(u, text.bytes),
+                      !u.flags.contains(.quoteStart) else { break }
+                for i in Int(u.start) ..< Int(u.end) { hs = injFNVStep(hs, text.bytes[i]) }
+                if breakVocab.contains(u.hash) { known += 1 }
+                if known < j - k + 1 && breakVocab.contains(hs) { merged = j; h = hs }
+                j += 1
+            }
+            guard merged > 0 else {
+                if changed { out.append(t) }
+                k += 1
+                continue
+            }
+            if !changed { out = Array(toks[0 ..< k]); changed = true }
+            let start = text.bytes.count
+            for q in k ... merged { text.bytes.append(contentsOf: text.bytes[Int(toks[q].start) ..< Int(toks[q].end)]) }
+            var m = t
+            m.start = Int32(start)
+            m.end = Int32(text.bytes.count)
+            m.origEnd = toks[merged].origEnd
+            m.flags.formUnion(toks[merged].flags.intersection([.colonAfter, .commaAfter]))
+            m.hash = h
+            m.altHash = 0
+            m.flags.insert(.joined)
+            out.append(m)
+            k = merged + 1
+        }
+        if changed { text.tokens = out }
     }
 
     // MARK: CJK
