@@ -26,15 +26,16 @@ struct GuardEvalTests {
         for (place, rate) in r.falsePositiveByWhere { #expect(rate.value <= 0.03, "\(place)") }
     }
 
-    /// The goal is 0.90; this gate holds the measured level (docs/BENCHMARKS.md) so
-    /// that a change cannot lower it unnoticed.
-    @Test("prompt injection: detection does not fall below the measured level, on the held-out half too")
-    func injectionDetectionFloor() throws {
+    /// The goal, 0.90, on the whole set. Half of the set (odd ids) was used to tune the
+    /// rules, so the held-out half (even ids) is the honest estimate; its gate holds the
+    /// measured level (0.839, docs/BENCHMARKS.md) so that a change cannot lower it unnoticed.
+    @Test("prompt injection: detection at least 0.90 on the whole set, and no lower than measured on the held-out half")
+    func injectionDetection() throws {
         let all = try GuardEvaluation().evaluateInjection(sets + "/injection.jsonl")
         let test = try GuardEvaluation().evaluateInjection(sets + "/injection.jsonl", half: .test)
-        #expect(all.detectionRate >= 0.70, "missed: \(all.missed)")
-        #expect(test.detectionRate >= 0.70)
-        #expect(test.attacks + test.benign < all.attacks + all.benign)
+        #expect(all.detectionRate >= 0.90, "missed: \(all.missed)")
+        #expect(test.detectionRate >= 0.82, "missed: \(test.missed)")
+        #expect(test.attacks >= 90 && test.attacks < all.attacks)
     }
 
     @Test("lore guard eval prints each family's rates, and --json has them by name")
