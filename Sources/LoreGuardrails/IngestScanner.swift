@@ -10,8 +10,9 @@ import Metrics
 /// version is stored with each outcome). The query-time rail still checks every passage it
 /// retrieves; this is for finding them ahead of time.
 public struct IngestScanner: Sendable {
-    /// Bumped whenever the detector's rules change, so stored outcomes are redone.
-    public static let detectorVersion = "injection-1"
+    /// Bumped whenever the detector's rules change, so stored outcomes are redone (2: the
+    /// rules after tuning and generalisation, docs/BENCHMARKS.md).
+    public static let detectorVersion = "injection-2"
     public var threshold: Double
     let detector = InjectionDetector()
 
