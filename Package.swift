@@ -92,10 +92,12 @@ let package = Package(
             "LoreCore", "LoreStore", "LoreRetrieval", "LoreQuery", .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: lore),
+        // Evaluation: golden sets, retrieval and answer metrics, gates against a baseline.
+        .target(name: "LoreEval", dependencies: ["LoreCore", "LoreRetrieval", "LoreQuery"], swiftSettings: lore),
         // The executable: the composition root and the command line.
         .executableTarget(name: "lore", dependencies: [
             "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
-            "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails",
+            "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
@@ -120,6 +122,7 @@ let package = Package(
             "LoreRetrieval", "LoreQuery", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest", "LoreEmbed",
             "LoreTestSupport",
         ], swiftSettings: lore),
+        .testTarget(name: "LoreEvalTests", dependencies: ["LoreEval", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreGuardrailsTests", dependencies: [
             "LoreGuardrails", "LoreQuery", "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest",
             "LoreEmbed", "LoreTestSupport", .product(name: "Yams", package: "Yams"),
