@@ -1,3 +1,4 @@
+import LoreCore
 import Foundation
 
 /// One golden question: `{"id", "question", "answers": [...], "sources": [file names],
@@ -28,21 +29,16 @@ public struct EvalError: Error, CustomStringConvertible, Sendable {
 public enum EvalSet {
     /// Reads a JSON Lines set; an error names the file, the line and the field.
     public static func load(_ path: String) throws -> [EvalQuestion] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw EvalError("--set \(path): cannot read the file") }
-        guard let text = String(data: data, encoding: .utf8) else { throw EvalError("\(path): not UTF-8") }
+        let lines: [(line: Int, object: [String: Any])]
+        do { lines = try JSONLines.objects(path) } catch { throw EvalError("--set \(error)") }
         var out: [EvalQuestion] = []
         var ids = Set<String>()
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            guard !line.isEmpty else { continue }
-            let at = "\(path):\(n + 1)"
-            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw EvalError("\(at): not a JSON object")
-            }
+        for (n, o) in lines {
+            let at = "\(path):\(n)"
             guard let question = o["question"] as? String, !question.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw EvalError("\(at): question: missing or empty")
             }
-            let id = (o["id"] as? String) ?? "line-\(n + 1)"
+            let id = (o["id"] as? String) ?? "line-\(n)"
             guard ids.insert(id).inserted else { throw EvalError("\(at): id \(id) appears twice") }
             let answers = o["answers"] ?? []
             guard let a = answers as? [String] else { throw EvalError("\(at): answers: must be an array of strings") }

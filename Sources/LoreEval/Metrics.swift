@@ -1,3 +1,4 @@
+import LoreCore
 import Foundation
 
 /// The evaluation's metrics, each a pure function of a ranked list of retrieved document
@@ -61,9 +62,5 @@ public enum EvalMetrics {
     }
 
     /// The p-th percentile (nearest rank) of `xs`.
-    public static func percentile(_ xs: [Double], _ p: Double) -> Double {
-        guard !xs.isEmpty else { return 0 }
-        let s = xs.sorted()
-        return s[min(s.count - 1, Int((p / 100 * Double(s.count - 1)).rounded()))]
-    }
+    public static func percentile(_ xs: [Double], _ p: Double) -> Double { Statistics.percentile(xs, p) }
 }

@@ -83,15 +83,15 @@ public struct GuardEvaluation: Sendable {
         var fpByKind: [String: Int] = [:]
         var missed: [String] = [], falsePositives: [String] = []
         var times: [Double] = []
-        for (n, o) in lines.enumerated() {
-            guard let text = o["text"] as? String else { throw GuardrailError("\(path):\(n + 1): text: missing") }
-            let id = o["id"] as? String ?? "line \(n + 1)"
+        for (n, o) in lines {
+            guard let text = o["text"] as? String else { throw GuardrailError("\(path):\(n): text: missing") }
+            let id = o["id"] as? String ?? "line \(n)"
             let t = DispatchTime.now()
             let matches = detector.find(in: text)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e3)
             if let kind = o["kind"] as? String, let value = o["value"] as? String {
                 positives += 1
-                guard let r = text.range(of: value) else { throw GuardrailError("\(path):\(n + 1): value is not in text") }
+                guard let r = text.range(of: value) else { throw GuardrailError("\(path):\(n): value is not in text") }
                 let lo = text.utf8.distance(from: text.startIndex, to: r.lowerBound)
                 let span = lo..<(lo + value.utf8.count)
                 let found = matches.contains { $0.kind.rawValue == kind && $0.utf8Range.overlaps(span) }
@@ -147,11 +147,11 @@ public struct GuardEvaluation: Sendable {
         var byWhere: [String: Rate] = [:], byLanguage: [String: Rate] = [:], fpByWhere: [String: Rate] = [:]
         var missed: [String] = [], falsePositives: [String] = []
         var times: [Double] = []
-        for (n, o) in lines.enumerated() {
+        for (n, o) in lines {
             guard let text = o["text"] as? String, let label = o["label"] as? String else {
-                throw GuardrailError("\(path):\(n + 1): text and label are required")
+                throw GuardrailError("\(path):\(n): text and label are required")
             }
-            let id = o["id"] as? String ?? "line \(n + 1)"
+            let id = o["id"] as? String ?? "line \(n)"
             guard half.includes(id) else { continue }
             let whereFrom = o["where"] as? String ?? "question"
             let lang = o["lang"] as? String ?? "?"
@@ -176,7 +176,7 @@ public struct GuardEvaluation: Sendable {
                     falsePositives.append("\(id) [\(whereFrom), \(lang)] score \(String(format: "%.2f", a.score)): \(a.signals.map(\.rule).joined(separator: ","))")
                 }
             default:
-                throw GuardrailError("\(path):\(n + 1): label must be injection or benign, not \(label)")
+                throw GuardrailError("\(path):\(n): label must be injection or benign, not \(label)")
             }
         }
         return InjectionResult(threshold: threshold, attacks: attacks, benign: benign,
@@ -219,25 +219,9 @@ public struct GuardEvaluation: Sendable {
 
     // MARK: Helpers
 
-    static func jsonLines(_ path: String) throws -> [[String: Any]] {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw GuardrailError("cannot read \(path)")
-        }
-        var out: [[String: Any]] = []
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let l = line.trimmingCharacters(in: .whitespaces)
-            guard !l.isEmpty else { continue }
-            guard let o = try? JSONSerialization.jsonObject(with: Data(l.utf8)) as? [String: Any] else {
-                throw GuardrailError("\(path):\(n + 1): not a JSON object")
-            }
-            out.append(o)
-        }
-        return out
+    static func jsonLines(_ path: String) throws -> [(line: Int, object: [String: Any])] {
+        do { return try JSONLines.objects(path) } catch { throw GuardrailError("\(error)") }
     }
 
-    static func median(_ v: [Double]) -> Double {
-        guard !v.isEmpty else { return 0 }
-        let s = v.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
+    static func median(_ v: [Double]) -> Double { Statistics.percentile(v, 50) }
 }

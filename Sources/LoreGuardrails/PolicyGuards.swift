@@ -74,14 +74,10 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         var outHistory: [ChatMessage]? = nil
         if p.pii.isOn {
             let fromHistory = history.map { pii.redact($0.content) }
-            let all = matches + fromHistory.flatMap(\.matches)
-            for (kind, n) in Self.count(all) {
-                let action: GuardFinding.Action = p.pii.action == .redact ? .redact : p.pii.action == .block ? .block : .flag
-                findings.append(Recorded(GuardFinding(stage: "input", rule: "input.pii.\(kind.rawValue)", action: action,
-                                                      detail: "\(n) \(kind.rawValue)\(action == .redact ? " redacted as \(kind.placeholder)" : "")"),
-                                         excerpt: excerpt, hash: Self.hash(all.filter { $0.kind == kind }, question)))
-            }
-            if !all.isEmpty {
+            let action: GuardFinding.Action = p.pii.action == .redact ? .redact : p.pii.action == .block ? .block : .flag
+            findings += Self.piiFindings([(question, matches)] + zip(history, fromHistory).map { ($0.content, $1.matches) },
+                                         stage: "input", action: action, excerpt: excerpt)
+            if !matches.isEmpty || fromHistory.contains(where: { !$0.matches.isEmpty }) {
                 switch p.pii.action {
                 case .redact:
                     outQuestion = redacted
@@ -152,12 +148,8 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         // What the stream filter did not see (or a policy that only flags).
         if p.pii.isOn {
             let (redacted, matches) = pii.redact(text)
-            for (kind, n) in Self.count(matches) {
-                let action: GuardFinding.Action = p.pii.action == .redact ? .redact : .flag
-                findings.append(Recorded(GuardFinding(stage: "output", rule: "output.pii.\(kind.rawValue)", action: action,
-                                                      detail: "\(n) \(kind.rawValue)\(action == .redact ? " redacted as \(kind.placeholder)" : "")"),
-                                         excerpt: Self.excerpt(redacted), hash: Self.hash(matches.filter { $0.kind == kind }, text)))
-            }
+            findings += Self.piiFindings([(text, matches)], stage: "output", action: p.pii.action == .redact ? .redact : .flag,
+                                         excerpt: Self.excerpt(redacted))
             if p.pii.action == .redact { text = redacted }
         }
         let valid = Set(sources.map(\.number))
@@ -266,17 +258,23 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         return c.sorted { $0.key.rawValue < $1.key.rawValue }
     }
 
-    /// A short digest of the matched values (for correlating findings, never reversible
-    /// to the text without the value itself).
-    static func hash(_ matches: [PIIMatch], _ text: String) -> String? {
-        guard !matches.isEmpty else { return nil }
-        let bytes = Array(text.utf8)
-        var h = SHA256()
-        for m in matches where m.utf8Range.upperBound <= bytes.count {
-            h.update(bytes[m.utf8Range])
-            h.update([0])
+    /// One finding per kind of personal data found in `found` (texts with their matches),
+    /// each with a short digest of the matched values (for correlating findings; the value
+    /// itself is never kept).
+    static func piiFindings(_ found: [(text: String, matches: [PIIMatch])], stage: String, action: GuardFinding.Action,
+                            excerpt: String) -> [Recorded] {
+        var byKind: [PIIKind: [(bytes: [UInt8], range: Range<Int>)]] = [:]
+        for (text, matches) in found where !matches.isEmpty {
+            let bytes = Array(text.utf8)
+            for m in matches { byKind[m.kind, default: []].append((bytes, m.utf8Range)) }
         }
-        return SHA256.hex(of: h.finalize().prefix(12))
+        return byKind.sorted { $0.key.rawValue < $1.key.rawValue }.map { kind, values in
+            var h = SHA256()
+            for v in values { h.update(v.bytes[v.range]); h.update([0]) }
+            let detail = "\(values.count) \(kind.rawValue)\(action == .redact ? " redacted as \(kind.placeholder)" : "")"
+            return Recorded(GuardFinding(stage: stage, rule: "\(stage).pii.\(kind.rawValue)", action: action, detail: detail),
+                            excerpt: excerpt, hash: SHA256.hex(of: h.finalize().prefix(12)))
+        }
     }
 
     static func excerpt(_ text: String, limit: Int = 160) -> String {

@@ -1,3 +1,4 @@
+import LoreCore
 import Foundation
 
 /// Hierarchical navigable small-world graph, after hnswlib (Malkov & Yashunin).
@@ -45,7 +46,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     var entryPoint: Int = -1
     var maxLevel: Int = -1
     var removedCount = 0
-    var rng: SplitMix64
+    var rng: SeededRandom
 
     let storageLock = ReadWriteLock()
     let labelLock = Mutex()
@@ -67,7 +68,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         levelMultiplier = 1 / log(Double(max(parameters.m, 2)))
         vectorBytes = dimension * 4
         recordBytes = (dimension * 4 + (1 + 2 * parameters.m) * 4 + 63) / 64 * 64
-        rng = SplitMix64(state: parameters.seed)
+        rng = SeededRandom(seed: parameters.seed)
         self.capacity = max(capacity, 16)
         records = UnsafeMutableRawPointer.allocate(byteCount: self.capacity * recordBytes, alignment: 64)
         nodeLabels = .allocate(capacity: self.capacity)

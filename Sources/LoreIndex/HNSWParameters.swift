@@ -1,3 +1,4 @@
+import LoreCore
 /// HNSW's parameters, with hnswlib's meanings and defaults.
 public struct HNSWParameters: Sendable, Codable, Equatable {
     /// Links per node on the upper layers; layer 0 keeps `2 * m`.
@@ -24,17 +25,9 @@ public struct HNSWParameters: Sendable, Codable, Equatable {
     }
 }
 
-/// SplitMix64: the level generator (hnswlib uses a seeded `std::default_random_engine`).
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// The level generator is LoreCore's `SeededRandom` (SplitMix64; hnswlib uses a seeded
+/// `std::default_random_engine`).
+extension SeededRandom {
     /// Uniform in (0, 1].
     mutating func unit() -> Double { (Double(next() >> 11) + 1) / 9_007_199_254_740_992.0 }
 }

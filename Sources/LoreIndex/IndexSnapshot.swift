@@ -1,3 +1,4 @@
+import LoreCore
 import Foundation
 
 /// What an index stores about itself beside its parts, as JSON in the snapshot row.
@@ -144,7 +145,7 @@ extension HNSWIndex: SnapshotCapable {
         index.entryPoint = entry
         index.maxLevel = top
         index.removedCount = removed
-        index.rng = SplitMix64(state: rngState)
+        index.rng = SeededRandom(seed: rngState)
         return index
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LoreBLAS
+import LoreCore
 @testable import LoreEmbed
 import LoreTestSupport
 import Testing
@@ -10,14 +11,9 @@ import Testing
 struct SmallGEMMTests {
     /// A deterministic generator (SplitMix64), so that a failure can be replayed.
     struct Rand {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var base: SeededRandom
+        init(state: UInt64) { base = SeededRandom(seed: state) }
+        mutating func next() -> UInt64 { base.next() }
         mutating func float() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
         mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(next() % UInt64(r.count)) }
         mutating func floats(_ n: Int) -> [Float] { (0..<n).map { _ in float() } }

@@ -61,16 +61,11 @@ struct SeededVectors {
     }
 }
 
+/// LoreCore's `SeededRandom` with the draws the index tests need.
 struct TestRNG {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var base: SeededRandom
+    init(_ seed: UInt64) { base = SeededRandom(seed: seed) }
+    mutating func next() -> UInt64 { base.next() }
     mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
     mutating func gaussian() -> Float {
         let u1 = max(uniform(), 1e-7), u2 = uniform()

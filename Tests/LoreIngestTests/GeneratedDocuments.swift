@@ -3,19 +3,6 @@ import LoreCore
 import LoreIngest
 import LoreTestSupport
 
-/// SplitMix64: a small, fast, seeded generator, so that every run sees the same documents.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Documents for the chunker's property tests: generated prose, code, unicode and markdown,
 /// documents with synthetic sections, edge cases, and the demo corpus.
 enum GeneratedDocuments {
@@ -25,7 +12,7 @@ enum GeneratedDocuments {
             .contains { FileManager.default.isExecutableFile(atPath: "\($0)/pdftotext") }
 
     static let all: [Document] = {
-        var rng = SplitMix64(seed: 0x10E_C0DE)
+        var rng = SeededRandom(seed: 0x10E_C0DE)
         var docs: [Document] = []
         for n in 0..<36 { docs.append(prose(&rng, n)) }
         for n in 0..<12 { docs.append(code(&rng, n)) }
@@ -50,7 +37,7 @@ enum GeneratedDocuments {
                        "mailto:someone@example.com", "ftp://files.example.net/pub/2024/archive.tar.gz",
                        "https://en.wikipedia.org/wiki/Recursive_descent_parser#Example_parser"]
 
-    static func word(_ rng: inout SplitMix64) -> String {
+    static func word(_ rng: inout SeededRandom) -> String {
         switch Int.random(in: 0..<100, using: &rng) {
         case 0..<62: return common.randomElement(using: &rng)!
         case 62..<72: return accented.randomElement(using: &rng)!
@@ -64,7 +51,7 @@ enum GeneratedDocuments {
     }
 
     /// Words that tokenise to many pieces, or to one [UNK] when over 100 characters.
-    static func longWord(_ rng: inout SplitMix64) -> String {
+    static func longWord(_ rng: inout SeededRandom) -> String {
         let length = [12, 25, 40, 99, 101, 180, 400].randomElement(using: &rng)!
         switch Int.random(in: 0..<4, using: &rng) {
         case 0: return String((0..<length).map { _ in "bcdfghjklmnpqrstvwxz".randomElement(using: &rng)! })
@@ -74,7 +61,7 @@ enum GeneratedDocuments {
         }
     }
 
-    static func sentence(_ rng: inout SplitMix64) -> String {
+    static func sentence(_ rng: inout SeededRandom) -> String {
         let n = Int.random(in: 3..<25, using: &rng)
         var words = (0..<n).map { _ in word(&rng) }
         words[0] = words[0].prefix(1).uppercased() + words[0].dropFirst()
@@ -84,23 +71,23 @@ enum GeneratedDocuments {
         return s + [".", ".", ".", "!", "?", ".\"", ")."].randomElement(using: &rng)!
     }
 
-    static func paragraph(_ rng: inout SplitMix64) -> String {
+    static func paragraph(_ rng: inout SeededRandom) -> String {
         let lineEnd = Int.random(in: 0..<5, using: &rng) == 0 ? "\n" : " "
         return (0..<Int.random(in: 1..<9, using: &rng)).map { _ in sentence(&rng) }.joined(separator: lineEnd)
     }
 
-    static func proseText(_ rng: inout SplitMix64, paragraphs: Int) -> String {
+    static func proseText(_ rng: inout SeededRandom, paragraphs: Int) -> String {
         (0..<paragraphs).map { _ in paragraph(&rng) }.joined(separator: ["\n\n", "\n\n", "\n\n\n", "\r\n\r\n", "\n \n"].randomElement(using: &rng)!)
     }
 
     // MARK: Documents
 
-    static func prose(_ rng: inout SplitMix64, _ n: Int) -> Document {
+    static func prose(_ rng: inout SeededRandom, _ n: Int) -> Document {
         let text = proseText(&rng, paragraphs: Int.random(in: 1..<25, using: &rng))
         return Document(source: "prose-\(n)", path: nil, format: .text, title: "prose \(n)", text: text)
     }
 
-    static func code(_ rng: inout SplitMix64, _ n: Int) -> Document {
+    static func code(_ rng: inout SeededRandom, _ n: Int) -> Document {
         var text = "import Foundation\n\n"
         for f in 0..<Int.random(in: 1..<30, using: &rng) {
             let name = common.randomElement(using: &rng)! + "\(f)"
@@ -118,7 +105,7 @@ enum GeneratedDocuments {
     }
 
     /// Markdown, sectioned by the real loader.
-    static func markdown(_ rng: inout SplitMix64, _ n: Int) -> Document {
+    static func markdown(_ rng: inout SeededRandom, _ n: Int) -> Document {
         var text = Int.random(in: 0..<2, using: &rng) == 0 ? "" : proseText(&rng, paragraphs: 1) + "\n\n"
         for _ in 0..<Int.random(in: 1..<12, using: &rng) {
             let level = Int.random(in: 1...4, using: &rng)
@@ -132,7 +119,7 @@ enum GeneratedDocuments {
     }
 
     /// Prose cut into sections at random line starts, with random heading paths and pages.
-    static func withSections(_ rng: inout SplitMix64, _ n: Int) -> Document {
+    static func withSections(_ rng: inout SeededRandom, _ n: Int) -> Document {
         let text = proseText(&rng, paragraphs: Int.random(in: 3..<20, using: &rng))
         let utf8 = Array(text.utf8)
         var cuts = Set([0, utf8.count])
@@ -145,7 +132,7 @@ enum GeneratedDocuments {
     }
 
     static var edgeCases: [Document] {
-        var rng = SplitMix64(seed: 99)
+        var rng = SeededRandom(seed: 99)
         let texts = [
             "", "   \n\n\t  ", "word", "Hello, World!",
             String(repeating: "a", count: 5000),                                  // one huge word: one [UNK]

@@ -48,7 +48,7 @@ struct RecursiveChunkerTests {
 
     @Test("the property checks catch broken chunkings (they are not tautologies)")
     func checksCanFail() throws {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededRandom(seed: 42)
         let doc = try MarkdownLoader().load(Fixture.inline(GeneratedDocuments.proseText(&rng, paragraphs: 6) + "\n\n## Two\n\n"
             + GeneratedDocuments.proseText(&rng, paragraphs: 6), name: "c.md"))[0]
         let chunks = try RecursiveChunker(counter: Self.tokenizer, options: ChunkingOptions(size: 40, overlap: 10)).chunk(doc)

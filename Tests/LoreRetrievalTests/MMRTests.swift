@@ -1,3 +1,4 @@
+import LoreCore
 import LoreRetrieval
 import Testing
 
@@ -7,14 +8,9 @@ import Testing
 struct MMRTests {
     /// A deterministic generator (SplitMix64) for synthetic vectors.
     struct Random {
-        var state: UInt64
-        mutating func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
+        var base: SeededRandom
+        init(state: UInt64) { base = SeededRandom(seed: state) }
+        mutating func next() -> Double { Double(base.next() >> 11) / Double(1 << 53) }
         mutating func unit(_ d: Int) -> [Float] { normalise((0..<d).map { _ in Float(next() * 2 - 1) }) }
     }
 

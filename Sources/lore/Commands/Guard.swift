@@ -102,9 +102,7 @@ struct Guard: AsyncParsableCommand {
             r.injection = try e.evaluateInjection((sets as NSString).appendingPathComponent("injection.jsonl"),
                                                   threshold: policy.input.injection.threshold ?? 0.5, half: part)
             if support {
-                guard FileManager.default.fileExists(atPath: config.database) else {
-                    throw CommandFailure(description: "no database at \(config.database): --support draws sentences from a store (pass --db)")
-                }
+                try config.requireDatabase(hint: "--support draws sentences from a store (pass --db)")
                 let store = try Store(path: config.database, readOnly: true)
                 let s = try store.connection.prepare("SELECT document_id, text FROM chunks ORDER BY id")
                 var chunks: [(document: Int64, text: String)] = []
@@ -164,9 +162,7 @@ struct Guard: AsyncParsableCommand {
 
         func run() throws {
             let config = try global.configuration()
-            guard FileManager.default.fileExists(atPath: config.database) else {
-                throw CommandFailure(description: "no database at \(config.database): run lore ingest first, or pass --db")
-            }
+            try config.requireDatabase()
             let flagged = try Store(path: config.database, readOnly: true).flaggedChunks(collection: collection)
             if json { print(String(decoding: try Guard.encoder().encode(flagged), as: UTF8.self)); return }
             if flagged.isEmpty { print("no flagged chunks") }
@@ -183,9 +179,7 @@ struct Guard: AsyncParsableCommand {
 
         func run() throws {
             let config = try global.configuration()
-            guard FileManager.default.fileExists(atPath: config.database) else {
-                throw CommandFailure(description: "no database at \(config.database): run lore ingest first, or pass --db")
-            }
+            try config.requireDatabase()
             let r = try IngestScanner(threshold: config.guardrails.context.injection.threshold ?? 0.5).scan(try Store(path: config.database))
             print("scanned \(r.scanned) chunks, flagged \(r.flagged), in \(String(format: "%.2f", r.seconds)) s")
         }
@@ -206,9 +200,7 @@ struct Guard: AsyncParsableCommand {
 
         func run() throws {
             let config = try global.configuration()
-            guard FileManager.default.fileExists(atPath: config.database) else {
-                throw CommandFailure(description: "no database at \(config.database): pass --db")
-            }
+            try config.requireDatabase(hint: "pass --db")
             let records = try Store(path: config.database, readOnly: true).auditRecords(requestID: requestID, limit: limit)
             if json { print(String(decoding: try Guard.encoder().encode(records), as: UTF8.self)); return }
             let f = ISO8601DateFormatter()

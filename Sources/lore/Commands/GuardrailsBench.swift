@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoreCore
 import LoreQuery
 
 /// `lore bench guardrails`: what the guardrails add to a query. Each question is answered
@@ -58,10 +59,7 @@ struct GuardrailsBench: AsyncParsableCommand {
                 findings += a.guardrailFindings.count
             }
         }
-        func pct(_ xs: [Double], _ p: Double) -> Double {
-            let s = xs.sorted()
-            return s[min(s.count - 1, Int((p / 100 * Double(s.count - 1)).rounded()))]
-        }
+        let pct = Statistics.percentile
         let rows: [(String, [Double])] = [("guardrails", rails), ("total, guarded", on), ("total, unguarded", off)]
         if json {
             var out: [String: Any] = ["questions": list.count, "findings": findings]

@@ -33,9 +33,7 @@ struct IndexCommand: ParsableCommand {
         }
 
         func open(config: LoreConfiguration) throws -> (IndexManager, Int64, String) {
-            guard FileManager.default.fileExists(atPath: config.database) else {
-                throw CommandFailure(description: "no database at \(config.database): run lore ingest first, or pass --db")
-            }
+            try config.requireDatabase()
             let store = try Store(path: config.database)
             let name = collection ?? config.collection
             guard let id = try store.existingCollectionID(named: name) else {

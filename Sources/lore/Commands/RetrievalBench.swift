@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoreCore
 import LoreQuery
 import LoreRetrieval
 
@@ -61,10 +62,7 @@ struct RetrievalBench: AsyncParsableCommand {
         if let samplesOut {
             try wall.map { String(format: "%.4f", $0) }.joined(separator: "\n").write(toFile: samplesOut, atomically: true, encoding: .utf8)
         }
-        func pct(_ xs: [Double], _ p: Double) -> Double {
-            let s = xs.sorted()
-            return s[min(s.count - 1, Int((p / 100 * Double(s.count - 1)).rounded()))]
-        }
+        let pct = Statistics.percentile
         let stages: [(String, [Double])] = [("total", wall), ("embed", embeds), ("dense", dense), ("lexical", lexical), ("fetch", fetch), ("rank", rank)]
         if json {
             var out: [String: Any] = ["questions": list.count, "mode": mode, "insufficient": insufficient]

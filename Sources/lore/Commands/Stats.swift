@@ -14,9 +14,7 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         let config = try global.configuration()
-        guard FileManager.default.fileExists(atPath: config.database) else {
-            throw CommandFailure(description: "no database at \(config.database): run lore ingest first, or pass --db")
-        }
+        try config.requireDatabase()
         let store = try Store(path: config.database)
         let s = try store.stats()
         let manager = IndexManager(store: store, settings: try config.index.settings())

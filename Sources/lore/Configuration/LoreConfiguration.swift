@@ -231,6 +231,13 @@ extension LoreConfiguration {
         }
     }
 
+    /// Fails, naming the path, when the database file does not exist (`hint` says what to do).
+    func requireDatabase(hint: String = "run lore ingest first, or pass --db") throws {
+        guard FileManager.default.fileExists(atPath: database) else {
+            throw CommandFailure(description: "no database at \(database): \(hint)")
+        }
+    }
+
     func validate() throws {
         guard EmbedderFactory.kinds.contains(embedder) else {
             throw ConfigurationError(description: "embedder must be one of \(EmbedderFactory.kinds.joined(separator: ", ")), not \(embedder)")

@@ -30,9 +30,7 @@ enum QueryServiceFactory {
         do { registry = try config.prompts.makeRegistry() } catch {
             throw CommandFailure(description: "\(error)")
         }
-        guard FileManager.default.fileExists(atPath: config.database) else {
-            throw CommandFailure(description: "no database at \(config.database): run lore ingest first, or pass --db")
-        }
+        try config.requireDatabase()
         let store = try Store(path: config.database)
         let name = collection ?? config.collection
         guard let id = try store.existingCollectionID(named: name) else {
