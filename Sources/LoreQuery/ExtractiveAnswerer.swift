@@ -149,13 +149,21 @@ public enum Refusal {
     /// The fixed opening every refusal starts with (the evaluation and the guardrails look for it).
     public static let opening = "I don't know"
 
-    public static func text(nearest: [ContextSource]) -> String {
-        guard !nearest.isEmpty else { return "\(opening): no document in this collection matches the question." }
-        let names = nearest.prefix(3).map { s in
+    /// - Parameter unknownNames: names in the question the collection never mentions; the
+    ///   refusal says so, since that is why nothing answers it.
+    public static func text(nearest: [ContextSource], unknownNames: [String] = []) -> String {
+        let sources = nearest.prefix(3).map { s in
             let label = s.title.isEmpty ? s.source : s.title
             return "[\(s.number)] \(label)"
         }
-        return "\(opening): the documents do not seem to answer this. The nearest sources are \(names.joined(separator: ", "))."
+        let nearestText = sources.isEmpty ? "" : " The nearest sources are \(sources.joined(separator: ", "))."
+        if !unknownNames.isEmpty {
+            let list = unknownNames.prefix(3).map { "\"\($0)\"" }
+            let names = list.count == 1 ? list[0] : list.dropLast().joined(separator: ", ") + " or " + list.last!
+            return "\(opening): the documents never mention \(names)." + nearestText
+        }
+        guard !nearest.isEmpty else { return "\(opening): no document in this collection matches the question." }
+        return "\(opening): the documents do not seem to answer this." + nearestText
     }
 
     /// Whether `answer` is a refusal.

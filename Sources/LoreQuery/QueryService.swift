@@ -177,7 +177,7 @@ public final class QueryService: Sendable {
         // Refuse on insufficient context, whatever a model would say.
         let sufficient = retrieved.sufficient && !assembled.sources.isEmpty
         if !sufficient {
-            answer = Refusal.text(nearest: assembled.sources)
+            answer = Refusal.text(nearest: assembled.sources, unknownNames: retrieved.unknownNames)
             send(answer)
             drain()
             base.insufficientContext = true

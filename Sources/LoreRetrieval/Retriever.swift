@@ -15,6 +15,9 @@ public struct RetrievalResult: Sendable {
     public var sufficient: Bool
     /// The best passage's cosine similarity to the question (nil without vectors).
     public var bestRelevance: Double?
+    /// Names in the question that no chunk of the collection mentions (with
+    /// `requireNames`, any makes the context insufficient).
+    public var unknownNames: [String] = []
     /// Candidates from each list, and after fusion.
     public var denseCandidates: Int
     public var lexicalCandidates: Int
@@ -152,16 +155,28 @@ public final class Retriever: @unchecked Sendable {
         timings.total = Self.ms(since: started)
 
         let best = passages.compactMap(\.relevance).max()
-        let sufficient: Bool
+        var sufficient: Bool
         if let best { sufficient = best >= options.minRelevance } else { sufficient = !passages.isEmpty }
-        let result = RetrievalResult(passages: passages, queryVector: queryVector, sufficient: sufficient, bestRelevance: best,
+        var unknown: [String] = []
+        if options.requireNames {
+            let names = QuestionName.extract(question)
+            if !names.isEmpty {
+                let t = DispatchTime.now()
+                unknown = try lock.withLock { try self.store.unknownNames(names, collectionID: collectionID) }.map(\.text)
+                timings.lexical += Self.ms(since: t)
+                if !unknown.isEmpty { sufficient = false }
+            }
+        }
+        timings.total = Self.ms(since: started)
+        var result = RetrievalResult(passages: passages, queryVector: queryVector, sufficient: sufficient, bestRelevance: best,
                                      denseCandidates: dense.count, lexicalCandidates: lexical.count, fusedCandidates: fused.count,
                                      filteredTo: allowCount, timings: timings)
+        result.unknownNames = unknown
         Self.record(result, mode: options.mode)
         logger.debug("retrieved", metadata: [
             "request_id": "\(requestID)", "mode": "\(options.mode.rawValue)", "passages": "\(passages.count)",
             "dense": "\(dense.count)", "lexical": "\(lexical.count)", "best_relevance": "\(best.map { String(format: "%.3f", $0) } ?? "-")",
-            "sufficient": "\(sufficient)", "ms": "\(String(format: "%.2f", timings.total))",
+            "sufficient": "\(sufficient)", "unknown_names": "\(unknown.joined(separator: ","))", "ms": "\(String(format: "%.2f", timings.total))",
         ])
         return result
     }

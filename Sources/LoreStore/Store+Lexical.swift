@@ -166,3 +166,19 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Whether some chunk of the collection contains these words, in this order, as a
+    /// phrase (FTS5 tokenizes and stems them as it did the chunks).
+    public func containsPhrase(_ terms: [String], collectionID: Int64) throws -> Bool {
+        guard !terms.isEmpty else { return false }
+        let phrase = "\"" + terms.joined(separator: " ").replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let s = try connection.prepare("""
+            SELECT 1 FROM chunks_fts f JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id
+            WHERE chunks_fts MATCH ? AND +d.collection_id = ? LIMIT 1
+            """)
+        defer { s.reset() }
+        try s.bind([.text(phrase), .int(collectionID)])
+        return try s.step()
+    }
+}

@@ -48,10 +48,19 @@ struct QueryServiceTests {
     @Test("below the relevance threshold the answer is a refusal naming the nearest sources, whatever the backend")
     func refusal() async throws {
         let s = try service()
-        let r = try await s.answer(QueryRequest(question: "Which football club won the 1987 league championship in Argentina?"))
+        let r = try await s.answer(QueryRequest(question: "Which football club won the 1987 league championship?"))
         #expect(r.refused && r.insufficientContext && r.finishReason == "refused")
         #expect(r.answer.hasPrefix(Refusal.opening) && r.answer.contains("[1]"), "\(r.answer)")
         #expect(!r.citations.isEmpty && r.model.isEmpty)  // no generator ran
+    }
+
+    @Test("a question naming something the documents never mention is refused, and the refusal says what")
+    func unknownNameRefusal() async throws {
+        let s = try service()
+        let r = try await s.answer(QueryRequest(question: "How do readers and writers coexist in write-ahead logging mode when replicating with Litestream?"))
+        #expect(r.refused && r.insufficientContext && r.model.isEmpty)
+        #expect(r.answer.hasPrefix(Refusal.opening + ": the documents never mention \"Litestream\"."), "\(r.answer)")
+        #expect(r.answer.contains("[1]"), "the nearest sources are named: \(r.answer)")
     }
 
     @Test("the context stays within the template's token budget, dropping the lowest-ranked sources first")

@@ -93,7 +93,32 @@ struct RetrieverTests {
         // The threshold is a setting: at -1 everything is sufficient.
         var options = RetrievalOptions()
         options.minRelevance = -1
+        options.requireNames = false
         #expect(try await retriever.retrieve("Which football club won the 1987 league championship in Argentina?", options: options).sufficient)
+    }
+
+    @Test("a question naming something the corpus never mentions is insufficient context, however close its other words are")
+    func unknownNames() async throws {
+        let (_, _, retriever) = try fixture.open()
+        // Everything but the name is about the WAL note in corpus/.
+        let question = "How do readers and writers coexist in write-ahead logging mode when replicating with Litestream?"
+        let r = try await retriever.retrieve(question)
+        #expect(!r.sufficient && r.unknownNames == ["Litestream"], "\(r.unknownNames)")
+        #expect(files(r).first == "sqlite-wal-mode.txt", "the passages are still retrieved: \(files(r))")
+        // The same words without the unknown name are answered from that note.
+        let known = try await retriever.retrieve("How do readers and writers coexist in write-ahead logging mode?")
+        #expect(known.sufficient && known.unknownNames.isEmpty)
+        // Names the corpus does mention pass: a proper noun, an acronym, an identifier.
+        let named = try await retriever.retrieve("How does Lore's HNSW index use cblas_sgemv for exact search?")
+        #expect(named.unknownNames.isEmpty && named.sufficient, "\(named.unknownNames)")
+        // Identifiers and hyphenated compounds with an unknown part are names too.
+        let identifier = try await retriever.retrieve("Does the WAL note describe sqlite3_wal_autocheckpoint_v9 or sqlite-vss?")
+        #expect(!identifier.sufficient && Set(identifier.unknownNames) == ["sqlite3_wal_autocheckpoint_v9", "sqlite-vss"], "\(identifier.unknownNames)")
+        // The check is a setting.
+        var options = RetrievalOptions()
+        options.requireNames = false
+        let off = try await retriever.retrieve(question, options: options)
+        #expect(off.sufficient && off.unknownNames.isEmpty)
     }
 
     @Test("no passage repeats text: overlapping chunks of a document come back merged")

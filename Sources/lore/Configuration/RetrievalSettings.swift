@@ -11,15 +11,18 @@ struct RetrievalSettings: Codable, Equatable {
     var lambda = 0.5
     var mmr = true
     var rrfK = 60.0
-    var denseWeight = 1.0
-    var lexicalWeight = 1.0
+    var denseWeight = RetrievalOptions().denseWeight
+    var lexicalWeight = RetrievalOptions().lexicalWeight
     /// Below this cosine similarity of the best passage, Lore answers "I don't know".
     var minRelevance = RetrievalOptions().minRelevance
     var candidateFloor = RetrievalOptions().candidateFloor
+    /// Refuse questions that name something the collection never mentions.
+    var requireNames = RetrievalOptions().requireNames
 
     enum CodingKeys: String, CodingKey {
         case mode, k, fetchK = "fetch_k", lambda, mmr, rrfK = "rrf_k", denseWeight = "dense_weight"
         case lexicalWeight = "lexical_weight", minRelevance = "min_relevance", candidateFloor = "candidate_floor"
+        case requireNames = "require_names"
     }
 
     init() {}
@@ -37,6 +40,7 @@ struct RetrievalSettings: Codable, Equatable {
         lexicalWeight = try c.decodeIfPresent(Double.self, forKey: .lexicalWeight) ?? d.lexicalWeight
         minRelevance = try c.decodeIfPresent(Double.self, forKey: .minRelevance) ?? d.minRelevance
         candidateFloor = try c.decodeIfPresent(Double.self, forKey: .candidateFloor) ?? d.candidateFloor
+        requireNames = try c.decodeIfPresent(Bool.self, forKey: .requireNames) ?? d.requireNames
     }
 
     /// The options these settings describe, validated (errors name the `retrieval.` key).
@@ -55,6 +59,7 @@ struct RetrievalSettings: Codable, Equatable {
         o.lexicalWeight = lexicalWeight
         o.minRelevance = minRelevance
         o.candidateFloor = candidateFloor
+        o.requireNames = requireNames
         do { try o.validate() } catch { throw ConfigurationError(description: "retrieval.\(error)") }
         return o
     }
