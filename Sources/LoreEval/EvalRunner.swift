@@ -43,6 +43,33 @@ public struct EvalRunner: Sendable {
         public var retrieveMs: Double
         public var embedMs: Double
         public var generateMs: Double
+
+        /// snake_case on disk (metric names in `metrics` are kept verbatim, so no key strategy).
+        enum CodingKeys: String, CodingKey {
+            case id
+            case question
+            case answerable
+            case gold
+            case retrieved
+            case cited
+            case firstGoldRank = "first_gold_rank"
+            case hit
+            case recall
+            case reciprocalRank = "reciprocal_rank"
+            case ndcg
+            case answer
+            case answerContains = "answer_contains"
+            case refused
+            case refusalCorrect = "refusal_correct"
+            case citationPrecision = "citation_precision"
+            case citationRecall = "citation_recall"
+            case guardrailFindings = "guardrail_findings"
+            case tokens
+            case latencyMs = "latency_ms"
+            case retrieveMs = "retrieve_ms"
+            case embedMs = "embed_ms"
+            case generateMs = "generate_ms"
+        }
     }
 
     /// The file name a cited or retrieved source is matched by (`/a/b/c.html#3` → `c.html`).
