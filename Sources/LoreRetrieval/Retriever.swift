@@ -83,13 +83,13 @@ public final class Retriever: @unchecked Sendable {
         // The lexical search (and the filter's allow-set) need no embedding: they run on
         // another thread while the question is embedded and the index searched.
         let lock = self.lock, collectionID = self.collectionID
-        let filter = options.filter, fetchK = options.fetchK
+        let filter = options.filter, fetchK = options.fetchK, commonShare = options.commonTermShare
         let needAllow = useDense && !filter.isEmpty
         async let sideTask: (AllowSet?, [LexicalHit], Double) = Self.offThread {
             try lock.withLock {
                 let allow = needAllow ? try self.store.chunkIDs(collectionID: collectionID, matching: filter) : nil
                 let t = DispatchTime.now()
-                let lexical = useLexical ? try self.store.lexicalSearch(collectionID: collectionID, text: question, limit: fetchK, filter: filter) : []
+                let lexical = useLexical ? try self.store.lexicalSearch(collectionID: collectionID, text: question, limit: fetchK, filter: filter, commonShare: commonShare) : []
                 return (allow, lexical, Self.ms(since: t))
             }
         }

@@ -62,9 +62,13 @@ public enum LexicalQuery {
 extension Store {
     /// The collection's chunks that best match `text` by BM25, best first. User text is
     /// never parsed as FTS5 syntax (see `LexicalQuery`); text with no words matches nothing.
-    public func lexicalSearch(collectionID: Int64, text: String, limit: Int, filter: ChunkFilter = ChunkFilter()) throws -> [LexicalHit] {
+    ///
+    /// - Parameter commonShare: words in more than this share of the chunks are left out
+    ///   when rarer ones remain (see `selectiveTerms`); 1 keeps every word.
+    public func lexicalSearch(collectionID: Int64, text: String, limit: Int, filter: ChunkFilter = ChunkFilter(),
+                              commonShare: Double = TermStatistics.defaultCommonShare) throws -> [LexicalHit] {
         guard limit > 0 else { return [] }
-        let words = try selectiveTerms(LexicalQuery.searchTerms(text))
+        let words = try selectiveTerms(LexicalQuery.searchTerms(text), commonShare: commonShare)
         guard let match = LexicalQuery.match(terms: words) else { return [] }
         if filter.isEmpty, let hits = try lexicalSearchUnjoined(collectionID: collectionID, match: match, limit: limit) {
             return hits
@@ -117,9 +121,10 @@ extension Store {
 /// A word in more than `commonShare` of all chunks adds little to BM25 (its IDF is low)
 /// but makes FTS5 score every chunk that holds it: lexical search leaves such words out
 /// when the question has rarer ones.
-final class TermStatistics: @unchecked Sendable {
-    /// The share of chunks above which a word counts as common.
-    static let commonShare = 0.1
+public final class TermStatistics: @unchecked Sendable {
+    /// The default share of chunks above which a word counts as common
+    /// (`retrieval.common_term_share`).
+    public static let defaultCommonShare = 0.1
     private var frequencies: [String: Int] = [:]
     private var chunks = 0
     private var stamp: (own: Int64, others: Int64) = (-1, -1)
@@ -139,12 +144,12 @@ final class TermStatistics: @unchecked Sendable {
 }
 
 extension Store {
-    /// `words` without those in more than `TermStatistics.commonShare` of the chunks,
-    /// unless that would leave none (then the rarest half, at least one, by frequency).
-    /// FTS5 stems words (porter), so a word is counted with an FTS5 query for it, once per
-    /// word until the store changes.
-    func selectiveTerms(_ words: [String]) throws -> [String] {
-        guard words.count > 1 else { return words }
+    /// `words` without those in more than `commonShare` of the chunks, unless that would
+    /// leave none (then the rarest half, at least one, by frequency). FTS5 stems words
+    /// (porter), so a word is counted with an FTS5 query for it, once per word until the
+    /// store changes.
+    func selectiveTerms(_ words: [String], commonShare: Double) throws -> [String] {
+        guard words.count > 1, commonShare < 1 else { return words }
         return try termStatistics.with(connection) { cache, chunks in
             guard chunks > 200 else { return words }  // small stores: nothing to gain
             let count = try connection.prepare("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?")
@@ -158,7 +163,7 @@ extension Store {
                 cache[w] = n
                 df.append(n)
             }
-            let limit = Int(Double(chunks) * TermStatistics.commonShare)
+            let limit = Int(Double(chunks) * commonShare)
             let rare = zip(words, df).filter { $0.1 <= limit }.map(\.0)
             if !rare.isEmpty { return rare }
             let ranked = zip(words, df).sorted { $0.1 < $1.1 }.map(\.0)

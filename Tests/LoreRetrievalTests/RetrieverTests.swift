@@ -146,6 +146,11 @@ struct RetrieverTests {
         do { _ = try await retriever.retrieve("x", options: options); Issue.record("accepted lambda 2") } catch {
             #expect("\(error)".contains("lambda"))
         }
+        options = RetrievalOptions()
+        options.commonTermShare = 0
+        do { _ = try await retriever.retrieve("x", options: options); Issue.record("accepted common_term_share 0") } catch {
+            #expect("\(error)".contains("common_term_share"))
+        }
     }
 
     @Test("a query embedder other than the collection's model is refused")

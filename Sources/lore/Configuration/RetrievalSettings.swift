@@ -18,11 +18,13 @@ struct RetrievalSettings: Codable, Equatable {
     var candidateFloor = RetrievalOptions().candidateFloor
     /// Refuse questions that name something the collection never mentions.
     var requireNames = RetrievalOptions().requireNames
+    /// Lexical search leaves out words in more than this share of the chunks (1: none).
+    var commonTermShare = RetrievalOptions().commonTermShare
 
     enum CodingKeys: String, CodingKey {
         case mode, k, fetchK = "fetch_k", lambda, mmr, rrfK = "rrf_k", denseWeight = "dense_weight"
         case lexicalWeight = "lexical_weight", minRelevance = "min_relevance", candidateFloor = "candidate_floor"
-        case requireNames = "require_names"
+        case requireNames = "require_names", commonTermShare = "common_term_share"
     }
 
     init() {}
@@ -41,6 +43,7 @@ struct RetrievalSettings: Codable, Equatable {
         minRelevance = try c.decodeIfPresent(Double.self, forKey: .minRelevance) ?? d.minRelevance
         candidateFloor = try c.decodeIfPresent(Double.self, forKey: .candidateFloor) ?? d.candidateFloor
         requireNames = try c.decodeIfPresent(Bool.self, forKey: .requireNames) ?? d.requireNames
+        commonTermShare = try c.decodeIfPresent(Double.self, forKey: .commonTermShare) ?? d.commonTermShare
     }
 
     /// The options these settings describe, validated (errors name the `retrieval.` key).
@@ -60,6 +63,7 @@ struct RetrievalSettings: Codable, Equatable {
         o.minRelevance = minRelevance
         o.candidateFloor = candidateFloor
         o.requireNames = requireNames
+        o.commonTermShare = commonTermShare
         do { try o.validate() } catch { throw ConfigurationError(description: "retrieval.\(error)") }
         return o
     }
