@@ -50,6 +50,7 @@ public struct QuestionName: Sendable, Equatable {
             run = []
         }
         var sentenceStart = true
+        let question = withoutPlaceholders(question)
         // Brackets, commas and quotes separate words (`f(db, 0)`), besides white space.
         let pieces = question.split { $0.isWhitespace || "()[]{},;\"`".contains($0) }
         var offset = question.startIndex
@@ -90,6 +91,28 @@ public struct QuestionName: Sendable, Equatable {
         }
         flushRun()
         return out
+    }
+
+    /// `text` with redaction placeholders (`[EMAIL]`, `[AWS_KEY]`: capitals, digits and `_`
+    /// in square brackets, as the guardrails write them) blanked out: they are not names.
+    static func withoutPlaceholders(_ text: String) -> String {
+        guard text.contains("[") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "[") {
+            out += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "]"), close > after.startIndex,
+               after[..<close].allSatisfy({ ($0.isUppercase && $0.isASCII) || $0.isNumber || $0 == "_" }),
+               after.first!.isUppercase {
+                out += " "
+                rest = after[after.index(after: close)...]
+            } else {
+                out += "["
+                rest = after
+            }
+        }
+        return out + rest
     }
 
     /// A capital after the first character (`SQLCipher`, `JDBC`, `iOS`), or a leading

@@ -53,4 +53,9 @@ struct QuestionNameTests {
         #expect(names("Does Core Data use it?") == ["Core", "Data", "Core Data"])
         #expect(names("Where Does it go?") == ["Does"])
     }
+
+    @Test("redaction placeholders are not names")
+    func placeholders() {
+        #expect(names("I'm [EMAIL] and my key is [AWS_KEY]: how do I turn on WAL mode in [x]?") == ["WAL"])
+    }
 }
