@@ -10,7 +10,7 @@ Prints "READY <port>" on stdout when listening.
                   message of a whole answer). For outputs a real model cannot be made to
                   give on demand, such as a citation of a source it was never given.
 """
-import argparse, http.client, http.server, json, sys, threading, urllib.parse
+import argparse, http.client, http.server, json, os, signal, sys, threading, time, urllib.parse
 
 p = argparse.ArgumentParser()
 p.add_argument("--upstream", required=True)
@@ -90,6 +90,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
+def exit_with_parent(parent):
+    # Statics in the test process are never deinitialised: leave when the test process has gone.
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 print(f"READY {server.server_address[1]}", flush=True)
