@@ -85,12 +85,15 @@ public final class Retriever: @unchecked Sendable {
         let lock = self.lock, collectionID = self.collectionID
         let filter = options.filter, fetchK = options.fetchK, commonShare = options.commonTermShare
         let needAllow = useDense && !filter.isEmpty
-        async let sideTask: (AllowSet?, [LexicalHit], Double) = Self.offThread {
+        // The names the collection never mentions are looked up on the same thread.
+        let names = options.requireNames ? QuestionName.extract(question) : []
+        async let sideTask: (AllowSet?, [LexicalHit], Double, [String]) = Self.offThread {
             try lock.withLock {
                 let allow = needAllow ? try self.store.chunkIDs(collectionID: collectionID, matching: filter) : nil
                 let t = DispatchTime.now()
                 let lexical = useLexical ? try self.store.lexicalSearch(collectionID: collectionID, text: question, limit: fetchK, filter: filter, commonShare: commonShare) : []
-                return (allow, lexical, Self.ms(since: t))
+                let unknown = names.isEmpty ? [] : try self.store.unknownNames(names, collectionID: collectionID).map(\.text)
+                return (allow, lexical, Self.ms(since: t), unknown)
             }
         }
 
@@ -100,7 +103,7 @@ public final class Retriever: @unchecked Sendable {
             queryVector = try await embedder.embed([question]).first
             timings.embed = Self.ms(since: t)
         }
-        let (allow, lexical, lexicalMs) = try await sideTask
+        let (allow, lexical, lexicalMs, unknown) = try await sideTask
         timings.lexical = lexicalMs
         var dense: [SearchHit] = []
         if useDense, let loaded = index, let q = queryVector {
@@ -157,16 +160,7 @@ public final class Retriever: @unchecked Sendable {
         let best = passages.compactMap(\.relevance).max()
         var sufficient: Bool
         if let best { sufficient = best >= options.minRelevance } else { sufficient = !passages.isEmpty }
-        var unknown: [String] = []
-        if options.requireNames {
-            let names = QuestionName.extract(question)
-            if !names.isEmpty {
-                let t = DispatchTime.now()
-                unknown = try lock.withLock { try self.store.unknownNames(names, collectionID: collectionID) }.map(\.text)
-                timings.lexical += Self.ms(since: t)
-                if !unknown.isEmpty { sufficient = false }
-            }
-        }
+        if !unknown.isEmpty { sufficient = false }
         timings.total = Self.ms(since: started)
         var result = RetrievalResult(passages: passages, queryVector: queryVector, sufficient: sufficient, bestRelevance: best,
                                      denseCandidates: dense.count, lexicalCandidates: lexical.count, fusedCandidates: fused.count,
