@@ -120,6 +120,8 @@ public struct EvalRunner: Sendable {
             "refusal_accuracy": mean(results.map { $0.refusalCorrect ? 1 : 0 }),
             "latency_ms_p50": EvalMetrics.percentile(results.map(\.latencyMs), 50),
             "latency_ms_p95": EvalMetrics.percentile(results.map(\.latencyMs), 95),
+            "embed_ms_p50": EvalMetrics.percentile(results.map(\.embedMs), 50),
+            "embed_ms_p95": EvalMetrics.percentile(results.map(\.embedMs), 95),
             "retrieve_ms_p50": EvalMetrics.percentile(results.map(\.retrieveMs), 50),
             "retrieve_ms_p95": EvalMetrics.percentile(results.map(\.retrieveMs), 95),
             "generate_ms_p50": EvalMetrics.percentile(results.map(\.generateMs), 50),

@@ -26,7 +26,7 @@ struct EvalCommandTests {
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         let o = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         let m = o["metrics"] as! [String: Double]
-        for key in ["hit@5", "recall@5", "mrr@10", "ndcg@10", "answer_contains", "citation_precision", "citation_recall", "refusal_accuracy", "latency_ms_p50"] {
+        for key in ["hit@5", "recall@5", "mrr@10", "ndcg@10", "answer_contains", "citation_precision", "citation_recall", "refusal_accuracy", "latency_ms_p50", "embed_ms_p50", "retrieve_ms_p50", "generate_ms_p95", "tokens", "guardrail_findings"] {
             #expect(m[key] != nil, "\(key)")
         }
         #expect((o["questions"] as! [[String: Any]]).count == 11)
