@@ -16,7 +16,7 @@ struct EmbeddingServerIngestTests {
               model: minilm-http
               batch_size: 64
               max_retries: 1
-              timeout_s: 10
+              timeout_s: 60
             """)
     }
 
