@@ -3,11 +3,11 @@ import LoreTestSupport
 import Testing
 
 /// A server whose generation backend is the fault-injecting LLM server streaming slowly
-/// (`slow-N`: N deltas 0.2 s apart), for graceful shutdown and readiness.
-@Suite("lore serve: LLM backend, readiness and graceful shutdown", .serialized)
-struct ShutdownTests {
-    static func config(_ dir: TemporaryDirectory, baseURL: String) -> String {
-        dir.write("lore.yaml", """
+/// (`slow-N`: N deltas 0.2 s apart): readiness, the configured limits, graceful shutdown.
+@Suite("lore serve: LLM backend, readiness, limits and graceful shutdown", .serialized)
+struct SlowBackendTests {
+    static func config(_ dir: TemporaryDirectory, baseURL: String, server: String = "") -> String {
+        dir.write("lore.yaml", server + """
             generation:
               backend: slow
               backends:
@@ -32,6 +32,24 @@ struct ShutdownTests {
         let generation = try #require(checks.first { $0["name"] as? String == "generation" })
         #expect(generation["ok"] as? Bool == false && (generation["problem"] as? String)?.isEmpty == false, "\(generation)")
         #expect(try server.get("/healthz").status == 200)
+    }
+
+    @Test("server.request_timeout_s and server.max_body_bytes: an answer that does not come in time gets 504, a larger body 413")
+    func configuredLimits() throws {
+        let llm = try Self.faultLLM()
+        let dir = TemporaryDirectory("lore-serve-limits")
+        let config = Self.config(dir, baseURL: "http://127.0.0.1:\(llm.ready)/limits/hang",
+                                 server: "server:\n  request_timeout_s: 1\n  max_body_bytes: 200\n")
+        let server = try LoreServe(["--config", config])
+        let slow = try server.post("/v1/query", #"{"question": "What does WAL mode let readers do?"}"#)
+        #expect(slow.status == 504, "\(slow.body)")
+        #expect(slow.error?.code == "timeout")
+        let big = try server.post("/v1/retrieve", #"{"question": "\#(String(repeating: "wal ", count: 60))"}"#)
+        #expect(big.status == 413, "\(big.body)")
+        #expect(big.error?.code == "payload_too_large")
+        #expect(try server.get("/healthz").status == 200)
+        let ok = try server.post("/v1/retrieve", #"{"question": "What does WAL mode let readers do?"}"#)
+        #expect(ok.status == 200, "\(ok.body)")
     }
 
     @Test("SIGTERM during a streaming answer: new connections are refused, the stream completes, the server exits 0")
