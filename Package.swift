@@ -41,6 +41,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // The HTTP server; its default traits (swift-configuration, full Foundation) are not used.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries: the only places C enters.
@@ -94,11 +99,21 @@ let package = Package(
         ], swiftSettings: lore),
         // Evaluation: golden sets, retrieval and answer metrics, gates against a baseline.
         .target(name: "LoreEval", dependencies: ["LoreCore", "LoreRetrieval", "LoreQuery"], swiftSettings: lore),
+        // The HTTP API (`lore serve`): routes, request and response types, server-sent events,
+        // request ids, errors and request metrics. The only module that imports Hummingbird.
+        .target(name: "LoreServer", dependencies: [
+            "LoreCore", "LoreStore", "LoreRetrieval", "LorePrompts", "LoreQuery",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ], swiftSettings: lore),
         // The executable: the composition root and the command line.
         .executableTarget(name: "lore", dependencies: [
             "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
-            "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval",
+            "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: lore),
@@ -122,6 +137,7 @@ let package = Package(
             "LoreRetrieval", "LoreQuery", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest", "LoreEmbed",
             "LoreTestSupport",
         ], swiftSettings: lore),
+        .testTarget(name: "LoreServerTests", dependencies: ["LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreEvalTests", dependencies: ["LoreEval", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreGuardrailsTests", dependencies: [
             "LoreGuardrails", "LoreQuery", "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest",

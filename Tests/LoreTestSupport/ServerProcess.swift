@@ -1,15 +1,17 @@
 import Foundation
 
 /// A server started for a test: a real process that prints a line starting with `READY`
-/// on standard output once it serves. Stopped with SIGTERM by `stop()` or on deinit.
+/// (or another `readyPrefix`) on standard output once it serves. Stopped with SIGTERM by
+/// `stop()` or on deinit.
 public final class ServerProcess: @unchecked Sendable {
     public let process = Process()
-    /// The rest of the READY line (e.g. a URL or a port).
+    /// The rest of the ready line (e.g. a URL or a port).
     public private(set) var ready = ""
     private var stopped = false
 
-    /// Starts `executable` and waits (up to `timeout`) for its READY line.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 300) throws {
+    /// Starts `executable` and waits (up to `timeout`) for its ready line.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 300,
+                readyPrefix: String = "READY") throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -25,8 +27,8 @@ public final class ServerProcess: @unchecked Sendable {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             buffer.append(chunk)
-            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: { $0.hasPrefix("READY") }) {
-                ready = String(line.dropFirst(5)).trimmingCharacters(in: .whitespaces)
+            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: { $0.hasPrefix(readyPrefix) }) {
+                ready = String(line.dropFirst(readyPrefix.count)).trimmingCharacters(in: .whitespaces)
                 return
             }
         }

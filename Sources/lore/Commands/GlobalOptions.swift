@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LoreServer
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -10,11 +11,12 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The SQLite database file. Default: lore.db (configuration: database).")
     var db: String?
 
-    /// The effective configuration, with `--db` applied.
-    func configuration() throws -> LoreConfiguration {
+    /// The effective configuration, with `--db` applied. Logs go to standard error as
+    /// text, or as one JSON object per line with `jsonLogs` (the server).
+    func configuration(jsonLogs: Bool = false) throws -> LoreConfiguration {
         var (c, _) = try LoreConfiguration.load(file: config)
         if let db { c.database = db }
-        LoggingSetup.bootstrap(level: c.logLevel)
+        LoggingSetup.bootstrap(level: c.logLevel, json: jsonLogs)
         return c
     }
 }
@@ -23,10 +25,14 @@ struct GlobalOptions: ParsableArguments {
 enum LoggingSetup {
     nonisolated(unsafe) private static var done = false
 
-    static func bootstrap(level: String) {
+    static func bootstrap(level: String, json: Bool = false) {
         guard !done else { return }
         done = true
         let lvl = Logger.Level(rawValue: level) ?? .warning
+        if json {
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: lvl) }
+            return
+        }
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
             h.logLevel = lvl

@@ -40,6 +40,8 @@ struct LoreConfiguration: Codable, Equatable {
     var extractive = ExtractiveSettings()
     /// The guardrail policy (every rule's action and threshold).
     var guardrails = GuardrailPolicy()
+    /// `lore serve`.
+    var server = ServerSettings()
 
     /// The vector index (`index:`).
     struct Index: Codable, Equatable {
@@ -120,6 +122,7 @@ struct LoreConfiguration: Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder
         case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval, extractive, guardrails
+        case server
     }
 
     init() {}
@@ -141,6 +144,7 @@ struct LoreConfiguration: Codable, Equatable {
         retrieval = try c.decodeIfPresent(RetrievalSettings.self, forKey: .retrieval) ?? d.retrieval
         extractive = try c.decodeIfPresent(ExtractiveSettings.self, forKey: .extractive) ?? d.extractive
         guardrails = try c.decodeIfPresent(GuardrailPolicy.self, forKey: .guardrails) ?? d.guardrails
+        server = try c.decodeIfPresent(ServerSettings.self, forKey: .server) ?? d.server
     }
 }
 
@@ -223,6 +227,7 @@ extension LoreConfiguration {
         try retrieval.applyEnvironment(env)
         prompts.applyEnvironment(env)
         try generation.applyEnvironment(env)
+        try server.applyEnvironment(env)
         if let v = env["LORE_GUARDRAILS"] {
             guard let on = ["on": true, "1": true, "true": true, "off": false, "0": false, "false": false][v.lowercased()] else {
                 throw ConfigurationError(description: "LORE_GUARDRAILS must be on or off, not \(v)")
@@ -253,6 +258,7 @@ extension LoreConfiguration {
         do { try guardrails.validate() } catch { throw ConfigurationError(description: "\(error)") }
         try prompts.validate()
         try generation.validate()
+        try server.validate()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(description: "log_level must be one of trace, debug, info, notice, warning, error, critical; not \(logLevel)")
         }

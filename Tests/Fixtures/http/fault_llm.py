@@ -13,6 +13,7 @@ Modes (streamed when the request says "stream": true, one JSON answer otherwise)
   hang                read the request, never answer
   stall               send the headers and a role-only chunk, then nothing
   slow                a delta every 0.2 s, forever
+  slow-<N>            N deltas "tick " 0.2 s apart, then the end of the stream
   status-<N>          answer HTTP N with {"error": {"message": "injected failure <N>"}}
   malformed           200 with a body that is not JSON (streamed: a data line that is not JSON)
   garbage-first       streamed: a line that is not SSE before any text
@@ -22,6 +23,7 @@ Modes (streamed when the request says "stream": true, one JSON answer otherwise)
   die-after           streamed: three deltas, then the connection is cut (no end of body)
   fail-first-<N>      the first N requests of this key get 503, later ones behave as ok
 
+GET /<key>/<mode>/v1/models -> a model list (what a readiness probe asks)
 GET /_stats/<key> -> {"requests": N, "disconnects": N, "last": <last request body>,
                       "authorization": <last Authorization header or null>}
 Prints "READY <port>" on stdout when listening.
@@ -91,6 +93,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if len(parts) == 2 and parts[0] == "_stats":
             with lock:
                 return self.reply(200, stat(parts[1]))
+        if len(parts) == 4 and parts[2:] == ["v1", "models"]:
+            return self.reply(200, {"object": "list", "data": [{"id": "fault", "object": "model"}]})
         self.reply(404, {"error": {"message": "not found"}})
 
     def do_POST(self):
@@ -147,6 +151,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             while True:
                 self.event(chunk("tick "))
                 time.sleep(0.2)
+        if mode.startswith("slow-"):
+            for _ in range(int(mode.split("-", 1)[1])):
+                self.event(chunk("tick "))
+                time.sleep(0.2)
+            self.event(chunk(finish="stop"))
+            self.event("[DONE]")
+            return self.end_stream()
         if mode == "malformed":
             self.event("{not json")
         elif mode == "garbage-first":

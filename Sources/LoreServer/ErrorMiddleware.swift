@@ -1,0 +1,28 @@
+import Hummingbird
+
+/// Turns every error into Lore's error shape (see `APIError`). A path that is served but
+/// not with this method is a 405 naming the methods in `Allow`; any other unmatched path
+/// is a 404.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = LoreRequestContext
+    /// The methods served at each path.
+    let routes: [String: [HTTPRequest.Method]]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            var e = APIError.from(error, logger: context.logger)
+            if e.status == .notFound, context.matchedRoute == nil {
+                if let methods = routes[request.uri.path] {
+                    let allow = methods.map(\.rawValue).joined(separator: ", ")
+                    e = APIError(.methodNotAllowed, code: "method_not_allowed",
+                                 "\(request.method.rawValue) \(request.uri.path): use \(allow)", headers: [.allow: allow])
+                } else {
+                    e = .notFound("no route for \(request.method.rawValue) \(request.uri.path)")
+                }
+            }
+            return try e.response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The HTTP API over one served collection, as a Hummingbird application (a Service: run it
+/// in a ServiceGroup for graceful shutdown on SIGTERM/SIGINT, which stops accepting
+/// connections and lets in-flight requests, streams included, finish).
+///
+/// Routes: `POST /v1/query`, `POST /v1/retrieve`, `GET /healthz`, `GET /readyz`,
+/// `GET /metrics`. Middlewares, outermost first: request id, request metrics and log line,
+/// the error shape.
+public enum LoreServer {
+    /// The methods served at each path (for 405 and `Allow`).
+    static let routes: [String: [HTTPRequest.Method]] = [
+        "/v1/query": [.post], "/v1/retrieve": [.post], "/healthz": [.get], "/readyz": [.get], "/metrics": [.get],
+    ]
+
+    /// The router with every route and middleware.
+    public static func router(served: ServedCollection, options: ServerOptions, readiness: [ReadinessCheck],
+                              metrics: @escaping @Sendable () -> String) -> Router<LoreRequestContext> {
+        let router = Router(context: LoreRequestContext.self)
+        router.middlewares.add(RequestIDMiddleware())
+        router.middlewares.add(RequestMetricsMiddleware())
+        router.middlewares.add(ErrorMiddleware(routes: routes))
+        QueryRoutes(served: served, options: options).register(on: router)
+        OperationsRoutes(readiness: readiness, metrics: metrics).register(on: router)
+        return router
+    }
+
+    /// The application, listening on `options.host:options.port`; `onListening` gets the
+    /// bound host and port once it accepts connections (the real port when `port` is 0).
+    public static func application(served: ServedCollection, options: ServerOptions, readiness: [ReadinessCheck],
+                                   metrics: @escaping @Sendable () -> String, logger: Logger,
+                                   onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void)
+        -> some ApplicationProtocol {
+        let router = router(served: served, options: options, readiness: readiness, metrics: metrics)
+        let host = options.host
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "lore"),
+            onServerRunning: { channel in await onListening(host, channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}

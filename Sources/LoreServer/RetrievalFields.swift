@@ -1,0 +1,66 @@
+import LoreCore
+import LoreRetrieval
+import LoreStore
+
+/// The retrieval fields `/v1/query` and `/v1/retrieve` share: `question`, `k`, `fetch_k`,
+/// `lambda`, `min_relevance`, `mode` and `filters` (`collection`, `source`, `format`,
+/// `metadata`), applied over the served collection's defaults.
+enum RetrievalFields {
+    static let names: Set<String> = ["question", "k", "fetch_k", "lambda", "min_relevance", "mode", "filters"]
+    static let filterNames: Set<String> = ["collection", "source", "format", "metadata"]
+
+    /// The non-empty question.
+    static func question(_ body: JSONFields) throws(APIError) -> String {
+        guard let question = try body.string("question") else { throw APIError.invalidRequest("question: required") }
+        guard !question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw APIError.invalidRequest("question: must not be empty")
+        }
+        return question
+    }
+
+    /// The retrieval options: the defaults, overridden by the body's fields, validated.
+    static func options(_ body: JSONFields, served: ServedCollection) throws(APIError) -> RetrievalOptions {
+        var options = served.defaults
+        let k = try body.int("k", in: 1...100)
+        let fetchK = try body.int("fetch_k", in: 1...1000)
+        if let k { options.k = k; if fetchK == nil { options.fetchK = max(options.fetchK, k) } }
+        if let fetchK { options.fetchK = fetchK }
+        if let lambda = try body.double("lambda", in: 0...1) { options.lambda = lambda }
+        if let minRelevance = try body.double("min_relevance", in: -1...1) { options.minRelevance = minRelevance }
+        if let mode = try body.string("mode") {
+            guard let m = RetrievalMode(rawValue: mode) else {
+                throw APIError.invalidRequest("mode: must be hybrid, dense or lexical, not \(mode)")
+            }
+            if served.lexicalOnly && m != .lexical {
+                throw APIError.invalidRequest("mode: collection \(served.name) has no vectors; only lexical works")
+            }
+            options.mode = m
+        }
+        if let filters = try body.object("filters", allowed: filterNames) {
+            options.filter = try filter(filters, served: served)
+        }
+        do { try options.validate() } catch { throw APIError.invalidRequest("\(error)") }
+        return options
+    }
+
+    static func filter(_ f: JSONFields, served: ServedCollection) throws(APIError) -> ChunkFilter {
+        if let collection = try f.string("collection"), collection != served.name {
+            throw APIError(.notFound, code: "collection_not_found",
+                           "filters.collection: this server answers from collection \(served.name), not \(collection)")
+        }
+        var filter = ChunkFilter()
+        filter.sources = try f.strings("source") ?? []
+        for name in try f.strings("format") ?? [] {
+            do { filter.formats.append(try ChunkFilter.format(name, parameter: "filters.format")) } catch {
+                throw APIError.invalidRequest("\(error)")
+            }
+        }
+        for (key, value) in try f.textMap("metadata") ?? [] {
+            guard !key.isEmpty, !key.contains("\"") else {
+                throw APIError.invalidRequest("filters.metadata: a key must be non-empty and hold no double quote, not \(key)")
+            }
+            filter.metadata.append((key, value))
+        }
+        return filter
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import LoreTestSupport
+import Testing
+
+/// `/healthz`, `/readyz`, `/metrics`, `X-Request-ID`, and the loopback rule.
+@Suite("lore serve: operations")
+struct OperationsRouteTests {
+    @Test("healthz and readyz answer 200; readyz lists its checks")
+    func health() throws {
+        let server = try LoreServe.shared.get()
+        let h = try server.get("/healthz")
+        #expect(h.status == 200 && h.json?["status"] as? String == "ok", "\(h.body)")
+        let r = try server.get("/readyz")
+        #expect(r.status == 200, "\(r.body)")
+        let checks = try #require(r.json?["checks"] as? [[String: Any]])
+        #expect(Set(checks.compactMap { $0["name"] as? String }) == ["store", "index"])
+        #expect(checks.allSatisfy { $0["ok"] as? Bool == true })
+    }
+
+    @Test("metrics are Prometheus text with the request counter by route and status, the latency histogram and the pipeline's metrics")
+    func metrics() throws {
+        let server = try LoreServe.shared.get()
+        _ = try server.get("/healthz")
+        _ = try server.get("/no/such/path")
+        _ = try server.post("/v1/query", #"{"question": "What does WAL mode let readers do?"}"#)
+        let m = try server.get("/metrics")
+        #expect(m.status == 200)
+        #expect(m.headers["content-type"]?.hasPrefix("text/plain") == true)
+        #expect(m.body.contains(#"lore_http_requests_total{route="/healthz",method="GET",status="200"}"#), "\(m.body)")
+        #expect(m.body.contains(#"lore_http_requests_total{route="/v1/query",method="POST",status="200"}"#))
+        #expect(m.body.contains(#"lore_http_requests_total{route="unmatched",method="GET",status="404"}"#))
+        #expect(m.body.contains("lore_http_request_duration_seconds_bucket{"))
+        #expect(m.body.contains("lore_queries_total{"))
+        #expect(m.body.contains("lore_retrieval_seconds_bucket{"))
+    }
+
+    @Test("X-Request-ID: a valid one is echoed, an invalid one replaced, a missing one generated; on errors too")
+    func requestID() throws {
+        let server = try LoreServe.shared.get()
+        #expect(try server.get("/healthz", headers: ["X-Request-ID": "abc-123"]).headers["x-request-id"] == "abc-123")
+        let long = String(repeating: "x", count: 129)
+        let replaced = try #require(try server.get("/healthz", headers: ["X-Request-ID": long]).headers["x-request-id"])
+        #expect(replaced != long && !replaced.isEmpty && replaced.count <= 128)
+        let generated = try #require(try server.get("/healthz").headers["x-request-id"])
+        #expect(!generated.isEmpty)
+        #expect(try server.get("/healthz").headers["x-request-id"] != generated)
+        #expect(try server.get("/nowhere", headers: ["X-Request-ID": "err-1"]).headers["x-request-id"] == "err-1")
+        #expect(try server.post("/v1/query", "{}", headers: ["X-Request-ID": "err-2"]).headers["x-request-id"] == "err-2")
+    }
+
+    @Test("it refuses to listen beyond loopback without --allow-remote-unauthenticated")
+    func loopbackOnly() throws {
+        let r = try runLore(["serve", "--db", ServeCorpus.shared.database, "--host", "0.0.0.0", "--port", "0"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--allow-remote-unauthenticated"), "\(r.stderr)")
+    }
+}
