@@ -30,6 +30,8 @@ Prints "READY <port>" on stdout when listening.
 """
 import http.server, json, os, signal, socket, sys, threading, time
 
+import fixture_lifetime
+
 lock = threading.Lock()
 stats = {}
 DELTAS = ["Hello", ", wö", "rld", " — ", "done."]
@@ -194,16 +196,7 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
 
-def exit_with_parent(parent):
-    # Statics in the test process are never deinitialised: leave when the test process has gone.
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(0)
-
-
-# A child of the test runner may inherit SIGTERM as ignored: make it stop this server.
-signal.signal(signal.SIGTERM, signal.SIG_DFL)
-threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
+fixture_lifetime.bind_to_parent()
 server = Server(("127.0.0.1", 0), Handler)
 print(f"READY {server.server_address[1]}", flush=True)
 server.serve_forever()

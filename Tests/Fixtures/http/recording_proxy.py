@@ -12,6 +12,8 @@ Prints "READY <port>" on stdout when listening.
 """
 import argparse, http.client, http.server, json, os, signal, sys, threading, time, urllib.parse
 
+import fixture_lifetime
+
 p = argparse.ArgumentParser()
 p.add_argument("--upstream", required=True)
 p.add_argument("--append", default="")
@@ -90,15 +92,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-def exit_with_parent(parent):
-    # Statics in the test process are never deinitialised: leave when the test process has gone.
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(0)
-
-
-signal.signal(signal.SIGTERM, signal.SIG_DFL)
-threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
+fixture_lifetime.bind_to_parent()
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 print(f"READY {server.server_address[1]}", flush=True)
