@@ -8,6 +8,8 @@ public struct LoreRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `RequestIDMiddleware` before any route runs.
     public var requestID = ""
+    /// Who is calling: set by the authentication middleware before any route runs.
+    public var principal: Principal = .local
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The HTTP API over one served collection, as a Hummingbird application (a Service: run it
+/// The HTTP API over the store's collections, as a Hummingbird application (a Service: run it
 /// in a ServiceGroup for graceful shutdown on SIGTERM/SIGINT, which stops accepting
 /// connections and lets in-flight requests, streams included, finish).
 ///
@@ -16,24 +16,24 @@ public enum LoreServer {
     ]
 
     /// The router with every route and middleware.
-    public static func router(served: ServedCollection, options: ServerOptions, readiness: [ReadinessCheck],
+    public static func router(collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
                               metrics: @escaping @Sendable () -> String) -> Router<LoreRequestContext> {
         let router = Router(context: LoreRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(RequestMetricsMiddleware())
         router.middlewares.add(ErrorMiddleware(routes: routes))
-        QueryRoutes(served: served, options: options).register(on: router)
+        QueryRoutes(collections: collections, options: options).register(on: router)
         OperationsRoutes(readiness: readiness, metrics: metrics).register(on: router)
         return router
     }
 
     /// The application, listening on `options.host:options.port`; `onListening` gets the
     /// bound host and port once it accepts connections (the real port when `port` is 0).
-    public static func application(served: ServedCollection, options: ServerOptions, readiness: [ReadinessCheck],
+    public static func application(collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
                                    metrics: @escaping @Sendable () -> String, logger: Logger,
                                    onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void)
         -> some ApplicationProtocol {
-        let router = router(served: served, options: options, readiness: readiness, metrics: metrics)
+        let router = router(collections: collections, options: options, readiness: readiness, metrics: metrics)
         let host = options.host
         return Application(
             router: router,

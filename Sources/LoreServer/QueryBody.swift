@@ -6,7 +6,7 @@ import LorePrompts
 /// The body of `POST /v1/query`:
 ///
 /// ```json
-/// {"question": "...", "k": 5, "fetch_k": 20, "lambda": 0.5, "min_relevance": 0.35,
+/// {"collection": "default", "question": "...", "k": 5, "fetch_k": 20, "lambda": 0.5, "min_relevance": 0.35,
 ///  "mode": "hybrid", "filters": {"collection": "default", "source": "docs/*.md",
 ///  "format": ["md", "txt"], "metadata": {"team": "db"}},
 ///  "prompt": "answer@v2", "backend": "extractive", "conversation_id": "c1", "user": "u1",
@@ -20,8 +20,8 @@ struct QueryBody {
     var request: QueryRequest
     var stream: Bool
 
-    init(_ bytes: [UInt8], served: ServedCollection, requestID: String) throws(APIError) {
-        let body = try JSONFields.parse(bytes, allowed: Self.names)
+    /// Reads `body` (parsed with `names`) against the collection it names.
+    init(_ body: JSONFields, served: ServedCollection, requestID: String) throws(APIError) {
         let question = try RetrievalFields.question(body)
         let options = try RetrievalFields.options(body, served: served)
         let prompt = try body.string("prompt")

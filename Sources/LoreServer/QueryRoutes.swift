@@ -4,9 +4,9 @@ import LoreQuery
 import LoreRetrieval
 
 /// `POST /v1/query` (an answer, whole or as server-sent events) and `POST /v1/retrieve`
-/// (passages only), over one served collection.
+/// (passages only), over the collection each request names (scope `query`).
 struct QueryRoutes: Sendable {
-    let served: ServedCollection
+    let collections: ServedCollections
     let options: ServerOptions
 
     func register(on router: Router<LoreRequestContext>) {
@@ -18,11 +18,14 @@ struct QueryRoutes: Sendable {
     /// `ServerSentEvents`), each event written as soon as the pipeline produces it.
     func query(_ request: Request, context: LoreRequestContext) async throws -> Response {
         let bytes = try await RequestBodyReader.bytes(request, limit: options.maxBodyBytes)
-        let body = try QueryBody(bytes, served: served, requestID: context.requestID)
+        let fields = try JSONFields.parse(bytes, allowed: QueryBody.names)
+        let served = try await collections.resolve(try RetrievalFields.collection(fields), for: context.principal, scope: .query)
+        let body = try QueryBody(fields, served: served, requestID: context.requestID)
         let service = served.service
         let query = body.request
         guard body.stream else {
             let response = try await withDeadline(options.requestTimeout) { try await service.answer(query) }
+            QueryMetrics.record(response)
             return try ResponseJSON.response(response)
         }
         let events = service.run(query)
@@ -34,6 +37,7 @@ struct QueryRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             do {
                 for try await event in events {
+                    if case .done(let response) = event { QueryMetrics.record(response) }
                     try await writer.write(try ServerSentEvents.encode(event))
                 }
             } catch {
@@ -48,6 +52,7 @@ struct QueryRoutes: Sendable {
     func retrieve(_ request: Request, context: LoreRequestContext) async throws -> Response {
         let bytes = try await RequestBodyReader.bytes(request, limit: options.maxBodyBytes)
         let body = try JSONFields.parse(bytes, allowed: RetrievalFields.names)
+        let served = try await collections.resolve(try RetrievalFields.collection(body), for: context.principal, scope: .query)
         let question = try RetrievalFields.question(body)
         let retrieval = try RetrievalFields.options(body, served: served)
         let service = served.service
@@ -57,6 +62,7 @@ struct QueryRoutes: Sendable {
             var out = RetrieveResponse(requestID: requestID, question: verdict.question, mode: retrieval.mode.rawValue, passages: [],
                                        sufficient: false, bestRelevance: nil, unknownNames: [], blocked: verdict.blockedAnswer != nil,
                                        guardrailFindings: verdict.findings, timingsMs: nil)
+            QueryMetrics.record(verdict.findings)
             guard verdict.blockedAnswer == nil else { return out }
             let result = try await service.retriever.retrieve(verdict.question, options: retrieval, requestID: requestID)
             out.passages = result.passages.enumerated().map { RetrieveResponse.PassageJSON($1, n: $0 + 1) }

@@ -2,11 +2,11 @@ import LoreCore
 import LoreRetrieval
 import LoreStore
 
-/// The retrieval fields `/v1/query` and `/v1/retrieve` share: `question`, `k`, `fetch_k`,
-/// `lambda`, `min_relevance`, `mode` and `filters` (`collection`, `source`, `format`,
-/// `metadata`), applied over the served collection's defaults.
+/// The retrieval fields `/v1/query` and `/v1/retrieve` share: `collection`, `question`, `k`,
+/// `fetch_k`, `lambda`, `min_relevance`, `mode` and `filters` (`collection`, `source`,
+/// `format`, `metadata`), applied over the served collection's defaults.
 enum RetrievalFields {
-    static let names: Set<String> = ["question", "k", "fetch_k", "lambda", "min_relevance", "mode", "filters"]
+    static let names: Set<String> = ["collection", "question", "k", "fetch_k", "lambda", "min_relevance", "mode", "filters"]
     static let filterNames: Set<String> = ["collection", "source", "format", "metadata"]
 
     /// The non-empty question.
@@ -16,6 +16,18 @@ enum RetrievalFields {
             throw APIError.invalidRequest("question: must not be empty")
         }
         return question
+    }
+
+    /// The collection the body names, as `collection` or `filters.collection` (nil: the
+    /// server's default); naming two different ones is a 400.
+    static func collection(_ body: JSONFields) throws(APIError) -> CollectionName? {
+        let top = try body.string("collection")
+        let filtered = try body.object("filters", allowed: filterNames)?.string("collection")
+        if let top, let filtered, top != filtered {
+            throw APIError.invalidRequest("filters.collection: \(filtered) differs from collection \(top)")
+        }
+        if let top { return CollectionName(name: top, field: "collection") }
+        return filtered.map { CollectionName(name: $0, field: "filters.collection") }
     }
 
     /// The retrieval options: the defaults, overridden by the body's fields, validated.
@@ -44,10 +56,6 @@ enum RetrievalFields {
     }
 
     static func filter(_ f: JSONFields, served: ServedCollection) throws(APIError) -> ChunkFilter {
-        if let collection = try f.string("collection"), collection != served.name {
-            throw APIError(.notFound, code: "collection_not_found",
-                           "filters.collection: this server answers from collection \(served.name), not \(collection)")
-        }
         var filter = ChunkFilter()
         filter.sources = try f.strings("source") ?? []
         for name in try f.strings("format") ?? [] {

@@ -82,4 +82,29 @@ struct QueryRouteTests {
         let passages = try #require(r.json?["passages"] as? [[String: Any]])
         #expect(passages.allSatisfy { ($0["source"] as? String)?.hasSuffix(".md") == true }, "\(passages.map { $0["source"] ?? "" })")
     }
+
+    @Test("a request may name any collection of the store: each answers from its own documents only; an unknown one is a 404 naming the field")
+    func collections() throws {
+        let server = try LoreServe.shared.get()
+        let question = #"{"question": "What is in the documents?", "k": 10, "mode": "lexical", "collection": "\#(ServeCorpus.secondCollection)"}"#
+        let second = try server.post("/v1/retrieve", question.replacingOccurrences(of: "What is in the documents?", with: "sample"))
+        #expect(second.status == 200, "\(second.body)")
+        let passages = try #require(second.json?["passages"] as? [[String: Any]])
+        #expect(!passages.isEmpty, "\(second.body)")
+        for p in passages {
+            #expect((p["source"] as? String)?.contains("/Fixtures/ingest/good/") == true, "\(p)")
+        }
+        let first = try server.post("/v1/retrieve", #"{"question": "WAL mode readers", "k": 10}"#)
+        let defaultPassages = try #require(first.json?["passages"] as? [[String: Any]])
+        #expect(!defaultPassages.isEmpty)
+        for p in defaultPassages {
+            #expect((p["source"] as? String)?.contains("/Fixtures/") == false, "\(p)")
+        }
+        let missing = try server.post("/v1/query", #"{"question": "wal", "collection": "nowhere"}"#)
+        #expect(missing.status == 404, "\(missing.body)")
+        #expect(missing.error?.code == "collection_not_found")
+        #expect(missing.error?.message.hasPrefix("collection:") == true, "\(missing.body)")
+        let clash = try server.post("/v1/query", #"{"question": "wal", "collection": "default", "filters": {"collection": "fixtures"}}"#)
+        #expect(clash.status == 400 && clash.error?.message.contains("filters.collection") == true, "\(clash.body)")
+    }
 }

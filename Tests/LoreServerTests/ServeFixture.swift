@@ -2,9 +2,11 @@ import Foundation
 import LoreTestSupport
 import Testing
 
-/// `corpus/` ingested once for the server tests.
+/// `corpus/` ingested once for the server tests (collection `default`), and beside it the
+/// ingest fixtures' good files as a second collection, `fixtures`.
 final class ServeCorpus: @unchecked Sendable {
     static let shared = ServeCorpus()
+    static let secondCollection = "fixtures"
     let directory = TemporaryDirectory("lore-serve")
     let database: String
 
@@ -12,6 +14,8 @@ final class ServeCorpus: @unchecked Sendable {
         database = directory.path + "/corpus.db"
         let r = try! runLore(["ingest", TestPaths.corpus, "--db", database, "--json"])
         precondition(r.status == 0, "ingest failed: \(r.stderr)")
+        let second = try! runLore(["ingest", TestPaths.ingestFixtures + "/good", "--db", database, "--collection", Self.secondCollection, "--json"])
+        precondition(second.status == 0, "ingest of the second collection failed: \(second.stderr)")
     }
 }
 

@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "The port (default: server.port, 8080; 0 picks a free one).")
     var port: Int?
 
-    @Option(name: .long, help: "The collection to answer from (default: configuration collection, else default).")
+    @Option(name: .long, help: "The collection requests get when they name none (default: configuration collection, else default); requests may name any collection of the store.")
     var collection: String?
 
     @Flag(name: .customLong("allow-remote-unauthenticated"), help: "Listen on a non-loopback address although the API has no authentication.")
@@ -51,11 +51,18 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         let pipeline = try await QueryServiceFactory.make(config, collection: collection)
-        let served = ServedCollection(service: pipeline.service, name: pipeline.collection, defaults: pipeline.defaults,
-                                      lexicalOnly: pipeline.lexicalOnly)
+        let collections = ServedCollections(Self.served(pipeline)) { [config] name in
+            let store = try Store(path: config.database, readOnly: true)
+            guard try store.existingCollectionID(named: name) != nil else {
+                throw APIError(.notFound, code: "collection_not_found", "no collection named \(name) in this store")
+            }
+            return Self.served(try await QueryServiceFactory.make(config, collection: name))
+        }
         let logger = Logger(label: "lore.server")
+        let gauges = CorpusGauges(database: config.database)
         let app = LoreServer.application(
-            served: served, options: options, readiness: Self.readiness(config, pipeline), metrics: { registry.emitToString() },
+            collections: collections, options: options, readiness: Self.readiness(config, pipeline),
+            metrics: { gauges.refresh(); return registry.emitToString() },
             logger: logger,
             onListening: { host, port in
                 print("lore serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
@@ -64,6 +71,10 @@ struct Serve: AsyncParsableCommand {
         var groupConfig = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64((config.server.shutdownGraceSeconds * 1000).rounded()))
         try await ServiceGroup(configuration: groupConfig).run()
+    }
+
+    static func served(_ pipeline: QueryServiceFactory.Pipeline) -> ServedCollection {
+        ServedCollection(service: pipeline.service, name: pipeline.collection, defaults: pipeline.defaults, lexicalOnly: pipeline.lexicalOnly)
     }
 
     /// What `/readyz` checks: the store opens and has the collection, the index is loaded
