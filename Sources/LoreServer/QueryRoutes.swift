@@ -25,7 +25,6 @@ struct QueryRoutes: Sendable {
         let query = body.request
         guard body.stream else {
             let response = try await withDeadline(options.requestTimeout) { try await service.answer(query) }
-            QueryMetrics.record(response)
             return try ResponseJSON.response(response)
         }
         let events = service.run(query)
@@ -37,7 +36,6 @@ struct QueryRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             do {
                 for try await event in events {
-                    if case .done(let response) = event { QueryMetrics.record(response) }
                     try await writer.write(try ServerSentEvents.encode(event))
                 }
             } catch {
@@ -62,7 +60,6 @@ struct QueryRoutes: Sendable {
             var out = RetrieveResponse(requestID: requestID, question: verdict.question, mode: retrieval.mode.rawValue, passages: [],
                                        sufficient: false, bestRelevance: nil, unknownNames: [], blocked: verdict.blockedAnswer != nil,
                                        guardrailFindings: verdict.findings, timingsMs: nil)
-            QueryMetrics.record(verdict.findings)
             guard verdict.blockedAnswer == nil else { return out }
             let result = try await service.retriever.retrieve(verdict.question, options: retrieval, requestID: requestID)
             out.passages = result.passages.enumerated().map { RetrieveResponse.PassageJSON($1, n: $0 + 1) }
