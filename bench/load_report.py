@@ -104,6 +104,11 @@ def main() -> int:
         d = runs / n
         s = {"label": label(n), "measured": parse_wrk(d / "wrk.txt"), "warmup": parse_wrk(d / "warmup.txt"),
              "memory": parse_mem(d / "mem.txt"), "cpu_share": parse_cpu(d / "cpu.txt")}
+        c, ncpu = s["cpu_share"], int(meta.get("cpus", "0") or 0)
+        if c and c["server"] > 0 and ncpu:
+            # completed responses per CPU-second the server used: less sensitive than req/s
+            # to other work on the machine (not to the caches and cores it shares, though).
+            s["requests_per_server_cpu_s"] = s["measured"]["rps"] / (c["server"] * ncpu)
         if n.startswith("ref-"):
             s["torch_threads_per_worker"] = int(meta.get(f"torch_threads_{n}", 0) or 0)
         systems[n] = s
@@ -121,8 +126,13 @@ def main() -> int:
     for n in systems:
         if n.startswith("ref-") and not n.endswith(f"-w{first_w}"):
             ratios[f"lore/{n}"] = ratio("lore", n)
+    def ratio_cpu(x: str, y: str):
+        if x in systems and y in systems and systems[y].get("requests_per_server_cpu_s"):
+            return (systems[x].get("requests_per_server_cpu_s") or 0) / systems[y]["requests_per_server_cpu_s"]
+        return None
+    ratios_cpu = {k: ratio_cpu(*k.split("/")) for k in ratios}
     headline_key = f"lore/ref-first-w{first_w}"
-    res = {"meta": meta, "systems": systems, "ratios_rps": ratios, "headline": headline_key, "goal_ratio": 5.0}
+    res = {"meta": meta, "systems": systems, "ratios_rps": ratios, "ratios_per_server_cpu_s": ratios_cpu, "headline": headline_key, "goal_ratio": 5.0}
     Path(a.out).write_text(json.dumps(res, indent=1, sort_keys=True), encoding="utf-8")
 
     cpus = meta.get("cpus", "?")
@@ -135,7 +145,7 @@ def main() -> int:
           f"Reference: uvicorn + FastAPI + LangChain FAISS, MMR k 5 / fetch_k 20, torch threads per worker = "
           f"{cpus} CPUs / workers, no access log.\n")
     hdr = (f"{'system':<32}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>8}{'sock err':>9}"
-           f"{'RSS before MB':>14}{'after MB':>9}{'procs':>6}{'CPU srv/wrk/other %':>21}")
+           f"{'RSS before MB':>14}{'after MB':>9}{'procs':>6}{'CPU srv/wrk/other %':>21}{'req/CPU-s':>10}")
     print(hdr)
     print("-" * len(hdr))
     for n, s in systems.items():
@@ -143,17 +153,19 @@ def main() -> int:
         before, after = mem.get("before", {}), mem.get("after", {})
         c = s["cpu_share"]
         cpu = f"{c['server'] * 100:.0f}/{c['wrk'] * 100:.0f}/{c['other'] * 100:.0f}" if c else "-"
+        per_cpu_s = f"{s['requests_per_server_cpu_s']:.1f}" if s.get("requests_per_server_cpu_s") else "-"
         print(f"{s['label']:<32}{m['rps']:>8.1f}{m['latency_us']['p50'] / 1000:>9.1f}{m['latency_us']['p99'] / 1000:>9.1f}"
               f"{m['non2xx']:>8}{m['socket_errors_total']:>9}"
-              f"{before.get('rss_kb', 0) / 1024:>14.0f}{after.get('rss_kb', 0) / 1024:>9.0f}{after.get('processes', 0):>6}{cpu:>21}")
+              f"{before.get('rss_kb', 0) / 1024:>14.0f}{after.get('rss_kb', 0) / 1024:>9.0f}{after.get('processes', 0):>6}{cpu:>21}{per_cpu_s:>10}")
     print("\nRSS: VmRSS summed over the server and its child processes (uvicorn: the parent, its workers and "
           "multiprocessing's helper), after the warm-up and after the measured run; idle RSS, peak (VmHWM) and PSS "
           "are in results.json.\nCPU: shares of all the machine's cores during the measured run taken by the server, "
-          "by wrk, and by every other process (noise: near 0 on a quiet machine).")
+          "by wrk, and by every other process (noise: near 0 on a quiet machine); req/CPU-s: completed responses per "
+          "CPU-second the server used.")
     noisy = [s["label"] for s in systems.values() if s["cpu_share"] and s["cpu_share"]["other"] > 0.10]
     if noisy:
         print(f"WARNING: other processes took over 10% of the cores during: {', '.join(noisy)}; rerun on a quiet machine.")
-    print("\nLore requests/s over the reference's:")
+    print("\nLore requests/s over the reference's (and per server CPU-second):")
     notes = {
         f"lore/ref-first-w{first_w}": "Lore answer vs reference's first-sentences answer (issue 8's comparison; goal >= 5x)",
         f"lore/ref-ranked-w{first_w}": "like for like: both answers rank the passages' sentences by embedding",
@@ -161,7 +173,9 @@ def main() -> int:
     }
     for k, v in ratios.items():
         if v is not None:
-            print(f"  {k:<30}{v:>8.2f}x   {notes.get(k, '')}")
+            vc = ratios_cpu.get(k)
+            per = f"{vc:>7.2f}x" if vc is not None else f"{'-':>8}"
+            print(f"  {k:<30}{v:>8.2f}x {per}   {notes.get(k, '')}")
     h = ratios.get(headline_key)
     if h is not None:
         print(f"\nGoal (Lore >= 5x the reference's requests/s, {headline_key}): {'met' if h >= 5 else 'NOT met'}, {h:.2f}x.")
