@@ -190,7 +190,11 @@ public final class QueryService: Sendable {
             if !history.isEmpty, let last = messages.popLast() {
                 messages += history + [last]
             }
-            let generation = GenerationRequest(messages: messages, parameters: template.parameters, question: standalone,
+            var parameters = template.parameters
+            if let t = request.overrides.temperature { parameters.temperature = t }
+            if let m = request.overrides.maxTokens { parameters.maxTokens = m }
+            if !request.overrides.stop.isEmpty { parameters.stop = request.overrides.stop }
+            let generation = GenerationRequest(messages: messages, parameters: parameters, question: standalone,
                                                sources: assembled.sources, requestID: requestID, stream: request.stream)
             let t = DispatchTime.now()
             var summary: GenerationSummary? = nil

@@ -18,10 +18,14 @@ public struct QueryRequest: Sendable {
     /// Ask the backend to stream (the events stream either way).
     public var stream: Bool
     public var requestID: String
+    /// Sampling settings that override the template's (`nil` and an empty `stop` keep the
+    /// template's): an API client's `temperature`, `max_tokens` and `stop`. Only LLM
+    /// backends use them; the extractive answerer has nothing to sample.
+    public var overrides: GenerationParameters
 
     public init(question: String, history: [ChatMessage] = [], retrieval: RetrievalOptions = RetrievalOptions(),
                 prompt: String? = nil, userKey: String? = nil, conversationID: String? = nil, backend: String? = nil,
-                stream: Bool = true, requestID: String = "") {
+                stream: Bool = true, requestID: String = "", overrides: GenerationParameters = GenerationParameters()) {
         self.question = question
         self.history = history
         self.retrieval = retrieval
@@ -31,6 +35,7 @@ public struct QueryRequest: Sendable {
         self.backend = backend
         self.stream = stream
         self.requestID = requestID
+        self.overrides = overrides
     }
 }
 

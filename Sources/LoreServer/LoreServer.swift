@@ -7,12 +7,14 @@ import NIOCore
 /// connections and lets in-flight requests, streams included, finish).
 ///
 /// Routes: `POST /v1/query`, `POST /v1/retrieve`, `GET /healthz`, `GET /readyz`,
-/// `GET /metrics`. Middlewares, outermost first: request id, request metrics and log line,
-/// the error shape.
+/// `GET /metrics`; OpenAI-compatible (`OpenAIRoutes`): `POST /v1/chat/completions`,
+/// `GET /v1/models`, `POST /v1/embeddings`. Middlewares, outermost first: request id,
+/// request metrics and log line, the error shape.
 public enum LoreServer {
     /// The methods served at each path (for 405 and `Allow`).
     static let routes: [String: [HTTPRequest.Method]] = [
         "/v1/query": [.post], "/v1/retrieve": [.post], "/healthz": [.get], "/readyz": [.get], "/metrics": [.get],
+        "/v1/chat/completions": [.post], "/v1/models": [.get], "/v1/embeddings": [.post],
     ]
 
     /// The router with every route and middleware.
@@ -24,6 +26,7 @@ public enum LoreServer {
         router.middlewares.add(ErrorMiddleware(routes: routes))
         QueryRoutes(collections: collections, options: options).register(on: router)
         OperationsRoutes(readiness: readiness, metrics: metrics).register(on: router)
+        OpenAIRoutes(collections: collections, options: options).register(on: router)
         return router
     }
 

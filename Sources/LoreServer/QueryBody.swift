@@ -50,18 +50,19 @@ struct QueryBody {
     }
 
     /// What the pipeline would refuse before any text, checked before a stream starts so
-    /// that it is a 4xx rather than an `error` event: the backend and the prompt.
-    static func check(_ request: QueryRequest, service: QueryService) throws(APIError) {
+    /// that it is a 4xx rather than an `error` event: the backend and the prompt. `prefix`
+    /// is the path of the object holding those fields (`lore.` in a chat completion).
+    static func check(_ request: QueryRequest, service: QueryService, prefix: String = "") throws(APIError) {
         if let backend = request.backend, service.generators[backend] == nil {
-            throw APIError.invalidRequest("backend: unknown backend \(backend); configured are \(service.generators.keys.sorted().joined(separator: ", "))")
+            throw APIError.invalidRequest("\(prefix)backend: unknown backend \(backend); configured are \(service.generators.keys.sorted().joined(separator: ", "))")
         }
         if let prompt = request.prompt {
             let template: PromptTemplate
             do { template = try service.prompts.select(prompt, key: request.userKey ?? request.conversationID) } catch {
-                throw APIError.invalidRequest("prompt: \(error)")
+                throw APIError.invalidRequest("\(prefix)prompt: \(error)")
             }
             guard template.name == KnownPrompts.answer else {
-                throw APIError.invalidRequest("prompt: \(prompt) is not an answer template")
+                throw APIError.invalidRequest("\(prefix)prompt: \(prompt) is not an answer template")
             }
         }
     }

@@ -4,7 +4,9 @@ import LoreStore
 
 /// The retrieval fields `/v1/query` and `/v1/retrieve` share: `collection`, `question`, `k`,
 /// `fetch_k`, `lambda`, `min_relevance`, `mode` and `filters` (`collection`, `source`,
-/// `format`, `metadata`), applied over the served collection's defaults.
+/// `format`, `metadata`), applied over the served collection's defaults. The fields may sit
+/// in a nested object (`/v1/chat/completions` reads them from its `lore` extension):
+/// messages name them by their full path (`lore.k`, `lore.filters.format`).
 enum RetrievalFields {
     static let names: Set<String> = ["collection", "question", "k", "fetch_k", "lambda", "min_relevance", "mode", "filters"]
     static let filterNames: Set<String> = ["collection", "source", "format", "metadata"]
@@ -24,10 +26,10 @@ enum RetrievalFields {
         let top = try body.string("collection")
         let filtered = try body.object("filters", allowed: filterNames)?.string("collection")
         if let top, let filtered, top != filtered {
-            throw APIError.invalidRequest("filters.collection: \(filtered) differs from collection \(top)")
+            throw APIError.invalidRequest("\(body.name("filters")).collection: \(filtered) differs from \(body.name("collection")) \(top)")
         }
-        if let top { return CollectionName(name: top, field: "collection") }
-        return filtered.map { CollectionName(name: $0, field: "filters.collection") }
+        if let top { return CollectionName(name: top, field: body.name("collection")) }
+        return filtered.map { CollectionName(name: $0, field: body.name("filters") + ".collection") }
     }
 
     /// The retrieval options: the defaults, overridden by the body's fields, validated.
@@ -41,17 +43,17 @@ enum RetrievalFields {
         if let minRelevance = try body.double("min_relevance", in: -1...1) { options.minRelevance = minRelevance }
         if let mode = try body.string("mode") {
             guard let m = RetrievalMode(rawValue: mode) else {
-                throw APIError.invalidRequest("mode: must be hybrid, dense or lexical, not \(mode)")
+                throw APIError.invalidRequest("\(body.name("mode")): must be hybrid, dense or lexical, not \(mode)")
             }
             if served.lexicalOnly && m != .lexical {
-                throw APIError.invalidRequest("mode: collection \(served.name) has no vectors; only lexical works")
+                throw APIError.invalidRequest("\(body.name("mode")): collection \(served.name) has no vectors; only lexical works")
             }
             options.mode = m
         }
         if let filters = try body.object("filters", allowed: filterNames) {
             options.filter = try filter(filters, served: served)
         }
-        do { try options.validate() } catch { throw APIError.invalidRequest("\(error)") }
+        do { try options.validate() } catch { throw APIError.invalidRequest("\(body.prefix)\(error)") }
         return options
     }
 
@@ -59,13 +61,13 @@ enum RetrievalFields {
         var filter = ChunkFilter()
         filter.sources = try f.strings("source") ?? []
         for name in try f.strings("format") ?? [] {
-            do { filter.formats.append(try ChunkFilter.format(name, parameter: "filters.format")) } catch {
+            do { filter.formats.append(try ChunkFilter.format(name, parameter: f.name("format"))) } catch {
                 throw APIError.invalidRequest("\(error)")
             }
         }
         for (key, value) in try f.textMap("metadata") ?? [] {
             guard !key.isEmpty, !key.contains("\"") else {
-                throw APIError.invalidRequest("filters.metadata: a key must be non-empty and hold no double quote, not \(key)")
+                throw APIError.invalidRequest("\(f.name("metadata")): a key must be non-empty and hold no double quote, not \(key)")
             }
             filter.metadata.append((key, value))
         }

@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// `lore serve`: the HTTP API over one collection.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the HTTP API: /v1/query (JSON or server-sent events), /v1/retrieve, /healthz, /readyz, /metrics.",
+        abstract: "Serve the HTTP API: /v1/query (JSON or server-sent events), /v1/retrieve, OpenAI-compatible /v1/chat/completions, /v1/models and /v1/embeddings, /healthz, /readyz, /metrics.",
         discussion: """
             Answers with the same pipeline as lore query. There is no authentication yet, so the \
             server only listens on loopback unless --allow-remote-unauthenticated is given. Prints \
