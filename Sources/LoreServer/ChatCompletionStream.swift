@@ -72,7 +72,6 @@ struct ChatCompletionStream {
                     streamed += text
                     try await writer.write(frame(chunk(Delta(content: text))))
                 case .done(let response):
-                    QueryMetrics.record(response)
                     var lore = ChatCompletionExtension(response, ignoredSystemMessages: ignoredSystemMessages)
                     if response.answer != streamed { lore.answer = response.answer }
                     var last = chunk(Delta(), finishReason: ChatCompletionExtension.finishReason(response))

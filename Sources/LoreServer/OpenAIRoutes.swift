@@ -16,7 +16,7 @@ import Metrics
 ///
 /// Metrics: `lore_chat_completions_total{model,stream}`, `lore_embedding_inputs_total{model}`
 /// and `lore_embedding_tokens_total{model}` (model ids come from the catalog, so the label
-/// sets stay bounded); the answers' own metrics go through `QueryMetrics`.
+/// sets stay bounded); the answers' own metrics are the pipeline's (`lore_queries_total`, `lore_query_stage_seconds`...).
 struct OpenAIRoutes: Sendable {
     let collections: ServedCollections
     let options: ServerOptions
@@ -44,7 +44,6 @@ struct OpenAIRoutes: Sendable {
         let query = body.query
         guard body.stream else {
             let response = try await withDeadline(options.requestTimeout) { try await service.answer(query) }
-            QueryMetrics.record(response)
             return try ResponseJSON.response(ChatCompletionResponse(response, model: body.model, created: created,
                                                                     ignoredSystemMessages: body.ignoredSystemMessages))
         }
