@@ -167,6 +167,7 @@ struct OpenAIRouteTests {
         #expect(m.contains(#"lore_embedding_inputs_total{model="all-MiniLM-L6-v2"}"#))
         #expect(m.contains(#"lore_embedding_tokens_total{model="all-MiniLM-L6-v2"}"#))
         #expect(m.contains(#"lore_http_requests_total{route="/v1/chat/completions",method="POST",status="200"}"#))
-        #expect(m.contains(#"lore_answers_total{backend="extractive""#))
+        // The answer itself is counted by the pipeline, whichever route asked.
+        #expect(m.contains(#"lore_queries_total{prompt="answer""#) && m.contains(#"backend="extractive",outcome="stop"}"#))
     }
 }
