@@ -8,7 +8,7 @@ import NIOCore
 ///
 /// Routes: `POST /v1/query`, `POST /v1/retrieve`, `GET /healthz`, `GET /readyz`,
 /// `GET /metrics`. Middlewares, outermost first: request id, request metrics and log line,
-/// the error shape.
+/// CORS (when configured), the error shape, authentication and rate limits.
 public enum LoreServer {
     /// The methods served at each path (for 405 and `Allow`).
     static let routes: [String: [HTTPRequest.Method]] = [
@@ -21,7 +21,9 @@ public enum LoreServer {
         let router = Router(context: LoreRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(RequestMetricsMiddleware())
+        if let cors = options.access.cors { router.middlewares.add(CORSPolicyMiddleware(policy: cors)) }
         router.middlewares.add(ErrorMiddleware(routes: routes))
+        router.middlewares.add(AuthMiddleware(access: options.access))
         QueryRoutes(collections: collections, options: options).register(on: router)
         OperationsRoutes(readiness: readiness, metrics: metrics).register(on: router)
         return router
