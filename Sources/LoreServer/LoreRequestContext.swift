@@ -8,8 +8,12 @@ public struct LoreRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `RequestIDMiddleware` before any route runs.
     public var requestID = ""
-    /// Who is calling: set by the authentication middleware before any route runs.
-    public var principal: Principal = .local
+    /// Who is calling: set by the authentication middleware before any route runs
+    /// (`anonymous`, no scope, until it has).
+    public var principal: Principal = .anonymous
+    /// What inner middlewares learn that the outer ones log (shared by every copy of the
+    /// context of one request).
+    public let annotations = RequestAnnotations()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -9,7 +9,8 @@ import NIOCore
 /// Routes: `POST /v1/query`, `POST /v1/retrieve`, `GET /healthz`, `GET /readyz`,
 /// `GET /metrics`; OpenAI-compatible (`OpenAIRoutes`): `POST /v1/chat/completions`,
 /// `GET /v1/models`, `POST /v1/embeddings`. Middlewares, outermost first: request id,
-/// request metrics and log line, the error shape.
+/// request metrics and log line, CORS (when configured), the error shape, authentication
+/// and rate limits.
 public enum LoreServer {
     /// The methods served at each path (for 405 and `Allow`).
     static let routes: [String: [HTTPRequest.Method]] = [
@@ -23,7 +24,9 @@ public enum LoreServer {
         let router = Router(context: LoreRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(RequestMetricsMiddleware())
+        if let cors = options.access.cors { router.middlewares.add(CORSPolicyMiddleware(policy: cors)) }
         router.middlewares.add(ErrorMiddleware(routes: routes))
+        router.middlewares.add(AuthMiddleware(access: options.access))
         QueryRoutes(collections: collections, options: options).register(on: router)
         OperationsRoutes(readiness: readiness, metrics: metrics).register(on: router)
         OpenAIRoutes(collections: collections, options: options).register(on: router)

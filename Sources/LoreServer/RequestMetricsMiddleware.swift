@@ -1,5 +1,6 @@
 import Dispatch
 import Hummingbird
+import Logging
 import Metrics
 
 /// Counts every request as its response starts (`lore_http_requests_total{route,method,status}`),
@@ -19,16 +20,19 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         let logger = context.logger
         let path = request.uri.path
         let body = response.body
+        let annotations = context.annotations
         Counter(label: "lore_http_requests_total", dimensions: [("route", route), ("method", method), ("status", "\(status)")]).increment()
         response.body = ResponseBody(contentLength: body.contentLength) { writer in
             defer {
                 let elapsed = DispatchTime.now().uptimeNanoseconds - started
                 Timer(label: "lore_http_request_duration_seconds", dimensions: [("route", route), ("method", method)])
                     .recordNanoseconds(Int64(elapsed))
-                logger.info("request", metadata: [
+                var metadata: Logger.Metadata = [
                     "method": "\(method)", "path": "\(path)", "status": "\(status)",
                     "ms": "\(Double(elapsed / 1000) / 1000)",
-                ])
+                ]
+                if let keyID = annotations.keyID { metadata["key_id"] = "\(keyID)" }
+                logger.info("request", metadata: metadata)
             }
             try await body.write(writer)
         }

@@ -7,6 +7,8 @@ public struct ServerOptions: Sendable, Equatable {
     public var maxBodyBytes: Int
     /// A non-streaming query or a retrieval running longer is cancelled with 504.
     public var requestTimeout: Duration
+    /// Authentication, rate limits and CORS.
+    public var access = AccessOptions()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, requestTimeout: Duration = .seconds(120)) {
         self.host = host

@@ -133,5 +133,23 @@ enum Migrations {
         );
         CREATE INDEX chunk_guard_scans_flagged ON chunk_guard_scans(flagged) WHERE flagged = 1;
         """),
+        // API keys for `lore serve`: looked up by public id; only the SHA-256 of the
+        // 256-bit random secret is kept. `scopes` is comma-separated; `collections` a JSON
+        // array of names, NULL for every collection; `rate`/`burst` NULL for the server's
+        // default rate limit.
+        ("0005-api-keys", """
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            secret_sha256 TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            collections TEXT,
+            rate REAL,
+            burst INTEGER,
+            created_at REAL NOT NULL,
+            revoked_at REAL,
+            last_used_at REAL
+        ) WITHOUT ROWID;
+        """),
     ]
 }

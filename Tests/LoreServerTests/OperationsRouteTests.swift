@@ -48,10 +48,14 @@ struct OperationsRouteTests {
         #expect(try server.post("/v1/query", "{}", headers: ["X-Request-ID": "err-2"]).headers["x-request-id"] == "err-2")
     }
 
-    @Test("it refuses to listen beyond loopback without --allow-remote-unauthenticated")
+    @Test("it refuses --unauthenticated (or server.auth: none) beyond loopback, naming the flag")
     func loopbackOnly() throws {
-        let r = try runLore(["serve", "--db", ServeCorpus.shared.database, "--host", "0.0.0.0", "--port", "0"])
+        let r = try runLore(["serve", "--db", ServeCorpus.shared.database, "--host", "0.0.0.0", "--port", "0", "--unauthenticated"])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("--allow-remote-unauthenticated"), "\(r.stderr)")
+        #expect(r.stderr.contains("--unauthenticated") && r.stderr.contains("0.0.0.0"), "\(r.stderr)")
+        let env = ProcessInfo.processInfo.environment.merging(["LORE_SERVER_AUTH": "none"]) { $1 }
+        let e = try runLore(["serve", "--db", ServeCorpus.shared.database, "--host", "0.0.0.0", "--port", "0"], environment: env)
+        #expect(e.status != 0)
+        #expect(e.stderr.contains("server.auth: none"), "\(e.stderr)")
     }
 }

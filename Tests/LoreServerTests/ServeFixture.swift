@@ -20,7 +20,9 @@ final class ServeCorpus: @unchecked Sendable {
 }
 
 /// A real `lore serve` on loopback, on a port the system picked (`--port 0`), read from its
-/// `lore serve: listening on` line.
+/// `lore serve: listening on` line. With `--unauthenticated` unless `unauthenticated` is
+/// false (then every API route needs a key); over `database`, else `ServeCorpus`'s; its
+/// JSON log lines (stderr) go to `logFile` when one is given.
 final class LoreServe: @unchecked Sendable {
     /// The server most tests share, over `ServeCorpus` with the extractive default.
     static let shared = Result { try LoreServe() }
@@ -29,9 +31,14 @@ final class LoreServe: @unchecked Sendable {
     /// `http://127.0.0.1:PORT`.
     let url: String
 
-    init(_ extra: [String] = [], environment: [String: String] = [:]) throws {
-        process = try ServerProcess(TestPaths.loreBinary, ["serve", "--db", ServeCorpus.shared.database, "--port", "0"] + extra,
-                                    environment: environment, timeout: 120, readyPrefix: "lore serve: listening on ")
+    init(_ extra: [String] = [], environment: [String: String] = [:], database: String? = nil, unauthenticated: Bool = true,
+         logFile: String? = nil) throws {
+        let arguments = ["serve", "--db", database ?? ServeCorpus.shared.database, "--port", "0"]
+            + (unauthenticated ? ["--unauthenticated"] : []) + extra
+        // The log goes through a shell's redirection: ServerProcess discards standard error.
+        let (executable, argv) = logFile.map { ("/bin/sh", ["-c", #"log="$1"; shift; exec "$@" 2>>"$log""#, "sh", $0, TestPaths.loreBinary] + arguments) }
+            ?? (TestPaths.loreBinary, arguments)
+        process = try ServerProcess(executable, argv, environment: environment, timeout: 120, readyPrefix: "lore serve: listening on ")
         url = process.ready
     }
 

@@ -13,8 +13,10 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the HTTP API: /v1/query (JSON or server-sent events), /v1/retrieve, OpenAI-compatible /v1/chat/completions, /v1/models and /v1/embeddings, /healthz, /readyz, /metrics.",
         discussion: """
-            Answers with the same pipeline as lore query. There is no authentication yet, so the \
-            server only listens on loopback unless --allow-remote-unauthenticated is given. Prints \
+            Answers with the same pipeline as lore query. Every API route needs an API key \
+            (Authorization: Bearer KEY; lore keys create makes them) unless --unauthenticated \
+            (server.auth: none) is given, which only loopback allows; /healthz, /readyz and \
+            /metrics stay open. Prints \
             "lore serve: listening on http://HOST:PORT" once it accepts connections (--port 0 picks \
             a free port). SIGTERM or SIGINT stops accepting connections and lets in-flight requests \
             finish (up to server.shutdown_grace_s).
@@ -32,18 +34,19 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "The collection requests get when they name none (default: configuration collection, else default); requests may name any collection of the store.")
     var collection: String?
 
-    @Flag(name: .customLong("allow-remote-unauthenticated"), help: "Listen on a non-loopback address although the API has no authentication.")
-    var allowRemoteUnauthenticated = false
+    @Flag(name: .long, help: "Serve requests without an API key with full access (server.auth: none); refused unless the host is loopback. A key that is sent is still checked.")
+    var unauthenticated = false
 
     func run() async throws {
         var config = try global.configuration(jsonLogs: true)
         try embedding.apply(to: &config)
         if let host { config.server.host = host }
         if let port { config.server.port = port }
+        if unauthenticated { config.server.auth = "none" }
         try config.server.validate()
-        let options = config.server.options()
-        guard ServerOptions.isLoopback(options.host) || allowRemoteUnauthenticated else {
-            throw CommandFailure(description: "refusing to serve on \(options.host) without authentication: listen on loopback (127.0.0.1), or pass --allow-remote-unauthenticated")
+        let options = config.server.options(database: config.database)
+        guard ServerOptions.isLoopback(options.host) || !options.access.unauthenticatedLocal else {
+            throw CommandFailure(description: "refusing --unauthenticated (server.auth: none) on \(options.host): unauthenticated access is only allowed on loopback (127.0.0.1, ::1, localhost); create API keys with lore keys create instead")
         }
 
         // Metrics first: every metric made from here on lands in the registry /metrics shows.

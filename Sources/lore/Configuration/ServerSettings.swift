@@ -1,14 +1,26 @@
+import Foundation
 import LoreServer
 
-/// `lore serve` (`server:` in the configuration); `--host` and `--port` override.
+/// `lore serve` (`server:` in the configuration); `--host`, `--port` and `--unauthenticated`
+/// override.
 ///
 /// ```yaml
 /// server:
-///   host: 127.0.0.1          # anything but loopback needs --allow-remote-unauthenticated
+///   host: 127.0.0.1          # auth: none (--unauthenticated) is refused beyond loopback
 ///   port: 8080               # 0 picks a free port
 ///   max_body_bytes: 1048576  # larger request bodies get 413
 ///   request_timeout_s: 120   # a non-streaming query or retrieval running longer gets 504
 ///   shutdown_grace_s: 30     # on SIGTERM, how long in-flight requests may take to finish
+///   auth: api_key            # or none: requests without a key get full access (loopback only)
+///   metrics_require_key: false  # true: GET /metrics needs a key too
+///   rate_limit:              # per key, for keys without their own (lore keys create --rate); 0 = off
+///     requests_per_second: 0
+///     burst: 0               # 0: the rate rounded up
+///   cors:                    # off unless given
+///     allowed_origins: [https://app.example.com]   # or ["*"]
+///     allowed_methods: [GET, POST, DELETE, OPTIONS]
+///     allowed_headers: [Authorization, Content-Type, X-Request-ID]
+///     max_age_s: 600
 /// ```
 struct ServerSettings: Codable, Equatable {
     var host = "127.0.0.1"
@@ -16,10 +28,18 @@ struct ServerSettings: Codable, Equatable {
     var maxBodyBytes = 1 << 20
     var requestTimeoutSeconds = 120.0
     var shutdownGraceSeconds = 30.0
+    /// `api_key` (every API route needs a key) or `none` (unauthenticated local access).
+    var auth = "api_key"
+    var metricsRequireKey = false
+    var rateLimit = RateLimitSettings()
+    var cors: CORSSettings?
+
+    static let authModes = ["api_key", "none"]
 
     enum CodingKeys: String, CodingKey {
         case host, port, maxBodyBytes = "max_body_bytes", requestTimeoutSeconds = "request_timeout_s"
         case shutdownGraceSeconds = "shutdown_grace_s"
+        case auth, metricsRequireKey = "metrics_require_key", rateLimit = "rate_limit", cors
     }
 
     init() {}
@@ -32,13 +52,36 @@ struct ServerSettings: Codable, Equatable {
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
         requestTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? d.requestTimeoutSeconds
         shutdownGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .shutdownGraceSeconds) ?? d.shutdownGraceSeconds
+        auth = try c.decodeIfPresent(String.self, forKey: .auth) ?? d.auth
+        metricsRequireKey = try c.decodeIfPresent(Bool.self, forKey: .metricsRequireKey) ?? d.metricsRequireKey
+        rateLimit = try c.decodeIfPresent(RateLimitSettings.self, forKey: .rateLimit) ?? d.rateLimit
+        cors = try c.decodeIfPresent(CORSSettings.self, forKey: .cors)
     }
 
     mutating func applyEnvironment(_ env: [String: String]) throws {
+        func number(_ name: String) throws -> Double? {
+            guard let v = env[name] else { return nil }
+            guard let n = Double(v) else { throw ConfigurationError(description: "\(name)=\(v) is not a number") }
+            return n
+        }
         if let v = env["LORE_SERVER_HOST"] { host = v }
         if let v = env["LORE_SERVER_PORT"] {
             guard let n = Int(v) else { throw ConfigurationError(description: "LORE_SERVER_PORT=\(v) is not an integer") }
             port = n
+        }
+        if let v = env["LORE_SERVER_AUTH"] { auth = v }
+        if let v = try number("LORE_SERVER_RATE_LIMIT_REQUESTS_PER_SECOND") { rateLimit.requestsPerSecond = v }
+        if let v = env["LORE_SERVER_RATE_LIMIT_BURST"] {
+            guard let n = Int(v) else { throw ConfigurationError(description: "LORE_SERVER_RATE_LIMIT_BURST=\(v) is not an integer") }
+            rateLimit.burst = n
+        }
+        if let v = env["LORE_SERVER_CORS_ALLOWED_ORIGINS"] {
+            let origins = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if origins.isEmpty { cors = nil } else {
+                var c = cors ?? CORSSettings()
+                c.allowedOrigins = origins
+                cors = c
+            }
         }
     }
 
@@ -52,11 +95,96 @@ struct ServerSettings: Codable, Equatable {
         guard shutdownGraceSeconds >= 0 else {
             throw ConfigurationError(description: "server.shutdown_grace_s must not be negative, not \(shutdownGraceSeconds)")
         }
+        guard Self.authModes.contains(auth) else {
+            throw ConfigurationError(description: "server.auth must be api_key or none, not \(auth)")
+        }
+        try rateLimit.validate()
+        try cors?.validate()
     }
 
-    /// The server's options (`host` and `port` as given, after flags).
-    func options() -> ServerOptions {
-        ServerOptions(host: host, port: port, maxBodyBytes: maxBodyBytes,
-                      requestTimeout: .milliseconds(Int64((requestTimeoutSeconds * 1000).rounded())))
+    /// The server's options (`host` and `port` as given, after flags); keys come from
+    /// `database`.
+    func options(database: String? = nil) -> ServerOptions {
+        var o = ServerOptions(host: host, port: port, maxBodyBytes: maxBodyBytes,
+                              requestTimeout: .milliseconds(Int64((requestTimeoutSeconds * 1000).rounded())))
+        o.access = AccessOptions(unauthenticatedLocal: auth == "none", keyDatabase: database, defaultRateLimit: rateLimit.limit,
+                                 cors: cors?.policy, metricsRequireKey: metricsRequireKey)
+        return o
+    }
+}
+
+/// `server.rate_limit`: the token bucket of keys that have no limit of their own.
+struct RateLimitSettings: Codable, Equatable {
+    /// 0: no limit.
+    var requestsPerSecond = 0.0
+    /// 0: the rate rounded up (at least 1).
+    var burst = 0
+
+    enum CodingKeys: String, CodingKey { case requestsPerSecond = "requests_per_second", burst }
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        requestsPerSecond = try c.decodeIfPresent(Double.self, forKey: .requestsPerSecond) ?? 0
+        burst = try c.decodeIfPresent(Int.self, forKey: .burst) ?? 0
+    }
+
+    func validate() throws {
+        guard requestsPerSecond >= 0, requestsPerSecond.isFinite else {
+            throw ConfigurationError(description: "server.rate_limit.requests_per_second must be 0 (off) or positive, not \(requestsPerSecond)")
+        }
+        guard burst >= 0 else { throw ConfigurationError(description: "server.rate_limit.burst must not be negative, not \(burst)") }
+    }
+
+    var limit: RateLimit? {
+        requestsPerSecond > 0 ? RateLimit(requestsPerSecond: requestsPerSecond, burst: burst > 0 ? burst : max(1, Int(requestsPerSecond.rounded(.up)))) : nil
+    }
+}
+
+/// `server.cors`: which browser origins may call the API.
+struct CORSSettings: Codable, Equatable {
+    var allowedOrigins: [String] = []
+    var allowedMethods = CORSPolicy.defaultMethods
+    var allowedHeaders = CORSPolicy.defaultHeaders
+    var maxAgeSeconds: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case allowedOrigins = "allowed_origins", allowedMethods = "allowed_methods", allowedHeaders = "allowed_headers"
+        case maxAgeSeconds = "max_age_s"
+    }
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let d = Self()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        allowedOrigins = try c.decodeIfPresent([String].self, forKey: .allowedOrigins) ?? d.allowedOrigins
+        allowedMethods = try c.decodeIfPresent([String].self, forKey: .allowedMethods) ?? d.allowedMethods
+        allowedHeaders = try c.decodeIfPresent([String].self, forKey: .allowedHeaders) ?? d.allowedHeaders
+        maxAgeSeconds = try c.decodeIfPresent(Int.self, forKey: .maxAgeSeconds)
+    }
+
+    func validate() throws {
+        guard !allowedOrigins.isEmpty else {
+            throw ConfigurationError(description: "server.cors.allowed_origins must list at least one origin (or leave server.cors out)")
+        }
+        for (i, origin) in allowedOrigins.enumerated() where origin != "*" {
+            guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+                  url.path.isEmpty, url.query == nil, !origin.hasSuffix("/") else {
+                throw ConfigurationError(description: "server.cors.allowed_origins[\(i)] must be * or an origin like https://app.example.com (scheme, host, optional port; no path), not \(origin)")
+            }
+        }
+        for (i, m) in allowedMethods.enumerated() where m.isEmpty || !m.allSatisfy({ $0.isLetter && $0.isUppercase }) {
+            throw ConfigurationError(description: "server.cors.allowed_methods[\(i)] must be an upper-case HTTP method, not \(m)")
+        }
+        for (i, h) in allowedHeaders.enumerated() where h.isEmpty || !h.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
+            throw ConfigurationError(description: "server.cors.allowed_headers[\(i)] must be a header name, not \(h)")
+        }
+        if let m = maxAgeSeconds, m < 0 { throw ConfigurationError(description: "server.cors.max_age_s must not be negative, not \(m)") }
+    }
+
+    var policy: CORSPolicy {
+        CORSPolicy(allowedOrigins: allowedOrigins, allowedMethods: allowedMethods, allowedHeaders: allowedHeaders, maxAgeSeconds: maxAgeSeconds)
     }
 }

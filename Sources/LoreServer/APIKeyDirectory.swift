@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+import LoreStore
+
+/// The API keys of the store, looked up per request through a read-only connection: no
+/// cache, so a `lore keys revoke` in another process takes effect on the next request.
+/// A lookup is one primary-key SELECT. `last_used_at` is written at most once a minute per
+/// key, by a separate connection in the background, so a lookup never waits on a write lock.
+actor APIKeyDirectory {
+    /// What the store says about a presented key.
+    enum Lookup: Sendable {
+        case valid(APIKeyRecord)
+        /// No key with that id, or the secret does not match.
+        case unknown
+        case revoked(APIKeyRecord)
+    }
+
+    let database: String
+    private var reader: Store?
+    private let usage: KeyUsageRecorder
+
+    init(database: String) {
+        self.database = database
+        usage = KeyUsageRecorder(database: database)
+    }
+
+    func lookup(_ token: APIKeyToken) throws -> Lookup {
+        if reader == nil { reader = try Store(path: database, readOnly: true) }
+        guard let record = try reader!.apiKey(id: token.id), token.matches(storedSHA256: record.secretSHA256) else { return .unknown }
+        if record.revokedAt != nil { return .revoked(record) }
+        let usage = self.usage, lastUsed = record.lastUsedAt
+        Task { await usage.touch(token.id, lastUsed: lastUsed) }
+        return .valid(record)
+    }
+}
+
+/// Writes `api_keys.last_used_at`, at most once a minute per key; failures are logged, never
+/// a request's failure.
+actor KeyUsageRecorder {
+    let database: String
+    private var writer: Store?
+    private var touched: [String: Double] = [:]
+    private let logger = Logger(label: "lore.server.keys")
+
+    init(database: String) { self.database = database }
+
+    func touch(_ id: String, lastUsed: Double?) {
+        let now = Date().timeIntervalSince1970
+        let last = max(touched[id] ?? 0, lastUsed ?? 0)
+        guard now - last >= 60 else { return }
+        touched[id] = now
+        do {
+            if writer == nil { writer = try Store(path: database) }
+            try writer!.touchAPIKey(id: id, at: now)
+        } catch {
+            logger.warning("could not record the use of an API key", metadata: ["key_id": "\(id)", "error": "\(error)"])
+        }
+    }
+}
