@@ -29,8 +29,10 @@ final class LoreServe: @unchecked Sendable {
     /// `http://127.0.0.1:PORT`.
     let url: String
 
-    init(_ extra: [String] = [], environment: [String: String] = [:]) throws {
-        process = try ServerProcess(TestPaths.loreBinary, ["serve", "--db", ServeCorpus.shared.database, "--port", "0"] + extra,
+    /// - Parameter database: the store to serve (default: the shared `ServeCorpus`, which
+    ///   suites that write must not use).
+    init(_ extra: [String] = [], database: String? = nil, environment: [String: String] = [:]) throws {
+        process = try ServerProcess(TestPaths.loreBinary, ["serve", "--db", database ?? ServeCorpus.shared.database, "--port", "0"] + extra,
                                     environment: environment, timeout: 120, readyPrefix: "lore serve: listening on ")
         url = process.ready
     }
@@ -38,8 +40,9 @@ final class LoreServe: @unchecked Sendable {
     var pid: Int32 { process.process.processIdentifier }
 
     /// One HTTP exchange, made by a real curl.
+    /// `arguments` go to curl as they are (e.g. `-F` form fields, `--path-as-is`).
     func request(_ method: String, _ path: String, json body: String? = nil, bodyFile: String? = nil,
-                 headers: [String: String] = [:]) throws -> HTTPExchange {
+                 headers: [String: String] = [:], arguments: [String] = []) throws -> HTTPExchange {
         let dir = TemporaryDirectory("lore-http")
         var args = ["-s", "-S", "-X", method, "-o", dir.path + "/body", "-D", dir.path + "/headers", "-w", "%{http_code}",
                     "--max-time", "120"]
@@ -47,6 +50,7 @@ final class LoreServe: @unchecked Sendable {
         if let file = bodyFile ?? body.map({ dir.write("request.json", $0) }) {
             args += ["-H", "Content-Type: application/json", "--data-binary", "@" + file]
         }
+        args += arguments
         args.append(url + path)
         let r = try runProcess("/usr/bin/curl", args)
         guard r.status == 0, let status = Int(r.stdout) else {
