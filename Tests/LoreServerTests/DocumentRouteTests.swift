@@ -152,6 +152,33 @@ struct DocumentRouteTests {
         #expect(try docs.retrievedSources("When does the mistral compactor merge segment files?", mode: "dense").first == "upload:notes/zephyr.md")
     }
 
+    @Test("concurrent uploads, deletions and queries: every write lands once (one serialised writer), queries keep answering")
+    func concurrent() throws {
+        let docs = try DocumentStore()
+        let before = try docs.counts()["default"]!.documents
+        let server = docs.server
+        let statuses = Statuses()
+        DispatchQueue.concurrentPerform(iterations: 12) { i in
+            let r: HTTPExchange?
+            if i % 3 == 2 {
+                r = try? server.post("/v1/retrieve", #"{"question": "What is the maximum number of columns?"}"#)
+            } else {
+                r = try? server.post("/v1/documents", #"{"documents": [{"name": "load/\#(i).txt", "text": "Concurrent upload \#(i) about walrus colony \#(i * 13)."}]}"#)
+            }
+            statuses.append(i % 3 == 2 ? "retrieve \(r?.status ?? 0)" : "upload \(r?.status ?? 0)")
+        }
+        #expect(statuses.values.filter { $0 == "upload 201" }.count == 8, "\(statuses.values)")
+        #expect(statuses.values.filter { $0 == "retrieve 200" }.count == 4, "\(statuses.values)")
+        #expect(try docs.counts()["default"]!.documents == before + 8)
+        let ids = try docs.ids()
+        DispatchQueue.concurrentPerform(iterations: ids.count) { n in
+            statuses.append("delete \((try? server.request("DELETE", "/v1/documents/\(ids[n])"))?.status ?? 0)")
+        }
+        #expect(statuses.values.filter { $0 == "delete 200" }.count == ids.count)
+        #expect(try docs.counts()["default"]!.documents == 0)
+        #expect(try docs.retrievedSources("walrus colony", mode: "dense").isEmpty)
+    }
+
     @Test("a document of another collection is a 404 through this collection's routes, never a 403, and is not touched")
     func foreignCollection() throws {
         let docs = try DocumentStore()
@@ -172,4 +199,12 @@ struct DocumentRouteTests {
 /// A Swift string as a JSON string literal.
 func JSONString(_ s: String) -> String {
     String(decoding: try! JSONSerialization.data(withJSONObject: [s]), as: UTF8.self).dropFirst().dropLast().description
+}
+
+/// Results gathered from concurrent requests.
+final class Statuses: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func append(_ s: String) { lock.withLock { items.append(s) } }
+    var values: [String] { lock.withLock { items } }
 }

@@ -10,9 +10,11 @@ import LoreStore
 
 /// The document routes' catalog over the server's SQLite store.
 ///
-/// Writes (uploads, deletions) go through this actor, one at a time, on a connection of
-/// its own: SQLite has one writer at a time anyway, and a `Store` connection is not safe to
-/// share between threads. Reads (listing, one document) open a read-only connection per
+/// Writes (uploads, deletions) go through this actor, one at a time (each waits for the
+/// previous one to finish, across its suspension points: an actor alone would let a second
+/// write start while the first awaits its embeddings), on a connection of its own: SQLite
+/// has one writer at a time anyway, and a `Store` connection is not safe to share between
+/// threads. Reads (listing, one document) open a read-only connection per
 /// request outside the actor; in WAL mode they see the last committed write and never
 /// block it. After each write, the collection's served vector index is brought up to date
 /// in place from the store's vector change log (searches go on meanwhile); a collection
@@ -32,6 +34,8 @@ actor StoreDocumentCatalog: DocumentCatalog {
     /// Per collection: the served index this catalog keeps current and the log position it is current with.
     private var followed: [String: (index: LoadedIndex, seq: Int64)] = [:]
     private let logger = Logger(label: "lore.documents")
+    /// The last write started: the next one waits for it.
+    private var lastWrite: Task<Void, Never>?
 
     init(config: LoreConfiguration, collections: ServedCollections) throws {
         self.config = config
@@ -56,7 +60,26 @@ actor StoreDocumentCatalog: DocumentCatalog {
 
     // MARK: Writes
 
+    /// Runs `work` after every write started before it has finished.
+    private func serialized<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let previous = lastWrite
+        let task = Task {
+            await previous?.value
+            return try await work()
+        }
+        lastWrite = Task { _ = try? await task.value }
+        return try await task.value
+    }
+
     func ingest(_ uploads: [DocumentUpload], into collection: ServedCollection) async throws -> [IngestedUpload] {
+        try await serialized { try await self.ingestNow(uploads, into: collection) }
+    }
+
+    func delete(id: Int64, from collection: ServedCollection) async throws -> DocumentRemoval? {
+        try await serialized { try await self.deleteNow(id: id, from: collection) }
+    }
+
+    private func ingestNow(_ uploads: [DocumentUpload], into collection: ServedCollection) async throws -> [IngestedUpload] {
         let embedder = try await embedder(for: collection)
         let ingestor = Ingestor(chunker: chunker, validator: validator, embedder: embedder, logger: logger)
         let results: [UploadResult]
@@ -86,7 +109,7 @@ actor StoreDocumentCatalog: DocumentCatalog {
         }
     }
 
-    func delete(id: Int64, from collection: ServedCollection) async throws -> DocumentRemoval? {
+    private func deleteNow(id: Int64, from collection: ServedCollection) async throws -> DocumentRemoval? {
         guard let collectionID = try store.existingCollectionID(named: collection.name),
               let removal = try store.deleteDocument(id: id, collectionID: collectionID) else { return nil }
         try await refreshIndex(of: collection)
