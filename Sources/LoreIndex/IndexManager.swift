@@ -74,7 +74,7 @@ public struct IndexManager {
         try readTransaction { try loadCurrent(collectionID: collectionID) }
     }
 
-    private func readTransaction<T>(_ body: () throws -> T) throws -> T {
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
         try store.connection.execute("BEGIN")
         do {
             let r = try body()

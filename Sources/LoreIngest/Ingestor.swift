@@ -171,6 +171,17 @@ public struct Ingestor: Sendable {
         case .success(let l): loader = l
         case .failure(let e): return .skipped(FileProblem(path: path, reason: e.message))
         }
+        return prepare(path: path, data: data, loader: loader, facts: FileFacts(sha256: sha, mtime: file.mtime, size: file.size),
+                       isUpdate: knownHash != nil, options: options)
+    }
+
+    /// Loads, validates and chunks the bytes of one file with `loader`. The loader reads
+    /// `loaderPath` when it needs a file (PDF); the documents' source and path are `path`
+    /// (the prefix `loaderPath` of their sources is replaced by it), and `metadata` is
+    /// added to each document's own. Pure with respect to the store.
+    func prepare(path: String, data: [UInt8], loader: any DocumentLoader, loaderPath: String? = nil, facts: FileFacts,
+                 isUpdate: Bool, options: IngestOptions, metadata: [String: JSONValue] = [:]) -> FileOutcome {
+        let loaderPath = loaderPath ?? path
         var findings: [Finding] = []
         var text = ""
         if loader.readsText {
@@ -182,11 +193,18 @@ public struct Ingestor: Sendable {
             guard let t = decoded.text else { return .rejected(path: path, findings: findings) }
             text = t
         }
-        let documents: [Document]
+        var documents: [Document]
         do {
-            documents = try loader.load(LoaderInput(path: path, data: data, text: text, options: options.load))
+            documents = try loader.load(LoaderInput(path: loaderPath, data: data, text: text, options: options.load))
         } catch {
             return .failed(FileProblem(path: path, reason: error.message))
+        }
+        for i in documents.indices {
+            if loaderPath != path {
+                if documents[i].source.hasPrefix(loaderPath) { documents[i].source = path + documents[i].source.dropFirst(loaderPath.count) }
+                documents[i].path = path
+            }
+            for (key, value) in metadata { documents[i].metadata[key] = value }
         }
         var prepared: [PreparedDocument] = []
         for doc in documents {
@@ -206,8 +224,7 @@ public struct Ingestor: Sendable {
             }
             return .rejected(path: path, findings: findings)
         }
-        return .prepared(path: path, facts: FileFacts(sha256: sha, mtime: file.mtime, size: file.size),
-                         documents: prepared, findings: findings, isUpdate: knownHash != nil)
+        return .prepared(path: path, facts: facts, documents: prepared, findings: findings, isUpdate: isUpdate)
     }
 
     /// Files written per transaction.
@@ -237,7 +254,7 @@ public struct Ingestor: Sendable {
     /// Gives every prepared document its vectors: from the cache where the store has the
     /// chunk's text for this model, from the embedder otherwise (each distinct text once).
     /// Returns the new cache entries.
-    private func embed(_ batch: inout [FileOutcome], with embedder: any Embedder, store: Store,
+    func embed(_ batch: inout [FileOutcome], with embedder: any Embedder, store: Store,
                        report: inout IngestReport) async throws -> [(textHash: String, vector: [Float])] {
         var hashes: [String] = []
         for case .prepared(_, _, let documents, _, _) in batch {

@@ -8,19 +8,21 @@ import NIOCore
 ///
 /// Routes: `POST /v1/query`, `POST /v1/retrieve`, `GET /healthz`, `GET /readyz`,
 /// `GET /metrics`; OpenAI-compatible (`OpenAIRoutes`): `POST /v1/chat/completions`,
-/// `GET /v1/models`, `POST /v1/embeddings`. Middlewares, outermost first: request id,
-/// request metrics and log line, CORS (when configured), the error shape, authentication
-/// and rate limits.
+/// `GET /v1/models`, `POST /v1/embeddings`; and with a `DocumentCatalog` the document
+/// routes (`DocumentRoutes`). Middlewares, outermost first: request id, request metrics and
+/// log line, CORS (when configured), the error shape, authentication and rate limits.
 public enum LoreServer {
     /// The methods served at each path (for 405 and `Allow`).
     static let routes: [String: [HTTPRequest.Method]] = [
         "/v1/query": [.post], "/v1/retrieve": [.post], "/healthz": [.get], "/readyz": [.get], "/metrics": [.get],
         "/v1/chat/completions": [.post], "/v1/models": [.get], "/v1/embeddings": [.post],
+        "/v1/documents": [.get, .post],
     ]
 
     /// The router with every route and middleware.
     public static func router(collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
-                              metrics: @escaping @Sendable () -> String) -> Router<LoreRequestContext> {
+                              metrics: @escaping @Sendable () -> String,
+                              documents: (any DocumentCatalog)? = nil) -> Router<LoreRequestContext> {
         let router = Router(context: LoreRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(RequestMetricsMiddleware())
@@ -30,16 +32,17 @@ public enum LoreServer {
         QueryRoutes(collections: collections, options: options).register(on: router)
         OperationsRoutes(readiness: readiness, metrics: metrics).register(on: router)
         OpenAIRoutes(collections: collections, options: options).register(on: router)
+        if let documents { DocumentRoutes(collections: collections, catalog: documents, options: options).register(on: router) }
         return router
     }
 
     /// The application, listening on `options.host:options.port`; `onListening` gets the
     /// bound host and port once it accepts connections (the real port when `port` is 0).
     public static func application(collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
-                                   metrics: @escaping @Sendable () -> String, logger: Logger,
+                                   metrics: @escaping @Sendable () -> String, documents: (any DocumentCatalog)? = nil, logger: Logger,
                                    onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void)
         -> some ApplicationProtocol {
-        let router = router(collections: collections, options: options, readiness: readiness, metrics: metrics)
+        let router = router(collections: collections, options: options, readiness: readiness, metrics: metrics, documents: documents)
         let host = options.host
         return Application(
             router: router,

@@ -36,6 +36,13 @@ public actor ServedCollections {
         }
     }
 
+    /// Forgets the opened collection `name`: the next request opens it afresh (with its
+    /// vector index as the store now has it). For changes an open collection cannot take
+    /// in place (its first vectors).
+    public func reload(_ name: String) {
+        opened[name] = nil
+    }
+
     /// The collections opened so far, by name.
     public func loaded() async -> [ServedCollection] {
         var out: [ServedCollection] = []

@@ -31,6 +31,11 @@ final class LoreServe: @unchecked Sendable {
     /// `http://127.0.0.1:PORT`.
     let url: String
 
+    /// - Parameters:
+    ///   - database: the store to serve (default: the shared `ServeCorpus`, which suites that
+    ///     write must not use).
+    ///   - unauthenticated: pass `--unauthenticated` (keyless access on loopback).
+    ///   - logFile: append the server's standard error (its JSON log) to this file.
     init(_ extra: [String] = [], environment: [String: String] = [:], database: String? = nil, unauthenticated: Bool = true,
          logFile: String? = nil) throws {
         let arguments = ["serve", "--db", database ?? ServeCorpus.shared.database, "--port", "0"]
@@ -45,8 +50,9 @@ final class LoreServe: @unchecked Sendable {
     var pid: Int32 { process.process.processIdentifier }
 
     /// One HTTP exchange, made by a real curl.
+    /// `arguments` go to curl as they are (e.g. `-F` form fields, `--path-as-is`).
     func request(_ method: String, _ path: String, json body: String? = nil, bodyFile: String? = nil,
-                 headers: [String: String] = [:]) throws -> HTTPExchange {
+                 headers: [String: String] = [:], arguments: [String] = []) throws -> HTTPExchange {
         let dir = TemporaryDirectory("lore-http")
         var args = ["-s", "-S", "-X", method, "-o", dir.path + "/body", "-D", dir.path + "/headers", "-w", "%{http_code}",
                     "--max-time", "120"]
@@ -54,6 +60,7 @@ final class LoreServe: @unchecked Sendable {
         if let file = bodyFile ?? body.map({ dir.write("request.json", $0) }) {
             args += ["-H", "Content-Type: application/json", "--data-binary", "@" + file]
         }
+        args += arguments
         args.append(url + path)
         let r = try runProcess("/usr/bin/curl", args)
         guard r.status == 0, let status = Int(r.stdout) else {

@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// `lore serve`: the HTTP API over one collection.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the HTTP API: /v1/query (JSON or server-sent events), /v1/retrieve, OpenAI-compatible /v1/chat/completions, /v1/models and /v1/embeddings, /healthz, /readyz, /metrics.",
+        abstract: "Serve the HTTP API: /v1/query (JSON or server-sent events), /v1/retrieve, /v1/documents, OpenAI-compatible /v1/chat/completions, /v1/models and /v1/embeddings, /healthz, /readyz, /metrics.",
         discussion: """
             Answers with the same pipeline as lore query. Every API route needs an API key \
             (Authorization: Bearer KEY; lore keys create makes them) unless --unauthenticated \
@@ -63,9 +63,10 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "lore.server")
         let gauges = CorpusGauges(database: config.database)
+        let documents = try StoreDocumentCatalog(config: config, collections: collections)
         let app = LoreServer.application(
             collections: collections, options: options, readiness: Self.readiness(config, pipeline),
-            metrics: { gauges.refresh(); return registry.emitToString() },
+            metrics: { gauges.refresh(); return registry.emitToString() }, documents: documents,
             logger: logger,
             onListening: { host, port in
                 print("lore serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
