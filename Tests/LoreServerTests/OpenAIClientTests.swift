@@ -14,8 +14,10 @@ struct OpenAIClientTests {
     @Test("chat completions (whole and streamed, citations from the lore extension), models and embeddings (float and base64, equal to lore embed) through the SDK")
     func openAISDK() throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.python), "no \(Self.python): run scripts/api-clients --install-only")
-        let server = try LoreServe.shared.get()
-        let r = try runProcess(Self.python, [Self.script, server.url, TestPaths.loreBinary, ServeCorpus.shared.database])
+        // A server that requires keys, and a key made by lore keys create: as a tool would use it.
+        let keyed = try KeyedServe.shared.get()
+        let r = try runProcess(Self.python, [Self.script, keyed.server.url, TestPaths.loreBinary, keyed.store.database],
+                               environment: ProcessInfo.processInfo.environment.merging(["OPENAI_API_KEY": keyed.reader.text]) { $1 })
         let summary = try #require(try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any],
                                    "no summary (exit \(r.status)): \(r.stdout)\n\(r.stderr)")
         #expect(r.status == 0, "failed checks \(summary["failed"] ?? ""): \(r.stdout)")

@@ -24,6 +24,7 @@ when any check failed, 0 otherwise.
 """
 import base64
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -37,7 +38,8 @@ TEXTS = ["WAL mode lets readers run while a writer writes.", "Lore answers quest
 
 def main():
     base_url, lore, database = sys.argv[1:4]
-    client = openai.OpenAI(base_url=base_url + "/v1", api_key="unused-by-lore", max_retries=0, timeout=120)
+    # A Lore API key (lore keys create), passed the way OpenAI tools take theirs.
+    client = openai.OpenAI(base_url=base_url + "/v1", api_key=os.environ["OPENAI_API_KEY"], max_retries=0, timeout=120)
     summary = {"openai_version": openai.__version__, "failed": []}
 
     def check(name, fn):
