@@ -7,7 +7,7 @@ import Metrics
 
 /// Authenticates every API request by `Authorization: Bearer lore_<id>_<secret>` and sets
 /// `context.principal` from the key (its scopes and collections); routes then authorize
-/// against it (403). `/healthz`, `/readyz` and (unless `metricsRequireKey`) `/metrics` stay
+/// against it (403). `/healthz`, `/readyz`, `/openapi.yaml` and (unless `metricsRequireKey`) `/metrics` stay
 /// open, with `Principal.anonymous`.
 ///
 /// - No header: 401 `unauthorized` with `WWW-Authenticate: Bearer`, unless unauthenticated
@@ -31,7 +31,7 @@ struct AuthMiddleware: RouterMiddleware {
     init(access: AccessOptions) {
         self.access = access
         directory = access.keyDatabase.map { APIKeyDirectory(database: $0) }
-        openPaths = access.metricsRequireKey ? ["/healthz", "/readyz"] : ["/healthz", "/readyz", "/metrics"]
+        openPaths = access.metricsRequireKey ? ["/healthz", "/readyz", "/openapi.yaml"] : ["/healthz", "/readyz", "/metrics", "/openapi.yaml"]
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

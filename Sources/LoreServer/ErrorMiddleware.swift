@@ -14,7 +14,7 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch {
             var e = APIError.from(error, logger: context.logger)
             if e.status == .notFound, context.matchedRoute == nil {
-                if let methods = routes[request.uri.path] {
+                if let methods = Self.methods(at: request.uri.path, in: routes) {
                     let allow = methods.map(\.rawValue).joined(separator: ", ")
                     e = APIError(.methodNotAllowed, code: "method_not_allowed",
                                  "\(request.method.rawValue) \(request.uri.path): use \(allow)", headers: [.allow: allow])
@@ -24,5 +24,18 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             return try e.response(from: request, context: context)
         }
+    }
+
+    /// The methods served at `path`: an exact entry, else a pattern whose `{name}` segments
+    /// match any one non-empty segment.
+    static func methods(at path: String, in routes: [String: [HTTPRequest.Method]]) -> [HTTPRequest.Method]? {
+        if let exact = routes[path] { return exact }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        for (pattern, methods) in routes where pattern.contains("{") {
+            let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == segments.count else { continue }
+            if zip(parts, segments).allSatisfy({ p, s in p == s || (p.hasPrefix("{") && !s.isEmpty) }) { return methods }
+        }
+        return nil
     }
 }

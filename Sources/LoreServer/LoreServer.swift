@@ -12,11 +12,12 @@ import NIOCore
 /// routes (`DocumentRoutes`). Middlewares, outermost first: request id, request metrics and
 /// log line, CORS (when configured), the error shape, authentication and rate limits.
 public enum LoreServer {
-    /// The methods served at each path (for 405 and `Allow`).
+    /// The methods served at each path (for 405 and `Allow`); `{name}` matches one segment.
     static let routes: [String: [HTTPRequest.Method]] = [
         "/v1/query": [.post], "/v1/retrieve": [.post], "/healthz": [.get], "/readyz": [.get], "/metrics": [.get],
+        "/openapi.yaml": [.get],
         "/v1/chat/completions": [.post], "/v1/models": [.get], "/v1/embeddings": [.post],
-        "/v1/documents": [.get, .post],
+        "/v1/documents": [.get, .post], "/v1/documents/{id}": [.get, .delete], "/v1/models/{id}": [.get],
     ]
 
     /// The router with every route and middleware.

@@ -1,7 +1,9 @@
 import Hummingbird
 
 /// `GET /healthz` (the process serves), `GET /readyz` (every `ReadinessCheck` passes:
-/// 200, else 503, with each check's outcome) and `GET /metrics` (Prometheus text).
+/// 200, else 503, with each check's outcome), `GET /metrics` (Prometheus text) and
+/// `GET /openapi.yaml` (the committed OpenAPI 3.1 description, `Sources/LoreServer/openapi.yaml`,
+/// compiled into the binary).
 struct OperationsRoutes: Sendable {
     let readiness: [ReadinessCheck]
     /// The metrics in Prometheus's text format (from the backend the executable bootstrapped).
@@ -16,6 +18,10 @@ struct OperationsRoutes: Sendable {
                      body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}\n")))
         }
         router.get("/readyz") { _, _ in try await self.ready() }
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_yaml)))
+        }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics())))
