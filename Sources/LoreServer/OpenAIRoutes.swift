@@ -62,8 +62,14 @@ struct OpenAIRoutes: Sendable {
 
     /// The default collection's catalog (prompts and backends are the same for every
     /// collection).
+    /// The models of the default collection's pipeline, or, for a key restricted to other
+    /// collections, of the first collection it may use (it never sees the default's).
     func catalog(context: LoreRequestContext) async throws -> ModelCatalog {
-        ModelCatalog(service: try await collections.resolve(nil, for: context.principal, scope: .query).service)
+        var name: CollectionName? = nil
+        if !context.principal.mayUse(collection: collections.defaultName), let first = context.principal.collections?.sorted().first {
+            name = CollectionName(name: first)
+        }
+        return ModelCatalog(service: try await collections.resolve(name, for: context.principal, scope: .query).service)
     }
 
     func models(context: LoreRequestContext) async throws -> Response {
