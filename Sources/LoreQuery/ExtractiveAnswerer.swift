@@ -17,14 +17,17 @@ public struct ExtractiveAnswerer: Generator {
     public var minSimilarity: Double
     /// Sentences at least this similar to one already chosen are skipped (repeats).
     public var duplicateSimilarity: Double
+    /// Sentence vectors embedded for earlier answers (nil: embed every sentence every time).
+    public let cache: SentenceVectorCache?
 
     public init(embedder: any Embedder, name: String = "extractive", maxSentences: Int = 3, minSimilarity: Double = 0.2,
-                duplicateSimilarity: Double = 0.92) {
+                duplicateSimilarity: Double = 0.92, cache: SentenceVectorCache? = nil) {
         self.name = name
         self.embedder = embedder
         self.maxSentences = maxSentences
         self.minSimilarity = minSimilarity
         self.duplicateSimilarity = duplicateSimilarity
+        self.cache = cache
     }
 
     /// One candidate sentence.
@@ -65,6 +68,21 @@ public struct ExtractiveAnswerer: Generator {
         }
     }
 
+    /// The question's vector, then each sentence's: from the cache where it has them, the
+    /// rest embedded in one call (the question always, being new text).
+    func vectors(question: String, sentences: [String]) async throws -> [[Float]] {
+        guard let cache else { return try await embedder.embed([question] + sentences) }
+        let known = cache.lookup(sentences)
+        let missing = sentences.indices.filter { known[$0] == nil }
+        let fresh = try await embedder.embed([question] + missing.map { sentences[$0] })
+        var out = [fresh[0]] + known.map { $0 ?? [] }
+        for (k, i) in missing.enumerated() {
+            out[i + 1] = fresh[k + 1]
+            cache.store(sentences[i], fresh[k + 1])
+        }
+        return out
+    }
+
     /// The answer's sentences, each ending with its citation.
     func answer(_ request: GenerationRequest) async throws -> [String] {
         guard !request.sources.isEmpty else { return [Refusal.text(nearest: [])] }
@@ -81,7 +99,7 @@ public struct ExtractiveAnswerer: Generator {
             }
         }
         guard !candidates.isEmpty else { return [Refusal.text(nearest: request.sources)] }
-        let vectors = try await embedder.embed([request.question] + candidates.map(\.text))
+        let vectors = try await vectors(question: request.question, sentences: candidates.map(\.text))
         let q = vectors[0]
         let questionTerms = Set(Self.words(request.question).filter { $0.count > 2 && !Self.stopwords.contains($0) })
         for i in candidates.indices {

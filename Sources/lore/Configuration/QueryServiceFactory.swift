@@ -50,7 +50,8 @@ enum QueryServiceFactory {
         // The extractive answerer ranks sentences with the collection's embedder.
         if let embedder {
             generators["extractive"] = ExtractiveAnswerer(embedder: embedder, maxSentences: config.extractive.maxSentences,
-                                                          minSimilarity: config.extractive.minSimilarity)
+                                                          minSimilarity: config.extractive.minSimilarity,
+                                                          cache: SentenceVectorCache(capacity: config.extractive.sentenceCache))
         }
         for backend in config.generation.backendNames {
             if let g = try GeneratorFactory.make(config.generation, name: backend) { generators[backend] = g }

@@ -83,8 +83,10 @@ struct ExtractiveSettings: Codable, Equatable {
     var maxSentences = 3
     /// Below this cosine similarity between the question and the best sentence it refuses.
     var minSimilarity = 0.2
+    /// Sentence vectors kept between answers (0: none); 20000 of MiniLM's are about 30 MB.
+    var sentenceCache = 20_000
 
-    enum CodingKeys: String, CodingKey { case maxSentences = "max_sentences", minSimilarity = "min_similarity" }
+    enum CodingKeys: String, CodingKey { case maxSentences = "max_sentences", minSimilarity = "min_similarity", sentenceCache = "sentence_cache" }
 
     init() {}
 
@@ -93,10 +95,12 @@ struct ExtractiveSettings: Codable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         maxSentences = try c.decodeIfPresent(Int.self, forKey: .maxSentences) ?? d.maxSentences
         minSimilarity = try c.decodeIfPresent(Double.self, forKey: .minSimilarity) ?? d.minSimilarity
+        sentenceCache = try c.decodeIfPresent(Int.self, forKey: .sentenceCache) ?? d.sentenceCache
     }
 
     func validate() throws {
         guard (1...20).contains(maxSentences) else { throw ConfigurationError(description: "extractive.max_sentences must be between 1 and 20, got \(maxSentences)") }
         guard (-1...1).contains(minSimilarity) else { throw ConfigurationError(description: "extractive.min_similarity must be between -1 and 1, got \(minSimilarity)") }
+        guard (0...10_000_000).contains(sentenceCache) else { throw ConfigurationError(description: "extractive.sentence_cache must be between 0 and 10000000, got \(sentenceCache)") }
     }
 }

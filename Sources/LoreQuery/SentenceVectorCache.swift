@@ -1,0 +1,56 @@
+import Foundation
+import Metrics
+
+/// The extractive answerer's memory of sentence vectors: a sentence of a stored chunk always
+/// embeds to the same vector, and the passages that answer a service's questions recur, so
+/// each sentence is embedded once rather than on every answer. Bounded: past `capacity`
+/// sentences the oldest entries go first (FIFO). Safe to use from many tasks.
+///
+/// Metrics: `lore_extractive_sentence_vectors_total{result="hit"|"miss"}`.
+public final class SentenceVectorCache: @unchecked Sendable {
+    /// The most sentences kept (each 4 bytes per dimension: 384 dimensions, 1.5 KiB).
+    public let capacity: Int
+    private var vectors: [String: [Float]] = [:]
+    private var order: [String] = []
+    private var oldest = 0
+    private let lock = NSLock()
+
+    public init(capacity: Int) {
+        self.capacity = max(0, capacity)
+        vectors.reserveCapacity(min(self.capacity, 1 << 16))
+    }
+
+    /// The vectors known for `texts` (nil where unknown).
+    public func lookup(_ texts: [String]) -> [[Float]?] {
+        lock.lock()
+        let found = texts.map { vectors[$0] }
+        lock.unlock()
+        let hits = found.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+        if hits > 0 { Counter(label: "lore_extractive_sentence_vectors_total", dimensions: [("result", "hit")]).increment(by: hits) }
+        if hits < texts.count {
+            Counter(label: "lore_extractive_sentence_vectors_total", dimensions: [("result", "miss")]).increment(by: texts.count - hits)
+        }
+        return found
+    }
+
+    /// Remembers `vector` for `text`, forgetting the oldest entry when full.
+    public func store(_ text: String, _ vector: [Float]) {
+        guard capacity > 0 else { return }
+        lock.lock(); defer { lock.unlock() }
+        guard vectors[text] == nil else { return }
+        if order.count < capacity {
+            order.append(text)
+        } else {
+            vectors[order[oldest]] = nil
+            order[oldest] = text
+            oldest = (oldest + 1) % capacity
+        }
+        vectors[text] = vector
+    }
+
+    /// Sentences held now.
+    public var count: Int {
+        lock.lock(); defer { lock.unlock() }
+        return vectors.count
+    }
+}
