@@ -62,15 +62,22 @@ public struct GenerationRequest: Sendable {
     /// Stream deltas as they come (true) or ask the backend for one complete answer (false).
     /// Either way the generator's output is an `AsyncThrowingStream`.
     public var stream: Bool
+    /// `question`'s embedding, when retrieval made one (`questionModel` made it): a generator
+    /// that ranks by embedding need not embed the question again.
+    public var questionVector: [Float]?
+    public var questionModel: String?
 
     public init(messages: [ChatMessage], parameters: GenerationParameters = .init(), question: String = "",
-                sources: [ContextSource] = [], requestID: String = "", stream: Bool = true) {
+                sources: [ContextSource] = [], requestID: String = "", stream: Bool = true,
+                questionVector: [Float]? = nil, questionModel: String? = nil) {
         self.messages = messages
         self.parameters = parameters
         self.question = question
         self.sources = sources
         self.requestID = requestID
         self.stream = stream
+        self.questionVector = questionVector
+        self.questionModel = questionModel
     }
 }
 

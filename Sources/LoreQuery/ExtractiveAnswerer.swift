@@ -68,17 +68,19 @@ public struct ExtractiveAnswerer: Generator {
         }
     }
 
-    /// The question's vector, then each sentence's: from the cache where it has them, the
-    /// rest embedded in one call (the question always, being new text).
-    func vectors(question: String, sentences: [String]) async throws -> [[Float]] {
-        guard let cache else { return try await embedder.embed([question] + sentences) }
-        let known = cache.lookup(sentences)
+    /// The question's vector, then each sentence's: the question's from retrieval when it
+    /// was made by this model, the sentences' from the cache where it has them, the rest
+    /// embedded in one call.
+    func vectors(question: String, known questionVector: [Float]?, sentences: [String]) async throws -> [[Float]] {
+        let known = cache?.lookup(sentences) ?? Array(repeating: nil, count: sentences.count)
         let missing = sentences.indices.filter { known[$0] == nil }
-        let fresh = try await embedder.embed([question] + missing.map { sentences[$0] })
-        var out = [fresh[0]] + known.map { $0 ?? [] }
+        let texts = (questionVector == nil ? [question] : []) + missing.map { sentences[$0] }
+        let fresh = texts.isEmpty ? [] : try await embedder.embed(texts)
+        let offset = questionVector == nil ? 1 : 0
+        var out = [questionVector ?? fresh[0]] + known.map { $0 ?? [] }
         for (k, i) in missing.enumerated() {
-            out[i + 1] = fresh[k + 1]
-            cache.store(sentences[i], fresh[k + 1])
+            out[i + 1] = fresh[k + offset]
+            cache?.store(sentences[i], fresh[k + offset])
         }
         return out
     }
@@ -99,7 +101,9 @@ public struct ExtractiveAnswerer: Generator {
             }
         }
         guard !candidates.isEmpty else { return [Refusal.text(nearest: request.sources)] }
-        let vectors = try await vectors(question: request.question, sentences: candidates.map(\.text))
+        let reusable = request.questionModel == embedder.modelID && request.questionVector?.count == embedder.dimension
+        let vectors = try await vectors(question: request.question, known: reusable ? request.questionVector : nil,
+                                        sentences: candidates.map(\.text))
         let q = vectors[0]
         let questionTerms = Set(Self.words(request.question).filter { $0.count > 2 && !Self.stopwords.contains($0) })
         for i in candidates.indices {

@@ -195,7 +195,8 @@ public final class QueryService: Sendable {
             if let m = request.overrides.maxTokens { parameters.maxTokens = m }
             if !request.overrides.stop.isEmpty { parameters.stop = request.overrides.stop }
             let generation = GenerationRequest(messages: messages, parameters: parameters, question: standalone,
-                                               sources: assembled.sources, requestID: requestID, stream: request.stream)
+                                               sources: assembled.sources, requestID: requestID, stream: request.stream,
+                                               questionVector: retrieved.queryVector, questionModel: retriever.embedder?.modelID)
             let t = DispatchTime.now()
             var summary: GenerationSummary? = nil
             do {
