@@ -1,11 +1,13 @@
 import Foundation
 import LoreTestSupport
 
-/// A real terminal: a detached tmux session (on a private server socket) running one
-/// command in a pane of a fixed size. Keys go in with `send-keys`, the screen comes out
-/// with `capture-pane`. The tmux server is killed on `kill()` or deinit.
+/// A real terminal: a detached tmux session (on a private server socket in a temporary
+/// directory) running one command in a pane of a fixed size. Keys go in with `send-keys`,
+/// the screen comes out with `capture-pane`. The tmux server is killed on `kill()` or
+/// deinit.
 final class TmuxSession: @unchecked Sendable {
-    let socket = "lore-chat-\(getpid())-\(UUID().uuidString.prefix(8))"
+    private let directory = TemporaryDirectory("lore-tmux")
+    var socket: String { directory.path + "/socket" }
     let name = "chat"
     private var killed = false
 
@@ -25,7 +27,7 @@ final class TmuxSession: @unchecked Sendable {
 
     @discardableResult
     func tmux(_ arguments: [String]) throws -> String {
-        let r = try runProcess("/bin/bash", ["-c", Self.closeDescriptors, "tmux", "/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments)
+        let r = try runProcess("/bin/bash", ["-c", Self.closeDescriptors, "tmux", "/usr/bin/tmux", "-S", socket, "-f", "/dev/null"] + arguments)
         guard r.status == 0 else { throw TmuxError(description: "tmux \(arguments.joined(separator: " ")): \(r.stderr)") }
         return r.stdout
     }
