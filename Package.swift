@@ -107,10 +107,17 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ], resources: [.embedInCode("openapi.yaml")], swiftSettings: lore),
+        // The terminal chat (`lore chat`): the session, slash commands, the renderer, the line
+        // editor and the two answer sources (the pipeline in process, `/v1/query` over HTTP).
+        .target(name: "LoreChat", dependencies: [
+            "LoreCore", "LoreStore", "LoreRetrieval", "LorePrompts", "LoreQuery",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: lore),
         // The executable: the composition root and the command line.
         .executableTarget(name: "lore", dependencies: [
             "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
-            "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreServer",
+            "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreServer", "LoreChat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
@@ -138,6 +145,7 @@ let package = Package(
             "LoreTestSupport",
         ], swiftSettings: lore),
         .testTarget(name: "LoreServerTests", dependencies: ["LoreTestSupport"], swiftSettings: lore),
+        .testTarget(name: "LoreChatTests", dependencies: ["LoreChat", "LoreQuery", "LoreRetrieval", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreEvalTests", dependencies: ["LoreEval", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreGuardrailsTests", dependencies: [
             "LoreGuardrails", "LoreQuery", "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest",

@@ -3,7 +3,7 @@ import LoreCore
 /// Turns a follow-up question into a standalone one for retrieval, without an LLM: when
 /// the question leans on the conversation (a pronoun or demonstrative with no subject of
 /// its own, an elliptical "and ...?" or "what about ...?", or very few words), the last
-/// user question is appended, so that both the embedding and BM25 see its subject.
+/// user question is appended after a dash, so that both the embedding and BM25 see its subject.
 /// With an LLM backend the `condense` prompt does this instead (see `QueryService`).
 public enum HeuristicCondenser {
     static let referring: Set<String> = [
@@ -21,6 +21,8 @@ public enum HeuristicCondenser {
         let elliptical = openers.contains(where: { lower.hasPrefix($0) })
         let short = words.count <= 3
         guard refers || elliptical || short else { return question }
-        return question + " (follow-up to: " + previous + ")"
+        // No words of its own: a marker such as "follow-up to:" would reach retrieval, and
+        // its hyphenated compound would count as a name the documents must mention.
+        return question + " — " + previous
     }
 }

@@ -1,0 +1,30 @@
+@testable import LoreChat
+import Testing
+
+/// The `/v1/query` event stream decoded as it arrives: events split anywhere (inside a
+/// line, inside a UTF-8 character) come out whole, named, in order.
+@Suite("lore chat: server-sent events")
+struct EventStreamDecoderTests {
+    static let stream = "event: retrieval\ndata: {\"citations\":[]}\n\n: keep-alive\n\nevent: delta\ndata: {\"text\":\"wörld\"}\n\nevent: done\r\ndata: {}\r\n\r\n"
+
+    @Test("split at every byte, the events are the same", arguments: Array(0...stream.utf8.count))
+    func splitAnywhere(_ cut: Int) {
+        let bytes = Array(Self.stream.utf8)
+        var decoder = EventStreamDecoder()
+        var events: [EventStreamDecoder.Event] = []
+        decoder.append(bytes[..<cut])
+        while let e = decoder.next() { events.append(e) }
+        decoder.append(bytes[cut...])
+        while let e = decoder.next() { events.append(e) }
+        #expect(events == [
+            .init(name: "retrieval", data: "{\"citations\":[]}"), .init(name: "delta", data: "{\"text\":\"wörld\"}"), .init(name: "done", data: "{}"),
+        ])
+    }
+
+    @Test("an error event is thrown as a failure with the server's code and message")
+    func errorEvent() {
+        #expect(throws: ChatFailure(code: "backend_failed", "the LLM is down")) {
+            try HTTPSource.decode(.init(name: "error", data: #"{"error":{"code":"backend_failed","message":"the LLM is down"}}"#))
+        }
+    }
+}
