@@ -52,7 +52,9 @@ final class ChatTarget: @unchecked Sendable {
     let apiKey: String?
     static let keyVariable = "LORE_CHAT_TEST_KEY"
 
-    init(_ mode: ChatMode) throws {
+    /// - Parameter keyArguments: extra `lore keys create` arguments for the server-mode key
+    ///   (a rate limit).
+    init(_ mode: ChatMode, keyArguments: [String] = []) throws {
         self.mode = mode
         let corpus = ChatCorpus.shared
         config = directory.write("lore.yaml", """
@@ -73,7 +75,7 @@ final class ChatTarget: @unchecked Sendable {
             server = nil
             apiKey = nil
         case .server:
-            let made = try runLore(["keys", "create", "--db", corpus.database, "--name", key, "--scope", "query"])
+            let made = try runLore(["keys", "create", "--db", corpus.database, "--name", key, "--scope", "query"] + keyArguments)
             guard made.status == 0, case let text = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines), text.hasPrefix("lore_") else {
                 throw ChatFixtureError(description: "lore keys create failed (\(made.status)): \(made.stderr)")
             }

@@ -70,4 +70,21 @@ struct ChatPipedTests {
         let last = r.stdout.after(last: "> What does WAL mode let readers do?")
         #expect(last.contains("Sources:") && last.contains("corpus/notes/sqlite-wal-mode.txt"), "\(last)")
     }
+
+    @Test("against a server, a 429 (the key's rate limit) is reported in the chat, which goes on")
+    func rateLimitedIsReported() throws {
+        // One request at once, then one every 100 seconds: the second question is refused.
+        let target = try ChatTarget(.server, keyArguments: ["--rate", "0.01", "--burst", "1"])
+        let r = try target.piped("""
+            How do I turn on WAL mode?
+            What does WAL mode let readers do?
+            /k 3
+            """)
+        #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error: ") }
+        #expect(errors.count == 1, "\(r.stderr)")
+        #expect(errors.first?.contains("busy") == true && errors.first?.contains("rate") == true, "\(r.stderr)")
+        let first = r.stdout.after(last: "> How do I turn on WAL mode?")
+        #expect(first.contains("Sources:") && first.contains("corpus/notes/sqlite-wal-mode.txt"), "\(r.stdout)")
+    }
 }

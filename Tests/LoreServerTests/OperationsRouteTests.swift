@@ -32,6 +32,18 @@ struct OperationsRouteTests {
         #expect(m.body.contains("lore_http_request_duration_seconds_bucket{"))
         #expect(m.body.contains("lore_queries_total{"))
         #expect(m.body.contains("lore_retrieval_seconds_bucket{"))
+        #expect(m.body.contains(#"lore_query_stage_seconds_bucket{stage="embed""#) && m.body.contains(#"stage="generate""#))
+        #expect(m.body.contains("lore_time_to_first_token_seconds_bucket{"))
+        #expect(m.body.contains(#"lore_tokens_total{backend="extractive",kind="completion"}"#))
+        // The corpus, read from the store at the scrape: both collections of the shared store.
+        let documents = try runLore(["stats", "--db", ServeCorpus.shared.database, "--json"])
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(documents.stdout.utf8)) as? [String: Any])
+        let collections = try #require(stats["collections"] as? [[String: Any]])
+        for c in collections {
+            let name = try #require(c["name"] as? String), count = try #require(c["documents"] as? Int)
+            #expect(m.body.contains("lore_documents{collection=\"\(name)\"} \(count)"), "\(name): \(count)")
+        }
+        #expect(m.body.contains(#"lore_vectors{model="all-MiniLM-L6-v2"}"#) && m.body.contains("lore_chunks{collection="))
     }
 
     @Test("X-Request-ID: a valid one is echoed, an invalid one replaced, a missing one generated; on errors too")
