@@ -95,30 +95,10 @@ final class ChatTarget: @unchecked Sendable {
 
     /// Runs `lore chat` with `input` on its standard input (a pipe, not a terminal).
     func piped(_ input: String, environment: [String: String] = [:]) throws -> PipedResult {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: TestPaths.loreBinary)
-        p.arguments = chatArguments
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             .merging(apiKey.map { [Self.keyVariable: $0] } ?? [:]) { $1 }
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = stdout
-        p.standardError = stderr
-        try p.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let errData = DataBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData.data = stderr.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return PipedResult(status: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                             stderr: String(decoding: errData.data, as: UTF8.self))
+        let r = try runProcess(TestPaths.loreBinary, chatArguments, environment: env, input: input)
+        return PipedResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     /// The shell command that starts `lore chat` in a terminal, with the history kept in
@@ -139,8 +119,6 @@ struct PipedResult {
     var stdout: String
     var stderr: String
 }
-
-private final class DataBox: @unchecked Sendable { var data = Data() }
 
 /// The chat tests' set-up failed.
 struct ChatFixtureError: Error, CustomStringConvertible { var description: String }

@@ -87,9 +87,10 @@ public struct ProcessResult: Sendable {
     public var stderr: String
 }
 
-/// Runs an executable to completion, capturing its output.
+/// Runs an executable to completion, capturing its output; `input` (if any) is written to
+/// its standard input, which is then closed (else standard input is /dev/null).
 public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                       currentDirectory: String? = nil) throws -> ProcessResult {
+                       currentDirectory: String? = nil, input: String? = nil) throws -> ProcessResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
@@ -98,8 +99,13 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
-    p.standardInput = FileHandle.nullDevice
+    let stdin = input.map { _ in Pipe() }
+    p.standardInput = stdin ?? FileHandle.nullDevice
     try p.run()
+    if let stdin, let input {
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+    }
     let errBox = DataBox()
     let group = DispatchGroup()
     group.enter()
