@@ -42,13 +42,6 @@ public actor ServedCollections {
     public func reload(_ name: String) {
         opened[name] = nil
     }
-
-    /// The collections opened so far, by name.
-    public func loaded() async -> [ServedCollection] {
-        var out: [ServedCollection] = []
-        for task in opened.values { if let c = try? await task.value { out.append(c) } }
-        return out.sorted { $0.name < $1.name }
-    }
 }
 
 /// A collection named by a request, and the field that named it (for error messages).

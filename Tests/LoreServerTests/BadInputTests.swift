@@ -15,6 +15,18 @@ struct BadInputTests {
         /// A fragment the message must hold (the field's name).
         var mentions: String
         var testDescription: String { "\(method) \(path) \(body ?? "") -> \(status) \(code)" }
+
+        /// Sends the request and expects its status, the error shape with its code, a message
+        /// naming the field, JSON, and `Allow` on a 405.
+        func expectDocumentedError(from server: LoreServe) throws {
+            let r = try server.request(method, path, json: body)
+            #expect(r.status == status, "\(r.body)")
+            let error = try #require(r.error, "not the error shape: \(r.body)")
+            #expect(error.code == code)
+            #expect(error.message.contains(mentions), "\(error.message)")
+            #expect(r.headers["content-type"]?.hasPrefix("application/json") == true)
+            if status == 405 { #expect(r.headers["allow"] != nil) }
+        }
     }
 
     static let cases: [Case] = [
@@ -52,13 +64,7 @@ struct BadInputTests {
     @Test("each bad request gets its 4xx, the error shape and a message naming the field", arguments: cases)
     func badRequest(_ c: Case) throws {
         let server = try LoreServe.shared.get()
-        let r = try server.request(c.method, c.path, json: c.body)
-        #expect(r.status == c.status, "\(r.body)")
-        let error = try #require(r.error, "not the error shape: \(r.body)")
-        #expect(error.code == c.code)
-        #expect(error.message.contains(c.mentions), "\(error.message)")
-        #expect(r.headers["content-type"]?.hasPrefix("application/json") == true)
-        if c.status == 405 { #expect(r.headers["allow"] != nil) }
+        try c.expectDocumentedError(from: server)
     }
 
     @Test("a body over the limit (1 MiB by default) gets 413")
