@@ -21,14 +21,23 @@ public final class QueryService: Sendable {
     public let guards: any QueryGuards
     /// Adds citations an LLM left out (nil: never).
     public let attributor: CitationAttributor?
+    /// The backend that answers when the chosen one is unreachable before its first token
+    /// (`generation.fallback`, e.g. `extractive`); nil: such a query fails with
+    /// `QueryError.backendUnavailable`.
+    public let fallbackBackend: String?
     private let logger: Logger
 
     public init(retriever: Retriever, prompts: PromptRegistry, assembler: ContextAssembler, generators: [String: any Generator],
                 defaultBackend: String, guards: any QueryGuards = PassThroughGuards(),
-                attributor: CitationAttributor? = CitationAttributor(), logger: Logger = Logger(label: "lore.query")) throws {
+                attributor: CitationAttributor? = CitationAttributor(), fallbackBackend: String? = nil,
+                logger: Logger = Logger(label: "lore.query")) throws {
         guard generators[defaultBackend] != nil else {
             throw QueryError(.backend, "the default generation backend \(defaultBackend) is not configured (configured: \(generators.keys.sorted().joined(separator: ", ")))")
         }
+        if let fallbackBackend, generators[fallbackBackend] == nil {
+            throw QueryError(.backend, "the fallback generation backend \(fallbackBackend) is not configured (configured: \(generators.keys.sorted().joined(separator: ", ")))")
+        }
+        self.fallbackBackend = fallbackBackend
         _ = try prompts.select(KnownPrompts.answer)
         self.retriever = retriever
         self.prompts = prompts
@@ -68,8 +77,8 @@ public final class QueryService: Sendable {
         let requestID = request.requestID.isEmpty ? Self.newRequestID() : request.requestID
         var timings = QueryTimings()
         var findings: [GuardFinding] = []
-        let backendName = request.backend ?? defaultBackend
-        guard let generator = generators[backendName] else {
+        var backendName = request.backend ?? defaultBackend
+        guard var generator = generators[backendName] else {
             throw QueryError(.invalidRequest, "backend \(backendName): unknown; configured backends are \(generators.keys.sorted().joined(separator: ", "))")
         }
         let question = request.question.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -199,7 +208,7 @@ public final class QueryService: Sendable {
                                                questionVector: retrieved.queryVector, questionModel: retriever.embedder?.modelID)
             let t = DispatchTime.now()
             var summary: GenerationSummary? = nil
-            do {
+            func consume(_ generator: any Generator) async throws {
                 for try await event in generator.generate(generation) {
                     switch event {
                     case .delta(let text):
@@ -210,10 +219,26 @@ public final class QueryService: Sendable {
                         summary = s
                     }
                 }
+            }
+            do {
+                do {
+                    try await consume(generator)
+                } catch let e as GenerationError where e.isRetryable && answer.isEmpty && fallbackBackend != nil && fallbackBackend != backendName {
+                    // Nothing was said yet: the fallback answers instead, and the response says so.
+                    let fallback = fallbackBackend!
+                    Counter(label: "lore_generation_fallbacks_total", dimensions: [("backend", backendName), ("fallback", fallback)]).increment()
+                    logger.warning("generation backend unavailable, answering with the fallback",
+                                   metadata: ["request_id": "\(requestID)", "backend": "\(backendName)", "fallback": "\(fallback)", "error": "\(e)"])
+                    base.fallbackFrom = backendName
+                    base.backend = fallback
+                    backendName = fallback
+                    generator = generators[fallback]!
+                    try await consume(generator)
+                }
             } catch let e as GenerationError {
                 Counter(label: "lore_queries_total", dimensions: Self.labels(info, backendName, outcome: "error")).increment()
                 logger.error("generation failed", metadata: ["request_id": "\(requestID)", "backend": "\(backendName)", "prompt": "\(template.identity)", "error": "\(e)"])
-                throw QueryError(.backend, e.description)
+                throw QueryError(e.kind == .connect || e.kind == .unavailable ? .backendUnavailable : .backend, e.description)
             }
             timings.generate = Self.ms(since: t)
             if let s = summary {

@@ -109,9 +109,12 @@ public struct QueryResponse: Sendable, Equatable, Codable {
     public var conversationID: String?
     /// Citations Lore added to sentences the model left uncited (see `CitationAttributor`).
     public var attributedCitations: Int
+    /// Set when the chosen backend was unreachable and `generation.fallback` answered
+    /// instead: the backend that failed (`backend` is the one that answered).
+    public var fallbackFrom: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case attributedCitations = "attributed_citations"
+        case attributedCitations = "attributed_citations", fallbackFrom = "fallback_from"
         case requestID = "request_id", question, standaloneQuestion = "standalone_question", answer, citations, prompt, backend
         case model, mode, usage, timingsMs = "timings_ms", finishReason = "finish_reason", problem
         case insufficientContext = "insufficient_context", refused, withheldSources = "withheld_sources"
@@ -130,7 +133,12 @@ public enum QueryEvent: Sendable {
 
 /// A query that cannot run: bad parameters, an unknown backend or prompt, a failed backend.
 public struct QueryError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable { case invalidRequest = "invalid_request", backend, retrieval, prompt }
+    public enum Kind: String, Sendable {
+        case invalidRequest = "invalid_request", backend, retrieval, prompt
+        /// The generation backend could not be reached (connection refused, every backend's
+        /// circuit open): the HTTP API answers 503.
+        case backendUnavailable = "backend_unavailable"
+    }
     public var kind: Kind
     public var description: String
     public init(_ kind: Kind, _ description: String) {

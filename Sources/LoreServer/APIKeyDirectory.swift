@@ -17,19 +17,40 @@ actor APIKeyDirectory {
 
     let database: String
     private var reader: Store?
-    private let usage: KeyUsageRecorder
+    /// Published mode: the version file the reader has open.
+    private var readerTarget: String?
+    /// Nil for a published version (an immutable copy: use is not recorded).
+    private let usage: KeyUsageRecorder?
+    private let published: Bool
 
-    init(database: String) {
+    /// - Parameter published: `database` is a path through a published directory's
+    ///   `current` link; the reader follows it to each new version.
+    init(database: String, published: Bool = false) {
         self.database = database
-        usage = KeyUsageRecorder(database: database)
+        self.published = published
+        usage = published ? nil : KeyUsageRecorder(database: database)
     }
 
     func lookup(_ token: APIKeyToken) throws -> Lookup {
+        if published {
+            // One realpath(3) per lookup: a new version is seen on the request after the switch.
+            guard let resolved = realpath(database, nil) else {
+                throw StoreError("\(database): \(String(cString: strerror(errno)))")
+            }
+            let target = String(cString: resolved)
+            free(resolved)
+            if target != readerTarget {
+                reader = try Store(path: target, readOnly: true)
+                readerTarget = target
+            }
+        }
         if reader == nil { reader = try Store(path: database, readOnly: true) }
         guard let record = try reader!.apiKey(id: token.id), token.matches(storedSHA256: record.secretSHA256) else { return .unknown }
         if record.revokedAt != nil { return .revoked(record) }
-        let usage = self.usage, lastUsed = record.lastUsedAt
-        Task { await usage.touch(token.id, lastUsed: lastUsed) }
+        if let usage {
+            let lastUsed = record.lastUsedAt
+            Task { await usage.touch(token.id, lastUsed: lastUsed) }
+        }
         return .valid(record)
     }
 }

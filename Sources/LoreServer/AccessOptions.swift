@@ -7,6 +7,10 @@ public struct AccessOptions: Sendable, Equatable {
     public var unauthenticatedLocal: Bool
     /// The store whose `api_keys` table holds the keys; nil: no key is valid.
     public var keyDatabase: String?
+    /// True when `keyDatabase` is a published version's path through its `current` link
+    /// (`DIR/current/lore.db`): the keys are read from whichever version is current, and
+    /// read only (key use is not recorded: the version is an immutable copy).
+    public var keysArePublished = false
     /// The rate limit of keys that have none of their own, and of unauthenticated local
     /// access; nil: none.
     public var defaultRateLimit: RateLimit?

@@ -30,7 +30,7 @@ struct AuthMiddleware: RouterMiddleware {
 
     init(access: AccessOptions) {
         self.access = access
-        directory = access.keyDatabase.map { APIKeyDirectory(database: $0) }
+        directory = access.keyDatabase.map { APIKeyDirectory(database: $0, published: access.keysArePublished) }
         openPaths = access.metricsRequireKey ? ["/healthz", "/readyz", "/openapi.yaml"] : ["/healthz", "/readyz", "/metrics", "/openapi.yaml"]
     }
 

@@ -33,7 +33,7 @@ struct DocumentRoutes: Sendable {
     func upload(_ request: Request, context: LoreRequestContext) async throws -> Response {
         let bytes = try await RequestBodyReader.bytes(request, limit: options.maxBodyBytes)
         let body = try DocumentUploadBody.parse(bytes, contentType: request.headers[.contentType])
-        let served = try await collections.resolve(body.collection, for: context.principal, scope: .ingest)
+        let served = try await collections.resolve(body.collection, in: context, scope: .ingest)
         let started = DispatchTime.now().uptimeNanoseconds
         let results = try await catalog.ingest(body.uploads, into: served)
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
@@ -56,7 +56,7 @@ struct DocumentRoutes: Sendable {
 
     func list(_ request: Request, context: LoreRequestContext) async throws -> Response {
         let p = try DocumentListParameters(request.uri.queryParameters)
-        let served = try await collections.resolve(p.collection, for: context.principal, scope: .query)
+        let served = try await collections.resolve(p.collection, in: context, scope: .query)
         // One more than the page tells whether another page follows.
         var rows = try await catalog.list(collection: served.name, filter: p.filter, after: p.after, limit: p.limit + 1)
         var next: String? = nil
@@ -69,7 +69,7 @@ struct DocumentRoutes: Sendable {
 
     func get(_ request: Request, context: LoreRequestContext) async throws -> Response {
         let (id, collection, includeText) = try Self.target(request, context: context, extra: ["include"])
-        let served = try await collections.resolve(collection, for: context.principal, scope: .query)
+        let served = try await collections.resolve(collection, in: context, scope: .query)
         guard let found = try await catalog.document(id: id, collection: served.name) else { throw Self.notFound(id, served.name) }
         let (doc, chunks) = found
         let list = chunks.map {
@@ -81,7 +81,7 @@ struct DocumentRoutes: Sendable {
 
     func delete(_ request: Request, context: LoreRequestContext) async throws -> Response {
         let (id, collection, _) = try Self.target(request, context: context, extra: [])
-        let served = try await collections.resolve(collection, for: context.principal, scope: .ingest)
+        let served = try await collections.resolve(collection, in: context, scope: .ingest)
         guard let removed = try await catalog.delete(id: id, from: served) else { throw Self.notFound(id, served.name) }
         Counter(label: "lore_documents_deleted_total", dimensions: [("collection", served.name)]).increment()
         context.logger.info("document deleted", metadata: [

@@ -16,6 +16,8 @@ extension APIError {
             case .prompt: return APIError(.badRequest, code: "invalid_prompt", e.description)
             case .retrieval: return APIError(.badRequest, code: "retrieval_failed", e.description)
             case .backend: return APIError(.badGateway, code: "backend_failed", e.description)
+            case .backendUnavailable:
+                return APIError(.serviceUnavailable, code: "backend_unavailable", e.description, headers: [.retryAfter: "5"])
             }
         case let e as RetrievalError:
             return APIError(.badRequest, code: "retrieval_failed", e.description)

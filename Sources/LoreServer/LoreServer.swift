@@ -10,7 +10,8 @@ import NIOCore
 /// `GET /metrics`; OpenAI-compatible (`OpenAIRoutes`): `POST /v1/chat/completions`,
 /// `GET /v1/models`, `POST /v1/embeddings`; and with a `DocumentCatalog` the document
 /// routes (`DocumentRoutes`). Middlewares, outermost first: request id, request metrics and
-/// log line, CORS (when configured), the error shape, authentication and rate limits.
+/// log line, CORS (when configured), the index version header, the error shape,
+/// authentication and rate limits. A replica of published versions adds `POST /admin/reload`.
 public enum LoreServer {
     /// The methods served at each path (for 405 and `Allow`); `{name}` matches one segment.
     static let routes: [String: [HTTPRequest.Method]] = [
@@ -18,32 +19,37 @@ public enum LoreServer {
         "/openapi.yaml": [.get],
         "/v1/chat/completions": [.post], "/v1/models": [.get], "/v1/embeddings": [.post],
         "/v1/documents": [.get, .post], "/v1/documents/{id}": [.get, .delete], "/v1/models/{id}": [.get],
+        "/admin/reload": [.post],
     ]
 
     /// The router with every route and middleware.
     public static func router(collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
                               metrics: @escaping @Sendable () -> String,
-                              documents: (any DocumentCatalog)? = nil) -> Router<LoreRequestContext> {
+                              documents: (any DocumentCatalog)? = nil,
+                              reload: (@Sendable () async throws -> ReloadReport)? = nil) -> Router<LoreRequestContext> {
         let router = Router(context: LoreRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(RequestMetricsMiddleware())
         if let cors = options.access.cors { router.middlewares.add(CORSPolicyMiddleware(policy: cors)) }
+        router.middlewares.add(IndexVersionMiddleware(collections: collections))
         router.middlewares.add(ErrorMiddleware(routes: routes))
         router.middlewares.add(AuthMiddleware(access: options.access))
         QueryRoutes(collections: collections, options: options).register(on: router)
         OperationsRoutes(readiness: readiness, metrics: metrics).register(on: router)
         OpenAIRoutes(collections: collections, options: options).register(on: router)
         if let documents { DocumentRoutes(collections: collections, catalog: documents, options: options).register(on: router) }
+        if let reload { AdminRoutes(reload: reload).register(on: router) }
         return router
     }
 
     /// The application, listening on `options.host:options.port`; `onListening` gets the
     /// bound host and port once it accepts connections (the real port when `port` is 0).
     public static func application(collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
-                                   metrics: @escaping @Sendable () -> String, documents: (any DocumentCatalog)? = nil, logger: Logger,
+                                   metrics: @escaping @Sendable () -> String, documents: (any DocumentCatalog)? = nil,
+                                   reload: (@Sendable () async throws -> ReloadReport)? = nil, logger: Logger,
                                    onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void)
         -> some ApplicationProtocol {
-        let router = router(collections: collections, options: options, readiness: readiness, metrics: metrics, documents: documents)
+        let router = router(collections: collections, options: options, readiness: readiness, metrics: metrics, documents: documents, reload: reload)
         let host = options.host
         return Application(
             router: router,

@@ -32,7 +32,7 @@ struct OpenAIRoutes: Sendable {
         let bytes = try await RequestBodyReader.bytes(request, limit: options.maxBodyBytes)
         let fields = try JSONFields.parse(bytes, allowed: ChatCompletionRequest.names)
         let collection = try RetrievalFields.collection(try ChatCompletionRequest.extensionFields(fields))
-        let served = try await collections.resolve(collection, for: context.principal, scope: .query)
+        let served = try await collections.resolve(collection, in: context, scope: .query)
         let body = try ChatCompletionRequest(fields, served: served, requestID: context.requestID)
         let created = Int(Date().timeIntervalSince1970)
         Counter(label: "lore_chat_completions_total", dimensions: [("model", body.model), ("stream", "\(body.stream)")]).increment()
@@ -69,7 +69,7 @@ struct OpenAIRoutes: Sendable {
         if !context.principal.mayUse(collection: collections.defaultName), let first = context.principal.collections?.sorted().first {
             name = CollectionName(name: first)
         }
-        return ModelCatalog(service: try await collections.resolve(name, for: context.principal, scope: .query).service)
+        return ModelCatalog(service: try await collections.resolve(name, in: context, scope: .query).service)
     }
 
     func models(context: LoreRequestContext) async throws -> Response {
@@ -86,7 +86,7 @@ struct OpenAIRoutes: Sendable {
     func embeddings(_ request: Request, context: LoreRequestContext) async throws -> Response {
         let bytes = try await RequestBodyReader.bytes(request, limit: options.maxBodyBytes)
         let fields = try JSONFields.parse(bytes, allowed: EmbeddingsRequest.names)
-        let served = try await collections.resolve(try EmbeddingsRequest.collection(fields), for: context.principal, scope: .query)
+        let served = try await collections.resolve(try EmbeddingsRequest.collection(fields), in: context, scope: .query)
         let body = try EmbeddingsRequest(fields)
         guard let embedder = served.service.retriever.embedder else {
             throw APIError.invalidRequest("lore.collection: collection \(served.name) has no embedder (it holds no vectors), so it cannot embed; name a collection ingested with one")

@@ -19,7 +19,7 @@ struct QueryRoutes: Sendable {
     func query(_ request: Request, context: LoreRequestContext) async throws -> Response {
         let bytes = try await RequestBodyReader.bytes(request, limit: options.maxBodyBytes)
         let fields = try JSONFields.parse(bytes, allowed: QueryBody.names)
-        let served = try await collections.resolve(try RetrievalFields.collection(fields), for: context.principal, scope: .query)
+        let served = try await collections.resolve(try RetrievalFields.collection(fields), in: context, scope: .query)
         let body = try QueryBody(fields, served: served, requestID: context.requestID)
         let service = served.service
         let query = body.request
@@ -50,7 +50,7 @@ struct QueryRoutes: Sendable {
     func retrieve(_ request: Request, context: LoreRequestContext) async throws -> Response {
         let bytes = try await RequestBodyReader.bytes(request, limit: options.maxBodyBytes)
         let body = try JSONFields.parse(bytes, allowed: RetrievalFields.names)
-        let served = try await collections.resolve(try RetrievalFields.collection(body), for: context.principal, scope: .query)
+        let served = try await collections.resolve(try RetrievalFields.collection(body), in: context, scope: .query)
         let question = try RetrievalFields.question(body)
         let retrieval = try RetrievalFields.options(body, served: served)
         let service = served.service

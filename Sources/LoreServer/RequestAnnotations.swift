@@ -5,6 +5,7 @@ import Synchronization
 /// of the request's context.
 public final class RequestAnnotations: Sendable {
     private let key = Mutex<String?>(nil)
+    private let version = Mutex<String?>(nil)
 
     public init() {}
 
@@ -12,5 +13,11 @@ public final class RequestAnnotations: Sendable {
     public var keyID: String? {
         get { key.withLock { $0 } }
         set { key.withLock { $0 = newValue } }
+    }
+
+    /// The published index version the request's collection answered from.
+    public var indexVersion: String? {
+        get { version.withLock { $0 } }
+        set { version.withLock { $0 = newValue } }
     }
 }

@@ -9,11 +9,15 @@ public struct ServedCollection: Sendable {
     public let defaults: RetrievalOptions
     /// True when the collection has no vectors: only lexical retrieval works.
     public let lexicalOnly: Bool
+    /// The published index version it answers from (`lore serve --published`); nil when
+    /// the server serves a store directly.
+    public let version: String?
 
-    public init(service: QueryService, name: String, defaults: RetrievalOptions, lexicalOnly: Bool) {
+    public init(service: QueryService, name: String, defaults: RetrievalOptions, lexicalOnly: Bool, version: String? = nil) {
         self.service = service
         self.name = name
         self.defaults = defaults
         self.lexicalOnly = lexicalOnly
+        self.version = version
     }
 }

@@ -1,12 +1,25 @@
+import Synchronization
+
 /// Every collection a server answers from, each opened on first use: the default one (the
 /// configuration's `collection`, or `--collection`) and any other collection of the store a
 /// request names. Requests name a collection with `collection` (or `filters.collection`);
 /// without one they get the default.
+///
+/// A replica of published index versions (`lore serve --published`) switches versions with
+/// `replace`: requests that already hold a collection finish on it (it is released when the
+/// last one ends), and every later request gets the new version. Each route resolves its
+/// collection once, so no request sees two versions.
 public actor ServedCollections {
     /// The collection requests get when they name none.
     public nonisolated let defaultName: String
-    private let open: @Sendable (String) async throws -> ServedCollection
+    private var open: @Sendable (String) async throws -> ServedCollection
     private var opened: [String: Task<ServedCollection, any Error>] = [:]
+    /// Counts `replace`s, so that an open started before one cannot land in the new set.
+    private var generation = 0
+    private let served = Mutex<String?>(nil)
+
+    /// The published version new requests get (nil when not serving published versions).
+    public nonisolated var currentVersion: String? { served.withLock { $0 } }
 
     /// - Parameters:
     ///   - opened: the default collection, already open (the server refuses to start without it).
@@ -16,6 +29,26 @@ public actor ServedCollections {
         defaultName = opened.name
         self.open = open
         self.opened[opened.name] = Task { opened }
+        served.withLock { $0 = opened.version }
+    }
+
+    /// Switches every later request to `opened` (the default collection of a new version)
+    /// and `open` (its other collections, opened on first use). Collections of the old
+    /// version stay alive while requests hold them.
+    public func replace(with opened: ServedCollection, open: @escaping @Sendable (String) async throws -> ServedCollection) {
+        precondition(opened.name == defaultName, "a new version must serve the same default collection")
+        generation += 1
+        self.open = open
+        self.opened = [opened.name: Task { opened }]
+        served.withLock { $0 = opened.version }
+    }
+
+    /// `resolve(_:for:scope:)` for a route: the caller is the request's principal, and the
+    /// collection's published version is noted for the response's `X-Lore-Index-Version`.
+    public func resolve(_ requested: CollectionName?, in context: LoreRequestContext, scope: Scope) async throws -> ServedCollection {
+        let collection = try await resolve(requested, for: context.principal, scope: scope)
+        if let version = collection.version { context.annotations.indexVersion = version }
+        return collection
     }
 
     /// The collection `name` (the default when nil), after checking that `principal` holds
@@ -25,11 +58,11 @@ public actor ServedCollections {
         let name = requested?.name ?? defaultName
         try principal.authorize(scope, collection: name)
         if let task = opened[name] { return try await task.value }
-        let open = self.open
+        let open = self.open, started = generation
         let task = Task { try await open(name) }
         opened[name] = task
         do { return try await task.value } catch {
-            opened[name] = nil   // a failed open is retried by the next request
+            if generation == started { opened[name] = nil }   // a failed open is retried by the next request
             guard var e = error as? APIError else { throw error }
             e.message = "\(requested?.field ?? "collection"): \(e.message)"
             throw e

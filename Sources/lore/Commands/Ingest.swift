@@ -57,7 +57,17 @@ struct Ingest: AsyncParsableCommand {
     @Option(name: .long, help: "Largest file read, in bytes (default 52428800).")
     var maxFileBytes: Int?
 
+    @Option(name: .long, help: "After ingesting, publish the store as a new index version in this directory and make it current (lore serve --published DIR serves it; see lore versions).")
+    var publish: String?
+
+    @Option(name: .long, help: "With --publish: how many versions to keep (the newest; never the current). Default: 5.")
+    var keep = Versions.defaultKeep
+
     @OptionGroup var embedding: EmbedderOptions
+
+    func validate() throws {
+        guard keep >= 1 else { throw ValidationError("--keep must be at least 1, not \(keep)") }
+    }
 
     func run() async throws {
         var config = try global.configuration()
@@ -130,11 +140,29 @@ struct Ingest: AsyncParsableCommand {
             }
         }
 
+        let failed = !report.errors.isEmpty || indexError != nil || (strict && (!report.findings.isEmpty || !report.skips.isEmpty))
+        // A run that failed is not published: replicas keep serving the last good version.
+        var published: PublishOutcome? = nil
+        var publishError: String? = nil
+        if let publish {
+            if failed {
+                publishError = "not published to \(publish): the ingest had errors (fix them and run again, or lore versions publish)"
+            } else {
+                do { published = try PublishedVersions(root: publish).publish(store, keep: keep) } catch {
+                    publishError = "the documents are stored in \(config.database), but publishing to \(publish) failed: \(error)"
+                }
+            }
+        }
+
         if json {
             var object = try JSONSerialization.jsonObject(with: Data(try ReportFormatter.json(report).utf8)) as! [String: Any]
             object["index"] = indexReport.map(IndexCommand.syncDescription) ?? NSNull()
             object["guardrail_scan"] = scanReport.map { ["scanned": $0.scanned, "flagged": $0.flagged] as [String: Any] } ?? NSNull()
             if let indexError { object["index_error"] = indexError }
+            if publish != nil {
+                object["published"] = published.map { ["version": $0.version.name, "sha256": $0.version.manifest.sha256, "bytes": $0.version.manifest.bytes,
+                                                        "removed": $0.removed] as [String: Any] } ?? NSNull()
+            }
             print(try IndexCommand.json(object))
         } else {
             print(ReportFormatter.table(report))
@@ -148,8 +176,9 @@ struct Ingest: AsyncParsableCommand {
                 print("guardrails: \(r.flagged) of \(r.scanned) new chunks flagged for instructions aimed at the model (lore guard flagged lists them)")
             }
         }
+        if let published, !json, let publish { Versions.printOutcome(published, root: publish) }
         if let indexError { FileHandle.standardError.write(Data("error: \(indexError)\n".utf8)) }
-        let failed = !report.errors.isEmpty || indexError != nil || (strict && (!report.findings.isEmpty || !report.skips.isEmpty))
-        if failed { throw ExitCode(1) }
+        if let publishError { FileHandle.standardError.write(Data("error: \(publishError)\n".utf8)) }
+        if failed || publishError != nil { throw ExitCode(1) }
     }
 }

@@ -16,6 +16,7 @@ import Foundation
 ///       request_timeout_s: 300
 ///       max_retries: 2                       # before the first token only
 ///   circuit_breaker: {failures: 3, cooldown_s: 30}
+///   fallback: extractive    # optional: answers when the chosen backend is unreachable (else 503)
 /// ```
 struct GenerationSettings: Codable, Equatable {
     /// One OpenAI-compatible backend (`generation.backends[]`).
@@ -75,6 +76,9 @@ struct GenerationSettings: Codable, Equatable {
     var backend = "extractive"
     var backends: [Backend] = []
     var circuitBreaker = CircuitBreaker()
+    /// The backend that answers when the chosen one cannot be reached before its first
+    /// token (in practice `extractive`); nil: such queries fail (503 `backend_unavailable`).
+    var fallback: String?
 
     /// The backend name that means "all configured backends".
     static let pool = "pool"
@@ -83,7 +87,7 @@ struct GenerationSettings: Codable, Equatable {
     /// The backend that `LORE_LLM_*` variables define or override.
     static let environmentBackend = "llm"
 
-    enum CodingKeys: String, CodingKey { case backend, backends, circuitBreaker = "circuit_breaker" }
+    enum CodingKeys: String, CodingKey { case backend, backends, circuitBreaker = "circuit_breaker", fallback }
 
     init() {}
 
@@ -93,6 +97,7 @@ struct GenerationSettings: Codable, Equatable {
         backend = try c.decodeIfPresent(String.self, forKey: .backend) ?? d.backend
         backends = try c.decodeIfPresent([Backend].self, forKey: .backends) ?? d.backends
         circuitBreaker = try c.decodeIfPresent(CircuitBreaker.self, forKey: .circuitBreaker) ?? d.circuitBreaker
+        fallback = try c.decodeIfPresent(String.self, forKey: .fallback)
     }
 
     /// The names `GeneratorFactory.make` builds a generator for: each configured backend,
@@ -103,6 +108,10 @@ struct GenerationSettings: Codable, Equatable {
     /// and `LORE_LLM_API_KEY_ENV` define (or override the fields of) a backend named `llm`.
     mutating func applyEnvironment(_ env: [String: String]) throws {
         if let v = env["LORE_GENERATION_BACKEND"] { backend = v.trimmingCharacters(in: .whitespaces) }
+        if let v = env["LORE_GENERATION_FALLBACK"] {
+            let name = v.trimmingCharacters(in: .whitespaces)
+            fallback = name.isEmpty ? nil : name
+        }
         let url = env["LORE_LLM_BASE_URL"], model = env["LORE_LLM_MODEL"], keyEnv = env["LORE_LLM_API_KEY_ENV"]
         guard url != nil || model != nil || keyEnv != nil else { return }
         let index = backends.firstIndex { $0.name == Self.environmentBackend } ?? {
@@ -146,6 +155,12 @@ struct GenerationSettings: Codable, Equatable {
         guard backend == Self.extractive || (backend == Self.pool && !backends.isEmpty) || seen.contains(backend) else {
             let known = ([Self.extractive] + backends.map(\.name) + (backends.isEmpty ? [] : [Self.pool])).joined(separator: ", ")
             throw fail("generation.backend (LORE_GENERATION_BACKEND) must be one of \(known); \(backend) is not configured")
+        }
+        if let fallback {
+            guard fallback == Self.extractive || (fallback == Self.pool && !backends.isEmpty) || seen.contains(fallback) else {
+                let known = ([Self.extractive] + backends.map(\.name) + (backends.isEmpty ? [] : [Self.pool])).joined(separator: ", ")
+                throw fail("generation.fallback (LORE_GENERATION_FALLBACK) must be one of \(known); \(fallback) is not configured")
+            }
         }
     }
 }

@@ -24,14 +24,16 @@ enum QueryServiceFactory {
         let lexicalOnly: Bool
     }
 
-    static func make(_ config: LoreConfiguration, collection: String? = nil) async throws -> Pipeline {
+    /// - Parameter readOnly: open the store read-only (a published version): nothing is
+    ///   written, so guardrail audit records are not kept (findings are still logged and counted).
+    static func make(_ config: LoreConfiguration, collection: String? = nil, readOnly: Bool = false) async throws -> Pipeline {
         // Prompts first: Lore refuses to start with a broken template.
         let registry: PromptRegistry
         do { registry = try config.prompts.makeRegistry() } catch {
             throw CommandFailure(description: "\(error)")
         }
         try config.requireDatabase()
-        let store = try Store(path: config.database)
+        let store = try Store(path: config.database, readOnly: readOnly)
         let name = collection ?? config.collection
         guard let id = try store.existingCollectionID(named: name) else {
             throw CommandFailure(description: "no collection named \(name) in \(config.database)")
@@ -66,10 +68,11 @@ enum QueryServiceFactory {
         let tokenizer = try WordPieceTokenizer(modelDirectory: config.modelDirectory())
         let policy = config.guardrails
         let guards: any QueryGuards = policy.enabled
-            ? PolicyGuards(policy: policy, audit: policy.audit ? try StoreAuditSink(path: config.database) : nil)
+            ? PolicyGuards(policy: policy, audit: policy.audit && !readOnly ? try StoreAuditSink(path: config.database) : nil)
             : PassThroughGuards()
         let service = try QueryService(retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: tokenizer),
-                                       generators: generators, defaultBackend: backend, guards: guards)
+                                       generators: generators, defaultBackend: backend, guards: guards,
+                                       fallbackBackend: config.generation.fallback)
         var defaults = try config.retrieval.options()
         if loaded == nil { defaults.mode = .lexical }
         return Pipeline(service: service, store: store, collection: name, collectionID: id, defaults: defaults, lexicalOnly: loaded == nil)

@@ -21,6 +21,8 @@ import LoreServer
 ///     allowed_methods: [GET, POST, DELETE, OPTIONS]
 ///     allowed_headers: [Authorization, Content-Type, X-Request-ID]
 ///     max_age_s: 600
+///   published: /data/index   # serve published index versions read-only (--published)
+///   watch_interval_s: 2      # how often a replica checks for a new version; 0: only SIGHUP and POST /admin/reload
 /// ```
 struct ServerSettings: Codable, Equatable {
     var host = "127.0.0.1"
@@ -33,6 +35,10 @@ struct ServerSettings: Codable, Equatable {
     var metricsRequireKey = false
     var rateLimit = RateLimitSettings()
     var cors: CORSSettings?
+    /// A published directory (`lore ingest --publish DIR`): the server is a read-only replica
+    /// of its current version.
+    var published: String?
+    var watchIntervalSeconds = 2.0
 
     static let authModes = ["api_key", "none"]
 
@@ -40,6 +46,7 @@ struct ServerSettings: Codable, Equatable {
         case host, port, maxBodyBytes = "max_body_bytes", requestTimeoutSeconds = "request_timeout_s"
         case shutdownGraceSeconds = "shutdown_grace_s"
         case auth, metricsRequireKey = "metrics_require_key", rateLimit = "rate_limit", cors
+        case published, watchIntervalSeconds = "watch_interval_s"
     }
 
     init() {}
@@ -56,6 +63,8 @@ struct ServerSettings: Codable, Equatable {
         metricsRequireKey = try c.decodeIfPresent(Bool.self, forKey: .metricsRequireKey) ?? d.metricsRequireKey
         rateLimit = try c.decodeIfPresent(RateLimitSettings.self, forKey: .rateLimit) ?? d.rateLimit
         cors = try c.decodeIfPresent(CORSSettings.self, forKey: .cors)
+        published = try c.decodeIfPresent(String.self, forKey: .published)
+        watchIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .watchIntervalSeconds) ?? d.watchIntervalSeconds
     }
 
     mutating func applyEnvironment(_ env: [String: String]) throws {
@@ -70,6 +79,8 @@ struct ServerSettings: Codable, Equatable {
             port = n
         }
         if let v = env["LORE_SERVER_AUTH"] { auth = v }
+        if let v = env["LORE_SERVER_PUBLISHED"] { published = v.isEmpty ? nil : v }
+        if let v = try number("LORE_SERVER_WATCH_INTERVAL_S") { watchIntervalSeconds = v }
         if let v = try number("LORE_SERVER_RATE_LIMIT_REQUESTS_PER_SECOND") { rateLimit.requestsPerSecond = v }
         if let v = env["LORE_SERVER_RATE_LIMIT_BURST"] {
             guard let n = Int(v) else { throw ConfigurationError(description: "LORE_SERVER_RATE_LIMIT_BURST=\(v) is not an integer") }
@@ -98,6 +109,10 @@ struct ServerSettings: Codable, Equatable {
         guard Self.authModes.contains(auth) else {
             throw ConfigurationError(description: "server.auth must be api_key or none, not \(auth)")
         }
+        guard watchIntervalSeconds >= 0, watchIntervalSeconds.isFinite else {
+            throw ConfigurationError(description: "server.watch_interval_s must be 0 (no watching) or positive, not \(watchIntervalSeconds)")
+        }
+        if let published, published.isEmpty { throw ConfigurationError(description: "server.published must not be empty (leave it out to serve the database)") }
         try rateLimit.validate()
         try cors?.validate()
     }

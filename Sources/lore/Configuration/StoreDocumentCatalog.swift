@@ -37,11 +37,16 @@ actor StoreDocumentCatalog: DocumentCatalog {
     /// The last write started: the next one waits for it.
     private var lastWrite: Task<Void, Never>?
 
-    init(config: LoreConfiguration, collections: ServedCollections) throws {
+    /// True on a replica of published versions: reads follow the current version, writes
+    /// answer 409 `read_only_replica`.
+    private let readOnly: Bool
+
+    init(config: LoreConfiguration, collections: ServedCollections, readOnly: Bool = false) throws {
         self.config = config
         database = config.database
         self.collections = collections
-        store = try Store(path: config.database, logger: Logger(label: "lore.store"))
+        self.readOnly = readOnly
+        store = try Store(path: config.database, readOnly: readOnly, logger: Logger(label: "lore.store"))
         let tokenizer = try WordPieceTokenizer(modelDirectory: config.modelDirectory())
         do {
             chunker = try RecursiveChunker(counter: tokenizer, options: ChunkingOptions(size: config.ingest.chunkSize, overlap: config.ingest.chunkOverlap))
@@ -62,6 +67,10 @@ actor StoreDocumentCatalog: DocumentCatalog {
 
     /// Runs `work` after every write started before it has finished.
     private func serialized<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard !readOnly else {
+            throw APIError(.conflict, code: "read_only_replica",
+                           "this server is a read-only replica of published index versions: add and delete documents with lore ingest --publish (or a writable lore serve) and the replicas switch to the new version")
+        }
         let previous = lastWrite
         let task = Task {
             await previous?.value

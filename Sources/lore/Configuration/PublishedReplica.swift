@@ -1,0 +1,146 @@
+import Dispatch
+import Foundation
+import Logging
+import LoreServer
+import LoreStore
+import Metrics
+
+/// A read-only replica of published index versions (`lore serve --published DIR`): it
+/// serves the version `DIR/current` points at and switches to a new one when it notices it
+/// (a watch every `server.watch_interval_s`, SIGHUP, or `POST /admin/reload`).
+///
+/// A switch verifies the new version's checksum, loads its pipeline (store, index,
+/// embedder) beside the old one, then replaces the served collections in one step:
+/// requests that started before finish on the old version, which is released when the last
+/// of them ends. A version that fails to load is logged and counted, and the old one goes
+/// on serving; it is not tried again until `current` changes or a reload is asked for.
+///
+/// Metrics: `lore_index_version` (the served version's number), `lore_index_reloads_total{outcome}`
+/// (`switched`, `unchanged`, `failed`) and `lore_index_reload_seconds`.
+actor PublishedReplica {
+    let published: PublishedVersions
+    /// The configuration with `database` at the current link (readiness, gauges, keys).
+    let config: LoreConfiguration
+    let collectionName: String?
+    private(set) var served: PublishedVersion
+    private var collections: ServedCollections?
+    /// The reload under way: concurrent triggers share it.
+    private var inFlight: Task<ReloadReport, any Error>?
+    /// A version that failed to load, not retried by the watch until `current` moves.
+    private var failedVersion: String?
+    private let logger = Logger(label: "lore.replica")
+
+    /// Opens the current version; throws when nothing is published or it fails its checksum.
+    init(root: String, config: LoreConfiguration, collection: String?) throws {
+        published = PublishedVersions(root: root)
+        guard let current = try published.current() else {
+            throw CommandFailure(description: "nothing is published in \(root) yet: run lore ingest PATH --publish \(root) (or lore versions publish \(root) --db DB)")
+        }
+        served = try published.verify(current.name)
+        var c = config
+        c.database = published.currentDatabasePath
+        self.config = c
+        collectionName = collection
+        Gauge(label: "lore_index_version").record(PublishedVersions.number(of: current.name) ?? 0)
+    }
+
+    /// The served collections of the version opened at init (call once).
+    func start() async throws -> (ServedCollections, ServedCollection) {
+        let (first, open) = try await Self.load(served, config: config, collection: collectionName)
+        let collections = ServedCollections(first, open: open)
+        self.collections = collections
+        logger.info("serving published version", metadata: ["version": "\(served.name)", "directory": "\(published.root)"])
+        return (collections, first)
+    }
+
+    /// Switches to the current version if it is not the served one.
+    func reload() async throws -> ReloadReport {
+        if let inFlight { return try await inFlight.value }
+        let task = Task { try await self.switchToCurrent() }
+        inFlight = task
+        defer { inFlight = nil }
+        return try await task.value
+    }
+
+    /// The watch's check: a reload unless `current` still names the served version or the
+    /// one that last failed.
+    func check() async {
+        guard let name = try? published.current()?.name, name != served.name, name != failedVersion else { return }
+        _ = try? await reload()
+    }
+
+    private func switchToCurrent() async throws -> ReloadReport {
+        let started = DispatchTime.now()
+        let previous = served.name
+        func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
+        let next: PublishedVersion
+        do {
+            guard let current = try published.current() else { throw StoreError("\(published.root)/current points at no version") }
+            guard current.name != previous else {
+                Counter(label: "lore_index_reloads_total", dimensions: [("outcome", "unchanged")]).increment()
+                return ReloadReport(previous: previous, version: previous, changed: false, seconds: seconds())
+            }
+            next = current
+            let verified = try published.verify(current.name)
+            let (first, open) = try await Self.load(verified, config: config, collection: collectionName)
+            await collections?.replace(with: first, open: open)
+            served = verified
+            failedVersion = nil
+        } catch {
+            let failing = (try? published.current()?.name) ?? nil
+            failedVersion = failing
+            Counter(label: "lore_index_reloads_total", dimensions: [("outcome", "failed")]).increment()
+            logger.error("could not switch to the published version; still serving the previous one",
+                         metadata: ["version": "\(failing ?? "?")", "serving": "\(previous)", "error": "\(error)"])
+            throw error
+        }
+        let elapsed = seconds()
+        Counter(label: "lore_index_reloads_total", dimensions: [("outcome", "switched")]).increment()
+        Timer(label: "lore_index_reload_seconds").recordNanoseconds(Int64(elapsed * 1e9))
+        Gauge(label: "lore_index_version").record(PublishedVersions.number(of: next.name) ?? 0)
+        logger.notice("switched to a new published version",
+                      metadata: ["version": "\(next.name)", "previous": "\(previous)", "seconds": "\(String(format: "%.3f", elapsed))"])
+        return ReloadReport(previous: previous, version: next.name, changed: true, seconds: elapsed)
+    }
+
+    /// The default collection's pipeline of `version`, and how to open its other collections.
+    private static func load(_ version: PublishedVersion, config: LoreConfiguration, collection: String?) async throws
+        -> (ServedCollection, @Sendable (String) async throws -> ServedCollection) {
+        var c = config
+        c.database = version.database
+        let first = Serve.served(try await QueryServiceFactory.make(c, collection: collection, readOnly: true), version: version.name)
+        let name = version.name
+        let open: @Sendable (String) async throws -> ServedCollection = { [c] collection in
+            let store = try Store(path: c.database, readOnly: true)
+            guard try store.existingCollectionID(named: collection) != nil else {
+                throw APIError(.notFound, code: "collection_not_found", "no collection named \(collection) in published version \(name)")
+            }
+            return Serve.served(try await QueryServiceFactory.make(c, collection: collection, readOnly: true), version: name)
+        }
+        return (first, open)
+    }
+
+    /// Reloads on SIGHUP (the returned source must be kept alive).
+    nonisolated func reloadOnHangUp() -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler { [self] in
+            Task {
+                self.logger.info("SIGHUP: checking for a new published version")
+                _ = try? await self.reload()
+            }
+        }
+        source.resume()
+        return source
+    }
+
+    /// Checks for a new version every `interval` seconds until cancelled.
+    nonisolated func watch(every interval: Double) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+                await self.check()
+            }
+        }
+    }
+}
