@@ -239,9 +239,15 @@ struct LoadSummary {
     init(_ json: [String: Any], connections: Int) { self.json = json; self.connections = connections }
 
     private func counts(_ key: String) -> [String: Int] {
-        ((json[key] as? [String: Any]) ?? [:]).compactMapValues { ($0 as? NSNumber)?.intValue }
+        ((json[key] as? [String: Any]) ?? [:]).compactMapValues { Self.number($0).map { Int($0) } }
     }
-    var requests: Int { (json["requests"] as? NSNumber)?.intValue ?? 0 }
+    /// A JSON number, however JSONSerialization handed it over.
+    static func number(_ value: Any?) -> Double? {
+        if let d = value as? Double { return d }
+        if let i = value as? Int { return Double(i) }
+        return (value as? NSNumber)?.doubleValue
+    }
+    var requests: Int { Int(Self.number(json["requests"]) ?? 0) }
     var statuses: [String: Int] { counts("statuses") }
     var codes: [String: Int] { counts("codes") }
     var upstreams: [String: Int] { counts("upstreams") }
@@ -266,7 +272,7 @@ struct LoadSummary {
         return out
     }
     private func ms(_ key: String) -> Double {
-        (((json["latency_us"] as? [String: Any])?[key] as? NSNumber)?.doubleValue ?? 0) / 1000
+        (Self.number((json["latency_us"] as? [String: Any])?[key]) ?? 0) / 1000
     }
 
     /// The one line the benchmarks page copies: `CLUSTERJSON {...}`.
@@ -275,7 +281,7 @@ struct LoadSummary {
             "case": name, "requests": requests, "failures": failures, "statuses": statuses,
             "p50_ms": (ms("p50") * 10).rounded() / 10, "p90_ms": (ms("p90") * 10).rounded() / 10, "p99_ms": (ms("p99") * 10).rounded() / 10,
             "socket_errors": socketErrors, "connections": connections,
-            "duration_s": ((((json["duration_us"] as? NSNumber)?.doubleValue ?? 0) / 1e5).rounded() / 10),
+            "duration_s": (((Self.number(json["duration_us"]) ?? 0) / 1e5).rounded() / 10),
         ]
         if !codes.isEmpty { o["codes"] = codes }
         for (k, v) in extra { o[k] = v }
