@@ -25,8 +25,7 @@ struct ClusterFaultTests {
     static let connections = 4
 
     static func printReport(_ line: String) {
-        print(line)
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     @Test("kill -9 of a replica mid-load: at most its in-flight requests fail; restarted, it serves again")
@@ -150,34 +149,41 @@ struct ClusterFaultTests {
 
         let stopAt = Int(Date().timeIntervalSince1970)
         try cluster.command(["llm", "stop"])
-        let stoppedAt = Int(Date().timeIntervalSince1970) + 1
-        let unavailable = poll(60) { cluster.queries(replicas: 2, status: 503) >= 5 }
+        // The load goes on against the stopped server (503s counted after the stop returned).
+        let refusedSoFar = cluster.queries(replicas: 2, status: 503)
+        let unavailable = poll(60) { cluster.queries(replicas: 2, status: 503) >= refusedSoFar + 5 }
         #expect(unavailable, "no 503 after the LLM server stopped: \(cluster.logs)")
         let direct = try cluster.request("POST", "/v1/query", json: bodies[1])
         #expect(direct.status == 503, "\(direct.body)")
         #expect(direct.error?.code == "backend_unavailable", "\(direct.body)")
 
-        try cluster.command(["llm", "start"])
-        let startedAt = Int(Date().timeIntervalSince1970)
-        let ok = cluster.queries(replicas: 2, status: 200)
-        let recovered = poll(120) { cluster.queries(replicas: 2, status: 200) >= ok + 2 }
         let summary = try load.finish()
-        let during = summary.statuses(from: stoppedAt, before: startedAt)
-        let afterStart = summary.statuses(from: startedAt + 1)
+        let during = summary.statuses(from: stopAt)
         Self.printReport(summary.report("llm_stopped", extra: [
-            "before_stop": summary.statuses(before: stopAt), "while_stopped": during, "after_start": afterStart,
+            "before_stop": summary.statuses(before: stopAt), "while_stopped": during,
         ]))
-
-        #expect(recovered, "no LLM answers after the server started again: \(cluster.logs)")
         #expect((summary.codes["backend_unavailable"] ?? 0) >= 1, "\(summary.json)")
-        // While the server was down only 503s came back, apart from the requests in flight
-        // on it when it stopped (cut mid-generation: 502 backend_failed at most).
+        #expect((summary.statuses(before: stopAt)["200"] ?? 0) >= 1, "\(summary.json)")
+        // From the stop on, only 503s came back, apart from the requests in flight on the
+        // server when it stopped (finished: 200; cut mid-generation: 502 backend_failed).
         #expect(Set(during.keys).isSubset(of: ["200", "502", "503"]), "\(during)")
-        #expect((during["502"] ?? 0) + (summary.statuses(from: stopAt, before: stoppedAt)["502"] ?? 0) <= connections, "\(summary.json)")
+        #expect((summary.statuses(from: stopAt)["502"] ?? 0) <= connections, "\(summary.json)")
         #expect((during["503"] ?? 0) >= 1, "\(during)")
         #expect(summary.statuses["500"] == nil && summary.statuses["504"] == nil, "\(summary.statuses)")
         #expect(summary.socketErrors == 0, "a request hung or lost its connection: \(summary.json)")
-        #expect((afterStart["200"] ?? 0) >= 1, "\(afterStart)")
-        #expect(afterStart["503"] == nil, "503s a second after the server answered again: \(afterStart)")
+
+        // Started again (without load: scripts/llm-server's readiness probe, GET /v1/models,
+        // waits behind the generations, one at a time, and gives up under load), the
+        // answers come back under a new load.
+        try cluster.command(["llm", "start"])
+        let ok = cluster.queries(replicas: 2, status: 200)
+        let again = try LoadRun(url: cluster.url + "/v1/query", bodies: bodies, connections: connections, maxSeconds: 120, timeout: 110)
+        let recovered = poll(100) { cluster.queries(replicas: 2, status: 200) >= ok + 3 }
+        let after = try again.finish()
+        Self.printReport(after.report("llm_restarted"))
+        #expect(recovered, "no LLM answers after the server started again: \(cluster.logs)")
+        #expect((after.statuses["200"] ?? 0) >= 1, "\(after.json)")
+        #expect(after.statuses.keys.allSatisfy { $0 == "200" }, "\(after.json)")
+        #expect(after.socketErrors == 0, "\(after.json)")
     }
 }

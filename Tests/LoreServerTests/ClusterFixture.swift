@@ -199,8 +199,11 @@ final class LoadRun: @unchecked Sendable {
     init(url: String, bodies: [String], connections: Int, maxSeconds: Int, timeout: Int = 30) throws {
         self.connections = connections
         let file = dir.write("bodies.jsonl", bodies.joined(separator: "\n") + "\n")
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        process.arguments = ["-t1", "-c\(connections)", "-d\(maxSeconds)s", "--timeout", "\(timeout)s", "--latency",
+        // Through python, which unblocks every signal first: a Process started from a test's
+        // thread inherits its blocked signals, and wrk must see the SIGINT that ends it.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+                             "/usr/bin/wrk", "-t1", "-c\(connections)", "-d\(maxSeconds)s", "--timeout", "\(timeout)s", "--latency",
                              "-s", TestPaths.repositoryRoot + "/bench/cluster.lua", url, "--", file]
         process.standardOutput = output
         process.standardError = output
