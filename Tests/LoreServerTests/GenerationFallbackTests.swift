@@ -8,7 +8,7 @@ import Testing
 struct GenerationFallbackTests {
     /// A configuration whose `llm` backend is a loopback port nothing listens on
     /// (connections are refused at once), optionally with a fallback.
-    static func config(_ dir: TemporaryDirectory, fallback: String?) -> String {
+    static func config(_ dir: TemporaryDirectory, fallback: String?, backend: String = "extractive") -> String {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -21,7 +21,7 @@ struct GenerationFallbackTests {
         let port = Int(UInt16(bigEndian: address.sin_port))
         return dir.write("lore.yaml", """
             generation:
-              backend: extractive
+              backend: \(backend)
               backends:
                 - name: llm
                   base_url: http://127.0.0.1:\(port)
@@ -56,6 +56,21 @@ struct GenerationFallbackTests {
         #expect(o["fallback_from"] as? String == "llm")
         #expect((o["answer"] as? String)?.contains("[1]") == true)
         #expect(try server.get("/metrics").body.contains(#"lore_generation_fallbacks_total{backend="llm",fallback="extractive"} 1"#))
+    }
+
+    @Test("an LLM default that the fallback covers leaves /readyz ready; without the fallback, /readyz is 503 naming it")
+    func readiness() throws {
+        let dir = TemporaryDirectory("lore-fallback")
+        let covered = try LoreServe(["--config", Self.config(dir, fallback: "extractive", backend: "llm")])
+        #expect(try covered.get("/readyz").status == 200)
+        let answer = try covered.post("/v1/query", #"{"question":"What is WAL mode?"}"#)
+        #expect(answer.status == 200)
+        #expect(answer.json?["fallback_from"] as? String == "llm")
+        let other = TemporaryDirectory("lore-fallback")
+        let uncovered = try LoreServe(["--config", Self.config(other, fallback: nil, backend: "llm")])
+        let ready = try uncovered.get("/readyz")
+        #expect(ready.status == 503)
+        #expect(ready.body.contains("generation"))
     }
 
     @Test("a fallback that is not a configured backend is refused at start, naming the key")
