@@ -19,8 +19,9 @@ public enum LoreServer {
         "/openapi.yaml": [.get],
         "/v1/chat/completions": [.post], "/v1/models": [.get], "/v1/embeddings": [.post],
         "/v1/documents": [.get, .post], "/v1/documents/{id}": [.get, .delete], "/v1/models/{id}": [.get],
-        "/admin/reload": [.post],
     ]
+    /// Served by replicas of published versions only (elsewhere a 404).
+    static let replicaRoutes: [String: [HTTPRequest.Method]] = ["/admin/reload": [.post]]
 
     /// The router with every route and middleware.
     public static func router(collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
@@ -32,7 +33,7 @@ public enum LoreServer {
         router.middlewares.add(RequestMetricsMiddleware())
         if let cors = options.access.cors { router.middlewares.add(CORSPolicyMiddleware(policy: cors)) }
         router.middlewares.add(IndexVersionMiddleware(collections: collections))
-        router.middlewares.add(ErrorMiddleware(routes: routes))
+        router.middlewares.add(ErrorMiddleware(routes: reload == nil ? routes : routes.merging(replicaRoutes) { a, _ in a }))
         router.middlewares.add(AuthMiddleware(access: options.access))
         QueryRoutes(collections: collections, options: options).register(on: router)
         OperationsRoutes(readiness: readiness, metrics: metrics).register(on: router)

@@ -17,6 +17,11 @@ final class KeyedStore: @unchecked Sendable {
         guard r.status == 0 else { throw CurlFailure(description: "copying the store failed: \(r.stderr)") }
     }
 
+    /// Keys in an existing store, used as it is (no copy).
+    init(existing database: String) {
+        self.database = database
+    }
+
     /// A key made by `lore keys create ... --json`: its whole text and its public id.
     struct Key: Sendable {
         var text: String

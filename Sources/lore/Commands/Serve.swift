@@ -113,7 +113,8 @@ struct Serve: AsyncParsableCommand {
 
     /// What `/readyz` checks: the store opens and has the collection, the index is loaded
     /// (or the collection is lexical only), and an LLM backend, when one is the default,
-    /// answers (for a pool, any of its backends); for a replica, that the published
+    /// answers (for a pool, any of its backends; not checked when `generation.fallback`
+    /// covers it); for a replica, that the published
     /// directory's current version can be read.
     static func readiness(_ config: LoreConfiguration, _ served: ServedCollection, replica: PublishedReplica?) -> [ReadinessCheck] {
         let database = config.database, collection = served.name
@@ -135,8 +136,9 @@ struct Serve: AsyncParsableCommand {
         }
         let indexLoaded = served.service.retriever.index != nil || served.lexicalOnly
         checks.append(ReadinessCheck("index") { indexLoaded ? nil : "the vector index is not loaded" })
+        // A backend the fallback covers does not make the server unready: it still answers.
         let backend = config.generation.backend
-        if backend != GenerationSettings.extractive, let generator = served.service.generators[backend] {
+        if backend != GenerationSettings.extractive, config.generation.fallback == nil, let generator = served.service.generators[backend] {
             let clients = ((generator as? BackendPool)?.backends ?? [generator]).compactMap { $0 as? OpenAICompatibleGenerator }
             checks.append(ReadinessCheck("generation") {
                 var problems: [String] = []
