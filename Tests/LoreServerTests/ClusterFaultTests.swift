@@ -30,7 +30,7 @@ struct ClusterFaultTests {
 
     @Test("kill -9 of a replica mid-load: at most its in-flight requests fail; restarted, it serves again")
     func replicaKilled() throws {
-        let corpus = try PublishedCorpus.shared.get()
+        let corpus = try ClusterCorpus.shared.get()
         let configDir = TemporaryDirectory("lore-cluster-config")
         let cluster = try Cluster(replicas: 2, published: corpus.published, config: Cluster.configuration(in: configDir))
         defer { cluster.stop() }
@@ -71,7 +71,7 @@ struct ClusterFaultTests {
 
     @Test("a new index version published mid-load: no request fails, both replicas switch, the new document is found")
     func indexSwap() throws {
-        let corpus = try PublishedCorpus.shared.get()
+        let corpus = try ClusterCorpus.shared.get()
         let copy = try corpus.copy()
         let configDir = TemporaryDirectory("lore-cluster-config")
         let cluster = try Cluster(replicas: 2, published: copy.published, config: Cluster.configuration(in: configDir))
@@ -132,7 +132,7 @@ struct ClusterFaultTests {
 
     @Test("the LLM server stopped mid-load: 503 backend_unavailable (no hang, no 500); started again, answers come back")
     func llmBackendFault() throws {
-        let corpus = try PublishedCorpus.shared.get()
+        let corpus = try ClusterCorpus.shared.get()
         let configDir = TemporaryDirectory("lore-cluster-config")
         let cluster = try Cluster(replicas: 2, published: corpus.published, llm: true, config: Cluster.configuration(in: configDir))
         defer { cluster.stop() }

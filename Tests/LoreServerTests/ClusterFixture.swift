@@ -5,8 +5,8 @@ import Testing
 /// `corpus/` ingested once into a working store and published (`lore ingest corpus --db
 /// WORK --publish DIR`) for the cluster fault tests. A test that publishes a new version
 /// does it into its own copy (`copy()`), so the tests do not depend on their order.
-final class PublishedCorpus: @unchecked Sendable {
-    static let shared = Result { try PublishedCorpus() }
+final class ClusterCorpus: @unchecked Sendable {
+    static let shared = Result { try ClusterCorpus() }
     let directory = TemporaryDirectory("lore-cluster")
     /// The working store, `lore ingest` writes it.
     let work: String
