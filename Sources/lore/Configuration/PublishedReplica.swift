@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import LoreCore
 import LoreServer
 import LoreStore
 import Metrics
@@ -24,6 +25,9 @@ actor PublishedReplica {
     let collectionName: String?
     private(set) var served: PublishedVersion
     private var collections: ServedCollections?
+    /// The default collection of the served version; its embedder serves the next version
+    /// too (the same configuration loads the same weights).
+    private var servedDefault: ServedCollection?
     /// The reload under way: concurrent triggers share it.
     private var inFlight: Task<ReloadReport, any Error>?
     /// A version that failed to load, not retried by the watch until `current` moves.
@@ -46,9 +50,10 @@ actor PublishedReplica {
 
     /// The served collections of the version opened at init (call once).
     func start() async throws -> (ServedCollections, ServedCollection) {
-        let (first, open) = try await Self.load(served, config: config, collection: collectionName)
+        let (first, open) = try await Self.load(served, config: config, collection: collectionName, reusing: nil)
         let collections = ServedCollections(first, open: open)
         self.collections = collections
+        servedDefault = first
         logger.info("serving published version", metadata: ["version": "\(served.name)", "directory": "\(published.root)"])
         return (collections, first)
     }
@@ -82,8 +87,10 @@ actor PublishedReplica {
             }
             next = current
             let verified = try published.verify(current.name)
-            let (first, open) = try await Self.load(verified, config: config, collection: collectionName)
+            let (first, open) = try await Self.load(verified, config: config, collection: collectionName,
+                                                    reusing: servedDefault?.service.retriever.embedder)
             await collections?.replace(with: first, open: open)
+            servedDefault = first
             served = verified
             failedVersion = nil
         } catch {
@@ -104,18 +111,21 @@ actor PublishedReplica {
     }
 
     /// The default collection's pipeline of `version`, and how to open its other collections.
-    private static func load(_ version: PublishedVersion, config: LoreConfiguration, collection: String?) async throws
+    private static func load(_ version: PublishedVersion, config: LoreConfiguration, collection: String?,
+                             reusing embedder: (any Embedder)?) async throws
         -> (ServedCollection, @Sendable (String) async throws -> ServedCollection) {
         var c = config
         c.database = version.database
-        let first = Serve.served(try await QueryServiceFactory.make(c, collection: collection, readOnly: true), version: version.name)
+        let first = Serve.served(try await QueryServiceFactory.make(c, collection: collection, readOnly: true, reusing: embedder),
+                                 version: version.name)
+        let shared = first.service.retriever.embedder
         let name = version.name
         let open: @Sendable (String) async throws -> ServedCollection = { [c] collection in
             let store = try Store(path: c.database, readOnly: true)
             guard try store.existingCollectionID(named: collection) != nil else {
                 throw APIError(.notFound, code: "collection_not_found", "no collection named \(collection) in published version \(name)")
             }
-            return Serve.served(try await QueryServiceFactory.make(c, collection: collection, readOnly: true), version: name)
+            return Serve.served(try await QueryServiceFactory.make(c, collection: collection, readOnly: true, reusing: shared), version: name)
         }
         return (first, open)
     }

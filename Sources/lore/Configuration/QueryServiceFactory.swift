@@ -26,7 +26,10 @@ enum QueryServiceFactory {
 
     /// - Parameter readOnly: open the store read-only (a published version): nothing is
     ///   written, so guardrail audit records are not kept (findings are still logged and counted).
-    static func make(_ config: LoreConfiguration, collection: String? = nil, readOnly: Bool = false) async throws -> Pipeline {
+    /// - Parameter reusing: an embedder already loaded with this configuration (a replica's
+    ///   previous version): used instead of loading the weights again.
+    static func make(_ config: LoreConfiguration, collection: String? = nil, readOnly: Bool = false,
+                     reusing: (any Embedder)? = nil) async throws -> Pipeline {
         // Prompts first: Lore refuses to start with a broken template.
         let registry: PromptRegistry
         do { registry = try config.prompts.makeRegistry() } catch {
@@ -40,7 +43,10 @@ enum QueryServiceFactory {
         }
         let manager = IndexManager(store: store, settings: try config.index.settings(), logger: Logger(label: "lore.index"))
         let loaded = try manager.load(collectionID: id)
-        let embedder: (any Embedder)? = loaded == nil ? nil : try await EmbedderFactory.make(config)
+        var embedder: (any Embedder)? = nil
+        if loaded != nil {
+            if let reusing { embedder = reusing } else { embedder = try await EmbedderFactory.make(config) }
+        }
         let retriever: Retriever
         do {
             retriever = try Retriever(store: store, collectionID: id, index: loaded, embedder: embedder)
