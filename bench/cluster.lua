@@ -12,7 +12,7 @@
 --   upstreams      responses by X-Lore-Upstream (nginx: the replica(s) tried, in order)
 --   versions       responses by X-Lore-Index-Version
 --   last_version   the index version of the last response from each upstream
---   fallbacks      2xx responses whose JSON says "fallback": "..."
+--   fallbacks      2xx responses whose JSON has "fallback_from" (answered by generation.fallback)
 --   timeline       {"EPOCH_SECOND STATUS": n}: when each status was seen, so a test can
 --                  tell the responses before a fault from those after it (flat: wrk
 --                  crashes copying nested tables between its threads' Lua states).
@@ -64,7 +64,7 @@ function response(status, headers, body)
   bump(versions, version)
   last_version[upstream] = version
   if status >= 200 and status <= 299 then
-    if body and string.find(body, '"fallback"%s*:%s*"') then fallbacks = fallbacks + 1 end
+    if body and string.find(body, '"fallback_from"%s*:%s*"') then fallbacks = fallbacks + 1 end
   else
     local code = body and string.match(body, '"code"%s*:%s*"([^"]*)"') or nil
     bump(codes, code or "(none)")
