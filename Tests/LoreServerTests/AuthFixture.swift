@@ -72,7 +72,9 @@ final class KeyedServe: @unchecked Sendable {
     }
 }
 
-/// Polls `condition` every 50 ms until it holds or `timeout` seconds pass.
+/// Polls `condition` every 50 ms until it holds or `timeout` seconds pass (no fixed sleeps);
+/// returns whether it held.
+@discardableResult
 func eventually(timeout: Double = 15, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     repeat {

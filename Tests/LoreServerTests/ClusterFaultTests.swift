@@ -39,13 +39,13 @@ struct ClusterFaultTests {
 
         let load = try LoadRun(url: cluster.url + "/v1/query", bodies: Self.queryBodies, connections: Self.connections, maxSeconds: 90)
         // The load reaches the replica about to be killed.
-        let reached = poll(60) { (cluster.queries(replica: 1) ?? 0) >= 10 }
+        let reached = eventually(timeout: 60) { (cluster.queries(replica: 1) ?? 0) >= 10 }
         try #require(reached, "replica 1 got no load: \(cluster.logs)")
 
         #expect(kill(victimPID, SIGKILL) == 0)
         // The survivor takes the load: its counter moves on after the kill.
         let before = cluster.queries(replica: 2) ?? 0
-        let survived = poll(30) { (cluster.queries(replica: 2) ?? 0) >= before + 20 }
+        let survived = eventually(timeout: 30) { (cluster.queries(replica: 2) ?? 0) >= before + 20 }
         #expect(survived, "replica 2 did not go on answering after replica 1 was killed")
         #expect(cluster.queries(replica: 1) == nil, "the killed replica still answers")
 
@@ -54,7 +54,7 @@ struct ClusterFaultTests {
         #expect(cluster.replicaPID(1) != victimPID)
         // nginx sends requests to the restarted replica again (its fail_timeout is 5 s):
         // the new process's own counter, which started at 0, grows.
-        let back = poll(40) { (cluster.queries(replica: 1) ?? 0) >= 10 }
+        let back = eventually(timeout: 40) { (cluster.queries(replica: 1) ?? 0) >= 10 }
         let summary = try load.finish()
         Self.printReport(summary.report("replica_killed", extra: [
             "restarted_replica_queries": cluster.queries(replica: 1) ?? 0,
@@ -98,20 +98,20 @@ struct ClusterFaultTests {
         #expect(!probeFindsNewDocument(before), "the old version already has the new document")
 
         let load = try LoadRun(url: cluster.url + "/v1/query", bodies: Self.queryBodies, connections: Self.connections, maxSeconds: 90)
-        let loaded = poll(60) { cluster.queries(replicas: 2) >= 20 }
+        let loaded = eventually(timeout: 60) { cluster.queries(replicas: 2) >= 20 }
         try #require(loaded, "no load reached the replicas: \(cluster.logs)")
 
         let publish = try runLore(["ingest", extra.path, "--db", copy.work, "--publish", copy.published, "--json"])
         #expect(publish.status == 0, "\(publish.stderr)")
         // Both replicas notice the new version (their watch, every 2 s) and switch.
-        let switched = poll(30) {
+        let switched = eventually(timeout: 30) {
             let v1 = cluster.version(replica: 1), v2 = cluster.version(replica: 2)
             return v1 != nil && v1 != old && v1 == v2
         }
         let new = cluster.version(replica: 1) ?? "?"
         // Load goes on over the new version for a while on both replicas.
         let counts = (cluster.queries(replica: 1) ?? 0, cluster.queries(replica: 2) ?? 0)
-        let served = poll(30) { (cluster.queries(replica: 1) ?? 0) >= counts.0 + 10 && (cluster.queries(replica: 2) ?? 0) >= counts.1 + 10 }
+        let served = eventually(timeout: 30) { (cluster.queries(replica: 1) ?? 0) >= counts.0 + 10 && (cluster.queries(replica: 2) ?? 0) >= counts.1 + 10 }
         let summary = try load.finish()
         Self.printReport(summary.report("index_swap", extra: ["old_version": old, "new_version": new, "versions": summary.versions]))
 
@@ -144,14 +144,14 @@ struct ClusterFaultTests {
 
         let connections = 2
         let load = try LoadRun(url: cluster.url + "/v1/query", bodies: bodies, connections: connections, maxSeconds: 240, timeout: 120)
-        let answered = poll(90) { cluster.queries(replicas: 2, status: 200) >= 3 }
+        let answered = eventually(timeout: 90) { cluster.queries(replicas: 2, status: 200) >= 3 }
         try #require(answered, "no LLM answers under load: \(cluster.logs)")
 
         let stopAt = Int(Date().timeIntervalSince1970)
         try cluster.command(["llm", "stop"])
         // The load goes on against the stopped server (503s counted after the stop returned).
         let refusedSoFar = cluster.queries(replicas: 2, status: 503)
-        let unavailable = poll(60) { cluster.queries(replicas: 2, status: 503) >= refusedSoFar + 5 }
+        let unavailable = eventually(timeout: 60) { cluster.queries(replicas: 2, status: 503) >= refusedSoFar + 5 }
         #expect(unavailable, "no 503 after the LLM server stopped: \(cluster.logs)")
         let direct = try cluster.request("POST", "/v1/query", json: bodies[1])
         #expect(direct.status == 503, "\(direct.body)")
@@ -178,7 +178,7 @@ struct ClusterFaultTests {
         try cluster.command(["llm", "start"])
         let ok = cluster.queries(replicas: 2, status: 200)
         let again = try LoadRun(url: cluster.url + "/v1/query", bodies: bodies, connections: connections, maxSeconds: 120, timeout: 110)
-        let recovered = poll(100) { cluster.queries(replicas: 2, status: 200) >= ok + 3 }
+        let recovered = eventually(timeout: 100) { cluster.queries(replicas: 2, status: 200) >= ok + 3 }
         let after = try again.finish()
         Self.printReport(after.report("llm_restarted"))
         #expect(recovered, "no LLM answers after the server started again: \(cluster.logs)")

@@ -173,18 +173,6 @@ final class Cluster: @unchecked Sendable {
     }
 }
 
-/// Polls `condition` until it holds or `seconds` pass (no fixed sleeps: 50 ms between
-/// checks). Returns whether it held.
-@discardableResult
-func poll(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(50_000)
-    }
-    return try condition()
-}
-
 /// wrk running against a URL in the background with bench/cluster.lua (POST bodies cycled),
 /// until `finish()` interrupts it (SIGINT: wrk stops and reports) or `maxSeconds` pass.
 final class LoadRun: @unchecked Sendable {

@@ -9,16 +9,7 @@ struct GenerationFallbackTests {
     /// A configuration whose `llm` backend is a loopback port nothing listens on
     /// (connections are refused at once), optionally with a fallback.
     static func config(_ dir: TemporaryDirectory, fallback: String?, backend: String = "extractive") -> String {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        // Bind port 0 to learn a free port, then close it: nothing listens there.
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
-        close(listener)
-        let port = Int(UInt16(bigEndian: address.sin_port))
+        let port = ServerProcess.freePort()   // free a moment ago: nothing listens there
         return dir.write("lore.yaml", """
             generation:
               backend: \(backend)

@@ -5,17 +5,20 @@ import Testing
 /// A working store (`corpus/`, ingested by `lore ingest --publish`) and its published
 /// directory, for one test: each test publishes its own versions.
 final class PublishedCorpus: @unchecked Sendable {
-    let directory = TemporaryDirectory("lore-published")
+    let directory: TemporaryDirectory
     let work: String
     let index: String
     let extra: String
 
+    /// A copy of `ClusterCorpus`'s working store and published directory (one `lore ingest
+    /// --publish` of `corpus/` for every suite).
     init() throws {
-        work = directory.path + "/work.db"
-        index = directory.path + "/index"
+        let copy = try ClusterCorpus.shared.get().copy()
+        directory = copy.dir
+        work = copy.work
+        index = copy.published
         extra = directory.path + "/extra"
         try FileManager.default.createDirectory(atPath: extra, withIntermediateDirectories: true)
-        try publish(TestPaths.corpus)
     }
 
     /// `lore ingest PATH --db WORK --publish INDEX`; fails the test unless it exits 0.
@@ -51,16 +54,6 @@ extension HTTPExchange {
 /// without failing a request or mixing two versions in one answer.
 @Suite("Replica of published versions", .serialized)
 struct ReplicaTests {
-    /// Polls until `body` is true or `seconds` pass.
-    func eventually(_ seconds: Double = 30, _ body: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try body() { return true }
-            usleep(50_000)
-        }
-        return false
-    }
-
     /// The marker numbers among a retrieve response's sources.
     static func markers(_ exchange: HTTPExchange) -> Set<Int> {
         let passages = exchange.json?["passages"] as? [[String: Any]] ?? []
@@ -100,7 +93,7 @@ struct ReplicaTests {
         for n in 1...3 {
             try corpus.publishMarker(n)
             let expected = "v00000\(n + 1)"
-            #expect(try eventually { try server.get("/healthz").indexVersion == expected }, "the replica never switched to \(expected)")
+            #expect(try eventually(timeout: 30) { try server.get("/healthz").indexVersion == expected }, "the replica never switched to \(expected)")
         }
         running.clear()
         group.wait()
@@ -154,7 +147,7 @@ struct ReplicaTests {
 
         try corpus.publishMarker(2)   // v000004
         #expect(kill(server.pid, SIGHUP) == 0)
-        #expect(try eventually { try server.get("/healthz").indexVersion == "v000004" }, "SIGHUP did not switch the replica")
+        #expect(try eventually(timeout: 30) { try server.get("/healthz").indexVersion == "v000004" }, "SIGHUP did not switch the replica")
         let r = try server.post("/v1/retrieve", #"{"question":"zorblax marker","k":10}"#, headers: reader.bearer)
         #expect(Self.markers(r) == [1, 2])
     }

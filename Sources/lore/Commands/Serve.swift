@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import LoreCore
 import LoreGenerate
 import LoreServer
 import LoreStore
@@ -72,13 +73,7 @@ struct Serve: AsyncParsableCommand {
             replica = r
         } else {
             first = Self.served(try await QueryServiceFactory.make(config, collection: collection))
-            collections = ServedCollections(first) { [config] name in
-                let store = try Store(path: config.database, readOnly: true)
-                guard try store.existingCollectionID(named: name) != nil else {
-                    throw APIError(.notFound, code: "collection_not_found", "no collection named \(name) in this store")
-                }
-                return Self.served(try await QueryServiceFactory.make(config, collection: name))
-            }
+            collections = ServedCollections(first, open: Self.opener(config))
         }
         var options = config.server.options(database: config.database)
         options.access.keysArePublished = replica != nil
@@ -104,6 +99,20 @@ struct Serve: AsyncParsableCommand {
         var groupConfig = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64((config.server.shutdownGraceSeconds * 1000).rounded()))
         try await ServiceGroup(configuration: groupConfig).run()
+    }
+
+    /// Opens another collection of the store at `config.database` on a request's first use
+    /// of it: 404 `collection_not_found` when the store has none of that name. `version`
+    /// (a published version's name) opens it read-only, with `embedder` reused.
+    static func opener(_ config: LoreConfiguration, version: String? = nil, reusing embedder: (any Embedder)? = nil)
+        -> @Sendable (String) async throws -> ServedCollection {
+        { name in
+            let store = try Store(path: config.database, readOnly: true)
+            guard try store.existingCollectionID(named: name) != nil else {
+                throw APIError(.notFound, code: "collection_not_found", "no collection named \(name) in \(version.map { "published version \($0)" } ?? "this store")")
+            }
+            return served(try await QueryServiceFactory.make(config, collection: name, readOnly: version != nil, reusing: embedder), version: version)
+        }
     }
 
     static func served(_ pipeline: QueryServiceFactory.Pipeline, version: String? = nil) -> ServedCollection {

@@ -25,9 +25,9 @@ actor PublishedReplica {
     let collectionName: String?
     private(set) var served: PublishedVersion
     private var collections: ServedCollections?
-    /// The default collection of the served version; its embedder serves the next version
-    /// too (the same configuration loads the same weights).
-    private var servedDefault: ServedCollection?
+    /// The served version's embedder, which serves the next version too (the same
+    /// configuration loads the same weights).
+    private var embedder: (any Embedder)?
     /// The reload under way: concurrent triggers share it.
     private var inFlight: Task<ReloadReport, any Error>?
     /// A version that failed to load, not retried by the watch until `current` moves.
@@ -53,7 +53,7 @@ actor PublishedReplica {
         let (first, open) = try await Self.load(served, config: config, collection: collectionName, reusing: nil)
         let collections = ServedCollections(first, open: open)
         self.collections = collections
-        servedDefault = first
+        embedder = first.service.retriever.embedder
         logger.info("serving published version", metadata: ["version": "\(served.name)", "directory": "\(published.root)"])
         return (collections, first)
     }
@@ -88,9 +88,9 @@ actor PublishedReplica {
             next = current
             let verified = try published.verify(current.name)
             let (first, open) = try await Self.load(verified, config: config, collection: collectionName,
-                                                    reusing: servedDefault?.service.retriever.embedder)
+                                                    reusing: embedder)
             await collections?.replace(with: first, open: open)
-            servedDefault = first
+            embedder = first.service.retriever.embedder
             served = verified
             failedVersion = nil
         } catch {
@@ -118,16 +118,7 @@ actor PublishedReplica {
         c.database = version.database
         let first = Serve.served(try await QueryServiceFactory.make(c, collection: collection, readOnly: true, reusing: embedder),
                                  version: version.name)
-        let shared = first.service.retriever.embedder
-        let name = version.name
-        let open: @Sendable (String) async throws -> ServedCollection = { [c] collection in
-            let store = try Store(path: c.database, readOnly: true)
-            guard try store.existingCollectionID(named: collection) != nil else {
-                throw APIError(.notFound, code: "collection_not_found", "no collection named \(collection) in published version \(name)")
-            }
-            return Serve.served(try await QueryServiceFactory.make(c, collection: collection, readOnly: true, reusing: shared), version: name)
-        }
-        return (first, open)
+        return (first, Serve.opener(c, version: version.name, reusing: first.service.retriever.embedder))
     }
 
     /// Reloads on SIGHUP (the returned source must be kept alive).
