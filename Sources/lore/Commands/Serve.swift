@@ -73,7 +73,7 @@ struct Serve: AsyncParsableCommand {
             replica = r
         } else {
             first = Self.served(try await QueryServiceFactory.make(config, collection: collection))
-            collections = ServedCollections(first, open: Self.opener(config))
+            collections = ServedCollections(first, open: Self.opener(config, reusing: first.service.retriever.embedder))
         }
         var options = config.server.options(database: config.database)
         options.access.keysArePublished = replica != nil
@@ -102,8 +102,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// Opens another collection of the store at `config.database` on a request's first use
-    /// of it: 404 `collection_not_found` when the store has none of that name. `version`
-    /// (a published version's name) opens it read-only, with `embedder` reused.
+    /// of it: 404 `collection_not_found` when the store has none of that name. `embedder`,
+    /// the default collection's (the same configuration loads the same weights), is reused;
+    /// `version` (a published version's name) opens it read-only.
     static func opener(_ config: LoreConfiguration, version: String? = nil, reusing embedder: (any Embedder)? = nil)
         -> @Sendable (String) async throws -> ServedCollection {
         { name in
