@@ -75,7 +75,7 @@ let package = Package(
         .target(name: "LoreRetrieval", dependencies: [
             "LoreCore", "LoreStore", "LoreIndex", .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
-        ], swiftSettings: lore),
+        ], resources: [.embedInCode("Resources/person-names.txt"), .embedInCode("Resources/name-context.json")], swiftSettings: lore),
         // Versioned prompt templates from prompts/: parsing, validation, A/B selection, context assembly.
         .target(name: "LorePrompts", dependencies: [
             "LoreCore", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
@@ -96,7 +96,8 @@ let package = Package(
         .target(name: "LoreGuardrails", dependencies: [
             "LoreCore", "LoreStore", "LoreRetrieval", "LoreQuery", .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
-        ], swiftSettings: lore),
+        ], resources: [.embedInCode("Resources/injection-classifier.json"), .embedInCode("Resources/injection-structure.json")],
+        swiftSettings: lore),
         // Evaluation: golden sets, retrieval and answer metrics, gates against a baseline.
         .target(name: "LoreEval", dependencies: ["LoreCore", "LoreRetrieval", "LoreQuery"], swiftSettings: lore),
         // The HTTP API (`lore serve`): routes, request and response types, server-sent events,

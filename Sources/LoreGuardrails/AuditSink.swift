@@ -7,11 +7,11 @@ public protocol AuditSink: Sendable {
     func record(_ records: [AuditRecord])
     /// Marks chunks flagged in the store (the `quarantine` action), so that `lore guard
     /// flagged` lists them.
-    func quarantine(_ scans: [ChunkScan])
+    func quarantine(_ scans: [ChunkScan], detector: String)
 }
 
 extension AuditSink {
-    public func quarantine(_ scans: [ChunkScan]) {}
+    public func quarantine(_ scans: [ChunkScan], detector: String) {}
 }
 
 /// The audit trail in the store's `guard_audit` table, on a connection of its own (so that
@@ -34,9 +34,9 @@ public final class StoreAuditSink: AuditSink, @unchecked Sendable {
         }
     }
 
-    public func quarantine(_ scans: [ChunkScan]) {
+    public func quarantine(_ scans: [ChunkScan], detector: String) {
         lock.lock(); defer { lock.unlock() }
-        do { try store.recordScans(scans, detector: IngestScanner.detectorVersion) } catch {
+        do { try store.recordScans(scans, detector: detector) } catch {
             logger.error("could not mark quarantined chunks", metadata: ["error": "\(error)", "chunks": "\(scans.count)"])
         }
     }

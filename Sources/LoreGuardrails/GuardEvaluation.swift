@@ -7,8 +7,9 @@ import LoreCore
 ///   and `value` null on look-alikes). A positive is found when a match of its kind covers
 ///   its value; every other match is a false positive.
 /// - `injection.jsonl`: `{"id", "text", "label": "injection"|"benign", "where":
-///   "question"|"document", "lang", "technique"}`, scored as the pipeline scores questions
-///   and retrieved passages, against the policy's threshold.
+///   "question"|"document", "lang", "technique" or "family", "corpus"}`, scored as the
+///   pipeline scores questions and retrieved passages, against the policy's threshold.
+/// Every set splits into a development and a sealed part by ``SplitPart``.
 /// - citation support (with a store): sentences drawn from the store's chunks (seeded) are
 ///   checked against their own chunk (supported) and against a chunk of another document
 ///   (unsupported), as the output rail checks a cited sentence.
@@ -50,6 +51,12 @@ public struct GuardEvaluation: Sendable {
         public var detectionByWhere: [String: Rate]
         public var detectionByLanguage: [String: Rate]
         public var falsePositiveByWhere: [String: Rate]
+        public var detectionByFamily: [String: Rate]
+        public var detectionByCorpus: [String: Rate]
+        public var falsePositiveByLanguage: [String: Rate]
+        public var falsePositiveByFamily: [String: Rate]
+        /// The detector's version (classifier and structural data hashes).
+        public var detector: String
         public var missed: [String]
         public var falsePositives: [String]
         public var microsecondsP50: Double
@@ -76,8 +83,8 @@ public struct GuardEvaluation: Sendable {
 
     // MARK: PII
 
-    public func evaluatePII(_ path: String, detector: PIIDetector = PIIDetector()) throws -> PIIResult {
-        let lines = try Self.jsonLines(path)
+    public func evaluatePII(_ path: String, part: SplitPart = .all, detector: PIIDetector = PIIDetector()) throws -> PIIResult {
+        let lines = try Self.jsonLines(path).filter { part.includes($0.object["id"] as? String ?? "line \($0.line)") }
         var tp = 0, fp = 0, positives = 0, lookalikes = 0, lookalikeHits = 0
         var byKind: [String: Rate] = [:]
         var fpByKind: [String: Int] = [:]
@@ -129,60 +136,74 @@ public struct GuardEvaluation: Sendable {
 
     // MARK: Injection
 
-    /// Which lines of a labelled set to use: all, or the development half (odd id numbers,
-    /// the ones the injection rules were tuned on) or the held-out half (even ones).
-    public enum Half: String, Sendable, CaseIterable {
-        case all, dev, test
-
-        func includes(_ id: String) -> Bool {
-            guard self != .all, let n = id.split(separator: "-").last.flatMap({ Int($0) }) else { return true }
-            return (n % 2 == 1) == (self == .dev)
-        }
-    }
-
-    public func evaluateInjection(_ path: String, threshold: Double = 0.5, half: Half = .all,
-                                  detector: InjectionDetector = InjectionDetector()) throws -> InjectionResult {
+    /// Scores every line of a labelled set (in `part`) as the pipeline scores questions and
+    /// retrieved passages: the detector's classifier over the text's embedding (embedded in
+    /// batches here, as the pipeline and the ingest embed them) and its structural checks.
+    /// Lines may carry `family` (or `technique`), `lang` and `corpus`: rates are given per
+    /// value of each.
+    public func evaluateInjection(_ path: String, threshold: Double? = nil, part: SplitPart = .all,
+                                  detector: InjectionDetector, embedder: (any Embedder)?) async throws -> InjectionResult {
         let lines = try Self.jsonLines(path)
-        var attacks = 0, detected = 0, benign = 0, flaggedBenign = 0
-        var byWhere: [String: Rate] = [:], byLanguage: [String: Rate] = [:], fpByWhere: [String: Rate] = [:]
-        var missed: [String] = [], falsePositives: [String] = []
-        var times: [Double] = []
+        struct Item { var id: String; var text: String; var attack: Bool; var whereFrom: String; var lang: String; var family: String; var corpus: String }
+        var items: [Item] = []
         for (n, o) in lines {
             guard let text = o["text"] as? String, let label = o["label"] as? String else {
                 throw GuardrailError("\(path):\(n): text and label are required")
             }
-            let id = o["id"] as? String ?? "line \(n)"
-            guard half.includes(id) else { continue }
-            let whereFrom = o["where"] as? String ?? "question"
-            let lang = o["lang"] as? String ?? "?"
-            let t = DispatchTime.now()
-            let a = detector.assess(text, source: whereFrom == "document" ? .document : .question)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e3)
-            let hit = a.score >= threshold
-            switch label {
-            case "injection":
-                attacks += 1
-                byWhere[whereFrom, default: Rate(hits: 0, total: 0)].total += 1
-                byLanguage[lang, default: Rate(hits: 0, total: 0)].total += 1
-                if hit { detected += 1; byWhere[whereFrom]!.hits += 1; byLanguage[lang]!.hits += 1 } else {
-                    missed.append("\(id) [\(whereFrom), \(lang)] score \(String(format: "%.2f", a.score))")
-                }
-            case "benign":
-                benign += 1
-                fpByWhere[whereFrom, default: Rate(hits: 0, total: 0)].total += 1
-                if hit {
-                    flaggedBenign += 1
-                    fpByWhere[whereFrom]!.hits += 1
-                    falsePositives.append("\(id) [\(whereFrom), \(lang)] score \(String(format: "%.2f", a.score)): \(a.signals.map(\.rule).joined(separator: ","))")
-                }
-            default:
+            guard label == "injection" || label == "benign" else {
                 throw GuardrailError("\(path):\(n): label must be injection or benign, not \(label)")
             }
+            let id = o["id"] as? String ?? "line \(n)"
+            guard part.includes(id) else { continue }
+            items.append(Item(id: id, text: text, attack: label == "injection", whereFrom: o["where"] as? String ?? "question",
+                              lang: o["lang"] as? String ?? "?", family: (o["family"] ?? o["technique"]) as? String ?? "?",
+                              corpus: o["corpus"] as? String ?? "?"))
         }
-        return InjectionResult(threshold: threshold, attacks: attacks, benign: benign,
+        let limit = threshold ?? detector.threshold
+        var attacks = 0, detected = 0, benign = 0, flaggedBenign = 0
+        var byWhere: [String: Rate] = [:], byLanguage: [String: Rate] = [:], fpByWhere: [String: Rate] = [:]
+        var byFamily: [String: Rate] = [:], byCorpus: [String: Rate] = [:], fpByLanguage: [String: Rate] = [:], fpByFamily: [String: Rate] = [:]
+        var missed: [String] = [], falsePositives: [String] = []
+        var times: [Double] = []
+        let batch = 64
+        for start in stride(from: 0, to: items.count, by: batch) {
+            let slice = Array(items[start..<min(items.count, start + batch)])
+            var vectors: [[Float]?] = Array(repeating: nil, count: slice.count)
+            if let embedder, detector.learned {
+                do {
+                    let v = try await embedder.embed(slice.map(\.text))
+                    vectors = v.map { Optional($0) }
+                } catch { throw GuardrailError("\(path): embedding: \(error)") }
+            }
+            for (item, vector) in zip(slice, vectors) {
+                let t = DispatchTime.now()
+                let a = await detector.assess(item.text, vector: vector, source: item.whereFrom == "document" ? .document : .question)
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e3)
+                let hit = a.score >= limit
+                let top = a.signals.max { $0.weight < $1.weight }.map { "\($0.rule) \(String(format: "%.2f", $0.weight))" } ?? "no signal"
+                func count(_ d: inout [String: Rate], _ key: String) {
+                    d[key, default: Rate(hits: 0, total: 0)].total += 1
+                    if hit { d[key]!.hits += 1 }
+                }
+                if item.attack {
+                    attacks += 1
+                    if hit { detected += 1 }
+                    count(&byWhere, item.whereFrom); count(&byLanguage, item.lang); count(&byFamily, item.family); count(&byCorpus, item.corpus)
+                    if !hit { missed.append("\(item.id) [\(item.whereFrom), \(item.lang), \(item.family)] score \(String(format: "%.2f", a.score))") }
+                } else {
+                    benign += 1
+                    if hit { flaggedBenign += 1 }
+                    count(&fpByWhere, item.whereFrom); count(&fpByLanguage, item.lang); count(&fpByFamily, item.family)
+                    if hit { falsePositives.append("\(item.id) [\(item.whereFrom), \(item.lang)] score \(String(format: "%.2f", a.score)): \(top)") }
+                }
+            }
+        }
+        return InjectionResult(threshold: limit, attacks: attacks, benign: benign,
                                detectionRate: attacks == 0 ? 0 : Double(detected) / Double(attacks),
                                falsePositiveRate: benign == 0 ? 0 : Double(flaggedBenign) / Double(benign),
                                detectionByWhere: byWhere, detectionByLanguage: byLanguage, falsePositiveByWhere: fpByWhere,
+                               detectionByFamily: byFamily, detectionByCorpus: byCorpus, falsePositiveByLanguage: fpByLanguage,
+                               falsePositiveByFamily: fpByFamily, detector: detector.version,
                                missed: missed, falsePositives: falsePositives, microsecondsP50: Self.median(times))
     }
 

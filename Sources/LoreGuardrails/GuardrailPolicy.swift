@@ -1,4 +1,5 @@
 import Foundation
+import LoreCore
 
 /// Every guardrail rule's action and threshold: the `guardrails:` section of Lore's
 /// configuration. Every rule has an action, and `off` switches it off; missing keys keep
@@ -11,10 +12,10 @@ import Foundation
 ///   input:
 ///     max_question_chars: 4000
 ///     pii: { action: redact }            # redact | block | flag | off
-///     injection: { action: block, threshold: 0.5, categories: { reveal_prompt: flag } }  # block | flag | allow | off
+///     injection: { action: block, categories: { exfiltration: flag } }  # block | flag | allow | off; threshold: the classifier's (0.5)
 ///     deny: { action: block, patterns: ["internal roadmap", "salary of *"] }
 ///   context:
-///     injection: { action: drop, threshold: 0.5 }    # drop | quarantine | flag | off
+///     injection: { action: drop }                    # drop | quarantine | flag | off
 ///     scan_at_ingest: true
 ///   output:
 ///     pii: { action: redact }                        # redact | flag | off
@@ -36,10 +37,10 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
     public struct Rule: Sendable, Codable, Equatable {
         public var action: Action
         public var threshold: Double?
-        /// For the injection rules: an action per category of attempt
-        /// (`override_instructions`, `reveal_prompt`, `role_change`, `model_directive`,
-        /// `exfiltration`, `fake_delimiter`) overriding `action`; when an attempt shows
-        /// several categories, the strictest of their actions applies.
+        /// For the injection rules: an action per category of signal (`instructions`, the
+        /// classifier; `fake_delimiter`, `hidden_text`, `exfiltration`, `encoded`) overriding
+        /// `action`; when signals of several categories reach the threshold, the strictest of
+        /// their actions applies.
         public var categories: [String: Action]?
 
         public init(_ action: Action, threshold: Double? = nil, categories: [String: Action]? = nil) {
@@ -82,7 +83,7 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
         /// Longer questions are blocked; 0 switches the limit off.
         public var maxQuestionChars = 4_000
         public var pii = Rule(.redact)
-        public var injection = Rule(.block, threshold: 0.5)
+        public var injection = Rule(.block)
         public var deny = Deny()
 
         public init() {}
@@ -100,7 +101,7 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
     }
 
     public struct Context: Sendable, Codable, Equatable {
-        public var injection = Rule(.drop, threshold: 0.5)
+        public var injection = Rule(.drop)
         /// Scan every chunk at ingest and mark the flagged ones in the store.
         public var scanAtIngest = true
 
@@ -150,10 +151,13 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
     public var input = Input()
     public var context = Context()
     public var output = Output()
+    /// The injection classifier's weights (`guardrails.injection_model`): a file written by
+    /// `scripts/train-guard`; nil uses the classifier compiled into the binary.
+    public var injectionModel: String?
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case enabled, audit, input, context, output }
+    enum CodingKeys: String, CodingKey { case enabled, audit, input, context, output, injectionModel = "injection_model" }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -163,6 +167,21 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
         input = try c.decodeIfPresent(Input.self, forKey: .input) ?? d.input
         context = try c.decodeIfPresent(Context.self, forKey: .context) ?? d.context
         output = try c.decodeIfPresent(Output.self, forKey: .output) ?? d.output
+        injectionModel = try c.decodeIfPresent(String.self, forKey: .injectionModel)
+    }
+
+    /// The injection classifier the policy names (the bundled one by default).
+    /// - Throws: `GuardrailError` naming `guardrails.injection_model` and the file's problem.
+    public func classifier() throws -> InjectionClassifier {
+        guard let path = injectionModel, !path.isEmpty else { return .bundled }
+        do { return try InjectionClassifier(path: path) } catch {
+            throw GuardrailError("guardrails.injection_model: \(error)")
+        }
+    }
+
+    /// The injection detector over `embedder`'s vectors, as every caller builds it.
+    public func injectionDetector(embedder: (any Embedder)?) throws -> InjectionDetector {
+        InjectionDetector(classifier: embedder == nil ? nil : try classifier(), embedder: embedder)
     }
 
     /// Checks every rule's action is one it can take and every threshold is in range;

@@ -7,8 +7,9 @@ import LoreStore
 import Metrics
 
 /// Lore's guardrails at the query pipeline's three hook points, as the policy says:
-/// - input: the question's length, the deny-list, prompt injection, and personal data and
-///   secrets (redacted from the question and the conversation before anything is sent on);
+/// - input: the question's length, the deny-list, and personal data and secrets (redacted
+///   from the question and the conversation before anything is sent on), then prompt
+///   injection on the redacted question and its embedding (`checkQuestion`);
 /// - context: retrieved passages that carry instructions aimed at the model are withheld;
 /// - output: personal data redacted and invented citations removed as the answer streams,
 ///   then the answer without any citation, the unsupported cited sentences, and the refusal
@@ -18,16 +19,27 @@ import Metrics
 public final class PolicyGuards: QueryGuards, @unchecked Sendable {
     public let policy: GuardrailPolicy
     let pii: PIIDetector
-    let injection: InjectionDetector
+    /// The injection detector (learned classifier and structural checks).
+    public let injection: InjectionDetector
     let deny: DenyList
     let citations: CitationChecker
     let audit: (any AuditSink)?
     let logger: Logger
 
-    public init(policy: GuardrailPolicy, audit: (any AuditSink)? = nil, logger: Logger = Logger(label: "lore.guardrails")) {
+    /// - Parameters:
+    ///   - embedder: the query embedder; the injection classifier reads its vectors (the
+    ///     question's, computed once by the pipeline, and the retrieved chunks' stored ones)
+    ///     and embeds hidden or decoded text with it. Without one, or with another model
+    ///     than the classifier's, only the structural injection checks run.
+    ///   - classifier: the injection classifier (the bundled one by default).
+    public init(policy: GuardrailPolicy, embedder: (any Embedder)? = nil, classifier: InjectionClassifier? = .bundled,
+                audit: (any AuditSink)? = nil, logger: Logger = Logger(label: "lore.guardrails")) {
         self.policy = policy
         self.pii = PIIDetector()
-        self.injection = InjectionDetector()
+        self.injection = InjectionDetector(classifier: embedder == nil ? nil : classifier, embedder: embedder)
+        if embedder != nil, classifier != nil, !injection.learned {
+            logger.warning("the injection classifier reads all-MiniLM-L6-v2 vectors; this embedder's differ, so only the structural injection checks run")
+        }
         self.deny = DenyList(policy.input.deny.patterns)
         self.citations = CitationChecker(unsupportedThreshold: policy.output.unsupported.threshold ?? 0.2)
         self.audit = audit
@@ -58,18 +70,6 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
                 if action == .block, blocked == nil { blocked = "This question is about a topic this service does not answer." }
             }
         }
-        if p.injection.isOn {
-            let a = injection.assess(question, source: .question)
-            let ruleAction = p.injection.action(for: a.categories.map(\.rawValue))
-            if a.score >= (p.injection.threshold ?? 0.5), ruleAction.severity > 0 {
-                let action: GuardFinding.Action = ruleAction == .block ? .block : .flag
-                findings.append(Recorded(GuardFinding(stage: "input", rule: "input.injection", action: action,
-                                                      detail: Self.describe(a), score: a.score), excerpt: excerpt))
-                if action == .block, blocked == nil {
-                    blocked = "This question looks like an attempt to change how the assistant works, so it was not answered."
-                }
-            }
-        }
         var outQuestion = question
         var outHistory: [ChatMessage]? = nil
         if p.pii.isOn {
@@ -92,6 +92,29 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         return InputVerdict(question: outQuestion, blockedAnswer: blocked, findings: findings.map(\.finding), history: outHistory)
     }
 
+    // MARK: The question's embedding
+
+    /// The injection check needs the question's embedding when the classifier runs.
+    public var wantsQuestionVector: Bool { policy.enabled && policy.input.injection.isOn && injection.learned }
+
+    /// The injection check on the (redacted) question, with its embedding when the pipeline
+    /// computed one: the classifier and the structural checks.
+    public func checkQuestion(_ question: String, vector: [Float]?, context: GuardContext) async -> InputVerdict {
+        let p = policy.input
+        guard policy.enabled, p.injection.isOn else { return InputVerdict(question: question) }
+        let a = await injection.assess(question, vector: vector, source: .question)
+        let threshold = p.injection.threshold ?? injection.threshold
+        let ruleAction = p.injection.action(for: a.categories(atLeast: threshold))
+        guard a.score >= threshold, ruleAction.severity > 0 else { return InputVerdict(question: question) }
+        let action: GuardFinding.Action = ruleAction == .block ? .block : .flag
+        let finding = Recorded(GuardFinding(stage: "input", rule: "input.injection", action: action,
+                                            detail: Self.describe(a), score: a.score), excerpt: Self.excerpt(question))
+        record([finding], context)
+        return InputVerdict(question: question,
+                            blockedAnswer: action == .block ? "This question looks like an attempt to change how the assistant works, so it was not answered." : nil,
+                            findings: [finding.finding])
+    }
+
     // MARK: Context
 
     public func checkContext(_ passages: [Passage], context: GuardContext) async -> ContextVerdict {
@@ -99,10 +122,11 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         guard policy.enabled, rule.isOn else { return ContextVerdict(passages: passages) }
         var kept: [Passage] = []
         var findings: [Recorded] = []
+        let threshold = rule.threshold ?? injection.threshold
         for passage in passages {
-            let a = injection.assess(passage.text, source: .document)
-            let ruleAction = rule.action(for: a.categories.map(\.rawValue))
-            guard a.score >= (rule.threshold ?? 0.5), ruleAction.severity > 0 else { kept.append(passage); continue }
+            let a = await injection.assess(passage.text, vector: passage.vector, source: .document)
+            let ruleAction = rule.action(for: a.categories(atLeast: threshold))
+            guard a.score >= threshold, ruleAction.severity > 0 else { kept.append(passage); continue }
             let action: GuardFinding.Action = ruleAction == .flag ? .flag : .drop
             findings.append(Recorded(GuardFinding(
                 stage: "context", rule: "context.injection", action: action,
@@ -112,7 +136,7 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
             if ruleAction == .quarantine {
                 audit?.quarantine(passage.chunkIDs.map {
                     ChunkScan(chunkID: $0, flagged: true, score: a.score, rules: Array(Set(a.signals.map(\.rule))).sorted().joined(separator: ","))
-                })
+                }, detector: "injection-" + injection.version)
             }
         }
         record(findings, context)
@@ -194,12 +218,14 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         switch kind {
         case .question:
             let v = await checkInput(text, history: [], context: context)
-            return (v.blockedAnswer ?? v.question, v.findings)
+            if v.blockedAnswer != nil { return (v.blockedAnswer!, v.findings) }
+            let q = await checkQuestion(v.question, vector: nil, context: context)
+            return (q.blockedAnswer ?? q.question, v.findings + q.findings)
         case .document:
             let rule = policy.context.injection
-            let a = injection.assess(text, source: .document)
+            let a = await injection.assess(text, source: .document)
             var findings: [GuardFinding] = []
-            if a.score >= (rule.threshold ?? 0.5), rule.isOn {
+            if a.score >= (rule.threshold ?? injection.threshold), rule.isOn {
                 findings.append(GuardFinding(stage: "context", rule: "context.injection", action: rule.action == .flag ? .flag : .drop,
                                              detail: Self.describe(a), score: a.score))
             }
@@ -283,7 +309,7 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
     }
 
     static func describe(_ a: InjectionAssessment) -> String {
-        let rules = a.signals.map(\.rule)
-        return String(format: "score %.2f: ", a.score) + (rules.isEmpty ? "no rule" : Array(Set(rules)).sorted().joined(separator: ", "))
+        let parts = a.signals.sorted { $0.weight > $1.weight }.prefix(4).map { String(format: "%@ %.2f", $0.rule, $0.weight) }
+        return String(format: "score %.2f: ", a.score) + (parts.isEmpty ? "no signal" : parts.joined(separator: ", "))
     }
 }

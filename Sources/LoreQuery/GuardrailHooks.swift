@@ -93,6 +93,12 @@ public protocol OutputStreamFilter: AnyObject, Sendable {
 public protocol QueryGuards: Sendable {
     /// Before retrieval: the user's question and the conversation.
     func checkInput(_ question: String, history: [ChatMessage], context: GuardContext) async -> InputVerdict
+    /// Whether `checkQuestion` reads the question's embedding: the pipeline then embeds the
+    /// (possibly redacted) question once, before retrieval, and retrieval reuses the vector.
+    var wantsQuestionVector: Bool { get }
+    /// After `checkInput` allowed the question: checks that need its embedding (`vector`,
+    /// nil when the pipeline has no embedder), such as a learned injection classifier.
+    func checkQuestion(_ question: String, vector: [Float]?, context: GuardContext) async -> InputVerdict
     /// After retrieval, before the prompt: the passages that would reach the model.
     func checkContext(_ passages: [Passage], context: GuardContext) async -> ContextVerdict
     /// A filter for the answer's deltas given `sources` (nil: deltas go out as they come).
@@ -100,6 +106,13 @@ public protocol QueryGuards: Sendable {
     /// After generation: the whole answer (after the stream filter) and the sources it was
     /// given. A changed answer is sent as the final answer.
     func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, context: GuardContext) async -> OutputVerdict
+}
+
+extension QueryGuards {
+    public var wantsQuestionVector: Bool { false }
+    public func checkQuestion(_ question: String, vector: [Float]?, context: GuardContext) async -> InputVerdict {
+        InputVerdict(question: question)
+    }
 }
 
 /// Guards that allow everything.

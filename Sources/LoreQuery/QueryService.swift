@@ -102,8 +102,25 @@ public final class QueryService: Sendable {
         // Input guard.
         let guardContext = GuardContext(requestID: requestID, prompt: "\(template.name)@\(template.version)#\(template.hash)")
         var guardClock = DispatchTime.now()
-        let input = await guards.checkInput(question, history: request.history, context: guardContext)
+        var input = await guards.checkInput(question, history: request.history, context: guardContext)
         timings.guardrails += Self.ms(since: guardClock)
+        // Checks on the question's embedding (the injection classifier): the question is
+        // embedded once here, after redaction, and retrieval reuses the vector.
+        var questionVector: [Float]? = nil
+        if input.blockedAnswer == nil {
+            if guards.wantsQuestionVector, let embedder = retriever.embedder {
+                let t = DispatchTime.now()
+                do { questionVector = try await embedder.embed([input.question]).first } catch {
+                    throw QueryError(.retrieval, "embedding the question: \(error)")
+                }
+                timings.embed += Self.ms(since: t)
+            }
+            guardClock = DispatchTime.now()
+            let checked = await guards.checkQuestion(input.question, vector: questionVector, context: guardContext)
+            timings.guardrails += Self.ms(since: guardClock)
+            input.findings += checked.findings
+            input.blockedAnswer = checked.blockedAnswer
+        }
         let history = input.history ?? request.history
         findings += input.findings
         if !input.findings.isEmpty { emit(.guardrail(input.findings)) }
@@ -132,11 +149,12 @@ public final class QueryService: Sendable {
         // Retrieve.
         let retrieved: RetrievalResult
         do {
-            retrieved = try await retriever.retrieve(standalone, options: request.retrieval, requestID: requestID)
+            retrieved = try await retriever.retrieve(standalone, options: request.retrieval, requestID: requestID,
+                                                     queryVector: standalone == input.question ? questionVector : nil)
         } catch let e as RetrievalError {
             throw QueryError(.retrieval, e.description)
         }
-        timings.embed = retrieved.timings.embed
+        timings.embed += retrieved.timings.embed
         timings.retrieve = retrieved.timings.total
 
         // Context guard, then the numbered sources within the template's budget.

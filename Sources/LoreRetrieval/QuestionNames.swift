@@ -141,3 +141,17 @@ extension Store {
         }
     }
 }
+
+extension QuestionName {
+    /// `question` with every occurrence of `names` (and a possessive `'s` after one) taken
+    /// out, spaces tidied: what the question asks once its names are set aside.
+    public static func removing(_ names: [String], from question: String) -> String {
+        var out = question
+        for name in names.sorted(by: { $0.count > $1.count }) where !name.isEmpty {
+            for suffix in ["'s", "’s", ""] {
+                out = out.replacingOccurrences(of: name + suffix, with: " ")
+            }
+        }
+        return out.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}

@@ -34,10 +34,20 @@ public struct RetrievalOptions: Sendable, Equatable {
     /// Candidates less similar to the question than this never reach the context (MMR
     /// would otherwise favour them for being different from what it already picked).
     public var candidateFloor = 0.2
-    /// Whether a question that names something the collection never mentions (a proper
-    /// noun, an acronym, a code identifier; see `QuestionName`) counts as insufficient
-    /// context, whatever the similarity of the nearest passage.
+    /// Whether a name in the question that the collection never mentions (a proper noun,
+    /// an acronym, a code identifier; see `QuestionName`) is checked at all. An unknown name
+    /// is a signal, not a verdict: the question is refused only when the name is its
+    /// subject, that is when the question without the name has too few words left, or is
+    /// no longer close to any retrieved passage (`nameContextRelevance`). A colleague's
+    /// name or the user's own stack ("our Laravel app") is context and never refuses.
     public var requireNames = true
+    /// The cosine similarity that the question with its unknown names taken out must reach
+    /// on some retrieved passage for names of tools, companies or products to count as
+    /// context rather than subject (and it must keep 0.85 of the question's meaning).
+    public var nameContextRelevance = 0.7
+    /// The same for names that are all people's (`PersonNames`): a person the documents
+    /// never mention is never what a question asks about.
+    public var personContextRelevance = 0.4
     /// Lexical search leaves out words found in more than this share of the chunks when the
     /// question has rarer ones (1 keeps every word). The default, 0.1, keeps FTS5 fast
     /// (8.9 -> 3.1 ms p50 on the SQLite docs); 1 ranked better on the held-out SQLite set
@@ -60,6 +70,8 @@ public struct RetrievalOptions: Sendable, Equatable {
         guard denseWeight >= 0, lexicalWeight >= 0, denseWeight + lexicalWeight > 0 else {
             throw RetrievalError("the RRF weights must be non-negative and not both zero (dense \(denseWeight), lexical \(lexicalWeight))")
         }
+        guard (-1...1).contains(personContextRelevance) else { throw RetrievalError("person_context_relevance must be between -1 and 1, got \(personContextRelevance)") }
+        guard (-1...1).contains(nameContextRelevance) else { throw RetrievalError("name_context_relevance must be between -1 and 1, got \(nameContextRelevance)") }
         guard (-1...1).contains(minRelevance) else { throw RetrievalError("min_relevance must be between -1 and 1, got \(minRelevance)") }
         guard commonTermShare > 0 && commonTermShare <= 1 else { throw RetrievalError("common_term_share must be in (0, 1], got \(commonTermShare)") }
         guard (-1...1).contains(candidateFloor) else { throw RetrievalError("candidate_floor must be between -1 and 1, got \(candidateFloor)") }

@@ -15,9 +15,12 @@ public struct RetrievalResult: Sendable {
     public var sufficient: Bool
     /// The best passage's cosine similarity to the question (nil without vectors).
     public var bestRelevance: Double?
-    /// Names in the question that no chunk of the collection mentions (with
-    /// `requireNames`, any makes the context insufficient).
+    /// Names in the question that no chunk of the collection mentions and that are its
+    /// subject (with `requireNames` they make the context insufficient).
     public var unknownNames: [String] = []
+    /// Names the collection never mentions that were judged context, not subject (the
+    /// question without them still matches a passage): they refuse nothing.
+    public var contextNames: [String] = []
     /// Candidates from each list, and after fusion.
     public var denseCandidates: Int
     public var lexicalCandidates: Int
@@ -68,8 +71,11 @@ public final class Retriever: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Retrieves passages for `question`.
-    public func retrieve(_ question: String, options: RetrievalOptions = RetrievalOptions(), requestID: String = "") async throws -> RetrievalResult {
+    /// Retrieves passages for `question`. `queryVector`, when given, is the question's
+    /// embedding by this retriever's embedder (computed earlier by the caller), so the
+    /// question is not embedded twice.
+    public func retrieve(_ question: String, options: RetrievalOptions = RetrievalOptions(), requestID: String = "",
+                         queryVector given: [Float]? = nil) async throws -> RetrievalResult {
         try options.validate()
         let started = DispatchTime.now()
         var timings = RetrievalResult.Timings()
@@ -98,7 +104,9 @@ public final class Retriever: @unchecked Sendable {
         }
 
         var queryVector: [Float]? = nil
-        if let embedder, index != nil {
+        if let given, given.count == embedder?.dimension, index != nil {
+            queryVector = given
+        } else if let embedder, index != nil {
             let t = DispatchTime.now()
             queryVector = try await embedder.embed([question]).first
             timings.embed = Self.ms(since: t)
@@ -160,19 +168,81 @@ public final class Retriever: @unchecked Sendable {
         let best = passages.compactMap(\.relevance).max()
         var sufficient: Bool
         if let best { sufficient = best >= options.minRelevance } else { sufficient = !passages.isEmpty }
-        if !unknown.isEmpty { sufficient = false }
+        // An unknown name refuses only when it is the question's subject.
+        var subjectNames = unknown, contextNames: [String] = []
+        var judgement: NameJudgement? = nil
+        if !unknown.isEmpty, sufficient, let embedder, let queryVector {
+            let t = DispatchTime.now()
+            let rest = QuestionName.removing(unknown, from: question)
+            let terms = LexicalQuery.searchTerms(rest)
+            let known = try lock.withLock { try self.store.documentFrequencies(terms) }.filter { $0 > 0 }.count
+            var j = try await Self.judgeNames(rest: rest, question: queryVector, terms: terms.count, knownTerms: known, passages: passages, embedder: embedder)
+            j.people = unknown.allSatisfy(PersonNames.isPerson)
+            j.placed = unknown.allSatisfy { PersonNames.isPerson($0) || NamePlacement.isContext($0, in: question) }
+            judgement = j
+            if j.isContext(floor: options.nameContextRelevance, peopleFloor: options.personContextRelevance) {
+                contextNames = unknown
+                subjectNames = []
+            }
+            timings.embed += Self.ms(since: t)
+        }
+        if !subjectNames.isEmpty { sufficient = false }
         timings.total = Self.ms(since: started)
         var result = RetrievalResult(passages: passages, queryVector: queryVector, sufficient: sufficient, bestRelevance: best,
                                      denseCandidates: dense.count, lexicalCandidates: lexical.count, fusedCandidates: fused.count,
                                      filteredTo: allowCount, timings: timings)
-        result.unknownNames = unknown
+        result.unknownNames = subjectNames
+        result.contextNames = contextNames
         Self.record(result, mode: options.mode)
         logger.debug("retrieved", metadata: [
             "request_id": "\(requestID)", "mode": "\(options.mode.rawValue)", "passages": "\(passages.count)",
             "dense": "\(dense.count)", "lexical": "\(lexical.count)", "best_relevance": "\(best.map { String(format: "%.3f", $0) } ?? "-")",
-            "sufficient": "\(sufficient)", "unknown_names": "\(unknown.joined(separator: ","))", "ms": "\(String(format: "%.2f", timings.total))",
+            "sufficient": "\(sufficient)", "unknown_names": "\(subjectNames.joined(separator: ","))", "context_names": "\(contextNames.joined(separator: ","))",
+            "names_judgement": "\(judgement.map { "\($0)" } ?? "-")", "ms": "\(String(format: "%.2f", timings.total))",
         ])
         return result
+    }
+
+    /// What tells a name that is context from one that is the question's subject.
+    struct NameJudgement: Sendable, CustomStringConvertible {
+        /// Search terms left once the names are taken out, and how many of them the corpus holds.
+        var terms: Int
+        var knownTerms: Int
+        /// The best cosine similarity of the question without the names to a retrieved passage.
+        var relevance: Double
+        /// The cosine similarity of the question with and without the names: how little
+        /// of its meaning the names carry.
+        var kept: Double
+        /// Every name is a person's (`PersonNames`).
+        var people = false
+        /// Every name is a person's, or placed as context (`NamePlacement`).
+        var placed = false
+
+        /// People are never the subject, nor are names placed as context (in a statement
+        /// before the question, or after "our"): the question without them only has to stay
+        /// near a passage (`peopleFloor`). Other names (tools, companies, products) are context
+        /// when the question without them reaches `floor` and keeps its meaning (cosine 0.85
+        /// with the whole question), or reaches `floor` + 0.2 whatever it lost.
+        func isContext(floor: Double, peopleFloor: Double) -> Bool {
+            guard terms >= 2 else { return false }
+            if people || placed { return relevance >= peopleFloor }
+            return relevance >= floor && (kept >= 0.85 || relevance >= floor + 0.2)
+        }
+
+        var description: String {
+            String(format: "terms=%d known=%d relevance=%.3f kept=%.3f people=%@ placed=%@", terms, knownTerms, relevance, kept, people ? "yes" : "no", placed ? "yes" : "no")
+        }
+    }
+
+    /// The question with its unknown names taken out (`rest`), embedded and compared with the
+    /// retrieved passages.
+    static func judgeNames(rest: String, question: [Float], terms: Int, knownTerms: Int, passages: [Passage],
+                           embedder: any Embedder) async throws -> NameJudgement {
+        guard terms >= 2, let v = try await embedder.embed([rest]).first else {
+            return NameJudgement(terms: terms, knownTerms: knownTerms, relevance: -1, kept: 0)
+        }
+        let best = passages.compactMap { p in p.vector.map { Double(MMR.dot(v, $0)) } }.max() ?? -1
+        return NameJudgement(terms: terms, knownTerms: knownTerms, relevance: best, kept: Double(MMR.dot(v, question)))
     }
 
     private static func record(_ r: RetrievalResult, mode: RetrievalMode) {

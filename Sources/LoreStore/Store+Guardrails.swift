@@ -97,15 +97,19 @@ extension Store {
     }
 
     /// Chunks not yet scanned by `detector` (never scanned, or by another version), in id
-    /// order, at most `limit`, with their text.
-    public func chunksToScan(detector: String, limit: Int = 1_000) throws -> [(id: Int64, text: String)] {
+    /// order, at most `limit`, with their text and their stored vector (nil without one).
+    public func chunksToScan(detector: String, limit: Int = 1_000) throws -> [(id: Int64, text: String, model: String?, vector: [Float]?)] {
         let s = try connection.prepare("""
-            SELECT c.id, c.text FROM chunks c LEFT JOIN chunk_guard_scans g ON g.chunk_id = c.id
+            SELECT c.id, c.text, v.model, v.embedding FROM chunks c LEFT JOIN chunk_guard_scans g ON g.chunk_id = c.id
+            LEFT JOIN vectors v ON v.chunk_id = c.id
             WHERE g.chunk_id IS NULL OR g.detector != ?1 ORDER BY c.id LIMIT ?2
             """)
         try s.bind([.text(detector), .int(Int64(limit))])
-        var out: [(Int64, String)] = []
-        while try s.step() { out.append((s.int(0), s.text(1))) }
+        var out: [(Int64, String, String?, [Float]?)] = []
+        while try s.step() {
+            let model: String? = s.isNull(2) ? nil : s.text(2)
+            out.append((s.int(0), s.text(1), model, model == nil ? nil : VectorCoding.decode(s.blob(3))))
+        }
         return out
     }
 

@@ -144,6 +144,23 @@ public final class TermStatistics: @unchecked Sendable {
 }
 
 extension Store {
+    /// How many chunks (of every collection) hold each word, as FTS5 stems it; cached until
+    /// the store changes.
+    public func documentFrequencies(_ words: [String]) throws -> [Int] {
+        try termStatistics.with(connection) { cache, _ in
+            let count = try connection.prepare("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?")
+            return try words.map { w in
+                if let n = cache[w] { return n }
+                count.reset()
+                try count.bind([.text("\"" + w.replacingOccurrences(of: "\"", with: "\"\"") + "\"")])
+                let n = try count.step() ? Int(count.int(0)) : 0
+                count.reset()
+                cache[w] = n
+                return n
+            }
+        }
+    }
+
     /// `words` without those in more than `commonShare` of the chunks, unless that would
     /// leave none (then the rarest half, at least one, by frequency). FTS5 stems words
     /// (porter), so a word is counted with an FTS5 query for it, once per word until the

@@ -75,7 +75,7 @@ final class GuardedCorpus: @unchecked Sendable {
         let llm = try OpenAICompatibleGenerator(OpenAIGeneratorConfiguration(name: "llm", baseURL: try url ?? Self.proxy.get().url, model: LLMServer.model))
         return try QueryService(retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: embedder.tokenizer),
                                 generators: ["extractive": ExtractiveAnswerer(embedder: embedder), "llm": llm], defaultBackend: "llm",
-                                guards: PolicyGuards(policy: policy, audit: try StoreAuditSink(path: database)))
+                                guards: PolicyGuards(policy: policy, embedder: embedder, audit: try StoreAuditSink(path: database)))
     }
 }
 

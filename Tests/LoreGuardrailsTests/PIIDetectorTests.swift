@@ -93,10 +93,54 @@ struct PIIDetectorFindsTests {
             ("212 555 0199", nil), ("1-800-555-0199", nil), ("020 7946 0958", nil), ("01 23 45 67 89", nil),
             ("Call me at +1 415 555 0132, thanks.", "+1 415 555 0132"),
             ("tel:+44-20-7946-0958;", "+44-20-7946-0958"),
-            ("Office (212) 555-0199 ext. 4", "(212) 555-0199"),
+            ("Office (212) 555-0199 ext. 4", "(212) 555-0199 ext. 4"),
             ("+1 415 555 0132 2 times", "+1 415 555 0132"),
         ])
         #expect(PIIDetector().find(in: "Call +1 (415) 555-0132 now") == [PIIMatch(kind: .phone, utf8Range: 5..<22)])
+    }
+
+    @Test("phone numbers with an extension: x, x., ext, ext., extn, extension or # after a space; the extension is in the match")
+    func phoneExtensions() {
+        expectFound(.phone, [
+            ("+1-617-555-0143x2817", nil), ("(312) 555-0178 ext. 9", nil), ("312.555.0178 x405", nil),
+            ("312-555-0178 x. 77", nil), ("(312)555-0178x31", nil), ("1-800-555-0100 Ext.2244", nil),
+            ("+44 20 7946 0321 ext 14", nil), ("+33 1 23 45 67 89 x12", nil), ("212 555 0147 extension 3301", nil),
+            ("212-555-0147 #52", nil), ("020 7946 0111 extn 5", nil),
+            ("Support: 415.555.0190 x88, weekdays only.", "415.555.0190 x88"),
+            ("Ring (646) 555-0122 EXT: 310 if urgent", "(646) 555-0122 EXT: 310"),
+        ])
+        #expect(hits("212-555-0199 x1234567") == [Hit(.phone, "212-555-0199")])  // 7 digits: no extension
+        #expect(hits("212-555-0199 ext") == [Hit(.phone, "212-555-0199")])
+        #expect(PIIDetector().redact("dial 617.555.0101x9 now").text == "dial [PHONE] now")
+    }
+
+    @Test("bare digit runs are phones right after a phone word: call, phone, tel, mobile, cell, fax, ...")
+    func contextPhones() {
+        expectFound(.phone, [
+            ("call 6175550143", "6175550143"), ("Phone: 3125550199", "3125550199"), ("tel. 13125550199", "13125550199"),
+            ("Mobile 0612345678 (after 6pm)", "0612345678"), ("cell: 7185550112", "7185550112"),
+            ("Please call me at 2065550177 tomorrow.", "2065550177"), ("FAX 4045550160", "4045550160"),
+            ("contact_phone=3035550188", "3035550188"), ("Tél. : 0145678901", "0145678901"),
+            ("her phone number is 3125550199x7", "3125550199x7"), ("mobile: 512 345 678", "512 345 678"),
+        ])
+    }
+
+    @Test("national forms: an area code with its trunk 0 in parentheses, two groups, area-dash groups")
+    func nationalPhones() {
+        expectFound(.phone, [
+            ("(0161) 496 0123", nil), ("(030) 1234567", nil), ("(07) 4127 8901", nil), ("(08550) 96232", nil),
+            ("(089)-1234567", nil), ("07700 900123", nil), ("05858 94343", nil), ("08-123 45 67", nil),
+            ("0303-12 34 56", nil),
+        ])
+    }
+
+    @Test("SSNs written as nine digits in a row, right after SSN or social security")
+    func bareSSNs() {
+        expectFound(.usSSN, [
+            ("SSN: 219099999", "219099999"), ("social security number 078051120", "078051120"),
+            ("SSN#457555462", "457555462"), ("Social Security No. 123456789", "123456789"),
+            ("the employee's SSN is 536226798.", "536226798"), ("ssn=401234567", "401234567"),
+        ])
     }
 
     @Test("card numbers: 13-19 digits, grouped or not, with a known issuer prefix, passing Luhn")
@@ -234,6 +278,29 @@ struct PIIDetectorLookAlikeTests {
             "order 4155550132", "Order #100234987 shipped", "2024-03-15", "15.03.2024", "03/15/2024", "v2.10.4",
             "release 1.2.3", "at 12:30:45", "ORD-2024-000123", "invoice INV-212-555-0199", "SKU 212-555-01995",
             "415.555.0132.5", "+12 34", "2+2 = 4", "call 555-0199", "ISBN 978-3-16-148410-0", "ref 00000 12345",
+        ])
+    }
+
+    @Test("not phones or SSNs: digit runs without a phone or SSN word before them, SKUs, timestamps, ids")
+    func notContextForms() {
+        expectNothing([
+            // SKUs and part numbers shaped like phone numbers, with a suffix or a prefix
+            "SKU 741-180-1968-B", "part 212-555-0199-XL", "item 212-555-0199/2", "AB-212-555-0199",
+            // nine digits outside an SSN context: order, ZIP+4, tracking, routing numbers
+            "Order #219099999", "ZIP 021394307", "ZIP+4 02139-4307", "tracking 457555462", "routing number 021000021",
+            "SSN 1234567890", "SSN: 000123456", "ssn 666123456", "SSN: 912345678", "SSN 123450000",
+            // ten digits outside a phone context: ISBN-10, account ids, unix times
+            "ISBN 0306406152", "account 4417823190", "created 1715000000", "order 6175550143", "id=3125550199",
+            "my iphone 3125550199", "microphone 3125550199",
+            // phone words before things that are not numbers of a phone
+            "call at 2024-05-06 12:30", "call 2024-05-06T12:30:00", "phone 20240506123000", "call 1234 5678",
+            "phone 4111 1111 1111 1112", "mobile 00:1A:2B:3C:4D:5E", "call localhost:8080",
+            "phone 0003125550199", "Phone model 42X sold 123456789 units",
+            // hashes, UUIDs, versions, MAC addresses, ports
+            "md5 9e107d9d372bb6826bd81d3542a419d6", "550e8400-e29b-41d4-a716-446655440000", "version 10.4.2.1",
+            "00-1A-2B-3C-4D-5E", "port 5432",
+            // card-length digits inside an IBAN-shaped string with a wrong checksum
+            "TR21 5802 7567 7121 2368 4607 42",
         ])
     }
 

@@ -59,3 +59,28 @@ struct QuestionNameTests {
         #expect(names("I'm [EMAIL] and my key is [AWS_KEY]: how do I turn on WAL mode in [x]?") == ["WAL"])
     }
 }
+
+/// Where a name sits, and whose it is: the cues that make an unknown name context.
+@Suite("Names as context")
+struct NameContextTests {
+    @Test("a name only in a statement before the question, or after a possessive, is context; one the question asks about is not")
+    func placement() {
+        #expect(NamePlacement.isContext("Grafana", in: "We chart it in Grafana. How many pages does a checkpoint copy?"))
+        #expect(NamePlacement.isContext("Laravel", in: "Why do readers wait in our Laravel app?"))
+        #expect(!NamePlacement.isContext("Litestream", in: "How do I configure Litestream to replicate to S3?"))
+        #expect(!NamePlacement.isContext("Vitess", in: "Tell me how to reshard with Vitess"))
+        #expect(!NamePlacement.isContext("Absent", in: "How does WAL work?"))
+    }
+
+    @Test("people's names come from Faker's name lists, Cyrillic ones also in Latin letters; tools are not people")
+    func people() {
+        #expect(PersonNames.isPerson("Maria") && PersonNames.isPerson("Petrenko") && PersonNames.isPerson("Mateus Oliveira"))
+        #expect(!PersonNames.isPerson("Kubernetes") && !PersonNames.isPerson("Litestream") && !PersonNames.isPerson(""))
+    }
+
+    @Test("taking names out keeps the rest of the question, possessive included")
+    func removing() {
+        #expect(QuestionName.removing(["Maria"], from: "Is Maria's claim about WAL right?") == "Is claim about WAL right?")
+        #expect(QuestionName.removing(["New Relic", "New"], from: "The New Relic agent reports error 5.") == "The agent reports error 5.")
+    }
+}

@@ -5,6 +5,10 @@ extension PIIText {
     /// and more digits may follow (`4111 1111 1111 1111 12/27`); a dash and digits may not.
     /// A run of more than 19 digits is no card.
     func card(at i: Int) -> Int? {
+        // Digits after an IBAN's first group (`TR20 5802 7567 7121 2368 4607 42`) belong to the IBAN.
+        if self[i - 1] == UInt8(ascii: " "), upper(i - 5), upper(i - 4), digit(i - 3), digit(i - 2), !word(i - 6) {
+            return nil
+        }
         var j = i, digitCount = 0, groups = 0, separator: UInt8 = 0
         var best: Int?
         while true {
@@ -61,7 +65,7 @@ extension PIIText {
         if p2 == 34 || p2 == 37 { return length == 15 }                                         // Amex
         if p4 == 6011 || p2 == 65 || (644...649).contains(p3) { return length >= 16 }           // Discover
         if p2 == 36 || p2 == 38 || (300...305).contains(p3) { return length >= 14 }             // Diners
-        if (3528...3589).contains(p4) { return length >= 16 }                                   // JCB
+        if p2 == 35 { return length >= 16 }                                                     // JCB (3528-3589; all of 35xx)
         if p2 == 62 { return length >= 16 }                                                     // UnionPay
         if p2 == 50 || (56...69).contains(p2) { return true }                                   // Maestro
         return false

@@ -8,8 +8,12 @@
 ///
 /// Checksums and structure keep look-alikes out: cards must pass Luhn and carry a known issuer
 /// prefix, IBANs mod-97 and their country's length; phone numbers need a `+`/`00` prefix or a
-/// grouped national shape (plain digit runs such as order numbers are not phones); dates,
-/// versions, times, MAC addresses, UUIDs and hashes do not match.
+/// grouped national shape, and a phone's extension (`x1234`, ` ext. 12`) is part of its match;
+/// dates, versions, times, MAC addresses, UUIDs and hashes do not match.
+///
+/// Plain digit runs (order numbers, ids, timestamps) are neither phones nor SSNs, unless the
+/// words just before them say they are (``PIIContextWords``): `call 5085550143`,
+/// `Phone: 2125550199`, `SSN: 078051120`, `social security number 078051120`.
 ///
 /// Overlapping candidates are resolved before the kinds are filtered: the longer match wins, and
 /// between two of the same length the more specific kind (secrets, then IBAN, card, SSN, e-mail,
@@ -145,7 +149,9 @@ extension PIIText {
                     out.append(PIIMatch(kind: .phone, utf8Range: i..<end))
                 }
             case UInt8(ascii: "("):
-                if let end = northAmericanPhone(at: i) { out.append(PIIMatch(kind: .phone, utf8Range: i..<end)) }
+                if let end = northAmericanPhone(at: i) ?? parenthesizedTrunkPhone(at: i) {
+                    out.append(PIIMatch(kind: .phone, utf8Range: i..<end))
+                }
             case UInt8(ascii: ":"):
                 if self[i - 1] != UInt8(ascii: ":"), let end = ipv6(at: i) {
                     out.append(PIIMatch(kind: .ipv6, utf8Range: i..<end))
@@ -172,7 +178,7 @@ extension PIIText {
         if let end = ipv4Address(at: i) { out.append(PIIMatch(kind: .ipv4, utf8Range: i..<end)) }
         if let end = card(at: i) { out.append(PIIMatch(kind: .creditCard, utf8Range: i..<end)) }
         if let end = ssn(at: i) { out.append(PIIMatch(kind: .usSSN, utf8Range: i..<end)) }
-        if let end = northAmericanPhone(at: i) ?? nationalPhone(at: i) {
+        if let end = northAmericanPhone(at: i) ?? nationalPhone(at: i) ?? contextPhone(at: i) {
             out.append(PIIMatch(kind: .phone, utf8Range: i..<end))
         }
     }

@@ -5,13 +5,16 @@ public enum PIIKind: String, CaseIterable, Sendable, Codable {
     /// An e-mail address: `local@domain.tld`, with a dotted domain and an alphabetic top-level domain.
     case email
     /// A telephone number: international (`+44 20 7946 0958`, `0044 20 7946 0958`), North American
-    /// (`(212) 555-0199`, `212-555-0199`) or a grouped national number with a trunk 0 (`020 7946 0958`).
+    /// (`(212) 555-0199`, `212-555-0199`) or a grouped national number with a trunk 0 (`020 7946 0958`,
+    /// `(0161) 496 0066`), with its extension if any (`212-555-0199 ext. 12`); a bare digit run only
+    /// after a phone word (`call 2125550199`).
     case phone
     /// A payment card number of 13-19 digits with a known issuer prefix that passes the Luhn check.
     case creditCard = "credit_card"
     /// An International Bank Account Number of the right length for its country, passing mod-97.
     case iban
-    /// A US Social Security number, `AAA-GG-SSSS` (or with spaces), in the ranges that are issued.
+    /// A US Social Security number, `AAA-GG-SSSS` (or with spaces), in the ranges that are issued;
+    /// nine digits without separators only after "SSN" or "social security" (`SSN: 078051120`).
     case usSSN = "us_ssn"
     /// A dotted-quad IPv4 address.
     case ipv4

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoreCore
 import LoreEval
 import LoreRetrieval
 
@@ -65,6 +66,9 @@ struct EvalRun: AsyncParsableCommand {
     @Option(name: .long, help: "Earlier reports (JSON) to chart beside this run in --html (repeatable).")
     var history: [String] = []
 
+    @Option(name: .long, help: "Which part of the set: all, dev or sealed (split by SHA-256 of each id; a sealed run reports aggregates only, no question). (default: all)")
+    var part = "all"
+
     @Flag(name: .long, help: "Print the JSON report instead of the table.")
     var json = false
 
@@ -111,8 +115,11 @@ struct EvalRun: AsyncParsableCommand {
         for v in plan where v.mode != nil && RetrievalMode(rawValue: v.mode!) == nil {
             throw ValidationError("--mode must be hybrid, dense or lexical, not \(v.mode!)")
         }
-        let questions: [EvalQuestion]
+        guard let split = SplitPart(rawValue: part) else { throw ValidationError("--part must be all, dev or sealed, not \(part)") }
+        var questions: [EvalQuestion]
         do { questions = try EvalSet.load(set) } catch { throw CommandFailure(description: "\(error)") }
+        questions = questions.filter { split.includes($0.id) }
+        guard !questions.isEmpty else { throw CommandFailure(description: "\(set): no question in the \(split.rawValue) part") }
         let base: [String: Double]?
         do { base = try baseline.map { try Gates.loadBaseline($0) } } catch { throw CommandFailure(description: "\(error)") }
         let earlier: [EvalReport]
@@ -136,8 +143,10 @@ struct EvalRun: AsyncParsableCommand {
             }
             let backendName = v.backend ?? config.generation.backend
             let name = v.label.isEmpty ? "\(options.mode.rawValue) k\(v.k)" + (v.prompt.map { " \($0)" } ?? "") : v.label
-            reports.append(EvalReport(label: name, set: set, k: v.k, mode: options.mode.rawValue, prompt: v.prompt, backend: backendName,
-                                      metrics: metrics, failures: failures, questions: results))
+            // A sealed part's questions never leave the process: its reports hold aggregates only.
+            reports.append(EvalReport(label: name, set: split == .all ? set : "\(set) (\(split.rawValue) part)", k: v.k, mode: options.mode.rawValue,
+                                      prompt: v.prompt, backend: backendName, metrics: metrics, failures: failures,
+                                      questions: split == .sealed ? [] : results))
         }
 
         let encoder = EvalReport.encoder()

@@ -10,7 +10,7 @@ struct Guard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guard",
         abstract: "Check text against the guardrail policy, measure the rules, and list what they found.",
-        subcommands: [Check.self, Eval.self, Flagged.self, Scan.self, Audit.self]
+        subcommands: [Check.self, Eval.self, Features.self, Flagged.self, Scan.self, Audit.self]
     )
 
     static func encoder() -> JSONEncoder {
@@ -44,7 +44,8 @@ struct Guard: AsyncParsableCommand {
             }
             var policy = config.guardrails
             policy.enabled = true
-            let guards = PolicyGuards(policy: policy)
+            let embedder = try await EmbedderFactory.make(config)
+            let guards = PolicyGuards(policy: policy, embedder: embedder, classifier: try policy.classifier())
             let given = (0..<max(0, sources)).map {
                 ContextSource(number: $0 + 1, chunkID: Int64($0 + 1), source: "source-\($0 + 1)", title: "", headingPath: "", text: "", score: 0)
             }
@@ -71,14 +72,28 @@ struct Guard: AsyncParsableCommand {
 
     struct Eval: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Detection and false-positive rates of each rule family on the labelled sets (and of the citation-support check on a store).")
+            abstract: "Detection and false-positive rates of each rule family on the labelled sets (and of the citation-support check on a store).",
+            discussion: """
+                Every set splits into a development part and a sealed part by a committed hash rule (SplitPart: \
+                the first byte of SHA-256("lore-split-v1:" + id) odd means sealed). --part sealed prints aggregates only: \
+                --verbose lists misses of the development part alone.
+                """)
         @OptionGroup var global: GlobalOptions
 
-        @Option(name: .long, help: "The directory with pii.jsonl and injection.jsonl.")
+        @Option(name: .long, help: "The directory with pii.jsonl and injection.jsonl (the in-house development sets).")
         var sets = "Tests/Fixtures/guardrails"
 
-        @Option(name: .long, help: "Injection lines to use: all, dev (odd ids, which the rules were tuned on) or test (even ids, held out). (default: all)")
-        var half = "all"
+        @Option(name: .long, help: "PII sets to score instead of SETS/pii.jsonl (repeatable).")
+        var piiSet: [String] = []
+
+        @Option(name: .long, help: "Injection sets to score instead of SETS/injection.jsonl (repeatable).")
+        var injectionSet: [String] = []
+
+        @Option(name: .long, help: "The injection classifier file to use (default: guardrails.injection_model, else the bundled one).")
+        var injectionModel: String?
+
+        @Option(name: .long, help: "Which part of each set: all, dev or sealed. (default: all)")
+        var part = "all"
 
         @Flag(name: .long, help: "Also measure the citation-support check on sentences drawn from the database's chunks.")
         var support = false
@@ -86,67 +101,106 @@ struct Guard: AsyncParsableCommand {
         @Option(name: .long, help: "Write the report as JSON to this file.")
         var report: String?
 
-        @Flag(name: .long, help: "List every miss and false positive.")
+        @Flag(name: .long, help: "List every miss and false positive (development part only).")
         var verbose = false
 
         @Flag(name: .long, help: "Print JSON.")
         var json = false
 
         func run() async throws {
-            let config = try global.configuration()
+            var config = try global.configuration()
+            if let injectionModel { config.guardrails.injectionModel = injectionModel }
             let policy = config.guardrails
+            guard let split = SplitPart(rawValue: part) else { throw ValidationError("--part must be all, dev or sealed, not \(part)") }
+            let embedder = try await EmbedderFactory.make(config)
+            let detector = try policy.injectionDetector(embedder: embedder)
             let e = GuardEvaluation()
-            var r = GuardEvaluation.Report()
-            r.pii = try e.evaluatePII((sets as NSString).appendingPathComponent("pii.jsonl"))
-            guard let part = GuardEvaluation.Half(rawValue: half) else { throw ValidationError("--half must be all, dev or test, not \(half)") }
-            r.injection = try e.evaluateInjection((sets as NSString).appendingPathComponent("injection.jsonl"),
-                                                  threshold: policy.input.injection.threshold ?? 0.5, half: part)
+            var reports: [(String, GuardEvaluation.Report)] = []
+            let piiSets = piiSet.isEmpty && injectionSet.isEmpty ? [(sets as NSString).appendingPathComponent("pii.jsonl")] : piiSet
+            let injectionSets = piiSet.isEmpty && injectionSet.isEmpty ? [(sets as NSString).appendingPathComponent("injection.jsonl")] : injectionSet
+            for path in piiSets {
+                var r = GuardEvaluation.Report()
+                r.pii = try e.evaluatePII(path, part: split)
+                reports.append((path, r))
+            }
+            for path in injectionSets {
+                var r = GuardEvaluation.Report()
+                r.injection = try await e.evaluateInjection(path, threshold: policy.input.injection.threshold, part: split,
+                                                            detector: detector, embedder: embedder)
+                reports.append((path, r))
+            }
             if support {
                 try config.requireDatabase(hint: "--support draws sentences from a store (pass --db)")
                 let store = try Store(path: config.database, readOnly: true)
                 let s = try store.connection.prepare("SELECT document_id, text FROM chunks ORDER BY id")
                 var chunks: [(document: Int64, text: String)] = []
                 while try s.step() { chunks.append((s.int(0), s.text(1))) }
+                var r = GuardEvaluation.Report()
                 r.support = e.evaluateSupport(chunks: chunks, threshold: policy.output.unsupported.threshold ?? 0.2)
+                reports.append(("support", r))
             }
-            let data = try Guard.encoder().encode(r)
+            // The sealed part's items never leave the process: aggregates only.
+            if split != .dev {
+                for k in reports.indices {
+                    reports[k].1.pii?.missed = []; reports[k].1.pii?.falsePositives = []
+                    reports[k].1.injection?.missed = []; reports[k].1.injection?.falsePositives = []
+                }
+            }
+            let sealedNote = split != .dev && verbose ? "(--verbose lists the development part only: pass --part dev)" : nil
+            let data = try Guard.encoder().encode(Dictionary(uniqueKeysWithValues: reports.map { ($0.0, $0.1) }))
             if let report { try data.write(to: URL(fileURLWithPath: report)) }
             if json { print(String(decoding: data, as: UTF8.self)); return }
-            func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s.padding(toLength: n, withPad: " ", startingAt: 0) }
-            func f3(_ x: Double) -> String { String(format: "%.3f", x) }
-            print(pad("rule family", 22) + pad("set", 36) + pad("detection", 18) + pad("false positives", 22) + "p50 µs")
-            if let p = r.pii {
-                print(pad("pii + secrets", 22) + pad("\(p.positives) items, \(p.lookalikes) look-alikes", 36) + pad("recall " + f3(p.recall), 18)
-                      + pad("precision " + f3(p.precision), 22) + String(format: "%.1f", p.microsecondsP50))
-                print(pad("", 22) + pad("", 36) + pad("", 18) + "look-alikes hit " + f3(p.lookalikeFalsePositiveRate))
-                for (name, f) in p.families.sorted(by: { $0.key < $1.key }) {
-                    print(pad("  " + name.replacingOccurrences(of: "_", with: " "), 22) + pad("\(f.items) items", 36) + pad("recall " + f3(f.recall), 18)
-                          + "precision " + f3(f.precision))
+            print("part: \(split.rawValue); injection detector \(detector.version)\(detector.learned ? "" : " (structural checks only: no embedder)")")
+            for (path, r) in reports { GuardEvalPrinter.print(path: path, r, verbose: verbose && split == .dev) }
+            if let sealedNote { print(sealedNote) }
+        }
+    }
+
+    struct Features: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the injection classifier's input vector for each line of a JSON Lines file (for scripts/train-guard).",
+            discussion: "Each input line is {\"text\": ..., \"where\": \"question\"|\"document\"}; each output line is a JSON array: the embedding, then the structural features.")
+        @OptionGroup var global: GlobalOptions
+
+        @Option(name: .long, help: "The JSON Lines file (- for standard input).")
+        var file: String?
+
+        @Flag(name: .long, help: "Print the feature names as one JSON array and exit.")
+        var names = false
+
+        func run() async throws {
+            if names {
+                let data = try JSONSerialization.data(withJSONObject: InjectionFeatures.names)
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            guard let file else { throw ValidationError("give --file FILE.jsonl (or --names)") }
+            let config = try global.configuration()
+            guard let embedder = try await EmbedderFactory.make(config) else { throw ValidationError("lore guard features needs an embedder (not none)") }
+            let data: Data?
+            if file == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else { data = FileManager.default.contents(atPath: file) }
+            guard let data else { throw CommandFailure(description: "\(file): cannot read the file") }
+            var items: [(String, InjectionSource)] = []
+            for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+                guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let text = o["text"] as? String else {
+                    throw CommandFailure(description: "\(file):\(n + 1): not a JSON object with a text field")
                 }
-                for (kind, rate) in p.recallByKind.sorted(by: { $0.key < $1.key }) {
-                    print(pad("  " + kind, 22) + pad("", 36) + "\(rate.hits)/\(rate.total)")
+                let w = o["where"] as? String ?? "question"
+                guard let source = InjectionSource(rawValue: w) else { throw CommandFailure(description: "\(file):\(n + 1): where must be question or document, not \(w)") }
+                items.append((text, source))
+            }
+            var out = FileHandle.standardOutput
+            for start in stride(from: 0, to: items.count, by: 64) {
+                let slice = Array(items[start..<min(items.count, start + 64)])
+                let vectors = try await embedder.embed(slice.map(\.0))
+                var chunk = ""
+                for ((text, source), v) in zip(slice, vectors) {
+                    let f = InjectionFeatures.vector(text, embedding: v, source: source)
+                    chunk += "[" + f.map { String(format: "%.7g", $0) }.joined(separator: ",") + "]\n"
                 }
+                out.write(Data(chunk.utf8))
             }
-            if let i = r.injection {
-                print(pad(half == "all" ? "prompt injection" : "injection (\(half))", 22) + pad("\(i.attacks) attempts, \(i.benign) benign", 36) + pad("rate " + f3(i.detectionRate), 18)
-                      + pad("rate " + f3(i.falsePositiveRate), 22) + String(format: "%.1f", i.microsecondsP50))
-                for (w, rate) in i.detectionByWhere.sorted(by: { $0.key < $1.key }) {
-                    let fp = i.falsePositiveByWhere[w]
-                    print(pad("  in a " + w, 22) + pad("", 36) + pad("\(rate.hits)/\(rate.total)", 18) + "\(fp?.hits ?? 0)/\(fp?.total ?? 0)")
-                }
-                let langs = i.detectionByLanguage.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value.hits)/\($0.value.total)" }
-                print("  by language: " + langs.joined(separator: ", "))
-            }
-            if let s = r.support {
-                print(pad("unsupported citation", 22) + pad("\(s.pairs) sentence pairs, overlap < \(s.threshold)", 36) + pad("rate " + f3(s.detectionRate), 18)
-                      + pad("rate " + f3(s.falsePositiveRate), 22) + String(format: "%.1f", s.microsecondsP50))
-            }
-            if verbose {
-                for m in r.pii?.missed ?? [] { print("pii missed: \(m)") }
-                for m in r.pii?.falsePositives ?? [] { print("pii false positive: \(m)") }
-                for m in r.injection?.missed ?? [] { print("injection missed: \(m)") }
-                for m in r.injection?.falsePositives ?? [] { print("injection false positive: \(m)") }
-            }
+            _ = out
         }
     }
 
@@ -173,14 +227,15 @@ struct Guard: AsyncParsableCommand {
         }
     }
 
-    struct Scan: ParsableCommand {
+    struct Scan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run the injection scan over every chunk not yet scanned (lore ingest runs it too).")
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
+        func run() async throws {
             let config = try global.configuration()
             try config.requireDatabase()
-            let r = try IngestScanner(threshold: config.guardrails.context.injection.threshold ?? 0.5).scan(try Store(path: config.database))
+            let detector = try config.guardrails.injectionDetector(embedder: try await EmbedderFactory.make(config))
+            let r = try await IngestScanner(detector: detector, threshold: config.guardrails.context.injection.threshold).scan(try Store(path: config.database))
             print("scanned \(r.scanned) chunks, flagged \(r.flagged), in \(String(format: "%.2f", r.seconds)) s")
         }
     }

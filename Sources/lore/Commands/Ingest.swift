@@ -85,7 +85,8 @@ struct Ingest: AsyncParsableCommand {
                                                              minCharacters: config.ingest.minCharacters,
                                                              rejectInvalidUTF8: config.ingest.invalidUTF8 == "reject"))
         let logger = Logger(label: "lore.ingest")
-        let ingestor = Ingestor(chunker: chunker, validator: validator, embedder: try await EmbedderFactory.make(config), logger: logger)
+        let embedder = try await EmbedderFactory.make(config)
+        let ingestor = Ingestor(chunker: chunker, validator: validator, embedder: embedder, logger: logger)
         let options = IngestOptions(collection: collection ?? config.collection,
                                     include: (config.ingest.include + include).map(Glob.init),
                                     exclude: (config.ingest.exclude + exclude).map(Glob.init),
@@ -134,7 +135,8 @@ struct Ingest: AsyncParsableCommand {
         let guardPolicy = config.guardrails
         if guardPolicy.enabled, guardPolicy.context.scanAtIngest, guardPolicy.context.injection.isOn {
             do {
-                scanReport = try IngestScanner(threshold: guardPolicy.context.injection.threshold ?? 0.5).scan(store)
+                scanReport = try await IngestScanner(detector: try guardPolicy.injectionDetector(embedder: embedder),
+                                                     threshold: guardPolicy.context.injection.threshold).scan(store)
             } catch {
                 FileHandle.standardError.write(Data("warning: the documents are stored, but the guardrail scan failed: \(error) (lore guard scan runs it again)\n".utf8))
             }

@@ -74,7 +74,8 @@ enum QueryServiceFactory {
         let tokenizer = try WordPieceTokenizer(modelDirectory: config.modelDirectory())
         let policy = config.guardrails
         let guards: any QueryGuards = policy.enabled
-            ? PolicyGuards(policy: policy, audit: policy.audit && !readOnly ? try StoreAuditSink(path: config.database) : nil)
+            ? PolicyGuards(policy: policy, embedder: embedder, classifier: try policy.classifier(),
+                           audit: policy.audit && !readOnly ? try StoreAuditSink(path: config.database) : nil)
             : PassThroughGuards()
         let service = try QueryService(retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: tokenizer),
                                        generators: generators, defaultBackend: backend, guards: guards,

@@ -16,15 +16,21 @@ struct RetrievalSettings: Codable, Equatable {
     /// Below this cosine similarity of the best passage, Lore answers "I don't know".
     var minRelevance = RetrievalOptions().minRelevance
     var candidateFloor = RetrievalOptions().candidateFloor
-    /// Refuse questions that name something the collection never mentions.
+    /// Refuse questions whose subject is a name the collection never mentions.
     var requireNames = RetrievalOptions().requireNames
+    /// How close the question without its unknown names must stay to a passage for the
+    /// names to count as context (a colleague, the user's stack), not as its subject.
+    var nameContextRelevance = RetrievalOptions().nameContextRelevance
+    /// The same for people's names (a colleague the documents never mention).
+    var personContextRelevance = RetrievalOptions().personContextRelevance
     /// Lexical search leaves out words in more than this share of the chunks (1: none).
     var commonTermShare = RetrievalOptions().commonTermShare
 
     enum CodingKeys: String, CodingKey {
         case mode, k, fetchK = "fetch_k", lambda, mmr, rrfK = "rrf_k", denseWeight = "dense_weight"
         case lexicalWeight = "lexical_weight", minRelevance = "min_relevance", candidateFloor = "candidate_floor"
-        case requireNames = "require_names", commonTermShare = "common_term_share"
+        case requireNames = "require_names", commonTermShare = "common_term_share", nameContextRelevance = "name_context_relevance"
+        case personContextRelevance = "person_context_relevance"
     }
 
     init() {}
@@ -43,6 +49,8 @@ struct RetrievalSettings: Codable, Equatable {
         minRelevance = try c.decodeIfPresent(Double.self, forKey: .minRelevance) ?? d.minRelevance
         candidateFloor = try c.decodeIfPresent(Double.self, forKey: .candidateFloor) ?? d.candidateFloor
         requireNames = try c.decodeIfPresent(Bool.self, forKey: .requireNames) ?? d.requireNames
+        nameContextRelevance = try c.decodeIfPresent(Double.self, forKey: .nameContextRelevance) ?? d.nameContextRelevance
+        personContextRelevance = try c.decodeIfPresent(Double.self, forKey: .personContextRelevance) ?? d.personContextRelevance
         commonTermShare = try c.decodeIfPresent(Double.self, forKey: .commonTermShare) ?? d.commonTermShare
     }
 
@@ -63,6 +71,8 @@ struct RetrievalSettings: Codable, Equatable {
         o.minRelevance = minRelevance
         o.candidateFloor = candidateFloor
         o.requireNames = requireNames
+        o.nameContextRelevance = nameContextRelevance
+        o.personContextRelevance = personContextRelevance
         o.commonTermShare = commonTermShare
         do { try o.validate() } catch { throw ConfigurationError(description: "retrieval.\(error)") }
         return o

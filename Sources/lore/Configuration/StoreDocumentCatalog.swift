@@ -108,7 +108,7 @@ actor StoreDocumentCatalog: DocumentCatalog {
         } catch let e as IngestError {
             throw APIError(.conflict, code: "embedder_mismatch", "collection: \(e.description)")
         }
-        scanForInjection()
+        await scanForInjection(embedder: embedder)
         try await refreshIndex(of: collection)
         let id = try store.existingCollectionID(named: collection.name) ?? -1
         return try results.map { r in
@@ -136,10 +136,13 @@ actor StoreDocumentCatalog: DocumentCatalog {
 
     /// The ingest-time injection scan, as `lore ingest` runs it: new chunks are scanned and
     /// the flagged ones marked (a failure is logged; `lore guard scan` runs it again).
-    private func scanForInjection() {
+    private func scanForInjection(embedder: (any Embedder)?) async {
         let policy = config.guardrails
         guard policy.enabled, policy.context.scanAtIngest, policy.context.injection.isOn else { return }
-        do { _ = try IngestScanner(threshold: policy.context.injection.threshold ?? 0.5).scan(store) } catch {
+        do {
+            _ = try await IngestScanner(detector: try policy.injectionDetector(embedder: embedder),
+                                        threshold: policy.context.injection.threshold).scan(store)
+        } catch {
             logger.warning("the documents are stored, but the guardrail scan failed", metadata: ["error": "\(error)"])
         }
     }
