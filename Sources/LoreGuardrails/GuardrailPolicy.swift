@@ -12,7 +12,7 @@ import LoreCore
 ///   input:
 ///     max_question_chars: 4000
 ///     pii: { action: redact }            # redact | block | flag | off
-///     injection: { action: block, categories: { exfiltration: flag } }  # block | flag | allow | off; threshold: the classifier's (0.5)
+///     injection: { action: block, categories: { instructions: flag } }  # block | flag | allow | off; threshold: the classifier's
 ///     deny: { action: block, patterns: ["internal roadmap", "salary of *"] }
 ///   context:
 ///     injection: { action: drop }                    # drop | quarantine | flag | off
@@ -83,7 +83,10 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
         /// Longer questions are blocked; 0 switches the limit off.
         public var maxQuestionChars = 4_000
         public var pii = Rule(.redact)
-        public var injection = Rule(.block)
+        /// Structural findings block; the classifier's alone only flag (logged, counted and
+        /// audited), because on questions nobody wrote as attacks it still fires too often to
+        /// refuse on (docs/BENCHMARKS.md, issue 18): `categories: {instructions: block}` blocks.
+        public var injection = Rule(.block, categories: ["instructions": .flag])
         public var deny = Deny()
 
         public init() {}

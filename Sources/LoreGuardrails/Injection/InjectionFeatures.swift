@@ -7,38 +7,20 @@ import Foundation
 public enum InjectionFeatures {
     /// The embedding's width.
     public static let embeddingDimensions = 384
-    /// The structural features, in order, after the embedding.
-    public static let structuralNames = [
-        "where_document", "log_length", "non_ascii_letters", "upper_case", "symbols", "line_breaks",
-        "role_marker", "hidden_text", "data_url", "encoded_run",
-    ]
+    /// The structural features, in order, after the embedding: where the text comes from
+    /// and what the structural checks found. Surface statistics (length, line breaks,
+    /// capitals, symbols, non-ASCII letters) are left out on purpose: trained on attack
+    /// corpora and documentation they became shortcuts (a first model weighted line breaks
+    /// 15.8 and flagged every chunk of the SQLite documentation).
+    public static let structuralNames = ["where_document", "role_marker", "hidden_text", "data_url", "encoded_run"]
     /// Every feature name, in order (`e0` ... `e383`, then the structural ones).
     public static let names: [String] = (0..<embeddingDimensions).map { "e\($0)" } + structuralNames
 
     /// The feature vector of `text` with its embedding `vector`.
     static func vector(_ text: String, embedding: [Float], source: InjectionSource, scan: StructuralScan) -> [Float] {
         precondition(embedding.count == embeddingDimensions, "the classifier takes \(embeddingDimensions)-dimensional embeddings")
-        var letters = 0, nonASCII = 0, upper = 0, symbols = 0, breaks = 0, total = 0
-        for s in text.unicodeScalars {
-            total += 1
-            if s.properties.isAlphabetic {
-                letters += 1
-                if !s.isASCII { nonASCII += 1 }
-                if s.properties.isUppercase { upper += 1 }
-            } else if s == "\n" {
-                breaks += 1
-            } else if !s.properties.isWhitespace && !(s.value >= 0x30 && s.value <= 0x39) {
-                symbols += 1
-            }
-        }
-        func share(_ a: Int, _ b: Int) -> Float { b == 0 ? 0 : Float(a) / Float(b) }
         return embedding + [
             source == .document ? 1 : 0,
-            Float(log1p(Double(total)) / 8),
-            share(nonASCII, letters),
-            share(upper, letters),
-            share(symbols, total),
-            min(1, share(breaks * 40, total)),
             scan.roleMarker ? 1 : 0,
             scan.hiddenText ? 1 : 0,
             scan.dataURL ? 1 : 0,

@@ -260,8 +260,11 @@ enum InjectionStructure {
             while j < b.count, isBase64(b[j]) { j += 1 }
             if j - i >= 20 {
                 let run = Array(b[i..<j])
+                // Identifiers (`sqlite3_prepare16_v2`, `snake_case_names`) are not base64:
+                // an encoded payload mixes cases and digits without word separators.
+                let identifier = run.contains(0x5F) || !run.contains(where: { $0 >= 0x41 && $0 <= 0x5A })
                 if run.allSatisfy(isHex), run.count % 2 == 0, let s = readable(hex(run)) { add(s) }
-                else if let d = base64(run), let s = readable(d) { add(s) }
+                else if !identifier, let d = base64(run), let s = readable(d) { add(s) }
             }
             i = j + 1
         }
@@ -329,7 +332,8 @@ enum InjectionStructure {
     }
 
     static func rot13(_ text: String, _ rules: InjectionStructureRules) -> String? {
-        let words = text.split(whereSeparator: { !$0.isASCII || !$0.isLetter }).map { $0.lowercased() }
+        // Single letters ("v" in `v2`, "n") say nothing about the language: left out.
+        let words = text.split(whereSeparator: { !$0.isASCII || !$0.isLetter }).map { $0.lowercased() }.filter { $0.count >= 2 }
         guard words.count >= 5 else { return nil }
         func rotate(_ w: String) -> String {
             String(String.UnicodeScalarView(w.unicodeScalars.map { s in
