@@ -189,16 +189,21 @@ enum InjectionStructure {
         }
         // Unicode tag characters (U+E0020...U+E007E) spell ASCII invisibly; zero-width
         // characters split words so that a reader and a tokenizer see different text.
+        // Both live outside ASCII (tag characters start with F3 A0, the zero-width ones with
+        // E2 80, E2 81, EF BB or C2 AD): pure ASCII text has neither.
+        guard b.contains(where: { $0 >= 0xC2 }) else { return }
         var tags = ""
         var zeroWidth = 0
-        var visible = ""
         for s in text.unicodeScalars {
             switch s.value {
             case 0xE0020...0xE007E: tags.unicodeScalars.append(Unicode.Scalar(s.value - 0xE0000)!)
             case 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD: zeroWidth += 1
-            default: visible.unicodeScalars.append(s)
+            default: break
             }
         }
+        let visible = zeroWidth >= 3
+            ? String(String.UnicodeScalarView(text.unicodeScalars.filter { ![0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD].contains($0.value) }))
+            : ""
         if tags.count >= 8 {
             out.hiddenText = true
             out.hidden.append(tags)
@@ -269,16 +274,19 @@ enum InjectionStructure {
             i = j + 1
         }
         // hex written as pairs with spaces or \x.
-        let pairs = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).flatMap { $0.components(separatedBy: "\\x") }
-            .filter { $0.count == 2 && $0.utf8.allSatisfy(isHex) }
-        if pairs.count >= 10, let s = readable(hex(Array(pairs.joined().utf8))) { add(s) }
+        if hexPairCount(b) >= 10 {
+            let pairs = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).flatMap { $0.components(separatedBy: "\\x") }
+                .filter { $0.count == 2 && $0.utf8.allSatisfy(isHex) }
+            if pairs.count >= 10, let s = readable(hex(Array(pairs.joined().utf8))) { add(s) }
+        }
         // URL encoding and HTML entities.
         if b.count(where: { $0 == 0x25 }) >= 6, let d = text.removingPercentEncoding, d != text { add(d) }
         if b.count(where: { $0 == 0x26 }) >= 6, let d = entities(text) { add(d) }
         // ROT13: a run of letters that reads as English once rotated, and not before.
         if let d = rot13(text, rules) { add(d) }
-        // Morse.
-        if let d = morse(text, rules) { add(d) }
+        // Morse: only where dots and dashes abound (or the typographic forms appear).
+        if b.count(where: { $0 == 0x2E || $0 == 0x2D || $0 == 0x5F }) >= 24 || b.contains(0xC2) || b.contains(0xE2),
+           let d = morse(text, rules) { add(d) }
     }
 
     @inline(__always) static func isHex(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) }
@@ -331,27 +339,73 @@ enum InjectionStructure {
         return decoded >= 6 ? out : nil
     }
 
+    /// Two hex digits between separators (spaces, line breaks, `\x`): how many such pairs.
+    static func hexPairCount(_ b: [UInt8]) -> Int {
+        var n = 0, i = 0
+        while i + 1 < b.count {
+            let before = i == 0 || b[i - 1] == 0x20 || b[i - 1] == 0x0A || (i >= 2 && b[i - 2] == 0x5C && b[i - 1] == 0x78)
+            let after = i + 2 == b.count || b[i + 2] == 0x20 || b[i + 2] == 0x0A || b[i + 2] == 0x5C
+            if before && after && isHex(b[i]) && isHex(b[i + 1]) { n += 1; i += 2 } else { i += 1 }
+        }
+        return n
+    }
+
+    /// FNV-1a of lower-case ASCII letters: words are compared by hash, without a String each.
+    @inline(__always) static func wordHash(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, rotate: Bool) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for k in from..<to {
+            var c = b[k] | 0x20
+            if rotate { c = (c - 0x61 + 13) % 26 + 0x61 }
+            h = (h ^ UInt64(c)) &* 0x100000001b3
+        }
+        return h
+    }
+
+    /// The function words' hashes.
+    static let functionWordHashes: Set<UInt64> = {
+        var out = Set<UInt64>()
+        for w in InjectionStructureRules.bundled.functionWords where w.count >= 2 && w.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) {
+            let bytes = Array(w.utf8)
+            bytes.withUnsafeBufferPointer { out.insert(wordHash($0, 0, $0.count, rotate: false)) }
+        }
+        return out
+    }()
+
     static func rot13(_ text: String, _ rules: InjectionStructureRules) -> String? {
-        // Single letters ("v" in `v2`, "n") say nothing about the language: left out.
-        let words = text.split(whereSeparator: { !$0.isASCII || !$0.isLetter }).map { $0.lowercased() }.filter { $0.count >= 2 }
-        guard words.count >= 5 else { return nil }
-        func rotate(_ w: String) -> String {
-            String(String.UnicodeScalarView(w.unicodeScalars.map { s in
-                let v = s.value
-                guard v >= 0x61, v <= 0x7A else { return s }
-                return Unicode.Scalar((v - 0x61 + 13) % 26 + 0x61)!
-            }))
+        // Words of two or more ASCII letters (single letters, like the "v" of `v2`, say
+        // nothing about the language), each marked: a function word as it stands, or one once
+        // rotated by 13.
+        var plainHits: [Bool] = [], rotHits: [Bool] = []
+        var t = text
+        t.withUTF8 { b in
+            let hashes = functionWordHashes
+            var i = 0
+            while i < b.count {
+                guard (b[i] | 0x20) >= 0x61 && (b[i] | 0x20) <= 0x7A else { i += 1; continue }
+                var j = i
+                while j < b.count, (b[j] | 0x20) >= 0x61, (b[j] | 0x20) <= 0x7A { j += 1 }
+                // A word glued to other letters or digits (`sqlite3`) is not a word here.
+                let glued = j < b.count && b[j] >= 0x30 && b[j] <= 0x39
+                if j - i >= 2, !glued {
+                    plainHits.append(hashes.contains(wordHash(b, i, j, rotate: false)))
+                    // A ROT13 word rotated back is a function word: hash its rotation.
+                    rotHits.append(hashes.contains(wordHash(b, i, j, rotate: true)))
+                }
+                i = j
+            }
         }
-        // Sliding windows of eight words, so that a ROT13 sentence inside plain text counts.
-        let rotated = words.map(rotate)
-        let window = min(8, words.count)
-        var best: (Int, Int)? = nil
-        for start in 0...(words.count - window) {
-            let plain = words[start..<(start + window)].count { rules.functionWords.contains($0) }
-            let rot = rotated[start..<(start + window)].count { rules.functionWords.contains($0) }
-            if rot >= 3, plain <= 1, rot > (best?.1 ?? 0) { best = (start, rot) }
+        guard plainHits.count >= 5 else { return nil }
+        let window = min(8, plainHits.count)
+        var found = false
+        var plain = plainHits[0..<window].count { $0 }, rot = rotHits[0..<window].count { $0 }
+        for start in 0...(plainHits.count - window) {
+            if start > 0 {
+                plain += (plainHits[start + window - 1] ? 1 : 0) - (plainHits[start - 1] ? 1 : 0)
+                rot += (rotHits[start + window - 1] ? 1 : 0) - (rotHits[start - 1] ? 1 : 0)
+            }
+            if rot >= 3, plain <= 1 { found = true; break }
         }
-        guard best != nil else { return nil }
+        guard found else { return nil }
         return String(String.UnicodeScalarView(text.unicodeScalars.map { s in
             let v = s.value
             if v >= 0x61, v <= 0x7A { return Unicode.Scalar((v - 0x61 + 13) % 26 + 0x61)! }
