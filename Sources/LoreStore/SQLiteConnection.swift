@@ -84,6 +84,10 @@ public final class SQLiteConnection {
     /// back the outer transaction when it reaches it.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if sqlite3_get_autocommit(handle) == 0 { return try body() }
+        // A cached read statement left on a row holds its read snapshot open; once another
+        // connection commits (the audit trail, a second process), BEGIN IMMEDIATE on that
+        // stale snapshot fails with SQLITE_BUSY_SNAPSHOT (517), which no busy timeout retries.
+        for statement in cache.values where statement.isBusy { statement.reset() }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
@@ -130,6 +134,9 @@ public final class Statement {
     }
 
     deinit { sqlite3_finalize(stmt) }
+
+    /// Whether it is stepping (on a row, holding a read snapshot).
+    public var isBusy: Bool { sqlite3_stmt_busy(stmt) != 0 }
 
     /// Ends the statement's current run (and with it any read snapshot it holds).
     public func reset() {
