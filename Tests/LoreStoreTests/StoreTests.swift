@@ -15,6 +15,20 @@ struct StoreTests {
         return PreparedDocument(document: doc, chunks: [chunk])
     }
 
+    @Test("a write starts even when a read statement was left on a row and another connection committed since")
+    func staleSnapshot() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.path + "/s.db"
+        let a = try Store(path: path), b = try Store(path: path)
+        try a.connection.execute("CREATE TABLE t(x INTEGER)")
+        try a.connection.execute("INSERT INTO t VALUES (1), (2)")
+        let reader = try a.connection.prepare("SELECT x FROM t")
+        #expect(try reader.step())  // left on its first row: a read snapshot stays open
+        try b.connection.transaction { try b.connection.execute("INSERT INTO t VALUES (3)") }
+        try a.connection.transaction { try a.connection.execute("INSERT INTO t VALUES (4)") }
+        #expect(try a.connection.scalarInt("SELECT count(*) FROM t") == 4)
+    }
+
     @Test("a new store is in WAL mode with foreign keys on and every migration applied once")
     func migrations() throws {
         let dir = TemporaryDirectory()
