@@ -184,7 +184,7 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
 
     /// The injection detector over `embedder`'s vectors, as every caller builds it.
     public func injectionDetector(embedder: (any Embedder)?) throws -> InjectionDetector {
-        InjectionDetector(classifier: embedder == nil ? nil : try classifier(), embedder: embedder)
+        InjectionDetector(classifier: try classifier(), embedder: embedder)
     }
 
     /// Checks every rule's action is one it can take and every threshold is in range;

@@ -25,7 +25,7 @@ public struct IngestScanner: Sendable {
     }
 
     /// The version stored with each outcome.
-    public var detectorVersion: String { "injection-" + detector.version }
+    public var detectorVersion: String { detector.scanVersion }
 
     public struct Report: Sendable, Equatable {
         public var scanned: Int

@@ -36,7 +36,7 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
                 audit: (any AuditSink)? = nil, logger: Logger = Logger(label: "lore.guardrails")) {
         self.policy = policy
         self.pii = PIIDetector()
-        self.injection = InjectionDetector(classifier: embedder == nil ? nil : classifier, embedder: embedder)
+        self.injection = InjectionDetector(classifier: classifier, embedder: embedder)
         if embedder != nil, classifier != nil, !injection.learned {
             logger.warning("the injection classifier reads all-MiniLM-L6-v2 vectors; this embedder's differ, so only the structural injection checks run")
         }
@@ -136,7 +136,7 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
             if ruleAction == .quarantine {
                 audit?.quarantine(passage.chunkIDs.map {
                     ChunkScan(chunkID: $0, flagged: true, score: a.score, rules: Array(Set(a.signals.map(\.rule))).sorted().joined(separator: ","))
-                }, detector: "injection-" + injection.version)
+                }, detector: injection.scanVersion)
             }
         }
         record(findings, context)

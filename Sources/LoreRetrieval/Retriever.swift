@@ -174,9 +174,8 @@ public final class Retriever: @unchecked Sendable {
         if !unknown.isEmpty, sufficient, let embedder, let queryVector {
             let t = DispatchTime.now()
             let rest = QuestionName.removing(unknown, from: question)
-            let terms = LexicalQuery.searchTerms(rest)
-            let known = try lock.withLock { try self.store.documentFrequencies(terms) }.filter { $0 > 0 }.count
-            var j = try await Self.judgeNames(rest: rest, question: queryVector, terms: terms.count, knownTerms: known, passages: passages, embedder: embedder)
+            var j = try await Self.judgeNames(rest: rest, question: queryVector, terms: LexicalQuery.searchTerms(rest).count,
+                                              passages: passages, embedder: embedder)
             j.people = unknown.allSatisfy(PersonNames.isPerson)
             j.placed = unknown.allSatisfy { PersonNames.isPerson($0) || NamePlacement.isContext($0, in: question) }
             judgement = j
@@ -205,9 +204,8 @@ public final class Retriever: @unchecked Sendable {
 
     /// What tells a name that is context from one that is the question's subject.
     struct NameJudgement: Sendable, CustomStringConvertible {
-        /// Search terms left once the names are taken out, and how many of them the corpus holds.
+        /// Search terms left once the names are taken out.
         var terms: Int
-        var knownTerms: Int
         /// The best cosine similarity of the question without the names to a retrieved passage.
         var relevance: Double
         /// The cosine similarity of the question with and without the names: how little
@@ -230,19 +228,19 @@ public final class Retriever: @unchecked Sendable {
         }
 
         var description: String {
-            String(format: "terms=%d known=%d relevance=%.3f kept=%.3f people=%@ placed=%@", terms, knownTerms, relevance, kept, people ? "yes" : "no", placed ? "yes" : "no")
+            String(format: "terms=%d relevance=%.3f kept=%.3f people=%@ placed=%@", terms, relevance, kept, people ? "yes" : "no", placed ? "yes" : "no")
         }
     }
 
     /// The question with its unknown names taken out (`rest`), embedded and compared with the
     /// retrieved passages.
-    static func judgeNames(rest: String, question: [Float], terms: Int, knownTerms: Int, passages: [Passage],
+    static func judgeNames(rest: String, question: [Float], terms: Int, passages: [Passage],
                            embedder: any Embedder) async throws -> NameJudgement {
         guard terms >= 2, let v = try await embedder.embed([rest]).first else {
-            return NameJudgement(terms: terms, knownTerms: knownTerms, relevance: -1, kept: 0)
+            return NameJudgement(terms: terms, relevance: -1, kept: 0)
         }
         let best = passages.compactMap { p in p.vector.map { Double(MMR.dot(v, $0)) } }.max() ?? -1
-        return NameJudgement(terms: terms, knownTerms: knownTerms, relevance: best, kept: Double(MMR.dot(v, question)))
+        return NameJudgement(terms: terms, relevance: best, kept: Double(MMR.dot(v, question)))
     }
 
     private static func record(_ r: RetrievalResult, mode: RetrievalMode) {

@@ -146,7 +146,7 @@ public final class TermStatistics: @unchecked Sendable {
 extension Store {
     /// How many chunks (of every collection) hold each word, as FTS5 stems it; cached until
     /// the store changes.
-    public func documentFrequencies(_ words: [String]) throws -> [Int] {
+    func documentFrequencies(_ words: [String]) throws -> [Int] {
         try termStatistics.with(connection) { cache, _ in
             let count = try connection.prepare("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?")
             return try words.map { w in
@@ -167,25 +167,14 @@ extension Store {
     /// store changes.
     func selectiveTerms(_ words: [String], commonShare: Double) throws -> [String] {
         guard words.count > 1, commonShare < 1 else { return words }
-        return try termStatistics.with(connection) { cache, chunks in
-            guard chunks > 200 else { return words }  // small stores: nothing to gain
-            let count = try connection.prepare("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?")
-            var df: [Int] = []
-            for w in words {
-                if let n = cache[w] { df.append(n); continue }
-                count.reset()
-                try count.bind([.text("\"" + w.replacingOccurrences(of: "\"", with: "\"\"") + "\"")])
-                let n = try count.step() ? Int(count.int(0)) : 0
-                count.reset()
-                cache[w] = n
-                df.append(n)
-            }
-            let limit = Int(Double(chunks) * commonShare)
-            let rare = zip(words, df).filter { $0.1 <= limit }.map(\.0)
-            if !rare.isEmpty { return rare }
-            let ranked = zip(words, df).sorted { $0.1 < $1.1 }.map(\.0)
-            return Array(ranked.prefix(max(1, ranked.count / 2)))
-        }
+        let chunks = try termStatistics.with(connection) { _, chunks in chunks }
+        guard chunks > 200 else { return words }  // small stores: nothing to gain
+        let df = try documentFrequencies(words)
+        let limit = Int(Double(chunks) * commonShare)
+        let rare = zip(words, df).filter { $0.1 <= limit }.map(\.0)
+        if !rare.isEmpty { return rare }
+        let ranked = zip(words, df).sorted { $0.1 < $1.1 }.map(\.0)
+        return Array(ranked.prefix(max(1, ranked.count / 2)))
     }
 }
 

@@ -29,8 +29,6 @@ public struct InjectionClassifier: Sendable {
     public let threshold: Double
     /// `classifier-` and the first 12 hex digits of the file's SHA-256.
     public let version: String
-    /// The manifest, as written by the training script (sources, counts, training settings).
-    public let manifest: [String: any Sendable]
     let mean: [Float]
     let scale: [Float]
     let layers: [Layer]
@@ -103,7 +101,6 @@ public struct InjectionClassifier: Sendable {
         embeddingModel = o["embedding_model"] as? String ?? ""
         threshold = (o["threshold"] as? NSNumber)?.doubleValue ?? 0.5
         guard threshold > 0, threshold < 1 else { throw GuardrailError("threshold: must be in (0, 1)") }
-        manifest = (o["manifest"] as? [String: Any] ?? [:]).mapValues { "\($0)" as any Sendable }
         var h = SHA256()
         h.update(data)
         version = "classifier-" + SHA256.hex(of: h.finalize().prefix(6))

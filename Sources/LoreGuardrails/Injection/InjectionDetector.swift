@@ -51,8 +51,6 @@ public struct InjectionAssessment: Sendable, Equatable {
     public func categories(atLeast threshold: Double) -> [String] {
         Array(Set(signals.filter { $0.weight >= threshold }.map(\.category.rawValue))).sorted()
     }
-    /// The categories of all signals.
-    public var categories: Set<InjectionCategory> { Set(signals.map(\.category)) }
 
     public init(score: Double, signals: [InjectionSignal]) {
         self.score = score
@@ -79,13 +77,14 @@ public struct InjectionDetector: Sendable {
 
     /// A detector with `classifier` (the bundled one by default; nil: structural checks only)
     /// and the embedder that made the vectors it will be given (used for hidden or decoded
-    /// text, and for texts given without a vector). An embedder of another model than the
-    /// classifier's switches the classifier off.
+    /// text, and for texts given without a vector). Without an embedder the vectors' model is
+    /// unknown, and an embedder of another model than the classifier's cannot feed it: in
+    /// both cases only the structural checks run.
     public init(classifier: InjectionClassifier? = .bundled, embedder: (any Embedder)?) {
-        if let classifier, let embedder, !Self.compatible(classifier, embedder) {
-            self.classifier = nil
-        } else {
+        if let classifier, let embedder, Self.compatible(classifier, embedder) {
             self.classifier = classifier
+        } else {
+            self.classifier = nil
         }
         self.embedder = embedder
         self.rules = .bundled
@@ -97,16 +96,19 @@ public struct InjectionDetector: Sendable {
             && (classifier.embeddingModel.isEmpty || classifier.embeddingModel.hasSuffix(embedder.modelID))
     }
 
-    /// Identifies the classifier file and the structural data, for stored scan outcomes.
+    /// Identifies the classifier file and the structural data.
     public var version: String {
         (classifier?.version ?? "structure-only") + "+structure-" + rules.version
     }
+
+    /// The version stored with each chunk's scan outcome (`chunk_guard_scans.detector`).
+    public var scanVersion: String { "injection-" + version }
 
     /// The score at which a text is an injection unless the policy sets another: the
     /// classifier file's (0.5 for the structural checks alone).
     public var threshold: Double { classifier?.threshold ?? 0.5 }
 
-    /// Whether the classifier runs (it needs a compatible embedder or vectors).
+    /// Whether the classifier runs (it needs a compatible embedder).
     public var learned: Bool { classifier != nil }
 
     /// Assesses `text`, which came from `source`. `vector` is its embedding when the caller

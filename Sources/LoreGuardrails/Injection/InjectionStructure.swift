@@ -17,6 +17,8 @@ struct InjectionStructureRules: Sendable {
     var weights: [String: Weight]
     var placeholders: [String]
     var functionWords: Set<String>
+    /// The function words' hashes (`InjectionStructure.wordHash`), for the ROT13 check.
+    var functionWordHashes: Set<UInt64>
     var morse: [String: String]
     /// The first 12 hex digits of the file's SHA-256.
     var version: String
@@ -40,6 +42,9 @@ struct InjectionStructureRules: Sendable {
         }
         placeholders = o["url_placeholders"] as? [String] ?? []
         functionWords = Set(o["function_words"] as? [String] ?? [])
+        functionWordHashes = Set(functionWords.filter { $0.count >= 2 && $0.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A } }.map { w in
+            Array(w.utf8).withUnsafeBufferPointer { InjectionStructure.wordHash($0, 0, $0.count, rotate: false) }
+        })
         var table: [String: String] = [:]
         for (letter, code) in o["morse"] as? [String: String] ?? [:] { table[code] = letter }
         morse = table
@@ -88,6 +93,9 @@ enum InjectionStructure {
         out.decoded = Array(out.decoded.prefix(maxSegments))
         return out
     }
+
+    /// At most `maxSegmentBytes` of `s` (all of it when the cut would split a character).
+    static func clipped(_ s: String) -> String { String(s.utf8.prefix(maxSegmentBytes)) ?? s }
 
     // MARK: Markers
 
@@ -180,7 +188,7 @@ enum InjectionStructure {
                 let body = String(decoding: b[(i + 4)..<min(j, b.count)], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 if body.split(separator: " ").count >= 3 {
                     out.hiddenText = true
-                    out.hidden.append(String(body.utf8.prefix(maxSegmentBytes)) ?? body)
+                    out.hidden.append(clipped(body))
                 }
                 i = j + 3
                 continue
@@ -212,7 +220,7 @@ enum InjectionStructure {
         }
         if zeroWidth >= 3 {
             out.hiddenText = true
-            out.hidden.append(String(visible.utf8.prefix(maxSegmentBytes)) ?? visible)
+            out.hidden.append(clipped(visible))
         }
     }
 
@@ -256,7 +264,7 @@ enum InjectionStructure {
     private static func encoded(_ text: String, _ b: [UInt8], _ rules: InjectionStructureRules, _ out: inout StructuralScan) {
         func add(_ s: String) {
             out.encodedRun = true
-            if out.decoded.count < maxSegments { out.decoded.append(String(s.utf8.prefix(maxSegmentBytes)) ?? s) }
+            if out.decoded.count < maxSegments { out.decoded.append(clipped(s)) }
         }
         // base64 and hex runs.
         var i = 0
@@ -361,16 +369,6 @@ enum InjectionStructure {
         return h
     }
 
-    /// The function words' hashes.
-    static let functionWordHashes: Set<UInt64> = {
-        var out = Set<UInt64>()
-        for w in InjectionStructureRules.bundled.functionWords where w.count >= 2 && w.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) {
-            let bytes = Array(w.utf8)
-            bytes.withUnsafeBufferPointer { out.insert(wordHash($0, 0, $0.count, rotate: false)) }
-        }
-        return out
-    }()
-
     static func rot13(_ text: String, _ rules: InjectionStructureRules) -> String? {
         // Words of two or more ASCII letters (single letters, like the "v" of `v2`, say
         // nothing about the language), each marked: a function word as it stands, or one once
@@ -378,7 +376,7 @@ enum InjectionStructure {
         var plainHits: [Bool] = [], rotHits: [Bool] = []
         var t = text
         t.withUTF8 { b in
-            let hashes = functionWordHashes
+            let hashes = rules.functionWordHashes
             var i = 0
             while i < b.count {
                 guard (b[i] | 0x20) >= 0x61 && (b[i] | 0x20) <= 0x7A else { i += 1; continue }

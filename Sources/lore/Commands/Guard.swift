@@ -162,7 +162,7 @@ struct Guard: AsyncParsableCommand {
             discussion: "Each input line is {\"text\": ..., \"where\": \"question\"|\"document\"}; each output line is a JSON array: the embedding, then the structural features.")
         @OptionGroup var global: GlobalOptions
 
-        @Option(name: .long, help: "The JSON Lines file (- for standard input).")
+        @Option(name: .long, help: "The JSON Lines file.")
         var file: String?
 
         @Flag(name: .long, help: "Print the feature names as one JSON array and exit.")
@@ -177,30 +177,24 @@ struct Guard: AsyncParsableCommand {
             guard let file else { throw ValidationError("give --file FILE.jsonl (or --names)") }
             let config = try global.configuration()
             guard let embedder = try await EmbedderFactory.make(config) else { throw ValidationError("lore guard features needs an embedder (not none)") }
-            let data: Data?
-            if file == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else { data = FileManager.default.contents(atPath: file) }
-            guard let data else { throw CommandFailure(description: "\(file): cannot read the file") }
             var items: [(String, InjectionSource)] = []
-            for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
-                guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let text = o["text"] as? String else {
-                    throw CommandFailure(description: "\(file):\(n + 1): not a JSON object with a text field")
+            do {
+                for (n, o) in try JSONLines.objects(file) {
+                    guard let text = o["text"] as? String else { throw CommandFailure(description: "\(file):\(n): text: missing") }
+                    let w = o["where"] as? String ?? "question"
+                    guard let source = InjectionSource(rawValue: w) else {
+                        throw CommandFailure(description: "\(file):\(n): where must be question or document, not \(w)")
+                    }
+                    items.append((text, source))
                 }
-                let w = o["where"] as? String ?? "question"
-                guard let source = InjectionSource(rawValue: w) else { throw CommandFailure(description: "\(file):\(n + 1): where must be question or document, not \(w)") }
-                items.append((text, source))
-            }
-            var out = FileHandle.standardOutput
+            } catch let e as JSONLines.Failure { throw CommandFailure(description: e.description) }
             for start in stride(from: 0, to: items.count, by: 64) {
                 let slice = Array(items[start..<min(items.count, start + 64)])
                 let vectors = try await embedder.embed(slice.map(\.0))
-                var chunk = ""
                 for ((text, source), v) in zip(slice, vectors) {
-                    let f = InjectionFeatures.vector(text, embedding: v, source: source)
-                    chunk += "[" + f.map { String(format: "%.7g", $0) }.joined(separator: ",") + "]\n"
+                    print("[" + InjectionFeatures.vector(text, embedding: v, source: source).map { String(format: "%.7g", $0) }.joined(separator: ",") + "]")
                 }
-                out.write(Data(chunk.utf8))
             }
-            _ = out
         }
     }
 
