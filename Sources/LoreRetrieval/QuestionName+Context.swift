@@ -1,11 +1,10 @@
 import Foundation
 
 /// Where a name sits in a question, which tells context from subject without any topic
-/// list: a name only in a statement before the question ("Our Laravel app keeps getting
-/// 'database is locked'. Can readers and the writer...?"), or after a possessive
-/// determiner ("on our Shopify storefront"), describes the user's situation; a name inside
-/// the question sentence with no such cue ("How do I configure Litestream...?") is what
-/// the question asks about. The determiners are data (`Resources/name-context.json`).
+/// list: a name only in a statement before the question ("Our Contoso app stalls on writes.
+/// Do readers block the writer?"), or after a possessive determiner ("in our Contoso
+/// service"), describes the user's situation; a name inside the question sentence with no
+/// such cue ("How do I configure Redis Sentinel?") is what the question asks about. The determiners are data (`Resources/name-context.json`).
 public enum NamePlacement {
     struct Cues: Sendable {
         var possessives: Set<String>

@@ -100,9 +100,9 @@ struct RetrieverTests {
     @Test("a question whose subject the corpus never mentions is insufficient context, however close its other words are")
     func unknownSubject() async throws {
         let (_, _, retriever) = try fixture.open()
-        let question = "How do I configure Litestream to stream write-ahead log frames to a replica?"
+        let question = "How do I configure Hazelcast to stream write-ahead log frames to a replica?"
         let r = try await retriever.retrieve(question)
-        #expect(!r.sufficient && r.unknownNames == ["Litestream"] && r.contextNames.isEmpty, "\(r.unknownNames) \(r.contextNames)")
+        #expect(!r.sufficient && r.unknownNames == ["Hazelcast"] && r.contextNames.isEmpty, "\(r.unknownNames) \(r.contextNames)")
         // Names the corpus does mention pass: a proper noun, an acronym, an identifier.
         let named = try await retriever.retrieve("How does Lore's HNSW index use cblas_sgemv for exact search?")
         #expect(named.unknownNames.isEmpty && named.sufficient, "\(named.unknownNames)")
@@ -119,7 +119,7 @@ struct RetrieverTests {
     @Test("a name that is only context (a colleague, the user's own stack) refuses nothing", arguments: [
         "My colleague Maria thinks WAL mode makes readers block the writer. Is she right?",
         "Our Kubernetes cron job reads the database while another pod writes. In write-ahead logging mode, do readers block the writer?",
-        "Do readers block the writer in WAL mode on our Heroku dyno?",
+        "Do readers block the writer in WAL mode on our Nomad cluster?",
     ])
     func contextNames(_ question: String) async throws {
         let (_, _, retriever) = try fixture.open()
