@@ -99,7 +99,7 @@ let package = Package(
         ], resources: [.embedInCode("Resources/injection-classifier.json"), .embedInCode("Resources/injection-structure.json")],
         swiftSettings: lore),
         // Evaluation: golden sets, retrieval and answer metrics, gates against a baseline.
-        .target(name: "LoreEval", dependencies: ["LoreCore", "LoreRetrieval", "LoreQuery"], swiftSettings: lore),
+        .target(name: "LoreEval", dependencies: ["LoreCore", "LoreRetrieval", "LoreQuery", "LoreGuardrails"], swiftSettings: lore),
         // The HTTP API (`lore serve`): routes, request and response types, server-sent events,
         // request ids, errors and request metrics. The only module that imports Hummingbird.
         .target(name: "LoreServer", dependencies: [
@@ -149,7 +149,7 @@ let package = Package(
         .testTarget(name: "LoreChatTests", dependencies: ["LoreChat", "LoreQuery", "LoreRetrieval", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreEvalTests", dependencies: ["LoreEval", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreGuardrailsTests", dependencies: [
-            "LoreGuardrails", "LoreQuery", "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest",
+            "LoreGuardrails", "LoreEval", "LoreQuery", "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest",
             "LoreEmbed", "LoreTestSupport", .product(name: "Yams", package: "Yams"),
         ], swiftSettings: lore),
     ]

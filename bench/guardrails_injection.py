@@ -9,7 +9,8 @@ Each fold runs `scripts/train-guard --train-corpora X,Y --out .cache/guard/fold-
 benign training examples are always the dev part), then scores the held-out corpora's attacks
 and the sealed benign examples (Debian doc passages and generated questions, most with trigger
 words) twice:
-  classifier   the classifier alone, in Python, over Lore's cached feature vectors;
+  classifier   the classifier alone, in Python, over Lore's cached feature vectors (a document's
+               windows too, against the file's window threshold);
   detector     the whole detector, `lore guard eval --injection-set ... --injection-model ...`
                (classifier + structural checks + decode-and-reclassify of encoded runs).
 Prints aggregates only (no texts): detection and false-positive rates overall, per family,
@@ -107,6 +108,13 @@ def run_fold(name, train, test, attacks, benign_sealed, benign_eval, a):
                          "(was the binary rebuilt meanwhile?): run again" % out)
     s = classifier_scores(model, X.astype(np.float64))
     flag = s >= t
+    # A document's windows, each against the window threshold (as the ingest-time scan does).
+    tw = model.get("window_threshold", t)
+    wins = [(i, {"text": w, "where": "document"}) for i, r in enumerate(rows) if r["where"] == "document" for w in gc.windows(r["text"])]
+    if wins:
+        _, XW = gc.features_for([w for _, w in wins])
+        for (i, _), p in zip(wins, classifier_scores(model, XW.astype(np.float64))):
+            flag[i] |= p >= tw
     att_flag, ben_flag = flag[:len(test_att)], flag[len(test_att):]
 
     det = None
@@ -121,7 +129,7 @@ def run_fold(name, train, test, attacks, benign_sealed, benign_eval, a):
         det = lore_eval(test_file, out)
 
     print()
-    print("== fold %s: train %s -> test %s   (threshold %.3f, %s)" % (name, "+".join(train), "+".join(test), t, a.model))
+    print("== fold %s: train %s -> test %s   (threshold %.3f, windows %.3f, %s)" % (name, "+".join(train), "+".join(test), t, tw, a.model))
     print("  %-28s %-22s %s" % ("", "classifier", "detector"))
     print("  %-28s %-22s %s" % ("detection (attacks)", rate(int(att_flag.sum()), len(att_flag)),
                                 "%5.3f (n=%d)" % (det["detection_rate"], det["attacks"]) if det else ""))

@@ -273,3 +273,78 @@ def features_for(rows, batch=1000):
             os.replace(path + ".tmp.npz", path)
         index = {k: i for i, k in enumerate(keys)}
     return names, X[[index[feature_key(r)] for r in rows]]
+
+
+# ---------------------------------------------------------------- document windows
+
+WINDOW_MAX_BYTES, WINDOW_MIN_WORDS, WINDOW_MAX = 160, 6, 16   # as InjectionWindows.swift
+
+
+def _words(b, lo, hi):
+    """Runs of two or more letters (ASCII letters, or any non-ASCII byte) in b[lo:hi]."""
+    n = run = 0
+    for c in b[lo:hi]:
+        if (0x41 <= c <= 0x5A) or (0x61 <= c <= 0x7A) or c >= 0x80:
+            run += 1
+        else:
+            n += run >= 2
+            run = 0
+    return n + (run >= 2)
+
+
+def windows(text):
+    """The texts of a document's windows, exactly as InjectionWindows.swift cuts them (UTF-8
+    byte ranges: breaks at blank lines and after . ! ? ; : before white space; a piece of
+    fewer than 6 words is joined to the next, the last to the one before; pieces of one
+    paragraph packed up to 160 bytes; packed coarser past 16 windows); [] when the text is
+    one window."""
+    b = text.encode("utf-8")
+    n = len(b)
+    ws = (0x20, 0x09, 0x0D, 0x0A)
+    pieces, start, para, i = [], 0, 0, 0
+
+    def emit(lo, hi):
+        while lo < hi and b[lo] in ws:
+            lo += 1
+        while hi > lo and b[hi - 1] in ws:
+            hi -= 1
+        if lo < hi:
+            pieces.append((lo, hi, para))
+
+    while i < n:
+        c = b[i]
+        if c == 0x0A:
+            j = i + 1
+            while j < n and b[j] in (0x20, 0x09, 0x0D):
+                j += 1
+            if j < n and b[j] == 0x0A:
+                emit(start, i)
+                para += 1
+                start = i = j + 1
+                continue
+        elif c in (0x2E, 0x21, 0x3F, 0x3B, 0x3A) and i + 1 < n and b[i + 1] in ws:
+            emit(start, i + 1)
+            start = i + 1
+        i += 1
+    emit(start, n)
+
+    limit = WINDOW_MAX_BYTES
+    while True:
+        out = []
+        for p in pieces:
+            if out and (_words(b, out[-1][0], out[-1][1]) < WINDOW_MIN_WORDS
+                        or (out[-1][2] == p[2] and p[1] - out[-1][0] <= limit)):
+                out[-1] = (out[-1][0], p[1], p[2])
+            else:
+                out.append(p)
+        if len(out) >= 2 and _words(b, out[-1][0], out[-1][1]) < WINDOW_MIN_WORDS:
+            out[-2:] = [(out[-2][0], out[-1][1], out[-1][2])]
+        if len(out) <= WINDOW_MAX:
+            break
+        limit *= 2
+        pieces = out
+        if limit > 4 * WINDOW_MAX_BYTES:
+            while len(out) > WINDOW_MAX:
+                out = [(out[k][0], out[k + 1][1], out[k + 1][2]) if k + 1 < len(out) else out[k] for k in range(0, len(out), 2)]
+            break
+    return [b[lo:hi].decode("utf-8", "replace") for lo, hi, _ in out] if len(out) >= 2 else []

@@ -17,6 +17,7 @@ import LoreCore
 ///   context:
 ///     injection: { action: drop }                    # drop | quarantine | flag | off
 ///     scan_at_ingest: true
+///     scan_windows: true                             # also each chunk's sentences (a second embedding pass at ingest)
 ///   output:
 ///     pii: { action: redact }                        # redact | flag | off
 ///     invalid_citations: { action: remove }          # remove | flag | off
@@ -107,16 +108,20 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
         public var injection = Rule(.drop)
         /// Scan every chunk at ingest and mark the flagged ones in the store.
         public var scanAtIngest = true
+        /// The scan also classifies each chunk's windows (``InjectionWindows``), which finds an
+        /// instruction planted in a paragraph, at the cost of embedding the text a second time.
+        public var scanWindows = true
 
         public init() {}
 
-        enum CodingKeys: String, CodingKey { case injection, scanAtIngest = "scan_at_ingest" }
+        enum CodingKeys: String, CodingKey { case injection, scanAtIngest = "scan_at_ingest", scanWindows = "scan_windows" }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = Context()
             injection = try c.decodeIfPresent(Rule.self, forKey: .injection) ?? d.injection
             scanAtIngest = try c.decodeIfPresent(Bool.self, forKey: .scanAtIngest) ?? d.scanAtIngest
+            scanWindows = try c.decodeIfPresent(Bool.self, forKey: .scanWindows) ?? d.scanWindows
         }
     }
 

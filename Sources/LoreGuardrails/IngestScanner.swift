@@ -7,25 +7,31 @@ import Metrics
 /// instructions aimed at the model, and the outcome is kept in `chunk_guard_scans`, so that
 /// `lore stats`, `lore guard flagged` and the API can list the flagged chunks before any
 /// question retrieves them. The classifier reads each chunk's stored vector (no forward
-/// pass); chunks are scanned again when the detector changes (its version, derived from the
-/// classifier file's and the structural data's hashes, is stored with each outcome). The
-/// query-time rail still checks every passage it retrieves; this is for finding them ahead
-/// of time.
+/// pass) and the chunk's windows (a sentence or a few each, embedded here once: an
+/// instruction planted in a long chunk is averaged away in the chunk's own vector); chunks
+/// are scanned again when the detector changes (its version, derived from the classifier
+/// file's and the structural data's hashes, is stored with each outcome). The query-time
+/// rail checks every passage it retrieves again, with the stored vector, and reads the
+/// windows' verdict from here (``StoredScans``).
 public struct IngestScanner: Sendable {
     public var threshold: Double?
+    /// Whether each chunk's windows are classified too (`guardrails.context.scan_windows`).
+    public var windows: Bool
     let detector: InjectionDetector
 
     /// - Parameters:
     ///   - detector: the detector, with the collection's embedder (for hidden or decoded
     ///     text; a chunk stored without a vector is embedded too).
     ///   - threshold: the policy's, or nil for the classifier's own.
-    public init(detector: InjectionDetector, threshold: Double? = nil) {
+    ///   - windows: classify each chunk's windows too.
+    public init(detector: InjectionDetector, threshold: Double? = nil, windows: Bool = true) {
         self.detector = detector
         self.threshold = threshold
+        self.windows = windows
     }
 
-    /// The version stored with each outcome.
-    public var detectorVersion: String { detector.scanVersion }
+    /// The version stored with each outcome (a scan without windows is another version).
+    public var detectorVersion: String { detector.scanVersion + (windows ? "" : "-whole") }
 
     public struct Report: Sendable, Equatable {
         public var scanned: Int
@@ -45,7 +51,7 @@ public struct IngestScanner: Sendable {
             var outcomes: [ChunkScan] = []
             outcomes.reserveCapacity(chunks.count)
             for c in chunks {
-                let a = await detector.assess(c.text, vector: c.vector, source: .document)
+                let a = await detector.assess(c.text, vector: c.vector, source: .document, windows: windows)
                 let hit = a.score >= limit
                 outcomes.append(ChunkScan(chunkID: c.id, flagged: hit, score: a.score,
                                           rules: hit ? Array(Set(a.signals.filter { $0.weight >= limit }.map(\.rule))).sorted().joined(separator: ",") : ""))
@@ -59,5 +65,28 @@ public struct IngestScanner: Sendable {
         }
         if flagged > 0 { Counter(label: "lore_guardrail_flagged_chunks_total").increment(by: flagged) }
         return Report(scanned: scanned, flagged: flagged, seconds: Date().timeIntervalSince(started))
+    }
+}
+
+/// The ingest-time scan's outcomes as the query-time context rail reads them: which
+/// retrieved chunks the windows of the scan flagged (their embeddings are not computed again
+/// for each question). Reads on a connection of its own.
+public final class StoredScans: @unchecked Sendable {
+    private let store: Store
+    private let lock = NSLock()
+    private let logger: Logger
+
+    public init(path: String, logger: Logger = Logger(label: "lore.guardrails")) throws {
+        self.store = try Store(path: path, readOnly: true)
+        self.logger = logger
+    }
+
+    /// The outcomes `detector` stored for these chunks; none when they cannot be read (logged).
+    public func outcomes(_ chunkIDs: [Int64], detector: String) -> [ChunkScan] {
+        lock.lock(); defer { lock.unlock() }
+        do { return try store.scans(of: chunkIDs, detector: detector) } catch {
+            logger.error("could not read the ingest-time scan outcomes", metadata: ["error": "\(error)"])
+            return []
+        }
     }
 }

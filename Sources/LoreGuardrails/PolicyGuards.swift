@@ -24,6 +24,7 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
     let deny: DenyList
     let citations: CitationChecker
     let audit: (any AuditSink)?
+    let scans: StoredScans?
     let logger: Logger
 
     /// - Parameters:
@@ -32,8 +33,10 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
     ///     and embeds hidden or decoded text with it. Without one, or with another model
     ///     than the classifier's, only the structural injection checks run.
     ///   - classifier: the injection classifier (the bundled one by default).
+    ///   - scans: the ingest-time scan's outcomes: a retrieved chunk whose windows it flagged
+    ///     is treated as flagged (without them only the whole passage is classified).
     public init(policy: GuardrailPolicy, embedder: (any Embedder)? = nil, classifier: InjectionClassifier? = .bundled,
-                audit: (any AuditSink)? = nil, logger: Logger = Logger(label: "lore.guardrails")) {
+                audit: (any AuditSink)? = nil, scans: StoredScans? = nil, logger: Logger = Logger(label: "lore.guardrails")) {
         self.policy = policy
         self.pii = PIIDetector()
         self.injection = InjectionDetector(classifier: classifier, embedder: embedder)
@@ -43,6 +46,7 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         self.deny = DenyList(policy.input.deny.patterns)
         self.citations = CitationChecker(unsupportedThreshold: policy.output.unsupported.threshold ?? 0.2)
         self.audit = audit
+        self.scans = scans
         self.logger = logger
     }
 
@@ -123,8 +127,16 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         var kept: [Passage] = []
         var findings: [Recorded] = []
         let threshold = rule.threshold ?? injection.threshold
+        // Chunks whose windows the ingest-time scan flagged (this detector's outcomes only).
+        let windowFlags = Dictionary((scans?.outcomes(passages.flatMap(\.chunkIDs), detector: injection.scanVersion) ?? [])
+            .filter { $0.flagged && $0.rules.split(separator: ",").contains("window.classifier") }.map { ($0.chunkID, $0.score) },
+            uniquingKeysWith: max)
         for passage in passages {
-            let a = await injection.assess(passage.text, vector: passage.vector, source: .document)
+            var a = await injection.assess(passage.text, vector: passage.vector, source: .document)
+            if let w = passage.chunkIDs.compactMap({ windowFlags[$0] }).max() {
+                a.signals.append(InjectionSignal(category: .instructions, rule: "window.classifier", weight: w))
+                a.score = max(a.score, w)
+            }
             let ruleAction = rule.action(for: a.categories(atLeast: threshold))
             guard a.score >= threshold, ruleAction.severity > 0 else { kept.append(passage); continue }
             let action: GuardFinding.Action = ruleAction == .flag ? .flag : .drop
@@ -223,7 +235,7 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
             return (q.blockedAnswer ?? q.question, v.findings + q.findings)
         case .document:
             let rule = policy.context.injection
-            let a = await injection.assess(text, source: .document)
+            let a = await injection.assess(text, source: .document, windows: true)
             var findings: [GuardFinding] = []
             if a.score >= (rule.threshold ?? injection.threshold), rule.isOn {
                 findings.append(GuardFinding(stage: "context", rule: "context.injection", action: rule.action == .flag ? .flag : .drop,

@@ -113,6 +113,20 @@ extension Store {
         return out
     }
 
+    /// The outcomes `detector` stored for these chunks (chunks it has not scanned are left out).
+    public func scans(of chunkIDs: [Int64], detector: String) throws -> [ChunkScan] {
+        guard !chunkIDs.isEmpty else { return [] }
+        let s = try connection.prepare("""
+            SELECT chunk_id, flagged, score, rules FROM chunk_guard_scans
+            WHERE detector = ? AND chunk_id IN (\(Array(repeating: "?", count: chunkIDs.count).joined(separator: ",")))
+            """)
+        defer { s.reset() }
+        try s.bind([.text(detector)] + chunkIDs.map { .int($0) })
+        var out: [ChunkScan] = []
+        while try s.step() { out.append(ChunkScan(chunkID: s.int(0), flagged: s.int(1) != 0, score: s.double(2), rules: s.text(3))) }
+        return out
+    }
+
     /// Records scan outcomes (replacing earlier ones) in one transaction.
     public func recordScans(_ scans: [ChunkScan], detector: String) throws {
         guard !scans.isEmpty else { return }

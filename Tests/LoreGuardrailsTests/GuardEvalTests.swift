@@ -1,5 +1,6 @@
 import Foundation
 import LoreCore
+import LoreEval
 import LoreTestSupport
 import Testing
 @testable import LoreGuardrails

@@ -12,7 +12,7 @@ struct PolicyTests {
         #expect(p.enabled && p.audit && p.input.maxQuestionChars == 4_000)
         #expect(p.input.pii.action == .redact && p.input.injection.action == .block && p.input.injection.threshold == nil)
         #expect(p.input.injection.categories == ["instructions": .flag])
-        #expect(p.context.injection.action == .drop && p.context.scanAtIngest)
+        #expect(p.context.injection.action == .drop && p.context.scanAtIngest && p.context.scanWindows)
         #expect(p.output.pii.action == .redact && p.output.invalidCitations.action == .remove)
         #expect(p.output.missingCitations.action == .flag && p.output.insufficientContext.action == .refuse)
     }
@@ -27,6 +27,7 @@ struct PolicyTests {
               deny: { patterns: ["salary of *"] }
             context:
               injection: { action: off }
+              scan_windows: false
             output:
               unsupported: { action: off }
               missing_citations: { action: refuse }
@@ -36,6 +37,7 @@ struct PolicyTests {
         #expect(!p.audit && !p.input.pii.isOn && p.input.injection == .init(.flag, threshold: 0.7))
         #expect(p.input.deny.patterns == ["salary of *"] && p.input.deny.action == .block)
         #expect(!p.context.injection.isOn && !p.output.unsupported.isOn && p.output.missingCitations.action == .refuse)
+        #expect(!p.context.scanWindows && p.context.scanAtIngest)
         #expect(p.output.pii.action == .redact && p.input.maxQuestionChars == 4_000)
     }
 

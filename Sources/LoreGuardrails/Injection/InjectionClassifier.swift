@@ -27,6 +27,11 @@ public struct InjectionClassifier: Sendable {
     public let embeddingModel: String
     /// A score at or above it is an injection.
     public let threshold: Double
+    /// The same for one window of a document (``InjectionWindows``): a document has many, and a
+    /// sentence read alone looks more like an instruction than its chunk, so the training
+    /// script sets it from the benign documents' windows (the file's `window_threshold`;
+    /// `threshold` when it has none).
+    public let windowThreshold: Double
     /// `classifier-` and the first 12 hex digits of the file's SHA-256.
     public let version: String
     let mean: [Float]
@@ -101,9 +106,17 @@ public struct InjectionClassifier: Sendable {
         embeddingModel = o["embedding_model"] as? String ?? ""
         threshold = (o["threshold"] as? NSNumber)?.doubleValue ?? 0.5
         guard threshold > 0, threshold < 1 else { throw GuardrailError("threshold: must be in (0, 1)") }
+        windowThreshold = (o["window_threshold"] as? NSNumber)?.doubleValue ?? threshold
+        guard windowThreshold >= threshold, windowThreshold < 1 else { throw GuardrailError("window_threshold: must be in [threshold, 1)") }
         var h = SHA256()
         h.update(data)
         version = "classifier-" + SHA256.hex(of: h.finalize().prefix(6))
+    }
+
+    /// A window's score on the scale of ``threshold`` (piecewise linear: `windowThreshold`
+    /// becomes `threshold`, 0 and 1 stay), so that one threshold decides for every signal.
+    public func windowWeight(_ p: Double) -> Double {
+        p >= windowThreshold ? threshold + (p - windowThreshold) / (1 - windowThreshold) * (1 - threshold) : p / windowThreshold * threshold
     }
 
     /// The probability that the text behind `features` carries instructions aimed at the model.

@@ -26,7 +26,7 @@ public enum InjectionSource: String, Sendable {
 /// One piece of evidence.
 public struct InjectionSignal: Sendable, Equatable {
     public var category: InjectionCategory
-    /// A stable id: `classifier`, `hidden.classifier`, `decoded.classifier`, `structure.*`.
+    /// A stable id: `classifier`, `window.classifier`, `hidden.classifier`, `decoded.classifier`, `structure.*`.
     public var rule: String
     /// Its score, in 0...1.
     public var weight: Double
@@ -113,27 +113,41 @@ public struct InjectionDetector: Sendable {
 
     /// Assesses `text`, which came from `source`. `vector` is its embedding when the caller
     /// has it (the question's, a chunk's stored vector); without it the detector embeds the
-    /// text itself when it has an embedder.
-    public func assess(_ text: String, vector: [Float]? = nil, source: InjectionSource) async -> InjectionAssessment {
+    /// text itself when it has an embedder. With `windows`, a document's windows
+    /// (``InjectionWindows``: a sentence or a few each) are embedded and classified too, so that
+    /// one planted instruction is not averaged away by the passage around it: the ingest-time
+    /// scan does this once per chunk, and the query-time rail reads its outcome.
+    public func assess(_ text: String, vector: [Float]? = nil, source: InjectionSource, windows: Bool = false) async -> InjectionAssessment {
         guard !text.isEmpty else { return .none }
         let scan = InjectionStructure.scan(text, source: source, rules: rules)
         var signals: [InjectionSignal] = []
         if let classifier {
+            // What is embedded here: the text (without a vector), hidden and decoded text, windows.
+            var extra: [(text: String, category: InjectionCategory, rule: String, source: InjectionSource, range: Range<Int>?)] = []
+            extra += scan.hidden.map { ($0, .hiddenText, "hidden.classifier", .question, nil) }
+            extra += scan.decoded.map { ($0, .encoded, "decoded.classifier", .question, nil) }
+            if windows, source == .document {
+                extra += InjectionWindows.split(text).map { ($0.text, .instructions, "window.classifier", .document, $0.utf8Range) }
+            }
             var v = vector
-            var extra: [(String, InjectionCategory, String)] = []
-            extra += scan.hidden.map { ($0, .hiddenText, "hidden.classifier") }
-            extra += scan.decoded.map { ($0, .encoded, "decoded.classifier") }
-            var texts: [String] = []
-            if v == nil { texts.append(text) }
-            texts += extra.map(\.0)
+            let texts = (v == nil ? [text] : []) + extra.map(\.text)
             if !texts.isEmpty, let embedder, let vectors = try? await embedder.embed(texts), vectors.count == texts.count {
                 var k = 0
                 if v == nil { v = vectors[0]; k = 1 }
-                for (segment, (s, category, rule)) in zip(vectors[k...], extra) where segment.count == InjectionFeatures.embeddingDimensions {
-                    let sub = InjectionStructure.scan(s, source: .question, rules: rules)
-                    let p = classifier.score(InjectionFeatures.vector(s, embedding: segment, source: .question, scan: sub))
-                    signals.append(InjectionSignal(category: category, rule: rule, weight: p))
+                var best: InjectionSignal? = nil
+                for (segment, e) in zip(vectors[k...], extra) where segment.count == InjectionFeatures.embeddingDimensions {
+                    let sub = InjectionStructure.scan(e.text, source: e.source, rules: rules)
+                    let p = classifier.score(InjectionFeatures.vector(e.text, embedding: segment, source: e.source, scan: sub))
+                    let window = e.rule == "window.classifier"
+                    let signal = InjectionSignal(category: e.category, rule: e.rule, weight: window ? classifier.windowWeight(p) : p, utf8Range: e.range)
+                    // Of the windows only the most suspicious one counts.
+                    if window {
+                        if p > best?.weight ?? -1 { best = signal }
+                    } else {
+                        signals.append(signal)
+                    }
                 }
+                if let best { signals.append(best) }
             }
             if let v, v.count == InjectionFeatures.embeddingDimensions {
                 let p = classifier.score(InjectionFeatures.vector(text, embedding: v, source: source, scan: scan))

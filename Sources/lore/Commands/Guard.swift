@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoreCore
+import LoreEval
 import LoreGuardrails
 import LoreQuery
 import LoreStore
@@ -229,7 +230,8 @@ struct Guard: AsyncParsableCommand {
             let config = try global.configuration()
             try config.requireDatabase()
             let detector = try config.guardrails.injectionDetector(embedder: try await EmbedderFactory.make(config))
-            let r = try await IngestScanner(detector: detector, threshold: config.guardrails.context.injection.threshold).scan(try Store(path: config.database))
+            let r = try await IngestScanner(detector: detector, threshold: config.guardrails.context.injection.threshold,
+                                            windows: config.guardrails.context.scanWindows).scan(try Store(path: config.database))
             print("scanned \(r.scanned) chunks, flagged \(r.flagged), in \(String(format: "%.2f", r.seconds)) s")
         }
     }

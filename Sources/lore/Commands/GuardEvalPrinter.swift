@@ -1,4 +1,5 @@
 import Foundation
+import LoreEval
 import LoreGuardrails
 
 /// The tables `lore guard eval` prints.

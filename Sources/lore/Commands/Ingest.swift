@@ -136,7 +136,8 @@ struct Ingest: AsyncParsableCommand {
         if guardPolicy.enabled, guardPolicy.context.scanAtIngest, guardPolicy.context.injection.isOn {
             do {
                 scanReport = try await IngestScanner(detector: try guardPolicy.injectionDetector(embedder: embedder),
-                                                     threshold: guardPolicy.context.injection.threshold).scan(store)
+                                                     threshold: guardPolicy.context.injection.threshold,
+                                                     windows: guardPolicy.context.scanWindows).scan(store)
             } catch {
                 FileHandle.standardError.write(Data("warning: the documents are stored, but the guardrail scan failed: \(error) (lore guard scan runs it again)\n".utf8))
             }

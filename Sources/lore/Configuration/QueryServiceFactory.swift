@@ -75,7 +75,8 @@ enum QueryServiceFactory {
         let policy = config.guardrails
         let guards: any QueryGuards = policy.enabled
             ? PolicyGuards(policy: policy, embedder: embedder, classifier: try policy.classifier(),
-                           audit: policy.audit && !readOnly ? try StoreAuditSink(path: config.database) : nil)
+                           audit: policy.audit && !readOnly ? try StoreAuditSink(path: config.database) : nil,
+                           scans: policy.context.injection.isOn ? try StoredScans(path: config.database) : nil)
             : PassThroughGuards()
         let service = try QueryService(retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: tokenizer),
                                        generators: generators, defaultBackend: backend, guards: guards,

@@ -141,7 +141,7 @@ actor StoreDocumentCatalog: DocumentCatalog {
         guard policy.enabled, policy.context.scanAtIngest, policy.context.injection.isOn else { return }
         do {
             _ = try await IngestScanner(detector: try policy.injectionDetector(embedder: embedder),
-                                        threshold: policy.context.injection.threshold).scan(store)
+                                        threshold: policy.context.injection.threshold, windows: policy.context.scanWindows).scan(store)
         } catch {
             logger.warning("the documents are stored, but the guardrail scan failed", metadata: ["error": "\(error)"])
         }

@@ -1,5 +1,6 @@
 import Foundation
 import LoreCore
+import LoreGuardrails
 
 /// Detection and false-positive rates of the guardrail rules on labelled sets
 /// (`Tests/Fixtures/guardrails/`), for `lore guard eval`:
@@ -177,7 +178,9 @@ public struct GuardEvaluation: Sendable {
             }
             for (item, vector) in zip(slice, vectors) {
                 let t = DispatchTime.now()
-                let a = await detector.assess(item.text, vector: vector, source: item.whereFrom == "document" ? .document : .question)
+                // A document as the ingest-time scan sees it (its windows too), which the query-time rail reads.
+                let document = item.whereFrom == "document"
+                let a = await detector.assess(item.text, vector: vector, source: document ? .document : .question, windows: document)
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e3)
                 let hit = a.score >= limit
                 let top = a.signals.max { $0.weight < $1.weight }.map { "\($0.rule) \(String(format: "%.2f", $0.weight))" } ?? "no signal"
