@@ -142,7 +142,7 @@ public struct InjectionDetector: Sendable {
                     let signal = InjectionSignal(category: e.category, rule: e.rule, weight: window ? classifier.windowWeight(p) : p, utf8Range: e.range)
                     // Of the windows only the most suspicious one counts.
                     if window {
-                        if p > best?.weight ?? -1 { best = signal }
+                        if signal.weight > best?.weight ?? -1 { best = signal }
                     } else {
                         signals.append(signal)
                     }
