@@ -281,21 +281,27 @@ WINDOW_MAX_BYTES, WINDOW_MIN_WORDS, WINDOW_MAX = 160, 6, 16   # as InjectionWind
 
 
 def _words(b, lo, hi):
-    """Runs of two or more letters (ASCII letters, or any non-ASCII byte) in b[lo:hi]."""
+    """Words in b[lo:hi]: runs of letters and digits (any non-ASCII byte counts as a letter)
+    of two or more bytes and no digit, so that a hash or an identifier with digits is none."""
     n = run = 0
-    for c in b[lo:hi]:
+    digit = False
+    for c in b[lo:hi] + b" ":
         if (0x41 <= c <= 0x5A) or (0x61 <= c <= 0x7A) or c >= 0x80:
             run += 1
+        elif 0x30 <= c <= 0x39:
+            run += 1
+            digit = True
         else:
-            n += run >= 2
+            n += run >= 2 and not digit
             run = 0
-    return n + (run >= 2)
+            digit = False
+    return n
 
 
 def windows(text):
     """The texts of a document's windows, exactly as InjectionWindows.swift cuts them (UTF-8
     byte ranges: breaks at blank lines and after . ! ? ; : before white space; a piece of
-    fewer than 6 words is joined to the next, the last to the one before; pieces of one
+    fewer than 6 words (letters only: a hash is none) is joined to the next, the last to the one before; pieces of one
     paragraph packed up to 160 bytes; packed coarser past 16 windows); [] when the text is
     one window."""
     b = text.encode("utf-8")

@@ -124,6 +124,29 @@ struct InjectionDetectorTests {
         #expect(InjectionWindows.split(table).isEmpty, "the table joins the sentence after it: one window, \(InjectionWindows.split(table))")
     }
 
+    @Test("the windows are the ones scripts/guard_common.py cuts for training, on every file of the demo corpus")
+    func windowsMatchTraining() throws {
+        var texts = ["é. ü! \u{0}\n\n\n", "One. Two three four five six seven.\r\n\r\nb05ef42ed234009b4b3d 8 9 10 11 12 13.\n|a|b|\n"]
+        let files = FileManager.default.enumerator(atPath: TestPaths.corpus)!.compactMap { $0 as? String }.sorted()
+        for f in files {
+            if let t = try? String(contentsOfFile: TestPaths.corpus + "/" + f, encoding: .utf8) { texts.append(t) }
+        }
+        let script = """
+            import json, sys
+            sys.path.insert(0, sys.argv[1])
+            import guard_common as gc
+            print(json.dumps([gc.windows(t) for t in json.load(sys.stdin)]))
+            """
+        let r = try runProcess("/usr/bin/env", ["python3", "-c", script, TestPaths.repositoryRoot + "/scripts"],
+                               input: String(decoding: try JSONSerialization.data(withJSONObject: texts), as: UTF8.self))
+        #expect(r.status == 0, "\(r.stderr)")
+        let python = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String]]
+        #expect(texts.count > 10 && python.count == texts.count)
+        for (text, expected) in zip(texts, python) {
+            #expect(InjectionWindows.split(text).map(\.text) == expected, "\(text.prefix(60))")
+        }
+    }
+
     @Test("an instruction planted in a paragraph is found by its window, with where it is; the paragraph alone passes")
     func plantedWindow() async throws {
         let paragraph = """

@@ -6,8 +6,8 @@ import Foundation
 /// window that holds it.
 ///
 /// Windows break at blank lines and after sentence ends (`.`, `!`, `?`, `;`, `:` before white
-/// space). A piece of fewer than ``minWords`` words (a heading, a table rule, a line of code)
-/// is joined to the next one, the last to the one before: a scrap reads as anything to the
+/// space). A piece of fewer than ``minWords`` words (a heading, a table rule, a line of code,
+/// a hash: words are letters only) is joined to the next one, the last to the one before: a scrap reads as anything to the
 /// model. Pieces of one paragraph are packed up to ``maxBytes``, and a text that would give
 /// more than ``maxWindows`` is packed coarser until it does not. `scripts/guard_common.py`
 /// cuts the same windows for training; the two must change together.
@@ -20,16 +20,23 @@ enum InjectionWindows {
     static func ranges(_ text: String) -> [Range<Int>] {
         let b = Array(text.utf8)
         func space(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
-        /// Runs of two or more letters (ASCII letters, or any non-ASCII byte).
+        /// Runs of letters and digits (a non-ASCII byte counts as a letter) of two or more
+        /// bytes and no digit: a hash or an identifier with digits is no word.
         func words(_ r: Range<Int>) -> Int {
-            var n = 0, run = 0
-            for c in b[r] {
-                if (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c >= 0x80 { run += 1 } else {
-                    if run >= 2 { n += 1 }
+            var n = 0, run = 0, digit = false
+            for c in b[r] + [0x20] {
+                if (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c >= 0x80 {
+                    run += 1
+                } else if c >= 0x30 && c <= 0x39 {
+                    run += 1
+                    digit = true
+                } else {
+                    if run >= 2 && !digit { n += 1 }
                     run = 0
+                    digit = false
                 }
             }
-            return n + (run >= 2 ? 1 : 0)
+            return n
         }
         var pieces: [(range: Range<Int>, paragraph: Int)] = []
         var start = 0, paragraph = 0, i = 0
