@@ -110,7 +110,7 @@ public struct InjectionClassifier: Sendable {
         guard windowThreshold >= threshold, windowThreshold < 1 else { throw GuardrailError("window_threshold: must be in [threshold, 1)") }
         var h = SHA256()
         h.update(data)
-        version = "classifier-" + SHA256.hex(of: h.finalize().prefix(6))
+        version = "classifier-" + String(h.finalizeHex().prefix(12))
     }
 
     /// A window's score on the scale of ``threshold`` (piecewise linear: `windowThreshold`

@@ -50,7 +50,7 @@ struct InjectionStructureRules: Sendable {
         morse = table
         var h = SHA256()
         h.update(data)
-        version = SHA256.hex(of: h.finalize().prefix(6))
+        version = String(h.finalizeHex().prefix(12))
     }
 
     func weight(_ name: String, _ source: InjectionSource) -> Double { weights[name]?.value(source) ?? 0 }
