@@ -115,8 +115,21 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: lore),
-        // The executable: the composition root and the command line.
+        // The application and composition root: the configuration (file, environment), the
+        // factories that wire the modules together, the document catalog, the replica switcher
+        // and the HTTP application `lore serve` runs.
+        .target(name: "LoreApp", dependencies: [
+            "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
+            "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreServer", "LoreChat",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: lore),
+        // The executable: argument parsing and printing.
         .executableTarget(name: "lore", dependencies: [
+            "LoreApp",
             "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
             "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreServer", "LoreChat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,3 +1,4 @@
+import LoreApp
 import ArgumentParser
 
 /// The `lore` command: a thin front over the ingestor and the store.

@@ -1,3 +1,4 @@
+import LoreApp
 import LoreBLAS
 import ArgumentParser
 import Foundation

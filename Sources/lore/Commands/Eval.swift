@@ -1,3 +1,4 @@
+import LoreApp
 import ArgumentParser
 import Foundation
 import LoreCore

@@ -1,3 +1,4 @@
+import LoreApp
 import ArgumentParser
 import Foundation
 import Logging
@@ -39,9 +40,4 @@ enum LoggingSetup {
             return h
         }
     }
-}
-
-/// Fails the command with a message on standard error and a non-zero status.
-struct CommandFailure: Error, CustomStringConvertible {
-    var description: String
 }

@@ -1,3 +1,4 @@
+import LoreApp
 import Foundation
 import LoreEval
 import LoreGuardrails

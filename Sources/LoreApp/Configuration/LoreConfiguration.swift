@@ -6,63 +6,63 @@ import Yams
 
 /// Lore's configuration: defaults, overridden by a YAML file (`--config`, `$LORE_CONFIG`, or
 /// `./lore.yaml`), overridden by `LORE_*` environment variables, overridden by flags.
-struct LoreConfiguration: Codable, Equatable {
-    struct Ingest: Codable, Equatable {
-        var chunkSize = 200
-        var chunkOverlap = 30
-        var maxFileBytes = 50 * 1024 * 1024
-        var minCharacters = 10
+public struct LoreConfiguration: Codable, Equatable, Sendable {
+    public struct Ingest: Codable, Equatable, Sendable {
+        public var chunkSize = 200
+        public var chunkOverlap = 30
+        public var maxFileBytes = 50 * 1024 * 1024
+        public var minCharacters = 10
         /// `repair` (replace with U+FFFD and warn) or `reject`.
-        var invalidUTF8 = "repair"
-        var include: [String] = []
-        var exclude: [String] = []
+        public var invalidUTF8 = "repair"
+        public var include: [String] = []
+        public var exclude: [String] = []
 
-        enum CodingKeys: String, CodingKey {
+        public enum CodingKeys: String, CodingKey {
             case chunkSize = "chunk_size", chunkOverlap = "chunk_overlap", maxFileBytes = "max_file_bytes"
             case minCharacters = "min_characters", invalidUTF8 = "invalid_utf8", include, exclude
         }
     }
 
-    var database = "lore.db"
-    var collection = "default"
+    public var database = "lore.db"
+    public var collection = "default"
     /// Where `scripts/fetch-models` put the models; relative paths are looked up from the
     /// working directory, then upwards from the executable.
-    var modelsDir = "models"
-    var logLevel = "warning"
+    public var modelsDir = "models"
+    public var logLevel = "warning"
     /// `minilm` (in process), `openai-compatible` (see `openai_embedder`) or `none`.
-    var embedder = "minilm"
-    var openAIEmbedder = OpenAIEmbedder()
-    var ingest = Ingest()
-    var index = Index()
-    var prompts = PromptSettings()
-    var generation = GenerationSettings()
-    var retrieval = RetrievalSettings()
-    var extractive = ExtractiveSettings()
+    public var embedder = "minilm"
+    public var openAIEmbedder = OpenAIEmbedder()
+    public var ingest = Ingest()
+    public var index = Index()
+    public var prompts = PromptSettings()
+    public var generation = GenerationSettings()
+    public var retrieval = RetrievalSettings()
+    public var extractive = ExtractiveSettings()
     /// The guardrail policy (every rule's action and threshold).
-    var guardrails = GuardrailPolicy()
+    public var guardrails = GuardrailPolicy()
     /// `lore serve`.
-    var server = ServerSettings()
+    public var server = ServerSettings()
 
     /// The vector index (`index:`).
-    struct Index: Codable, Equatable {
+    public struct Index: Codable, Equatable, Sendable {
         /// `auto` (flat below `hnsw_threshold` vectors, HNSW from it), `flat` or `hnsw`.
-        var kind = "auto"
-        var hnswThreshold = IndexSettings().hnswThreshold
-        var m = HNSWParameters().m
-        var efConstruction = HNSWParameters().efConstruction
-        var efSearch = HNSWParameters().efSearch
-        var rebuildTombstoneShare = IndexSettings().rebuildTombstoneShare
+        public var kind = "auto"
+        public var hnswThreshold = IndexSettings().hnswThreshold
+        public var m = HNSWParameters().m
+        public var efConstruction = HNSWParameters().efConstruction
+        public var efSearch = HNSWParameters().efSearch
+        public var rebuildTombstoneShare = IndexSettings().rebuildTombstoneShare
         /// Bytes per stored snapshot part (blob).
-        var snapshotPartBytes = IndexSettings().partBytes
+        public var snapshotPartBytes = IndexSettings().partBytes
 
-        enum CodingKeys: String, CodingKey {
+        public enum CodingKeys: String, CodingKey {
             case kind, hnswThreshold = "hnsw_threshold", m, efConstruction = "ef_construction", efSearch = "ef_search"
             case rebuildTombstoneShare = "rebuild_tombstone_share", snapshotPartBytes = "snapshot_part_bytes"
         }
 
-        init() {}
+        public init() {}
 
-        init(from decoder: any Decoder) throws {
+        public init(from decoder: any Decoder) throws {
             let d = Self()
             let c = try decoder.container(keyedBy: CodingKeys.self)
             kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? d.kind
@@ -75,7 +75,7 @@ struct LoreConfiguration: Codable, Equatable {
         }
 
         /// The index settings these values describe.
-        func settings() throws -> IndexSettings {
+        public func settings() throws -> IndexSettings {
             guard kind == "auto" || IndexKind(rawValue: kind) != nil else {
                 throw ConfigurationError(description: "index.kind must be auto, flat or hnsw, not \(kind)")
             }
@@ -88,24 +88,24 @@ struct LoreConfiguration: Codable, Equatable {
     }
 
     /// The OpenAI-compatible embeddings server.
-    struct OpenAIEmbedder: Codable, Equatable {
-        var baseURL: String?
-        var model: String?
-        var apiKeyEnv: String?
-        var batchSize = 64
-        var concurrency = 4
-        var timeoutSeconds = 30.0
-        var maxRetries = 5
-        var dimension: Int?
+    public struct OpenAIEmbedder: Codable, Equatable, Sendable {
+        public var baseURL: String?
+        public var model: String?
+        public var apiKeyEnv: String?
+        public var batchSize = 64
+        public var concurrency = 4
+        public var timeoutSeconds = 30.0
+        public var maxRetries = 5
+        public var dimension: Int?
 
-        enum CodingKeys: String, CodingKey {
+        public enum CodingKeys: String, CodingKey {
             case baseURL = "base_url", model, apiKeyEnv = "api_key_env", batchSize = "batch_size", concurrency
             case timeoutSeconds = "timeout_s", maxRetries = "max_retries", dimension
         }
 
-        init() {}
+        public init() {}
 
-        init(from decoder: any Decoder) throws {
+        public init(from decoder: any Decoder) throws {
             let d = Self()
             let c = try decoder.container(keyedBy: CodingKeys.self)
             baseURL = try c.decodeIfPresent(String.self, forKey: .baseURL)
@@ -119,15 +119,15 @@ struct LoreConfiguration: Codable, Equatable {
         }
     }
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
         case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder
         case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval, extractive, guardrails
         case server
     }
 
-    init() {}
+    public init() {}
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         // Every key is optional: missing keys keep their defaults.
         let d = LoreConfiguration()
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -149,7 +149,7 @@ struct LoreConfiguration: Codable, Equatable {
 }
 
 extension LoreConfiguration.Ingest {
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let d = Self()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         chunkSize = try c.decodeIfPresent(Int.self, forKey: .chunkSize) ?? d.chunkSize
@@ -163,13 +163,13 @@ extension LoreConfiguration.Ingest {
 }
 
 /// A configuration problem, naming the file, key or variable.
-struct ConfigurationError: Error, CustomStringConvertible {
-    var description: String
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var description: String
 }
 
 extension LoreConfiguration {
     /// Loads the effective configuration.
-    static func load(file explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (LoreConfiguration, source: String?) {
+    public static func load(file explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (LoreConfiguration, source: String?) {
         var config = LoreConfiguration()
         var source: String? = nil
         let candidate = explicit ?? environment["LORE_CONFIG"] ?? (FileManager.default.fileExists(atPath: "lore.yaml") ? "lore.yaml" : nil)
@@ -201,7 +201,7 @@ extension LoreConfiguration {
         }
     }
 
-    mutating func applyEnvironment(_ env: [String: String]) throws {
+    public mutating func applyEnvironment(_ env: [String: String]) throws {
         func int(_ name: String) throws -> Int? {
             guard let v = env[name] else { return nil }
             guard let n = Int(v) else { throw ConfigurationError(description: "\(name)=\(v) is not an integer") }
@@ -237,13 +237,13 @@ extension LoreConfiguration {
     }
 
     /// Fails, naming the path, when the database file does not exist (`hint` says what to do).
-    func requireDatabase(hint: String = "run lore ingest first, or pass --db") throws {
+    public func requireDatabase(hint: String = "run lore ingest first, or pass --db") throws {
         guard FileManager.default.fileExists(atPath: database) else {
             throw CommandFailure(description: "no database at \(database): \(hint)")
         }
     }
 
-    func validate() throws {
+    public func validate() throws {
         guard EmbedderFactory.kinds.contains(embedder) else {
             throw ConfigurationError(description: "embedder must be one of \(EmbedderFactory.kinds.joined(separator: ", ")), not \(embedder)")
         }
@@ -265,10 +265,10 @@ extension LoreConfiguration {
     }
 
     /// The configuration as YAML.
-    func yaml() throws -> String { try YAMLEncoder().encode(self) }
+    public func yaml() throws -> String { try YAMLEncoder().encode(self) }
 
     /// The directory holding all-MiniLM-L6-v2.
-    func modelDirectory(_ name: String = "all-MiniLM-L6-v2") throws -> String {
+    public func modelDirectory(_ name: String = "all-MiniLM-L6-v2") throws -> String {
         if modelsDir.hasPrefix("/") { return modelsDir + "/" + name }
         var candidates = [FileManager.default.currentDirectoryPath + "/" + modelsDir]
         // Upwards from the executable (e.g. .build/x86_64-unknown-linux-gnu/release/lore).
@@ -286,7 +286,7 @@ extension LoreConfiguration {
 
 extension CommandLine {
     /// The running executable's path.
-    static var executablePath: String {
+    public static var executablePath: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? arguments[0]
     }
 }

@@ -24,34 +24,34 @@ import LoreServer
 ///   published: /data/index   # serve published index versions read-only (--published)
 ///   watch_interval_s: 2      # how often a replica checks for a new version; 0: only SIGHUP and POST /admin/reload
 /// ```
-struct ServerSettings: Codable, Equatable {
-    var host = "127.0.0.1"
-    var port = 8080
-    var maxBodyBytes = 1 << 20
-    var requestTimeoutSeconds = 120.0
-    var shutdownGraceSeconds = 30.0
+public struct ServerSettings: Codable, Equatable, Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var maxBodyBytes = 1 << 20
+    public var requestTimeoutSeconds = 120.0
+    public var shutdownGraceSeconds = 30.0
     /// `api_key` (every API route needs a key) or `none` (unauthenticated local access).
-    var auth = "api_key"
-    var metricsRequireKey = false
-    var rateLimit = RateLimitSettings()
-    var cors: CORSSettings?
+    public var auth = "api_key"
+    public var metricsRequireKey = false
+    public var rateLimit = RateLimitSettings()
+    public var cors: CORSSettings?
     /// A published directory (`lore ingest --publish DIR`): the server is a read-only replica
     /// of its current version.
-    var published: String?
-    var watchIntervalSeconds = 2.0
+    public var published: String?
+    public var watchIntervalSeconds = 2.0
 
-    static let authModes = ["api_key", "none"]
+    public static let authModes = ["api_key", "none"]
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
         case host, port, maxBodyBytes = "max_body_bytes", requestTimeoutSeconds = "request_timeout_s"
         case shutdownGraceSeconds = "shutdown_grace_s"
         case auth, metricsRequireKey = "metrics_require_key", rateLimit = "rate_limit", cors
         case published, watchIntervalSeconds = "watch_interval_s"
     }
 
-    init() {}
+    public init() {}
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let d = Self()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         host = try c.decodeIfPresent(String.self, forKey: .host) ?? d.host
@@ -67,7 +67,7 @@ struct ServerSettings: Codable, Equatable {
         watchIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .watchIntervalSeconds) ?? d.watchIntervalSeconds
     }
 
-    mutating func applyEnvironment(_ env: [String: String]) throws {
+    public mutating func applyEnvironment(_ env: [String: String]) throws {
         func number(_ name: String) throws -> Double? {
             guard let v = env[name] else { return nil }
             guard let n = Double(v) else { throw ConfigurationError(description: "\(name)=\(v) is not a number") }
@@ -96,7 +96,7 @@ struct ServerSettings: Codable, Equatable {
         }
     }
 
-    func validate() throws {
+    public func validate() throws {
         guard !host.isEmpty else { throw ConfigurationError(description: "server.host must not be empty") }
         guard (0...65535).contains(port) else { throw ConfigurationError(description: "server.port must be between 0 and 65535, not \(port)") }
         guard maxBodyBytes > 0 else { throw ConfigurationError(description: "server.max_body_bytes must be positive, not \(maxBodyBytes)") }
@@ -119,7 +119,7 @@ struct ServerSettings: Codable, Equatable {
 
     /// The server's options (`host` and `port` as given, after flags); keys come from
     /// `database`.
-    func options(database: String? = nil) -> ServerOptions {
+    public func options(database: String? = nil) -> ServerOptions {
         var o = ServerOptions(host: host, port: port, maxBodyBytes: maxBodyBytes,
                               requestTimeout: .milliseconds(Int64((requestTimeoutSeconds * 1000).rounded())))
         o.access = AccessOptions(unauthenticatedLocal: auth == "none", keyDatabase: database, defaultRateLimit: rateLimit.limit,
@@ -129,49 +129,49 @@ struct ServerSettings: Codable, Equatable {
 }
 
 /// `server.rate_limit`: the token bucket of keys that have no limit of their own.
-struct RateLimitSettings: Codable, Equatable {
+public struct RateLimitSettings: Codable, Equatable, Sendable {
     /// 0: no limit.
-    var requestsPerSecond = 0.0
+    public var requestsPerSecond = 0.0
     /// 0: the rate rounded up (at least 1).
-    var burst = 0
+    public var burst = 0
 
-    enum CodingKeys: String, CodingKey { case requestsPerSecond = "requests_per_second", burst }
+    public enum CodingKeys: String, CodingKey { case requestsPerSecond = "requests_per_second", burst }
 
-    init() {}
+    public init() {}
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         requestsPerSecond = try c.decodeIfPresent(Double.self, forKey: .requestsPerSecond) ?? 0
         burst = try c.decodeIfPresent(Int.self, forKey: .burst) ?? 0
     }
 
-    func validate() throws {
+    public func validate() throws {
         guard requestsPerSecond >= 0, requestsPerSecond.isFinite else {
             throw ConfigurationError(description: "server.rate_limit.requests_per_second must be 0 (off) or positive, not \(requestsPerSecond)")
         }
         guard burst >= 0 else { throw ConfigurationError(description: "server.rate_limit.burst must not be negative, not \(burst)") }
     }
 
-    var limit: RateLimit? {
+    public var limit: RateLimit? {
         requestsPerSecond > 0 ? RateLimit(requestsPerSecond: requestsPerSecond, burst: burst > 0 ? burst : max(1, Int(requestsPerSecond.rounded(.up)))) : nil
     }
 }
 
 /// `server.cors`: which browser origins may call the API.
-struct CORSSettings: Codable, Equatable {
-    var allowedOrigins: [String] = []
-    var allowedMethods = CORSPolicy.defaultMethods
-    var allowedHeaders = CORSPolicy.defaultHeaders
-    var maxAgeSeconds: Int?
+public struct CORSSettings: Codable, Equatable, Sendable {
+    public var allowedOrigins: [String] = []
+    public var allowedMethods = CORSPolicy.defaultMethods
+    public var allowedHeaders = CORSPolicy.defaultHeaders
+    public var maxAgeSeconds: Int?
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
         case allowedOrigins = "allowed_origins", allowedMethods = "allowed_methods", allowedHeaders = "allowed_headers"
         case maxAgeSeconds = "max_age_s"
     }
 
-    init() {}
+    public init() {}
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let d = Self()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         allowedOrigins = try c.decodeIfPresent([String].self, forKey: .allowedOrigins) ?? d.allowedOrigins
@@ -180,7 +180,7 @@ struct CORSSettings: Codable, Equatable {
         maxAgeSeconds = try c.decodeIfPresent(Int.self, forKey: .maxAgeSeconds)
     }
 
-    func validate() throws {
+    public func validate() throws {
         guard !allowedOrigins.isEmpty else {
             throw ConfigurationError(description: "server.cors.allowed_origins must list at least one origin (or leave server.cors out)")
         }
@@ -199,7 +199,7 @@ struct CORSSettings: Codable, Equatable {
         if let m = maxAgeSeconds, m < 0 { throw ConfigurationError(description: "server.cors.max_age_s must not be negative, not \(m)") }
     }
 
-    var policy: CORSPolicy {
+    public var policy: CORSPolicy {
         CORSPolicy(allowedOrigins: allowedOrigins, allowedMethods: allowedMethods, allowedHeaders: allowedHeaders, maxAgeSeconds: maxAgeSeconds)
     }
 }

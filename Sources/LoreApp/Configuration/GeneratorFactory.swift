@@ -5,11 +5,11 @@ import LoreGenerate
 
 /// Chooses the generation backend from the configuration: the composition root's one
 /// place for it.
-enum GeneratorFactory {
+public enum GeneratorFactory {
     /// The generator named `name` (by default `settings.backend`): nil for `extractive`
     /// (built elsewhere, from the embedder), the OpenAI-compatible client for a configured
     /// backend, or a `BackendPool` over all of them for `pool`.
-    static func make(_ settings: GenerationSettings, name: String? = nil,
+    public static func make(_ settings: GenerationSettings, name: String? = nil,
                      environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (any Generator)? {
         let name = name ?? settings.backend
         switch name {
@@ -32,7 +32,7 @@ enum GeneratorFactory {
     }
 
     /// The OpenAI-compatible client for one configured backend.
-    static func client(_ b: GenerationSettings.Backend, _ environment: [String: String]) throws -> OpenAICompatibleGenerator {
+    public static func client(_ b: GenerationSettings.Backend, _ environment: [String: String]) throws -> OpenAICompatibleGenerator {
         let configuration = OpenAIGeneratorConfiguration(
             name: b.name, baseURL: b.baseURL, model: b.model, apiKeyEnvironmentVariable: b.apiKeyEnv,
             connectTimeout: duration(b.connectTimeoutSeconds), firstTokenTimeout: duration(b.firstTokenTimeoutSeconds),

@@ -18,27 +18,27 @@ import Foundation
 ///   circuit_breaker: {failures: 3, cooldown_s: 30}
 ///   fallback: extractive    # optional: answers when the chosen backend is unreachable (else 503)
 /// ```
-struct GenerationSettings: Codable, Equatable {
+public struct GenerationSettings: Codable, Equatable, Sendable {
     /// One OpenAI-compatible backend (`generation.backends[]`).
-    struct Backend: Codable, Equatable {
-        var name = ""
-        var baseURL = ""
-        var model = ""
+    public struct Backend: Codable, Equatable, Sendable {
+        public var name = ""
+        public var baseURL = ""
+        public var model = ""
         /// The environment variable holding the API key; none for servers without keys.
-        var apiKeyEnv: String?
-        var connectTimeoutSeconds = 5.0
-        var firstTokenTimeoutSeconds = 60.0
-        var requestTimeoutSeconds = 300.0
-        var maxRetries = 2
+        public var apiKeyEnv: String?
+        public var connectTimeoutSeconds = 5.0
+        public var firstTokenTimeoutSeconds = 60.0
+        public var requestTimeoutSeconds = 300.0
+        public var maxRetries = 2
 
-        enum CodingKeys: String, CodingKey {
+        public enum CodingKeys: String, CodingKey {
             case name, baseURL = "base_url", model, apiKeyEnv = "api_key_env", connectTimeoutSeconds = "connect_timeout_s"
             case firstTokenTimeoutSeconds = "first_token_timeout_s", requestTimeoutSeconds = "request_timeout_s", maxRetries = "max_retries"
         }
 
-        init(name: String = "") { self.name = name }
+        public init(name: String = "") { self.name = name }
 
-        init(from decoder: any Decoder) throws {
+        public init(from decoder: any Decoder) throws {
             let d = Self()
             let c = try decoder.container(keyedBy: CodingKeys.self)
             name = try c.decodeIfPresent(String.self, forKey: .name) ?? d.name
@@ -53,17 +53,17 @@ struct GenerationSettings: Codable, Equatable {
     }
 
     /// The pool's circuit breakers (`generation.circuit_breaker`).
-    struct CircuitBreaker: Codable, Equatable {
+    public struct CircuitBreaker: Codable, Equatable, Sendable {
         /// Consecutive failures that open a backend's circuit.
-        var failures = 3
+        public var failures = 3
         /// Seconds an open circuit waits before one probe request.
-        var cooldownSeconds = 30.0
+        public var cooldownSeconds = 30.0
 
-        enum CodingKeys: String, CodingKey { case failures, cooldownSeconds = "cooldown_s" }
+        public enum CodingKeys: String, CodingKey { case failures, cooldownSeconds = "cooldown_s" }
 
-        init() {}
+        public init() {}
 
-        init(from decoder: any Decoder) throws {
+        public init(from decoder: any Decoder) throws {
             let d = Self()
             let c = try decoder.container(keyedBy: CodingKeys.self)
             failures = try c.decodeIfPresent(Int.self, forKey: .failures) ?? d.failures
@@ -73,25 +73,25 @@ struct GenerationSettings: Codable, Equatable {
 
     /// `extractive` (embedded, no LLM), the name of a configured backend, or `pool` (every
     /// configured backend, with routing, failover and circuit breakers).
-    var backend = "extractive"
-    var backends: [Backend] = []
-    var circuitBreaker = CircuitBreaker()
+    public var backend = "extractive"
+    public var backends: [Backend] = []
+    public var circuitBreaker = CircuitBreaker()
     /// The backend that answers when the chosen one cannot be reached before its first
     /// token (in practice `extractive`); nil: such queries fail (503 `backend_unavailable`).
-    var fallback: String?
+    public var fallback: String?
 
     /// The backend name that means "all configured backends".
-    static let pool = "pool"
+    public static let pool = "pool"
     /// The backend name of the embedded extractive answerer.
-    static let extractive = "extractive"
+    public static let extractive = "extractive"
     /// The backend that `LORE_LLM_*` variables define or override.
-    static let environmentBackend = "llm"
+    public static let environmentBackend = "llm"
 
-    enum CodingKeys: String, CodingKey { case backend, backends, circuitBreaker = "circuit_breaker", fallback }
+    public enum CodingKeys: String, CodingKey { case backend, backends, circuitBreaker = "circuit_breaker", fallback }
 
-    init() {}
+    public init() {}
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let d = Self()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         backend = try c.decodeIfPresent(String.self, forKey: .backend) ?? d.backend
@@ -102,11 +102,11 @@ struct GenerationSettings: Codable, Equatable {
 
     /// The names `GeneratorFactory.make` builds a generator for: each configured backend,
     /// and `pool` when there is at least one (`extractive` is built elsewhere).
-    var backendNames: [String] { backends.isEmpty ? [] : backends.map(\.name) + [Self.pool] }
+    public var backendNames: [String] { backends.isEmpty ? [] : backends.map(\.name) + [Self.pool] }
 
     /// `LORE_GENERATION_BACKEND` chooses the backend; `LORE_LLM_BASE_URL`, `LORE_LLM_MODEL`
     /// and `LORE_LLM_API_KEY_ENV` define (or override the fields of) a backend named `llm`.
-    mutating func applyEnvironment(_ env: [String: String]) throws {
+    public mutating func applyEnvironment(_ env: [String: String]) throws {
         if let v = env["LORE_GENERATION_BACKEND"] { backend = v.trimmingCharacters(in: .whitespaces) }
         if let v = env["LORE_GENERATION_FALLBACK"] {
             let name = v.trimmingCharacters(in: .whitespaces)
@@ -124,7 +124,7 @@ struct GenerationSettings: Codable, Equatable {
     }
 
     /// Checks every key, naming the one at fault.
-    func validate() throws {
+    public func validate() throws {
         func fail(_ message: String) -> ConfigurationError { ConfigurationError(description: message) }
         var seen = Set<String>()
         for (i, b) in backends.enumerated() {

@@ -19,7 +19,7 @@ import LoreStore
 /// block it. After each write, the collection's served vector index is brought up to date
 /// in place from the store's vector change log (searches go on meanwhile); a collection
 /// served without vectors (lexical only) that gets its first ones is reopened instead.
-actor StoreDocumentCatalog: DocumentCatalog {
+public actor StoreDocumentCatalog: DocumentCatalog {
     private let config: LoreConfiguration
     private let database: String
     private let collections: ServedCollections
@@ -41,7 +41,7 @@ actor StoreDocumentCatalog: DocumentCatalog {
     /// answer 409 `read_only_replica`.
     private let readOnly: Bool
 
-    init(config: LoreConfiguration, collections: ServedCollections, readOnly: Bool = false) throws {
+    public init(config: LoreConfiguration, collections: ServedCollections, readOnly: Bool = false) throws {
         self.config = config
         database = config.database
         self.collections = collections
@@ -80,11 +80,11 @@ actor StoreDocumentCatalog: DocumentCatalog {
         return try await task.value
     }
 
-    func ingest(_ uploads: [DocumentUpload], into collection: ServedCollection) async throws -> [IngestedUpload] {
+    public func ingest(_ uploads: [DocumentUpload], into collection: ServedCollection) async throws -> [IngestedUpload] {
         try await serialized { try await self.ingestNow(uploads, into: collection) }
     }
 
-    func delete(id: Int64, from collection: ServedCollection) async throws -> DocumentRemoval? {
+    public func delete(id: Int64, from collection: ServedCollection) async throws -> DocumentRemoval? {
         try await serialized { try await self.deleteNow(id: id, from: collection) }
     }
 
@@ -164,13 +164,13 @@ actor StoreDocumentCatalog: DocumentCatalog {
 
     // MARK: Reads
 
-    nonisolated func list(collection: String, filter: ChunkFilter, after: Int64, limit: Int) async throws -> [DocumentRecord] {
+    public nonisolated func list(collection: String, filter: ChunkFilter, after: Int64, limit: Int) async throws -> [DocumentRecord] {
         let reader = try Store(path: database, readOnly: true)
         guard let id = try reader.existingCollectionID(named: collection) else { return [] }
         return try reader.documentPage(collectionID: id, filter: filter, after: after, limit: limit)
     }
 
-    nonisolated func document(id: Int64, collection: String) async throws -> (DocumentRecord, [Store.ChunkRow])? {
+    public nonisolated func document(id: Int64, collection: String) async throws -> (DocumentRecord, [Store.ChunkRow])? {
         let reader = try Store(path: database, readOnly: true)
         guard let collectionID = try reader.existingCollectionID(named: collection),
               let doc = try reader.documentRecord(id: id, collectionID: collectionID) else { return nil }

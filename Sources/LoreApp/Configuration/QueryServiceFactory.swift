@@ -11,24 +11,24 @@ import LoreStore
 
 /// Builds the query pipeline from the configuration: the composition root's one place
 /// where the store, index, embedder, prompts and generation backends meet.
-enum QueryServiceFactory {
+public enum QueryServiceFactory {
     /// What a front needs to answer questions over one collection.
-    struct Pipeline {
-        let service: QueryService
-        let store: Store
-        let collection: String
-        let collectionID: Int64
+    public struct Pipeline {
+        public let service: QueryService
+        public let store: Store
+        public let collection: String
+        public let collectionID: Int64
         /// Retrieval defaults from the configuration (flags override them per query).
-        let defaults: RetrievalOptions
+        public let defaults: RetrievalOptions
         /// True when the collection has no vectors and queries are lexical only.
-        let lexicalOnly: Bool
+        public let lexicalOnly: Bool
     }
 
     /// - Parameter readOnly: open the store read-only (a published version): nothing is
     ///   written, so guardrail audit records are not kept (findings are still logged and counted).
     /// - Parameter reusing: an embedder already loaded with this configuration (a replica's
     ///   previous version): used instead of loading the weights again.
-    static func make(_ config: LoreConfiguration, collection: String? = nil, readOnly: Bool = false,
+    public static func make(_ config: LoreConfiguration, collection: String? = nil, readOnly: Bool = false,
                      reusing: (any Embedder)? = nil) async throws -> Pipeline {
         // Prompts first: Lore refuses to start with a broken template.
         let registry: PromptRegistry

@@ -18,11 +18,11 @@ import Metrics
 ///
 /// Metrics: `lore_index_version` (the served version's number), `lore_index_reloads_total{outcome}`
 /// (`switched`, `unchanged`, `failed`) and `lore_index_reload_seconds`.
-actor PublishedReplica {
-    let published: PublishedVersions
+public actor PublishedReplica {
+    public let published: PublishedVersions
     /// The configuration with `database` at the current link (readiness, gauges, keys).
-    let config: LoreConfiguration
-    let collectionName: String?
+    public let config: LoreConfiguration
+    public let collectionName: String?
     private(set) var served: PublishedVersion
     private var collections: ServedCollections?
     /// The served version's embedder, which serves the next version too (the same
@@ -35,7 +35,7 @@ actor PublishedReplica {
     private let logger = Logger(label: "lore.replica")
 
     /// Opens the current version; throws when nothing is published or it fails its checksum.
-    init(root: String, config: LoreConfiguration, collection: String?) throws {
+    public init(root: String, config: LoreConfiguration, collection: String?) throws {
         published = PublishedVersions(root: root)
         guard let current = try published.current() else {
             throw CommandFailure(description: "nothing is published in \(root) yet: run lore ingest PATH --publish \(root) (or lore versions publish \(root) --db DB)")
@@ -49,7 +49,7 @@ actor PublishedReplica {
     }
 
     /// The served collections of the version opened at init (call once).
-    func start() async throws -> (ServedCollections, ServedCollection) {
+    public func start() async throws -> (ServedCollections, ServedCollection) {
         let (first, open) = try await Self.load(served, config: config, collection: collectionName, reusing: nil)
         let collections = ServedCollections(first, open: open)
         self.collections = collections
@@ -59,7 +59,7 @@ actor PublishedReplica {
     }
 
     /// Switches to the current version if it is not the served one.
-    func reload() async throws -> ReloadReport {
+    public func reload() async throws -> ReloadReport {
         if let inFlight { return try await inFlight.value }
         let task = Task { try await self.switchToCurrent() }
         inFlight = task
@@ -69,7 +69,7 @@ actor PublishedReplica {
 
     /// The watch's check: a reload unless `current` still names the served version or the
     /// one that last failed.
-    func check() async {
+    public func check() async {
         guard let name = try? published.current()?.name, name != served.name, name != failedVersion else { return }
         _ = try? await reload()
     }
@@ -116,13 +116,13 @@ actor PublishedReplica {
         -> (ServedCollection, @Sendable (String) async throws -> ServedCollection) {
         var c = config
         c.database = version.database
-        let first = Serve.served(try await QueryServiceFactory.make(c, collection: collection, readOnly: true, reusing: embedder),
+        let first = ServerComposition.served(try await QueryServiceFactory.make(c, collection: collection, readOnly: true, reusing: embedder),
                                  version: version.name)
-        return (first, Serve.opener(c, version: version.name, reusing: first.service.retriever.embedder))
+        return (first, ServerComposition.opener(c, version: version.name, reusing: first.service.retriever.embedder))
     }
 
     /// Reloads on SIGHUP (the returned source must be kept alive).
-    nonisolated func reloadOnHangUp() -> any DispatchSourceSignal {
+    public nonisolated func reloadOnHangUp() -> any DispatchSourceSignal {
         signal(SIGHUP, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         source.setEventHandler { [self] in
@@ -136,7 +136,7 @@ actor PublishedReplica {
     }
 
     /// Checks for a new version every `interval` seconds until cancelled.
-    nonisolated func watch(every interval: Double) -> Task<Void, Never> {
+    public nonisolated func watch(every interval: Double) -> Task<Void, Never> {
         Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))

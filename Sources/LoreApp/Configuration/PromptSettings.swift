@@ -12,20 +12,20 @@ import LorePrompts
 ///   splits:
 ///     answer: {v1: 90, v2: 10}     # sticky per user or session id
 /// ```
-struct PromptSettings: Codable, Equatable {
+public struct PromptSettings: Codable, Equatable, Sendable {
     /// Where the templates live (`<directory>/<name>/<version>.md`). A relative path is looked
     /// up from the working directory, then upwards from the executable.
-    var directory = "prompts"
+    public var directory = "prompts"
     /// name → default version. Entries in the file are merged over these built-in ones.
-    var defaults: [String: String] = ["answer": "v1", "condense": "v1"]
+    public var defaults: [String: String] = ["answer": "v1", "condense": "v1"]
     /// name → version → weight. None by default.
-    var splits: [String: [String: Int]] = [:]
+    public var splits: [String: [String: Int]] = [:]
 
-    enum CodingKeys: String, CodingKey { case directory, defaults, splits }
+    public enum CodingKeys: String, CodingKey { case directory, defaults, splits }
 
-    init() {}
+    public init() {}
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let d = Self()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         directory = try c.decodeIfPresent(String.self, forKey: .directory) ?? d.directory
@@ -35,13 +35,13 @@ struct PromptSettings: Codable, Equatable {
     }
 
     /// `LORE_PROMPTS_DIR` overrides `directory`.
-    mutating func applyEnvironment(_ env: [String: String]) {
+    public mutating func applyEnvironment(_ env: [String: String]) {
         if let v = env["LORE_PROMPTS_DIR"] { directory = v }
     }
 
     /// Checks what can be checked without reading the templates (`makeRegistry` checks that
     /// defaults and splits name existing versions).
-    func validate() throws {
+    public func validate() throws {
         guard !directory.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ConfigurationError(description: "prompts.directory must not be empty")
         }
@@ -62,7 +62,7 @@ struct PromptSettings: Codable, Equatable {
     }
 
     /// The directory the templates are read from.
-    func resolvedDirectory() throws -> String {
+    public func resolvedDirectory() throws -> String {
         if directory.hasPrefix("/") { return directory }
         var candidates = [FileManager.default.currentDirectoryPath + "/" + directory]
         // Upwards from the executable (e.g. .build/x86_64-unknown-linux-gnu/release/lore).
@@ -81,7 +81,7 @@ struct PromptSettings: Codable, Equatable {
     /// Loads and validates every template; throws `PromptLoadError` (every broken file, as
     /// `path:line: message`) or `ConfigurationError` (a default or split naming a version
     /// that does not exist). Lore must not start when this throws.
-    func makeRegistry(logger: Logger = Logger(label: "lore.prompts")) throws -> PromptRegistry {
+    public func makeRegistry(logger: Logger = Logger(label: "lore.prompts")) throws -> PromptRegistry {
         try validate()
         let dir = try resolvedDirectory()
         do {

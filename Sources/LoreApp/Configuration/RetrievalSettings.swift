@@ -2,40 +2,40 @@ import Foundation
 import LoreRetrieval
 
 /// Retrieval defaults (`retrieval:` in the configuration); flags override them per query.
-struct RetrievalSettings: Codable, Equatable {
+public struct RetrievalSettings: Codable, Equatable, Sendable {
     /// `hybrid`, `dense` or `lexical`.
-    var mode = "hybrid"
-    var k = 5
-    var fetchK = 20
+    public var mode = "hybrid"
+    public var k = 5
+    public var fetchK = 20
     /// MMR trade-off (1: relevance only).
-    var lambda = 0.5
-    var mmr = true
-    var rrfK = 60.0
-    var denseWeight = RetrievalOptions().denseWeight
-    var lexicalWeight = RetrievalOptions().lexicalWeight
+    public var lambda = 0.5
+    public var mmr = true
+    public var rrfK = 60.0
+    public var denseWeight = RetrievalOptions().denseWeight
+    public var lexicalWeight = RetrievalOptions().lexicalWeight
     /// Below this cosine similarity of the best passage, Lore answers "I don't know".
-    var minRelevance = RetrievalOptions().minRelevance
-    var candidateFloor = RetrievalOptions().candidateFloor
+    public var minRelevance = RetrievalOptions().minRelevance
+    public var candidateFloor = RetrievalOptions().candidateFloor
     /// Refuse questions whose subject is a name the collection never mentions.
-    var requireNames = RetrievalOptions().requireNames
+    public var requireNames = RetrievalOptions().requireNames
     /// How close the question without its unknown names must stay to a passage for the
     /// names to count as context (a colleague, the user's stack), not as its subject.
-    var nameContextRelevance = RetrievalOptions().nameContextRelevance
+    public var nameContextRelevance = RetrievalOptions().nameContextRelevance
     /// The same for people's names (a colleague the documents never mention).
-    var personContextRelevance = RetrievalOptions().personContextRelevance
+    public var personContextRelevance = RetrievalOptions().personContextRelevance
     /// Lexical search leaves out words in more than this share of the chunks (1: none).
-    var commonTermShare = RetrievalOptions().commonTermShare
+    public var commonTermShare = RetrievalOptions().commonTermShare
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
         case mode, k, fetchK = "fetch_k", lambda, mmr, rrfK = "rrf_k", denseWeight = "dense_weight"
         case lexicalWeight = "lexical_weight", minRelevance = "min_relevance", candidateFloor = "candidate_floor"
         case requireNames = "require_names", commonTermShare = "common_term_share", nameContextRelevance = "name_context_relevance"
         case personContextRelevance = "person_context_relevance"
     }
 
-    init() {}
+    public init() {}
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let d = Self()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mode = try c.decodeIfPresent(String.self, forKey: .mode) ?? d.mode
@@ -55,7 +55,7 @@ struct RetrievalSettings: Codable, Equatable {
     }
 
     /// The options these settings describe, validated (errors name the `retrieval.` key).
-    func options() throws -> RetrievalOptions {
+    public func options() throws -> RetrievalOptions {
         guard let m = RetrievalMode(rawValue: mode) else {
             throw ConfigurationError(description: "retrieval.mode must be hybrid, dense or lexical, not \(mode)")
         }
@@ -78,7 +78,7 @@ struct RetrievalSettings: Codable, Equatable {
         return o
     }
 
-    mutating func applyEnvironment(_ env: [String: String]) throws {
+    public mutating func applyEnvironment(_ env: [String: String]) throws {
         if let v = env["LORE_RETRIEVAL_MODE"] { mode = v }
         if let v = env["LORE_RETRIEVAL_MIN_RELEVANCE"] {
             guard let d = Double(v) else { throw ConfigurationError(description: "LORE_RETRIEVAL_MIN_RELEVANCE=\(v) is not a number") }
@@ -88,19 +88,19 @@ struct RetrievalSettings: Codable, Equatable {
 }
 
 /// The embedded extractive answerer (`extractive:` in the configuration).
-struct ExtractiveSettings: Codable, Equatable {
+public struct ExtractiveSettings: Codable, Equatable, Sendable {
     /// The most sentences in an answer.
-    var maxSentences = 3
+    public var maxSentences = 3
     /// Below this cosine similarity between the question and the best sentence it refuses.
-    var minSimilarity = 0.2
+    public var minSimilarity = 0.2
     /// Sentence vectors kept between answers (0: none); 20000 of MiniLM's are about 30 MB.
-    var sentenceCache = 20_000
+    public var sentenceCache = 20_000
 
-    enum CodingKeys: String, CodingKey { case maxSentences = "max_sentences", minSimilarity = "min_similarity", sentenceCache = "sentence_cache" }
+    public enum CodingKeys: String, CodingKey { case maxSentences = "max_sentences", minSimilarity = "min_similarity", sentenceCache = "sentence_cache" }
 
-    init() {}
+    public init() {}
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let d = Self()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         maxSentences = try c.decodeIfPresent(Int.self, forKey: .maxSentences) ?? d.maxSentences
@@ -108,7 +108,7 @@ struct ExtractiveSettings: Codable, Equatable {
         sentenceCache = try c.decodeIfPresent(Int.self, forKey: .sentenceCache) ?? d.sentenceCache
     }
 
-    func validate() throws {
+    public func validate() throws {
         guard (1...20).contains(maxSentences) else { throw ConfigurationError(description: "extractive.max_sentences must be between 1 and 20, got \(maxSentences)") }
         guard (-1...1).contains(minSimilarity) else { throw ConfigurationError(description: "extractive.min_similarity must be between -1 and 1, got \(minSimilarity)") }
         guard (0...10_000_000).contains(sentenceCache) else { throw ConfigurationError(description: "extractive.sentence_cache must be between 0 and 10000000, got \(sentenceCache)") }

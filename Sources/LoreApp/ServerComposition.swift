@@ -1,0 +1,147 @@
+import Dispatch
+import Foundation
+import Hummingbird
+import Logging
+import LoreCore
+import LoreGenerate
+import LoreServer
+import LoreStore
+
+/// Everything `lore serve` runs, wired from a configuration: the served collections (of the
+/// store, or of the current published version on a replica), the server options, the
+/// document catalog, the readiness checks and the reload hook. `router()` is what the
+/// in-process API tests drive; `application(onListening:)` is what the executable runs.
+public final class ServerComposition: Sendable {
+    /// The effective configuration (on a replica, its database is the current version's).
+    public let config: LoreConfiguration
+    public let collections: ServedCollections
+    /// The default collection.
+    public let first: ServedCollection
+    public let replica: PublishedReplica?
+    public let options: ServerOptions
+    public let documents: StoreDocumentCatalog
+    public let readiness: [ReadinessCheck]
+    let metricsText: @Sendable () -> String
+    let logger = Logger(label: "lore.server")
+
+    /// Wires the server. `metrics` renders the metrics registry the process bootstrapped
+    /// (the corpus gauges are refreshed before each rendering). Fails with a one-line
+    /// `CommandFailure` or `ConfigurationError` on a bad configuration: auth `none` off
+    /// loopback, no collection, nothing published.
+    public init(config original: LoreConfiguration, collection: String?, metrics: @escaping @Sendable () -> String) async throws {
+        var config = original
+        try config.server.validate()
+        guard ServerOptions.isLoopback(config.server.host) || config.server.auth != "none" else {
+            throw CommandFailure(description: "refusing --unauthenticated (server.auth: none) on \(config.server.host): unauthenticated access is only allowed on loopback (127.0.0.1, ::1, localhost); create API keys with lore keys create instead")
+        }
+        let collections: ServedCollections, first: ServedCollection
+        var replica: PublishedReplica? = nil
+        if let root = config.server.published {
+            let r = try PublishedReplica(root: root, config: config, collection: collection)
+            (collections, first) = try await r.start()
+            config = r.config   // the database is DIR/current/lore.db: keys, readiness, gauges and reads follow the current version
+            replica = r
+        } else {
+            first = Self.served(try await QueryServiceFactory.make(config, collection: collection))
+            collections = ServedCollections(first, open: Self.opener(config, reusing: first.service.retriever.embedder))
+        }
+        var options = config.server.options(database: config.database)
+        options.access.keysArePublished = replica != nil
+        let gauges = CorpusGauges(database: config.database)
+        self.config = config
+        self.collections = collections
+        self.first = first
+        self.replica = replica
+        self.options = options
+        self.documents = try StoreDocumentCatalog(config: config, collections: collections, readOnly: replica != nil)
+        self.readiness = Self.readiness(config, first, replica: replica)
+        self.metricsText = { gauges.refresh(); return metrics() }
+    }
+
+    /// The reload hook of a replica (`POST /admin/reload`); nil for a server of the store.
+    public var reload: (@Sendable () async throws -> ReloadReport)? {
+        guard let replica else { return nil }
+        return { try await replica.reload() }
+    }
+
+    /// The router with every route and middleware, for in-process use.
+    public func router() -> Router<LoreRequestContext> {
+        LoreServer.router(collections: collections, options: options, readiness: readiness, metrics: metricsText,
+                          documents: documents, reload: reload)
+    }
+
+    /// The application, listening on `server.host:server.port`.
+    public func application(onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void) -> some ApplicationProtocol {
+        LoreServer.application(collections: collections, options: options, readiness: readiness, metrics: metricsText,
+                               documents: documents, reload: reload, logger: logger, onListening: onListening)
+    }
+
+    /// On a replica, starts what switches versions: SIGHUP, and a poll every
+    /// `server.watch_interval_s` when it is above 0. Keep the result alive; cancel its task
+    /// to stop polling. Nil for a server of the store.
+    public func startWatching() -> (signal: any DispatchSourceSignal, poll: Task<Void, Never>?)? {
+        guard let replica else { return nil }
+        let interval = config.server.watchIntervalSeconds
+        return (replica.reloadOnHangUp(), interval > 0 ? replica.watch(every: interval) : nil)
+    }
+
+    /// Opens another collection of the store at `config.database` on a request's first use
+    /// of it: 404 `collection_not_found` when the store has none of that name. `embedder`,
+    /// the default collection's (the same configuration loads the same weights), is reused;
+    /// `version` (a published version's name) opens it read-only.
+    static func opener(_ config: LoreConfiguration, version: String? = nil, reusing embedder: (any Embedder)? = nil)
+        -> @Sendable (String) async throws -> ServedCollection {
+        { name in
+            let store = try Store(path: config.database, readOnly: true)
+            guard try store.existingCollectionID(named: name) != nil else {
+                throw APIError(.notFound, code: "collection_not_found", "no collection named \(name) in \(version.map { "published version \($0)" } ?? "this store")")
+            }
+            return served(try await QueryServiceFactory.make(config, collection: name, readOnly: version != nil, reusing: embedder), version: version)
+        }
+    }
+
+    static func served(_ pipeline: QueryServiceFactory.Pipeline, version: String? = nil) -> ServedCollection {
+        ServedCollection(service: pipeline.service, name: pipeline.collection, defaults: pipeline.defaults, lexicalOnly: pipeline.lexicalOnly,
+                         version: version)
+    }
+
+    /// What `/readyz` checks: the store opens and has the collection, the index is loaded
+    /// (or the collection is lexical only), and an LLM backend, when one is the default,
+    /// answers (for a pool, any of its backends; not checked when `generation.fallback`
+    /// covers it); for a replica, that the published directory's current version can be read.
+    static func readiness(_ config: LoreConfiguration, _ served: ServedCollection, replica: PublishedReplica?) -> [ReadinessCheck] {
+        let database = config.database, collection = served.name
+        var checks = [
+            ReadinessCheck("store") {
+                do {
+                    let store = try Store(path: database, readOnly: true)
+                    return try store.existingCollectionID(named: collection) == nil ? "no collection \(collection) in \(database)" : nil
+                } catch { return "\(database): \(error)" }
+            },
+        ]
+        if let replica {
+            checks.append(ReadinessCheck("version") {
+                do {
+                    guard try replica.published.current() != nil else { return "\(replica.published.root): nothing is published" }
+                    return nil
+                } catch { return "\(error)" }
+            })
+        }
+        let indexLoaded = served.service.retriever.index != nil || served.lexicalOnly
+        checks.append(ReadinessCheck("index") { indexLoaded ? nil : "the vector index is not loaded" })
+        // A backend the fallback covers does not make the server unready: it still answers.
+        let backend = config.generation.backend
+        if backend != GenerationSettings.extractive, config.generation.fallback == nil, let generator = served.service.generators[backend] {
+            let clients = ((generator as? BackendPool)?.backends ?? [generator]).compactMap { $0 as? OpenAICompatibleGenerator }
+            checks.append(ReadinessCheck("generation") {
+                var problems: [String] = []
+                for client in clients {
+                    guard let problem = await client.probe() else { return nil }
+                    problems.append(problem)
+                }
+                return problems.isEmpty ? nil : problems.joined(separator: "; ")
+            })
+        }
+        return checks
+    }
+}
