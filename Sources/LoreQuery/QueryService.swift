@@ -8,9 +8,10 @@ import Metrics
 /// Question in, grounded and cited answer out: the one pipeline behind `lore query`, the
 /// HTTP API and the chat.
 ///
-/// input guard → condense (follow-ups) → retrieve → context guard → select the prompt
-/// (pinned, default or A/B) → assemble numbered sources within the prompt's token budget →
-/// refuse if the context is insufficient, else generate (streamed) → output guard.
+/// input guard → condense (follow-ups) → retrieve → context guard → prompt (numbered sources
+/// within the template's token budget) → refuse if the context is insufficient, else
+/// generate (streamed) → output guard. Each stage is a type of its own (`Stages/`), run over
+/// a `QueryRun`; the prompt template (pinned, default or A/B) is chosen when the run starts.
 public final class QueryService: Sendable {
     public let retriever: Retriever
     public let prompts: PromptRegistry
@@ -72,241 +73,68 @@ public final class QueryService: Sendable {
         }
     }
 
-    private func pipeline(_ request: QueryRequest, emit: @Sendable (QueryEvent) -> Void) async throws {
-        let started = DispatchTime.now()
-        let requestID = request.requestID.isEmpty ? Self.newRequestID() : request.requestID
-        var timings = QueryTimings()
-        var findings: [GuardFinding] = []
-        var backendName = request.backend ?? defaultBackend
-        guard var generator = generators[backendName] else {
-            throw QueryError(.invalidRequest, "backend \(backendName): unknown; configured backends are \(generators.keys.sorted().joined(separator: ", "))")
-        }
-        let question = request.question.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !question.isEmpty else { throw QueryError(.invalidRequest, "question: must not be empty") }
-        try request.retrieval.validate()
-        let template: PromptTemplate
-        do {
-            template = try prompts.select(request.prompt ?? KnownPrompts.answer, key: request.userKey ?? request.conversationID)
-        } catch { throw QueryError(.prompt, "prompt \(request.prompt ?? KnownPrompts.answer): \(error)") }
-        guard template.name == KnownPrompts.answer else {
-            throw QueryError(.invalidRequest, "prompt \(template.reference): only answer templates can answer questions")
-        }
-        let info = PromptInfo(name: template.name, version: template.version, hash: template.hash)
-        var base = QueryResponse(
-            requestID: requestID, question: question, standaloneQuestion: question, answer: "", citations: [], prompt: info,
-            backend: backendName, model: "", mode: request.retrieval.mode.rawValue,
-            usage: .none, timingsMs: timings,
-            finishReason: "stop", problem: nil, insufficientContext: false, refused: false, withheldSources: 0,
-            guardrailFindings: [], conversationID: request.conversationID, attributedCitations: 0)
+    /// The stages, each a small type that another configuration can run on its own
+    /// (shadow traffic and canaries run a stage with a candidate's settings).
+    public var inputGuard: InputGuardStage { InputGuardStage(guards: guards, embedder: retriever.embedder) }
+    public var condenser: CondenseStage { CondenseStage(prompts: prompts, logger: logger) }
+    public var retrieval: RetrieveStage { RetrieveStage(retriever: retriever) }
+    public var contextGuard: ContextGuardStage { ContextGuardStage(guards: guards) }
+    public var promptStage: PromptStage { PromptStage(assembler: assembler) }
+    public var generation: GenerateStage {
+        GenerateStage(generators: generators, fallbackBackend: fallbackBackend, attributor: attributor,
+                      questionModel: retriever.embedder?.modelID, logger: logger)
+    }
+    public var outputGuard: OutputGuardStage { OutputGuardStage(guards: guards) }
 
-        // Input guard.
-        let guardContext = GuardContext(requestID: requestID, prompt: "\(template.name)@\(template.version)#\(template.hash)")
-        var guardClock = DispatchTime.now()
-        var input = await guards.checkInput(question, history: request.history, context: guardContext)
-        timings.guardrails += Self.ms(since: guardClock)
-        // Checks on the question's embedding (the injection classifier): the question is
-        // embedded once here, after redaction, and retrieval reuses the vector.
-        var questionVector: [Float]? = nil
-        if input.blockedAnswer == nil {
-            if guards.wantsQuestionVector, let embedder = retriever.embedder {
-                let t = DispatchTime.now()
-                do { questionVector = try await embedder.embed([input.question]).first } catch {
-                    throw QueryError(.retrieval, "embedding the question: \(error)")
-                }
-                timings.embed += Self.ms(since: t)
-            }
-            guardClock = DispatchTime.now()
-            let checked = await guards.checkQuestion(input.question, vector: questionVector, context: guardContext)
-            timings.guardrails += Self.ms(since: guardClock)
-            input.findings += checked.findings
-            input.blockedAnswer = checked.blockedAnswer
+    /// The pipeline: input guard → condense → retrieve → context guard → prompt → generate
+    /// (or refuse on insufficient context) → output guard.
+    private func pipeline(_ request: QueryRequest, emit: @escaping @Sendable (QueryEvent) -> Void) async throws {
+        let backend = request.backend ?? defaultBackend
+        guard let generator = generators[backend] else {
+            throw QueryError(.invalidRequest, "backend \(backend): unknown; configured backends are \(generators.keys.sorted().joined(separator: ", "))")
         }
-        let history = input.history ?? request.history
-        findings += input.findings
-        if !input.findings.isEmpty { emit(.guardrail(input.findings)) }
-        if let blocked = input.blockedAnswer {
-            base.answer = blocked
-            base.finishReason = "blocked"
-            base.refused = true
-            base.guardrailFindings = findings
-            base.timingsMs = timings
-            base.timingsMs.total = Self.ms(since: started)
+        var run = try QueryRun(request, prompts: prompts, backend: backend, emit: emit)
+
+        if let blocked = try await inputGuard.run(&run) {
             emit(.retrieval([]))
             emit(.delta(blocked))
-            finish(base, template: template, emit: emit)
-            return
+            run.response.answer = blocked
+            run.response.finishReason = "blocked"
+            run.response.refused = true
+            return finish(&run)
         }
+        await condenser.run(&run, generator: generator)
+        let retrieved = try await retrieval.run(&run)
+        let context = await contextGuard.run(retrieved.passages, &run)
+        var (assembled, citations) = promptStage.run(context.passages, &run)
 
-        // Condense a follow-up into a standalone question.
-        var standalone = input.question
-        if !history.isEmpty {
-            let t = DispatchTime.now()
-            standalone = await condense(input.question, history: history, generator: generator, key: request.userKey ?? request.conversationID, requestID: requestID)
-            timings.condense = Self.ms(since: t)
-        }
-        base.standaloneQuestion = standalone
-
-        // Retrieve.
-        let retrieved: RetrievalResult
-        do {
-            retrieved = try await retriever.retrieve(standalone, options: request.retrieval, requestID: requestID,
-                                                     queryVector: standalone == input.question ? questionVector : nil)
-        } catch let e as RetrievalError {
-            throw QueryError(.retrieval, e.description)
-        }
-        timings.embed += retrieved.timings.embed
-        timings.retrieve = retrieved.timings.total
-
-        // Context guard, then the numbered sources within the template's budget.
-        guardClock = DispatchTime.now()
-        let context = await guards.checkContext(retrieved.passages, context: guardContext)
-        timings.guardrails += Self.ms(since: guardClock)
-        findings += context.findings
-        if !context.findings.isEmpty { emit(.guardrail(context.findings)) }
-        base.withheldSources = context.withheld
-        let ranked = context.passages.enumerated().map { $1.contextSource(number: $0 + 1) }
-        let assembled = assembler.assemble(ranked, for: template)
-        let passagesByChunk = Dictionary(context.passages.map { ($0.chunkIDs[0], $0) }, uniquingKeysWith: { a, _ in a })
-        var citations = assembled.sources.map { s in
-            Citation(n: s.number, source: s.source, title: s.title, headingPath: s.headingPath, chunkID: s.chunkID,
-                     chunkIDs: passagesByChunk[s.chunkID]?.chunkIDs ?? [s.chunkID], score: passagesByChunk[s.chunkID]?.score ?? s.score,
-                     relevance: passagesByChunk[s.chunkID]?.relevance, snippet: Self.snippet(s.text), cited: false)
-        }
-        emit(.retrieval(citations))
-        var answer = ""
-        // The answer's text passes the guards' stream filter before it goes out.
-        let filter = guards.outputFilter(sources: assembled.sources, context: guardContext)
-        var emitted = ""
-        func send(_ text: String) {
-            guard !text.isEmpty else { return }
-            var out = text
-            if let filter {
-                let t = DispatchTime.now()
-                out = filter.push(text)
-                timings.guardrails += Self.ms(since: t)
-            }
-            emitted += out
-            if !out.isEmpty { emit(.delta(out)) }
-        }
-        /// The rest of the filter's text; from here on the answer is what went out.
-        func drain() {
-            guard let filter else { return }
-            let t = DispatchTime.now()
-            let (rest, found) = filter.finish()
-            timings.guardrails += Self.ms(since: t)
-            emitted += rest
-            if !rest.isEmpty { emit(.delta(rest)) }
-            findings += found
-            if !found.isEmpty { emit(.guardrail(found)) }
-            answer = emitted
-        }
-
-        // Refuse on insufficient context, whatever a model would say.
+        var stream = AnswerStream(guards: guards, sources: assembled.sources, context: run.guardContext)
         let sufficient = retrieved.sufficient && !assembled.sources.isEmpty
-        if !sufficient {
-            answer = Refusal.text(nearest: assembled.sources, unknownNames: retrieved.unknownNames)
-            send(answer)
-            drain()
-            base.insufficientContext = true
-            base.refused = true
-            base.finishReason = "refused"
-            base.usage = .none
+        var answer: String
+        if sufficient {
+            answer = try await generation.run(assembled, questionVector: retrieved.queryVector, stream: &stream, &run)
         } else {
-            var messages = try template.render(["question": input.question, "context": assembled.text])
-            // Earlier turns go between the system message and the new question.
-            if !history.isEmpty, let last = messages.popLast() {
-                messages += history + [last]
-            }
-            var parameters = template.parameters
-            if let t = request.overrides.temperature { parameters.temperature = t }
-            if let m = request.overrides.maxTokens { parameters.maxTokens = m }
-            if !request.overrides.stop.isEmpty { parameters.stop = request.overrides.stop }
-            let generation = GenerationRequest(messages: messages, parameters: parameters, question: standalone,
-                                               sources: assembled.sources, requestID: requestID, stream: request.stream,
-                                               questionVector: retrieved.queryVector, questionModel: retriever.embedder?.modelID)
-            let t = DispatchTime.now()
-            var summary: GenerationSummary? = nil
-            func consume(_ generator: any Generator) async throws {
-                for try await event in generator.generate(generation) {
-                    switch event {
-                    case .delta(let text):
-                        if timings.firstToken == nil { timings.firstToken = Self.ms(since: t) }
-                        answer += text
-                        send(text)
-                    case .finished(let s):
-                        summary = s
-                    }
-                }
-            }
-            do {
-                do {
-                    try await consume(generator)
-                } catch let e as GenerationError where e.isRetryable && answer.isEmpty && fallbackBackend != nil && fallbackBackend != backendName {
-                    // Nothing was said yet: the fallback answers instead, and the response says so.
-                    let fallback = fallbackBackend!
-                    Counter(label: "lore_generation_fallbacks_total", dimensions: [("backend", backendName), ("fallback", fallback)]).increment()
-                    logger.warning("generation backend unavailable, answering with the fallback",
-                                   metadata: ["request_id": "\(requestID)", "backend": "\(backendName)", "fallback": "\(fallback)", "error": "\(e)"])
-                    base.fallbackFrom = backendName
-                    base.backend = fallback
-                    backendName = fallback
-                    generator = generators[fallback]!
-                    try await consume(generator)
-                }
-            } catch let e as GenerationError {
-                Counter(label: "lore_queries_total", dimensions: Self.labels(info, backendName, outcome: "error")).increment()
-                logger.error("generation failed", metadata: ["request_id": "\(requestID)", "backend": "\(backendName)", "prompt": "\(template.identity)", "error": "\(e)"])
-                throw QueryError(e.kind == .connect || e.kind == .unavailable ? .backendUnavailable : .backend, e.description)
-            }
-            timings.generate = Self.ms(since: t)
-            if let s = summary {
-                base.model = s.model
-                base.usage = s.usage
-                base.finishReason = s.finishReason.rawValue
-                base.problem = s.problem
-                Counter(label: "lore_tokens_total", dimensions: [("backend", backendName), ("kind", "prompt")]).increment(by: s.usage.promptTokens)
-                Counter(label: "lore_tokens_total", dimensions: [("backend", backendName), ("kind", "completion")]).increment(by: s.usage.completionTokens)
-                if let ttft = timings.firstToken {
-                    Timer(label: "lore_time_to_first_token_seconds", dimensions: [("backend", backendName)]).recordNanoseconds(Int64(ttft * 1e6))
-                }
-            } else {
-                base.finishReason = FinishReason.incomplete.rawValue
-                base.problem = "the backend ended without a finish event"
-            }
-            drain()
-            base.refused = Refusal.isRefusal(answer)
-            if !base.refused, let attributor, !(generator is ExtractiveAnswerer) {
-                let (attributed, added) = attributor.attribute(answer, sources: assembled.sources)
-                answer = attributed
-                base.attributedCitations = added
-            }
+            // Refuse on insufficient context, whatever a model would say.
+            stream.send(Refusal.text(nearest: assembled.sources, unknownNames: retrieved.unknownNames), &run)
+            answer = stream.drain(&run)
+            run.response.insufficientContext = true
+            run.response.refused = true
+            run.response.finishReason = "refused"
         }
-
-        // The output guard over the whole answer.
-        guardClock = DispatchTime.now()
-        let output = await guards.checkOutput(answer, sources: assembled.sources, sufficientContext: sufficient, context: guardContext)
-        timings.guardrails += Self.ms(since: guardClock)
-        findings += output.findings
-        if !output.findings.isEmpty { emit(.guardrail(output.findings)) }
-        answer = output.answer
-        // The answer says when a source was withheld.
-        if context.withheld > 0 {
-            let note = "\n\n" + Self.withheldNote(context.withheld)
-            answer += note
-            emit(.delta(note))
-        }
+        answer = await outputGuard.run(answer, sources: assembled.sources, sufficient: sufficient, withheld: context.withheld, &run)
 
         let cited = Self.citedNumbers(answer)
         for i in citations.indices { citations[i].cited = cited.contains(citations[i].n) }
-        base.answer = answer
-        base.citations = citations
-        base.guardrailFindings = findings
-        timings.total = Self.ms(since: started)
-        base.timingsMs = timings
-        finish(base, template: template, emit: emit)
+        run.response.answer = answer
+        run.response.citations = citations
+        finish(&run)
     }
 
-    private func finish(_ response: QueryResponse, template: PromptTemplate, emit: @Sendable (QueryEvent) -> Void) {
+    private func finish(_ run: inout QueryRun) {
+        run.timings.total = Self.ms(since: run.started)
+        run.response.timingsMs = run.timings
+        run.response.guardrailFindings = run.findings
+        let response = run.response
         let info = response.prompt
         Counter(label: "lore_queries_total", dimensions: Self.labels(info, response.backend, outcome: response.finishReason)).increment()
         for (stage, ms) in [("condense", response.timingsMs.condense), ("embed", response.timingsMs.embed),
@@ -321,29 +149,12 @@ public final class QueryService: Sendable {
             "sources": "\(response.citations.count)", "cited": "\(response.citations.filter(\.cited).count)",
             "tokens": "\(response.usage.totalTokens)", "ms": "\(String(format: "%.1f", response.timingsMs.total))",
         ])
-        emit(.done(response))
+        run.emit(.done(response))
     }
 
-    /// A follow-up as a standalone question: the `condense` prompt on an LLM backend, the
-    /// heuristic otherwise (or when the LLM fails or answers nothing usable).
+    /// A follow-up as a standalone question (see `CondenseStage`).
     func condense(_ question: String, history: [ChatMessage], generator: any Generator, key: String?, requestID: String) async -> String {
-        let heuristic = HeuristicCondenser.condense(question, history: history)
-        guard !(generator is ExtractiveAnswerer), let template = try? prompts.select(KnownPrompts.condense, key: key) else { return heuristic }
-        let transcript = history.suffix(6).map { "\($0.role == .user ? "User" : "Assistant"): \($0.content)" }.joined(separator: "\n")
-        do {
-            let messages = try template.render(["question": question, "history": transcript])
-            var text = ""
-            for try await event in generator.generate(GenerationRequest(messages: messages, parameters: template.parameters,
-                                                                        question: question, requestID: requestID, stream: false)) {
-                if case .delta(let d) = event { text += d }
-            }
-            let line = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            if line.count >= 3 && line.count <= 4 * max(question.count, 200) { return line }
-            logger.warning("condense gave nothing usable; using the heuristic", metadata: ["request_id": "\(requestID)"])
-        } catch {
-            logger.warning("condense failed; using the heuristic", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
-        }
-        return heuristic
+        await condenser.condense(question, history: history, generator: generator, key: key, requestID: requestID)
     }
 
     /// The line an answer ends with when the guardrails withheld retrieved sources.

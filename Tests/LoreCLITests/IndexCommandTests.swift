@@ -177,6 +177,7 @@ struct IndexCommandTests {
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
+        ChildWatchdog.watch(p.processIdentifier)
         var seen = Data()
         while !String(decoding: seen, as: UTF8.self).contains("wrote part 5\n") {
             let chunk = out.fileHandleForReading.availableData

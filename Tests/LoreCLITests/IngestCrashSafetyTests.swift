@@ -28,6 +28,7 @@ struct IngestCrashSafetyTests {
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
+        ChildWatchdog.watch(p.processIdentifier)
         var seen = 0
         var buffer = Data()
         let handle = out.fileHandleForReading
@@ -115,6 +116,7 @@ struct IngestEmbeddingCrashTests {
             p.standardOutput = out
             p.standardError = FileHandle.nullDevice
             try p.run()
+            ChildWatchdog.watch(p.processIdentifier)
             var seen = 0
             while seen < after {
                 let data = out.fileHandleForReading.availableData

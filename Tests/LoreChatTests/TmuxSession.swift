@@ -16,6 +16,10 @@ final class TmuxSession: @unchecked Sendable {
     init(_ command: String) throws {
         try tmux(["new-session", "-d", "-x", "120", "-y", "40", "-s", name, command, ";",
                   "set-option", "-t", name, "remain-on-exit", "on"])
+        // The tmux server (and the chat in its pane) ends with the test run, even a killed one.
+        if let pid = Int32(try tmux(["display-message", "-p", "-t", name, "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) {
+            ChildWatchdog.watch(pid)
+        }
     }
 
     /// Runs tmux with every descriptor above standard error closed first: the tmux server

@@ -196,6 +196,7 @@ final class LoadRun: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
+        ChildWatchdog.watch(process.processIdentifier)
         reader.enter()
         DispatchQueue.global().async { [self] in
             collected = output.fileHandleForReading.readDataToEndOfFile()

@@ -38,6 +38,7 @@ final class OpenAIBackendTests {
         let out = Pipe()
         curl.standardOutput = out
         try curl.run()
+        ChildWatchdog.watch(curl.processIdentifier)
         var lines: [(String, Date)] = []
         var pending = ""
         while true {

@@ -66,6 +66,7 @@ struct SlowBackendTests {
         let out = Pipe()
         curl.standardOutput = out
         try curl.run()
+        ChildWatchdog.watch(curl.processIdentifier)
         var received = Data()
         // The first delta has arrived: the answer is being streamed.
         while !String(decoding: received, as: UTF8.self).contains("event: delta") {

@@ -21,6 +21,7 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
+        ChildWatchdog.watch(process.processIdentifier)
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = Data()
         while Date() < deadline {

@@ -102,6 +102,7 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     let stdin = input.map { _ in Pipe() }
     p.standardInput = stdin ?? FileHandle.nullDevice
     try p.run()
+    ChildWatchdog.watch(p.processIdentifier)
     if let stdin, let input {
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
