@@ -159,6 +159,12 @@ let package = Package(
             "LoreTestSupport",
         ], swiftSettings: lore),
         .testTarget(name: "LoreServerTests", dependencies: ["LoreTestSupport"], swiftSettings: lore),
+        // The application in process: the router ServerComposition builds, driven by
+        // Hummingbird's test client (no process, no socket).
+        .testTarget(name: "LoreAppTests", dependencies: [
+            "LoreApp", "LoreServer", "LoreTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: lore),
         .testTarget(name: "LoreChatTests", dependencies: ["LoreChat", "LoreQuery", "LoreRetrieval", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreEvalTests", dependencies: ["LoreEval", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreGuardrailsTests", dependencies: [

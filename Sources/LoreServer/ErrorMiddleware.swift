@@ -5,8 +5,8 @@ import Hummingbird
 /// is a 404.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = LoreRequestContext
-    /// The methods served at each path.
-    let routes: [String: [HTTPRequest.Method]]
+    /// The methods served at each path: the router's routes.
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -14,7 +14,7 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch {
             var e = APIError.from(error, logger: context.logger)
             if e.status == .notFound, context.matchedRoute == nil {
-                if let methods = Self.methods(at: request.uri.path, in: routes) {
+                if let methods = Self.methods(at: request.uri.path, in: routes.methods) {
                     let allow = methods.map(\.rawValue).joined(separator: ", ")
                     e = APIError(.methodNotAllowed, code: "method_not_allowed",
                                  "\(request.method.rawValue) \(request.uri.path): use \(allow)", headers: [.allow: allow])

@@ -13,16 +13,6 @@ import NIOCore
 /// log line, CORS (when configured), the index version header, the error shape,
 /// authentication and rate limits. A replica of published versions adds `POST /admin/reload`.
 public enum LoreServer {
-    /// The methods served at each path (for 405 and `Allow`); `{name}` matches one segment.
-    static let routes: [String: [HTTPRequest.Method]] = [
-        "/v1/query": [.post], "/v1/retrieve": [.post], "/healthz": [.get], "/readyz": [.get], "/metrics": [.get],
-        "/openapi.yaml": [.get],
-        "/v1/chat/completions": [.post], "/v1/models": [.get], "/v1/embeddings": [.post],
-        "/v1/documents": [.get, .post], "/v1/documents/{id}": [.get, .delete], "/v1/models/{id}": [.get],
-    ]
-    /// Served by replicas of published versions only (elsewhere a 404).
-    static let replicaRoutes: [String: [HTTPRequest.Method]] = ["/admin/reload": [.post]]
-
     /// The router with every route and middleware.
     public static func router(collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
                               metrics: @escaping @Sendable () -> String,
@@ -33,13 +23,16 @@ public enum LoreServer {
         router.middlewares.add(RequestMetricsMiddleware())
         if let cors = options.access.cors { router.middlewares.add(CORSPolicyMiddleware(policy: cors)) }
         router.middlewares.add(IndexVersionMiddleware(collections: collections))
-        router.middlewares.add(ErrorMiddleware(routes: reload == nil ? routes : routes.merging(replicaRoutes) { a, _ in a }))
+        // The 405 table is the router's own list of routes, read once they are registered.
+        let table = RouteTable()
+        router.middlewares.add(ErrorMiddleware(routes: table))
         router.middlewares.add(AuthMiddleware(access: options.access))
         QueryRoutes(collections: collections, options: options).register(on: router)
         OperationsRoutes(readiness: readiness, metrics: metrics).register(on: router)
         OpenAIRoutes(collections: collections, options: options).register(on: router)
         if let documents { DocumentRoutes(collections: collections, catalog: documents, options: options).register(on: router) }
         if let reload { AdminRoutes(reload: reload).register(on: router) }
+        table.fill(router.routes.map { ("\($0.path)", $0.method) })
         return router
     }
 
