@@ -133,7 +133,9 @@ let package = Package(
         .testTarget(name: "LoreEmbedTests", dependencies: ["LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreEmbed", "LoreStore", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreCLITests", dependencies: ["LoreStore", "LoreTestSupport"], swiftSettings: lore),
-        .testTarget(name: "LoreIndexTests", dependencies: ["LoreIndex", "LoreStore", "LoreTestSupport"], swiftSettings: lore),
+        .testTarget(name: "LoreIndexTests", dependencies: [
+            "LoreIndex", "LoreStore", "LoreTestSupport", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: lore),
         .testTarget(name: "LoreEmbedHTTPTests", dependencies: ["LoreEmbedHTTP", "LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LorePromptsTests", dependencies: ["LorePrompts", "LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreGenerateTests", dependencies: [
