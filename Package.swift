@@ -46,6 +46,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // SHA-256 (LoreCore). 3.12.3 or later, 4.x included: swift-certificates and
+        // swift-nio-extras (through async-http-client) already bring it in at 4.x, and a
+        // `from: "3.12.3"` (below 4) would hold the whole graph at 3.x.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // System libraries: the only places C enters.
@@ -53,8 +57,8 @@ let package = Package(
         .systemLibrary(name: "CVectorHints", path: "Sources/CVectorHints"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libblas-dev", "libopenblas0-pthread"])]),
 
-        // Domain types, protocols and small shared utilities. No dependencies.
-        .target(name: "LoreCore", swiftSettings: lore),
+        // Domain types, protocols and small shared utilities. Only swift-crypto (SHA-256).
+        .target(name: "LoreCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: lore),
         // The SQLite system of record: schema, migrations, documents, chunks, vectors, FTS5.
         .target(name: "LoreStore", dependencies: ["LoreCore", "CSQLite", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
         // The BLAS, opened at run time with the right OpenBLAS kernel for this CPU.
@@ -146,7 +150,9 @@ let package = Package(
         .testTarget(name: "LoreEmbedTests", dependencies: ["LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreEmbed", "LoreStore", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreCLITests", dependencies: ["LoreStore", "LoreTestSupport"], swiftSettings: lore),
-        .testTarget(name: "LoreIndexTests", dependencies: ["LoreIndex", "LoreStore", "LoreTestSupport"], swiftSettings: lore),
+        .testTarget(name: "LoreIndexTests", dependencies: [
+            "LoreIndex", "LoreStore", "LoreTestSupport", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: lore),
         .testTarget(name: "LoreEmbedHTTPTests", dependencies: ["LoreEmbedHTTP", "LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LorePromptsTests", dependencies: ["LorePrompts", "LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreGenerateTests", dependencies: [

@@ -1,10 +1,12 @@
 import Foundation
+import Synchronization
 
 /// Where the chat writes: a file descriptor (standard output or error), unbuffered, so
 /// that each piece of a streamed answer shows as soon as it is written.
 public final class ChatOutput: @unchecked Sendable {
     public let fd: Int32
-    private let lock = NSLock()
+    /// Keeps one write's bytes together.
+    private let lock = Mutex(())
 
     public init(fd: Int32) { self.fd = fd }
 

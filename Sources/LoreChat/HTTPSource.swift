@@ -62,13 +62,15 @@ public struct HTTPSource: AnswerSource {
 
     private func stream(_ query: ChatQuery, emit: (QueryEvent) -> Void) async throws {
         let response = try await post("/v1/query", body: try Self.body(query, collection: collection), accept: "text/event-stream")
-        var decoder = EventStreamDecoder()
+        // An event left open when the body ends is discarded (the standard's rule): the
+        // server closes every event, and an answer without its `done` event is incomplete.
+        var decoder = ServerSentEventDecoder()
         var done = false
         for try await buffer in response.body {
             decoder.append(buffer.readableBytesView)
-            while let event = decoder.next() {
+            while let event = try decoder.next() {
                 if let e = try Self.decode(event) { emit(e) } else { continue }
-                if event.name == "done" { done = true }
+                if event.type == "done" { done = true }
             }
         }
         try Task.checkCancellation()
@@ -78,11 +80,11 @@ public struct HTTPSource: AnswerSource {
     }
 
     /// The pipeline event an SSE event carries; an `error` event is thrown.
-    static func decode(_ event: EventStreamDecoder.Event) throws -> QueryEvent? {
+    static func decode(_ event: ServerSentEvent) throws -> QueryEvent? {
         let data = Data(event.data.utf8)
         let decoder = JSONDecoder()
         do {
-            switch event.name {
+            switch event.type {
             case "retrieval": return .retrieval(try decoder.decode(CitationsBody.self, from: data).citations)
             case "delta": return .delta(try decoder.decode(DeltaBody.self, from: data).text)
             case "guardrail": return .guardrail(try decoder.decode(FindingsBody.self, from: data).findings)
@@ -93,7 +95,7 @@ public struct HTTPSource: AnswerSource {
             default: return nil
             }
         } catch let e as DecodingError {
-            throw ChatFailure(code: "malformed", "the server sent a \(event.name) event Lore cannot read: \(e)")
+            throw ChatFailure(code: "malformed", "the server sent a \(event.type) event Lore cannot read: \(e)")
         }
     }
 

@@ -4,6 +4,7 @@ import LorePrompts
 import LoreQuery
 import LoreRetrieval
 import LoreStore
+import Synchronization
 
 /// Answers with the query pipeline in this process: the same `QueryService` as
 /// `lore query`, over one collection of the store.
@@ -87,7 +88,8 @@ public struct InProcessSource: AnswerSource {
 final class PassageReader: @unchecked Sendable {
     private let store: Store
     private let collectionID: Int64
-    private let lock = NSLock()
+    /// Serialises use of the store's connection.
+    private let lock = Mutex(())
 
     init(path: String, collectionID: Int64) throws {
         store = try Store(path: path, readOnly: true)

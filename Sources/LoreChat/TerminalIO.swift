@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The controlling terminal: its modes, its size, and its input bytes (with the keys
 /// typed while an answer streamed kept for the line editor).
@@ -12,9 +13,8 @@ public final class TerminalIO: @unchecked Sendable {
     public let output: ChatOutput
     private var original = termios()
     private var hasOriginal = false
-    private let lock = NSLock()
     /// Bytes read while an answer streamed, for the next line.
-    private var typeahead: [UInt8] = []
+    private let typeahead = Mutex<[UInt8]>([])
 
     public init(input: Int32 = STDIN_FILENO, output: ChatOutput = .standardOutput) {
         self.input = input
@@ -53,12 +53,12 @@ public final class TerminalIO: @unchecked Sendable {
     }
 
     /// Keeps bytes typed during an answer for the line editor.
-    func keep(_ bytes: some Sequence<UInt8>) { lock.withLock { typeahead.append(contentsOf: bytes) } }
+    func keep(_ bytes: some Sequence<UInt8>) { typeahead.withLock { $0.append(contentsOf: bytes) } }
 
     /// The next input byte, waiting at most `timeoutMs` (nil: forever); nil at end of
     /// input or when the time is up.
     func readByte(timeoutMs: Int32? = nil) -> UInt8? {
-        if let b = lock.withLock({ typeahead.isEmpty ? nil : typeahead.removeFirst() }) { return b }
+        if let b = typeahead.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return b }
         if let timeoutMs {
             var p = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
             guard poll(&p, 1, timeoutMs) > 0 else { return nil }

@@ -1,13 +1,16 @@
-/// SHA-256 (FIPS 180-4), used for content hashes of files, documents and chunk texts.
-///
-/// Self-contained so that the core has no dependency; checked against the FIPS test vectors.
-public struct SHA256: Sendable {
-    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
-        (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-    private var buffer: [UInt8] = []
-    private var length: UInt64 = 0
+import Crypto
 
-    public init() { buffer.reserveCapacity(64) }
+/// SHA-256 (FIPS 180-4), used for content hashes of files, documents and chunk texts, API
+/// key secrets, prompt and classifier versions and published versions' manifests.
+///
+/// A thin wrapper over swift-crypto's `SHA256` (BoringSSL's implementation on Linux, with
+/// its SHA-NI and AVX2 assembly), keeping Lore's small API: a hex digest in one call,
+/// incremental updates from any collection of bytes, the digest as bytes or as hex.
+/// Checked against the FIPS test vectors (`SHA256Tests`).
+public struct SHA256: Sendable {
+    private var hasher = Crypto.SHA256()
+
+    public init() {}
 
     /// The hex digest of `bytes`.
     public static func hex(of bytes: some Collection<UInt8>) -> String {
@@ -18,100 +21,24 @@ public struct SHA256: Sendable {
 
     /// Feeds more bytes.
     public mutating func update(_ bytes: some Collection<UInt8>) {
-        length &+= UInt64(bytes.count)
-        if let done = bytes.withContiguousStorageIfAvailable({ feed($0) }) { _ = done; return }
-        // Not contiguous: copy, and feed while the copy is alive (a pointer must not escape
-        // `withUnsafeBufferPointer`).
-        let copy = Array(bytes)
-        copy.withUnsafeBufferPointer { feed($0) }
+        if bytes.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }) != nil { return }
+        // Not contiguous: copy first.
+        Array(bytes).withUnsafeBytes { hasher.update(bufferPointer: $0) }
     }
 
-    private mutating func feed(_ p: UnsafeBufferPointer<UInt8>) {
-        var i = 0
-        if !buffer.isEmpty {
-            let take = min(64 - buffer.count, p.count)
-            buffer.append(contentsOf: p[0..<take])
-            i = take
-            if buffer.count == 64 {
-                buffer.withUnsafeBufferPointer { compress($0.baseAddress!) }
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        while i + 64 <= p.count {
-            compress(p.baseAddress! + i)
-            i += 64
-        }
-        if i < p.count { buffer.append(contentsOf: p[i...]) }
-    }
-
-    /// Finishes and returns the 32-byte digest.
+    /// Finishes and returns the 32-byte digest. The hasher starts over afterwards.
     public mutating func finalize() -> [UInt8] {
-        let bitLength = length &* 8
-        var tail = buffer
-        tail.append(0x80)
-        while tail.count % 64 != 56 { tail.append(0) }
-        for s in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(s))) }
-        tail.withUnsafeBufferPointer { p in
-            var i = 0
-            while i < p.count { compress(p.baseAddress! + i); i += 64 }
-        }
-        buffer.removeAll()
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        for w in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
-            out.append(UInt8(w >> 24)); out.append(UInt8((w >> 16) & 0xff))
-            out.append(UInt8((w >> 8) & 0xff)); out.append(UInt8(w & 0xff))
-        }
-        return out
+        let digest = hasher.finalize()
+        hasher = Crypto.SHA256()
+        return Array(digest)
     }
 
-    /// Finishes and returns the digest as lower-case hex.
+    /// Finishes and returns the digest as lower-case hex. The hasher starts over afterwards.
     public mutating func finalizeHex() -> String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var s: [UInt8] = []
         s.reserveCapacity(64)
         for b in finalize() { s.append(digits[Int(b >> 4)]); s.append(digits[Int(b & 15)]) }
         return String(decoding: s, as: UTF8.self)
-    }
-
-    private static let k: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
-
-    @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-
-    private mutating func compress(_ block: UnsafePointer<UInt8>) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for t in 0..<16 {
-                let b = block + t * 4
-                w[t] = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
-            }
-            for t in 16..<64 {
-                let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, h) = state
-            Self.k.withUnsafeBufferPointer { k in
-                for t in 0..<64 {
-                    let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-                    let ch = (e & f) ^ (~e & g)
-                    let t1 = h &+ s1 &+ ch &+ k[t] &+ w[t]
-                    let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-                    let maj = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ maj
-                    h = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
-                }
-            }
-            state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
-                     state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
-        }
     }
 }

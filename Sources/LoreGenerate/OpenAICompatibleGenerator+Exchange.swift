@@ -77,19 +77,28 @@ extension OpenAICompatibleGenerator {
                 try take(try ChatCompletionPayload.parse(String(buffer: bytes), streamed: false))
                 progress.sawDone = true
             } else {
-                var decoder = ServerSentEventDecoder()
+                // A chat-completions server sends only standard fields: any other line means
+                // the body is not an event stream (an HTML error page, say), reported as malformed.
+                var decoder = ServerSentEventDecoder(unknownFields: .reject)
                 reading: for try await buffer in response.body {
                     decoder.append(buffer.readableBytesView)
                     while let event = try decoder.next() {
-                        if event == "[DONE]" {
+                        if event.data == "[DONE]" {
                             progress.sawDone = true
                             break reading
                         }
-                        try take(try ChatCompletionPayload.parse(event, streamed: true))
+                        try take(try ChatCompletionPayload.parse(event.data, streamed: true))
                     }
                 }
-                if !progress.sawDone, let event = try decoder.finish() {
-                    if event == "[DONE]" { progress.sawDone = true } else { try take(try ChatCompletionPayload.parse(event, streamed: true)) }
+                // Unlike the standard, which discards an event left open at the end of the
+                // stream, the last event is taken even without its closing blank line (some
+                // servers end with `data: [DONE]` and close), as this client always has.
+                if !progress.sawDone, let event = try decoder.finish(flushing: true) {
+                    if event.data == "[DONE]" {
+                        progress.sawDone = true
+                    } else {
+                        try take(try ChatCompletionPayload.parse(event.data, streamed: true))
+                    }
                 }
             }
         } catch {

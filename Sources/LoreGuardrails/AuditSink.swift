@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LoreStore
+import Synchronization
 
 /// Where guardrail findings are kept.
 public protocol AuditSink: Sendable {
@@ -19,7 +20,8 @@ extension AuditSink {
 /// thrown: an answer is not lost because its audit row could not be written.
 public final class StoreAuditSink: AuditSink, @unchecked Sendable {
     private let store: Store
-    private let lock = NSLock()
+    /// Serialises use of the store's connection.
+    private let lock = Mutex(())
     private let logger: Logger
 
     public init(path: String, logger: Logger = Logger(label: "lore.guardrails")) throws {
@@ -28,16 +30,18 @@ public final class StoreAuditSink: AuditSink, @unchecked Sendable {
     }
 
     public func record(_ records: [AuditRecord]) {
-        lock.lock(); defer { lock.unlock() }
-        do { try store.appendAudit(records) } catch {
-            logger.error("could not write the guardrail audit", metadata: ["error": "\(error)", "records": "\(records.count)"])
+        lock.withLock {
+            do { try store.appendAudit(records) } catch {
+                logger.error("could not write the guardrail audit", metadata: ["error": "\(error)", "records": "\(records.count)"])
+            }
         }
     }
 
     public func quarantine(_ scans: [ChunkScan], detector: String) {
-        lock.lock(); defer { lock.unlock() }
-        do { try store.recordScans(scans, detector: detector) } catch {
-            logger.error("could not mark quarantined chunks", metadata: ["error": "\(error)", "chunks": "\(scans.count)"])
+        lock.withLock {
+            do { try store.recordScans(scans, detector: detector) } catch {
+                logger.error("could not mark quarantined chunks", metadata: ["error": "\(error)", "chunks": "\(scans.count)"])
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LoreQuery
+import Synchronization
 
 /// The output rails applied to an answer as it streams, so that personal data and invented
 /// citations never leave the process, even in a streamed answer: the filter keeps back the
@@ -11,7 +12,8 @@ public final class GuardedOutputFilter: OutputStreamFilter, @unchecked Sendable 
     let pii: PIIDetector?
     let valid: Set<Int>?
     let holdback: Int
-    private let lock = NSLock()
+    /// Guards `buffer`, `piiFound` and `removed`.
+    private let lock = Mutex(())
     private var buffer = ""
     private var piiFound: [PIIKind: Int] = [:]
     private var removed: [Int] = []
@@ -25,8 +27,9 @@ public final class GuardedOutputFilter: OutputStreamFilter, @unchecked Sendable 
         self.holdback = holdback
     }
 
-    public func push(_ delta: String) -> String {
-        lock.lock(); defer { lock.unlock() }
+    public func push(_ delta: String) -> String { lock.withLock { unlockedPush(delta) } }
+
+    private func unlockedPush(_ delta: String) -> String {
         buffer += delta
         guard let cut = safeCut() else { return "" }
         let ready = String(buffer[..<cut])
@@ -34,8 +37,9 @@ public final class GuardedOutputFilter: OutputStreamFilter, @unchecked Sendable 
         return process(ready)
     }
 
-    public func finish() -> (text: String, findings: [GuardFinding]) {
-        lock.lock(); defer { lock.unlock() }
+    public func finish() -> (text: String, findings: [GuardFinding]) { lock.withLock { unlockedFinish() } }
+
+    private func unlockedFinish() -> (text: String, findings: [GuardFinding]) {
         let rest = process(buffer)
         buffer = ""
         var findings: [GuardFinding] = []

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LoreStore
 import Metrics
+import Synchronization
 
 /// The ingest-time half of the context rail: every chunk in the store is scanned once for
 /// instructions aimed at the model, and the outcome is kept in `chunk_guard_scans`, so that
@@ -73,7 +74,8 @@ public struct IngestScanner: Sendable {
 /// for each question). Reads on a connection of its own.
 public final class StoredScans: @unchecked Sendable {
     private let store: Store
-    private let lock = NSLock()
+    /// Serialises use of the store's connection.
+    private let lock = Mutex(())
     private let logger: Logger
 
     public init(path: String, logger: Logger = Logger(label: "lore.guardrails")) throws {
@@ -83,10 +85,11 @@ public final class StoredScans: @unchecked Sendable {
 
     /// The outcomes `detector` stored for these chunks; none when they cannot be read (logged).
     public func outcomes(_ chunkIDs: [Int64], detector: String) -> [ChunkScan] {
-        lock.lock(); defer { lock.unlock() }
-        do { return try store.scans(of: chunkIDs, detector: detector) } catch {
-            logger.error("could not read the ingest-time scan outcomes", metadata: ["error": "\(error)"])
-            return []
+        lock.withLock {
+            do { return try store.scans(of: chunkIDs, detector: detector) } catch {
+                logger.error("could not read the ingest-time scan outcomes", metadata: ["error": "\(error)"])
+                return []
+            }
         }
     }
 }

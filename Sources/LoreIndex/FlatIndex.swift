@@ -1,5 +1,6 @@
 import Foundation
 import LoreBLAS
+import Synchronization
 
 /// Exact search: every vector is scored against the query.
 ///
@@ -144,8 +145,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
             let rowTile = 1024, queryTile = min(nq, 1024)
             let tiles = (n + rowTile - 1) / rowTile
             let parts = max(1, min(threads, tiles))
-            var results = Array(repeating: TopK(k: k), count: nq)
-            let lock = Mutex()
+            let results = Mutex(Array(repeating: TopK(k: k), count: nq))
             parallelFor(parts) { p in
                 var local = Array(repeating: TopK(k: k), count: nq)
                 let scores = AlignedRows.allocate(queryTile * rowTile)
@@ -168,9 +168,9 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
                     }
                     q0 += qn
                 }
-                lock.withLock { for q in 0..<nq { results[q].merge(local[q]) } }
+                results.withLock { (results: inout [TopK]) in for q in 0..<nq { results[q].merge(local[q]) } }
             }
-            return results.map { $0.sorted() }
+            return results.withLock { (results: inout [TopK]) in results.map { $0.sorted() } }
         }
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 /// Construction: the layer search with per-node locks, the neighbour heuristic, and the
 /// two-way linking of a new node (hnswlib's `searchBaseLayer`,
 /// `getNeighborsByHeuristic2` and `mutuallyConnectNewElement`).
@@ -91,15 +92,13 @@ extension HNSWIndex {
         for (j, s) in selected.enumerated() { own[1 + j] = UInt32(s.id) }
 
         let capacityHere = level == 0 ? maxM0 : maxM
-        for s in selected {
-            nodeLocks.lock(s.id)
-            defer { nodeLocks.unlock(s.id) }
+        for s in selected { nodeLocks.withLock(s.id) {
             let list = links(s.id, level)
             let n = Int(list.pointee)
             if n < capacityHere {
                 list[1 + n] = UInt32(node)
                 list.pointee = UInt32(n + 1)
-                continue
+                return
             }
             // Full: the old neighbours and the new node compete under the heuristic.
             let base = vector(s.id)
@@ -112,7 +111,7 @@ extension HNSWIndex {
             let kept = selectNeighbours(&pool, m: capacityHere)
             list.pointee = UInt32(kept.count)
             for (j, k) in kept.enumerated() { list[1 + j] = UInt32(k.id) }
-        }
+        } }
         // The next layer starts from the nearest selected neighbour (the lowest id among
         // equals, as hnswlib's `selectedNeighbors.back()`).
         return selected.min { $0.distance != $1.distance ? $0.distance < $1.distance : $0.id < $1.id }?.id ?? node

@@ -1,5 +1,6 @@
 import LoreCore
 import Foundation
+import Synchronization
 
 /// Hierarchical navigable small-world graph, after hnswlib (Malkov & Yashunin).
 ///
@@ -49,8 +50,10 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     var rng: SeededRandom
 
     let storageLock = ReadWriteLock()
-    let labelLock = Mutex()
-    let globalLock = Mutex()
+    /// Guards `labelToNode`, `nodeCount`, `removedCount`, `flags` and the node claims.
+    let labelLock = Mutex(())
+    /// Held through an insert that raises the top level (hnswlib's `global`).
+    let globalLock = Mutex(())
     var nodeLocks: NodeLocks
     let visitedPool = VisitedListPool()
 
@@ -203,16 +206,13 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         }
         let remaining = labels.count - start
         guard remaining > 0 else { return }
-        let next = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-        next.initialize(to: start)
-        defer { next.deallocate() }
-        let counter = Mutex()
+        let next = Mutex(start)
         parallelFor(max(1, min(threads, remaining))) { _ in
             while true {
                 // Take work in small blocks, as hnswlib's ParallelFor takes one item at a time.
-                let block = counter.withLock { () -> Range<Int> in
-                    let s = next.pointee, e = min(labels.count, s + 16)
-                    next.pointee = e
+                let block = next.withLock { (next: inout Int) -> Range<Int> in
+                    let s = next, e = min(labels.count, s + 16)
+                    next = e
                     return s..<e
                 }
                 if block.isEmpty { return }
@@ -223,12 +223,12 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     /// Copies node `i`'s links at `level` under its lock; returns how many.
     @inline(__always) func copyLinks(_ i: Int, _ level: Int, into buffer: UnsafeMutablePointer<UInt32>) -> Int {
-        nodeLocks.lock(i)
-        let list = links(i, level)
-        let n = Int(list.pointee)
-        buffer.update(from: list + 1, count: n)
-        nodeLocks.unlock(i)
-        return n
+        nodeLocks.withLock(i) {
+            let list = links(i, level)
+            let n = Int(list.pointee)
+            buffer.update(from: list + 1, count: n)
+            return n
+        }
     }
 
     func randomLevel() -> Int { Int(-log(rng.unit()) * levelMultiplier) }
@@ -253,13 +253,24 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         }
         guard let (node, level) = claimed else { return false }
 
-        nodeLocks.lock(node)
-        defer { nodeLocks.unlock(node) }
-        globalLock.lock()
-        var holdsGlobal = true
-        let levelCopy = maxLevel
-        if level <= levelCopy { globalLock.unlock(); holdsGlobal = false }
-        defer { if holdsGlobal { globalLock.unlock() } }
+        nodeLocks.withLock(node) {
+            // The global lock is held through the whole insert only when it raises the top
+            // level; otherwise it is released once the top level has been read.
+            let levelCopy = globalLock.withLock { () -> Int in
+                let levelCopy = maxLevel
+                if level > levelCopy { link(node: node, level: level, levelCopy: levelCopy, vector: v) }
+                return levelCopy
+            }
+            if level <= levelCopy { link(node: node, level: level, levelCopy: levelCopy, vector: v) }
+        }
+        return true
+    }
+
+    /// The rest of an insert: the vector copied in, the node linked on each of its layers
+    /// (from `levelCopy`, the top level when the insert began), the entry point moved if the
+    /// node is above it, and the node published. The caller holds the node's lock, and the
+    /// global lock when `level > levelCopy`.
+    private func link(node: Int, level: Int, levelCopy: Int, vector v: UnsafePointer<Float>) {
         var current = entryPoint
 
         UnsafeMutableRawPointer(mutating: self.vector(node)).copyMemory(from: v, byteCount: vectorBytes)
@@ -299,6 +310,5 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             maxLevel = level
         }
         labelLock.withLock { flags[node] &= ~Self.pendingFlag }
-        return true
     }
 }

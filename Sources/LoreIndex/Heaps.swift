@@ -1,3 +1,4 @@
+import Synchronization
 /// Distances and node ids packed into one UInt64 so that heaps compare integers.
 ///
 /// The distance's float bits are mapped to an order-preserving UInt32 in the high half;
@@ -77,7 +78,9 @@ struct KeyHeap {
 
 /// Marks of visited nodes, reset in O(1) by moving to a new epoch (hnswlib's
 /// `VisitedList`); the array is cleared only when the 16-bit epoch wraps.
-final class VisitedList {
+/// Used by one search at a time: handed from search to search through `VisitedListPool`,
+/// under its lock, hence `@unchecked Sendable`.
+final class VisitedList: @unchecked Sendable {
     let capacity: Int
     private let marks: UnsafeMutablePointer<UInt16>
     private var epoch: UInt16 = 0
@@ -108,11 +111,10 @@ final class VisitedList {
 
 /// Visited lists for concurrent searches, reused.
 final class VisitedListPool: @unchecked Sendable {
-    private var free: [VisitedList] = []
-    private let lock = Mutex()
+    private let free = Mutex<[VisitedList]>([])
 
     func get(capacity: Int) -> VisitedList {
-        let list = lock.withLock { () -> VisitedList? in
+        let list = free.withLock { (free: inout [VisitedList]) -> VisitedList? in
             while let l = free.popLast() { if l.capacity >= capacity { return l } }
             return nil
         } ?? VisitedList(capacity: capacity)
@@ -120,5 +122,5 @@ final class VisitedListPool: @unchecked Sendable {
         return list
     }
 
-    func put(_ list: VisitedList) { lock.withLock { free.append(list) } }
+    func put(_ list: VisitedList) { free.withLock { (free: inout [VisitedList]) in free.append(list) } }
 }

@@ -115,6 +115,11 @@ public struct IndexManager {
 
     /// Reads and checks the stored parts into a new index.
     func readSnapshot(collectionID: Int64, header: IndexHeader) throws -> any VectorIndex {
+        guard header.format == IndexHeader.currentFormat else {
+            throw IndexError(header.format == 1
+                ? "the snapshot is in format 1, whose part checksums predate XXH64 (format \(IndexHeader.currentFormat)); it must be rebuilt"
+                : "the snapshot is in format \(header.format); this build reads format \(IndexHeader.currentFormat)")
+        }
         let parts: (SnapshotCodec.Reader) throws -> Void = { reader in
             try store.readIndexParts(collectionID: collectionID) { part, checksum, bytes in
                 try reader.consume(part: part, checksum: checksum, bytes)

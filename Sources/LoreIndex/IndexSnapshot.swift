@@ -3,7 +3,12 @@ import Foundation
 
 /// What an index stores about itself beside its parts, as JSON in the snapshot row.
 public struct IndexHeader: Codable, Sendable, Equatable {
-    public var format = 1
+    /// The snapshot format this build writes and reads. 1: parts checksummed with a
+    /// home-made 64-bit hash (before XXH64); 2: parts checksummed with XXH64 (`Checksum`).
+    /// A snapshot of another format is not read: the index is rebuilt from the stored
+    /// vectors, with a warning, and the next `sync` saves it in this format.
+    public static let currentFormat = 2
+    public var format = IndexHeader.currentFormat
     public var kind: IndexKind
     public var dimension: Int
     /// The embedding model of the vectors (the collection's binding when saved).

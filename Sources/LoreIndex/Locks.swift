@@ -1,6 +1,13 @@
 import Foundation
+import LoreCore
+import Synchronization
 
 /// A reader-writer lock: searches and adds share it; growing the storage takes it alone.
+///
+/// The one lock in Lore that is not `Synchronization.Mutex`: searches and inserts run
+/// concurrently under the shared side (they synchronise per node with `NodeLocks`), and
+/// only growing the storage, saving a snapshot or a bulk change needs it exclusively. A
+/// mutex here would serialise every search of an index.
 final class ReadWriteLock: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
 
@@ -18,48 +25,35 @@ final class ReadWriteLock: @unchecked Sendable {
     }
 }
 
-/// A plain mutex.
-final class Mutex: @unchecked Sendable {
-    private let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    init() { pthread_mutex_init(m, nil) }
-    deinit { pthread_mutex_destroy(m); m.deallocate() }
-    @inline(__always) func lock() { pthread_mutex_lock(m) }
-    @inline(__always) func unlock() { pthread_mutex_unlock(m) }
-    @inline(__always) func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        lock(); defer { unlock() }
-        return try body()
-    }
-}
-
 /// One mutex per node, in one allocation (hnswlib's `link_list_locks_`).
 final class NodeLocks: @unchecked Sendable {
     private(set) var capacity: Int
-    private var locks: UnsafeMutablePointer<pthread_mutex_t>
+    private var locks: UnsafeMutablePointer<Mutex<Void>>
 
     init(capacity: Int) {
         self.capacity = capacity
         locks = .allocate(capacity: max(capacity, 1))
-        for i in 0..<capacity { pthread_mutex_init(locks + i, nil) }
+        for i in 0..<capacity { (locks + i).initialize(to: Mutex(())) }
     }
 
     deinit {
-        for i in 0..<capacity { pthread_mutex_destroy(locks + i) }
+        locks.deinitialize(count: capacity)
         locks.deallocate()
     }
 
     /// Grows to `newCapacity`; the caller holds the index exclusively, so no lock is held.
     func grow(to newCapacity: Int) {
         guard newCapacity > capacity else { return }
-        let fresh = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: newCapacity)
-        for i in 0..<newCapacity { pthread_mutex_init(fresh + i, nil) }
-        for i in 0..<capacity { pthread_mutex_destroy(locks + i) }
+        let fresh = UnsafeMutablePointer<Mutex<Void>>.allocate(capacity: newCapacity)
+        fresh.moveInitialize(from: locks, count: capacity)
+        for i in capacity..<newCapacity { (fresh + i).initialize(to: Mutex(())) }
         locks.deallocate()
         locks = fresh
         capacity = newCapacity
     }
 
-    @inline(__always) func lock(_ i: Int) { pthread_mutex_lock(locks + i) }
-    @inline(__always) func unlock(_ i: Int) { pthread_mutex_unlock(locks + i) }
+    /// Runs `body` holding node `i`'s lock.
+    @inline(__always) func withLock<T>(_ i: Int, _ body: () -> T) -> T { locks[i].withLock(body) }
 }
 
 /// Runs `body(0..<parts)` on that many threads and waits. The body's threads must write

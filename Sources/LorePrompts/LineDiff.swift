@@ -1,28 +1,37 @@
-/// A line diff of two texts (longest common subsequence), printed unified-style.
+/// A line diff of two texts, printed unified-style.
+///
+/// The edit script comes from the standard library's `CollectionDifference`
+/// (`new.difference(from: old)`, Myers' algorithm: a minimal script, so the lines kept are a
+/// longest common subsequence), which costs O((n + m) · D) time for D edits instead of the
+/// O(n · m) time and memory of a full LCS table.
 public enum LineDiff {
     public enum Line: Sendable, Equatable {
         case same(String), removed(String), added(String)
     }
 
-    /// The edit script turning `old` into `new`, line by line.
+    /// The edit script turning `old` into `new`, line by line. Where removals and insertions
+    /// meet, the removed lines come first.
     public static func lines(_ old: [String], _ new: [String]) -> [Line] {
-        let n = old.count, m = new.count
-        // lcs[i][j]: length of the LCS of old[i...] and new[j...].
-        var lcs = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for j in stride(from: m - 1, through: 0, by: -1) {
-                lcs[i][j] = old[i] == new[j] ? lcs[i + 1][j + 1] + 1 : max(lcs[i + 1][j], lcs[i][j + 1])
+        let difference = new.difference(from: old)
+        var removed = Set<Int>(), inserted = Set<Int>()
+        for change in difference {
+            switch change {
+            case .remove(let offset, _, _): removed.insert(offset)
+            case .insert(let offset, _, _): inserted.insert(offset)
             }
         }
         var out: [Line] = []
+        out.reserveCapacity(old.count + inserted.count)
         var i = 0, j = 0
-        while i < n || j < m {
-            if i < n, j < m, old[i] == new[j] {
-                out.append(.same(old[i])); i += 1; j += 1
-            } else if i < n, j == m || lcs[i + 1][j] >= lcs[i][j + 1] {
+        while i < old.count || j < new.count {
+            if i < old.count, removed.contains(i) {
                 out.append(.removed(old[i])); i += 1
-            } else {
+            } else if j < new.count, inserted.contains(j) {
                 out.append(.added(new[j])); j += 1
+            } else {
+                // Neither removed nor inserted: the same line on both sides (the difference
+                // guarantees both indices are in range and the lines are equal).
+                out.append(.same(old[i])); i += 1; j += 1
             }
         }
         return out

@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Synchronization
 
 /// The extractive answerer's memory of sentence vectors: a sentence of a stored chunk always
 /// embeds to the same vector, and the passages that answer a service's questions recur, so
@@ -10,21 +11,23 @@ import Metrics
 public final class SentenceVectorCache: @unchecked Sendable {
     /// The most sentences kept (each 4 bytes per dimension: 384 dimensions, 1.5 KiB).
     public let capacity: Int
-    private var vectors: [String: [Float]] = [:]
-    private var order: [String] = []
-    private var oldest = 0
-    private let lock = NSLock()
+    private struct State {
+        var vectors: [String: [Float]] = [:]
+        var order: [String] = []
+        var oldest = 0
+    }
+    private let state: Mutex<State>
 
     public init(capacity: Int) {
         self.capacity = max(0, capacity)
-        vectors.reserveCapacity(min(self.capacity, 1 << 16))
+        var initial = State()
+        initial.vectors.reserveCapacity(min(self.capacity, 1 << 16))
+        state = Mutex(initial)
     }
 
     /// The vectors known for `texts` (nil where unknown).
     public func lookup(_ texts: [String]) -> [[Float]?] {
-        lock.lock()
-        let found = texts.map { vectors[$0] }
-        lock.unlock()
+        let found = state.withLock { s in texts.map { s.vectors[$0] } }
         let hits = found.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
         if hits > 0 { Counter(label: "lore_extractive_sentence_vectors_total", dimensions: [("result", "hit")]).increment(by: hits) }
         if hits < texts.count {
@@ -36,21 +39,22 @@ public final class SentenceVectorCache: @unchecked Sendable {
     /// Remembers `vector` for `text`, forgetting the oldest entry when full.
     public func store(_ text: String, _ vector: [Float]) {
         guard capacity > 0 else { return }
-        lock.lock(); defer { lock.unlock() }
-        guard vectors[text] == nil else { return }
-        if order.count < capacity {
-            order.append(text)
-        } else {
-            vectors[order[oldest]] = nil
-            order[oldest] = text
-            oldest = (oldest + 1) % capacity
+        let capacity = self.capacity
+        state.withLock { s in
+            guard s.vectors[text] == nil else { return }
+            if s.order.count < capacity {
+                s.order.append(text)
+            } else {
+                s.vectors[s.order[s.oldest]] = nil
+                s.order[s.oldest] = text
+                s.oldest = (s.oldest + 1) % capacity
+            }
+            s.vectors[text] = vector
         }
-        vectors[text] = vector
     }
 
     /// Sentences held now.
     public var count: Int {
-        lock.lock(); defer { lock.unlock() }
-        return vectors.count
+        state.withLock { $0.vectors.count }
     }
 }

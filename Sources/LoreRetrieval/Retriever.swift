@@ -4,6 +4,7 @@ import LoreCore
 import LoreIndex
 import LoreStore
 import Metrics
+import Synchronization
 
 /// What one retrieval found, and how long each stage took.
 public struct RetrievalResult: Sendable {
@@ -54,7 +55,8 @@ public final class Retriever: @unchecked Sendable {
     public let index: LoadedIndex?
     /// Embeds questions; must be the collection's model.
     public let embedder: (any Embedder)?
-    private let lock = NSLock()
+    /// Serialises use of the store's one connection.
+    private let lock = Mutex(())
     private let logger: Logger
 
     /// - Throws: `RetrievalError` when the embedder is not the model the collection was
@@ -88,13 +90,13 @@ public final class Retriever: @unchecked Sendable {
 
         // The lexical search (and the filter's allow-set) need no embedding: they run on
         // another thread while the question is embedded and the index searched.
-        let lock = self.lock, collectionID = self.collectionID
+        let collectionID = self.collectionID
         let filter = options.filter, fetchK = options.fetchK, commonShare = options.commonTermShare
         let needAllow = useDense && !filter.isEmpty
         // The names the collection never mentions are looked up on the same thread.
         let names = options.requireNames ? QuestionName.extract(question) : []
         async let sideTask: (AllowSet?, [LexicalHit], Double, [String]) = Self.offThread {
-            try lock.withLock {
+            try self.lock.withLock {
                 let allow = needAllow ? try self.store.chunkIDs(collectionID: collectionID, matching: filter) : nil
                 let t = DispatchTime.now()
                 let lexical = useLexical ? try self.store.lexicalSearch(collectionID: collectionID, text: question, limit: fetchK, filter: filter, commonShare: commonShare) : []

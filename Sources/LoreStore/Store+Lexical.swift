@@ -1,4 +1,6 @@
 import Foundation
+import LoreCore
+import Synchronization
 
 /// One lexical (FTS5 BM25) match: the chunk and its BM25 score (higher is better).
 public struct LexicalHit: Sendable, Equatable {
@@ -128,11 +130,15 @@ public final class TermStatistics: @unchecked Sendable {
     private var frequencies: [String: Int] = [:]
     private var chunks = 0
     private var stamp: (own: Int64, others: Int64) = (-1, -1)
-    private let lock = NSLock()
+    /// Guards `frequencies`, `chunks` and `stamp` (kept beside it: `body` takes two of them inout).
+    private let lock = Mutex(())
 
     /// Runs `body` with the cache, emptied first if the store changed since it was filled.
     func with<T>(_ connection: SQLiteConnection, _ body: (inout [String: Int], inout Int) throws -> T) throws -> T {
-        lock.lock(); defer { lock.unlock() }
+        try lock.withLock { () throws -> T in try unlockedWith(connection, body) }
+    }
+
+    private func unlockedWith<T>(_ connection: SQLiteConnection, _ body: (inout [String: Int], inout Int) throws -> T) throws -> T {
         let now = try connection.changeStamp()
         if now != stamp {
             frequencies.removeAll(keepingCapacity: true)

@@ -1,4 +1,5 @@
 @testable import LoreChat
+import LoreCore
 import Testing
 
 /// The `/v1/query` event stream decoded as it arrives: events split anywhere (inside a
@@ -8,23 +9,23 @@ struct EventStreamDecoderTests {
     static let stream = "event: retrieval\ndata: {\"citations\":[]}\n\n: keep-alive\n\nevent: delta\ndata: {\"text\":\"wörld\"}\n\nevent: done\r\ndata: {}\r\n\r\n"
 
     @Test("split at every byte, the events are the same", arguments: Array(0...stream.utf8.count))
-    func splitAnywhere(_ cut: Int) {
+    func splitAnywhere(_ cut: Int) throws {
         let bytes = Array(Self.stream.utf8)
-        var decoder = EventStreamDecoder()
-        var events: [EventStreamDecoder.Event] = []
+        var decoder = ServerSentEventDecoder()
+        var events: [ServerSentEvent] = []
         decoder.append(bytes[..<cut])
-        while let e = decoder.next() { events.append(e) }
+        while let e = try decoder.next() { events.append(e) }
         decoder.append(bytes[cut...])
-        while let e = decoder.next() { events.append(e) }
+        while let e = try decoder.next() { events.append(e) }
         #expect(events == [
-            .init(name: "retrieval", data: "{\"citations\":[]}"), .init(name: "delta", data: "{\"text\":\"wörld\"}"), .init(name: "done", data: "{}"),
+            .init(type: "retrieval", data: "{\"citations\":[]}"), .init(type: "delta", data: "{\"text\":\"wörld\"}"), .init(type: "done", data: "{}"),
         ])
     }
 
     @Test("an error event is thrown as a failure with the server's code and message")
     func errorEvent() {
         #expect(throws: ChatFailure(code: "backend_failed", "the LLM is down")) {
-            try HTTPSource.decode(.init(name: "error", data: #"{"error":{"code":"backend_failed","message":"the LLM is down"}}"#))
+            try HTTPSource.decode(.init(type: "error", data: #"{"error":{"code":"backend_failed","message":"the LLM is down"}}"#))
         }
     }
 }

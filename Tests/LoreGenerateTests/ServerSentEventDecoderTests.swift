@@ -5,14 +5,16 @@ import Testing
 /// The SSE decoder and the chat-completions payloads, byte by byte.
 @Suite("Server-sent events and chat-completions payloads")
 struct ServerSentEventDecoderTests {
+    /// As the chat-completions client decodes: unknown fields rejected, the last event
+    /// flushed at the end.
     func decode(_ pieces: [[UInt8]]) throws -> [String] {
-        var d = ServerSentEventDecoder()
+        var d = ServerSentEventDecoder(unknownFields: .reject)
         var events: [String] = []
         for p in pieces {
             d.append(p)
-            while let e = try d.next() { events.append(e) }
+            while let e = try d.next() { events.append(e.data) }
         }
-        if let e = try d.finish() { events.append(e) }
+        if let e = try d.finish(flushing: true) { events.append(e.data) }
         return events
     }
 

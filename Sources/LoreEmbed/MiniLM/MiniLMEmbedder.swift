@@ -1,6 +1,7 @@
 import LoreBLAS
 import Foundation
 import LoreCore
+import Synchronization
 
 /// all-MiniLM-L6-v2 in process: WordPiece tokenisation, the BERT encoder on BLAS, mean
 /// pooling and L2 normalisation, as sentence-transformers computes it.
@@ -76,21 +77,20 @@ public final class MiniLMEmbedder: Embedder, @unchecked Sendable {
 
 /// A shared counter handing out batch numbers.
 private final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
+    private let value = Mutex(0)
     func take(below limit: Int) -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
+        value.withLock { value in
+            guard value < limit else { return nil }
+            value += 1
+            return value - 1
+        }
     }
 }
 
 /// Output slots written by several threads, each slot once.
 private final class ResultSlots: @unchecked Sendable {
-    private var slots: [[Float]]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-    func set(_ i: Int, _ v: [Float]) { lock.lock(); slots[i] = v; lock.unlock() }
-    var values: [[Float]] { lock.lock(); defer { lock.unlock() }; return slots }
+    private let slots: Mutex<[[Float]]>
+    init(count: Int) { slots = Mutex(Array(repeating: [], count: count)) }
+    func set(_ i: Int, _ v: [Float]) { slots.withLock { $0[i] = v } }
+    var values: [[Float]] { slots.withLock { $0 } }
 }
