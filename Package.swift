@@ -4,7 +4,7 @@ import PackageDescription
 
 /// Settings shared by every Lore target.
 let lore: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 /// The vector kernels (distance loops, quantised scans) are compiled for the build
@@ -13,16 +13,17 @@ let lore: [SwiftSetting] = [
 /// `LORE_PORTABLE=1` to build for any x86-64 (SSE2) instead.
 let vectorKernels: [SwiftSetting] = {
     #if os(Linux) && arch(x86_64)
-    if ProcessInfo.processInfo.environment["LORE_PORTABLE"] == "1" { return lore }
-    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-          let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return lore }
-    let flags = Set(line.split(separator: " ").map(String.init))
-    if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx2", "fma"]) {
-        return lore + [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .define("LORE_FMA")]
-    }
-    if flags.isSuperset(of: ["avx2", "fma"]) {
-        return lore + [.unsafeFlags(["-target-cpu", "haswell"]), .define("LORE_FMA")]
-    }
+        if ProcessInfo.processInfo.environment["LORE_PORTABLE"] == "1" { return lore }
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+            let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+        else { return lore }
+        let flags = Set(line.split(separator: " ").map(String.init))
+        if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx2", "fma"]) {
+            return lore + [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .define("LORE_FMA")]
+        }
+        if flags.isSuperset(of: ["avx2", "fma"]) {
+            return lore + [.unsafeFlags(["-target-cpu", "haswell"]), .define("LORE_FMA")]
+        }
     #endif
     return lore
 }()
@@ -32,7 +33,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "lore", targets: ["lore"]),
-        .library(name: "LoreCore", targets: ["LoreCore"]),
+        .library(name: "LoreCore", targets: ["LoreCore"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -49,7 +50,7 @@ let package = Package(
         // SHA-256 (LoreCore). 3.12.3 or later, 4.x included: swift-certificates and
         // swift-nio-extras (through async-http-client) already bring it in at 4.x, and a
         // `from: "3.12.3"` (below 4) would hold the whole graph at 3.x.
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0")
     ],
     targets: [
         // System libraries: the only places C enters.
@@ -60,122 +61,161 @@ let package = Package(
         // Domain types, protocols and small shared utilities. Only swift-crypto (SHA-256).
         .target(name: "LoreCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: lore),
         // The SQLite system of record: schema, migrations, documents, chunks, vectors, FTS5.
-        .target(name: "LoreStore", dependencies: ["LoreCore", "CSQLite", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
+        .target(
+            name: "LoreStore", dependencies: ["LoreCore", "CSQLite", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
         // The BLAS, opened at run time with the right OpenBLAS kernel for this CPU.
         .target(name: "LoreBLAS", dependencies: ["CBLAS"], swiftSettings: lore),
         // Embeddings: the WordPiece tokenizer (the chunker counts tokens with it) and MiniLM on BLAS.
         .target(name: "LoreEmbed", dependencies: ["LoreCore", "LoreBLAS"], swiftSettings: vectorKernels),
         // Vector search: exact (flat) and HNSW indexes, their snapshots in the store, the index manager.
-        .target(name: "LoreIndex", dependencies: [
-            "LoreCore", "LoreStore", "LoreBLAS", "CVectorHints", .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: vectorKernels),
+        .target(
+            name: "LoreIndex",
+            dependencies: [
+                "LoreCore", "LoreStore", "LoreBLAS", "CVectorHints", .product(name: "Logging", package: "swift-log")
+            ], swiftSettings: vectorKernels),
         // The OpenAI-compatible embeddings client (vLLM, TEI, Ollama, OpenAI, infinity).
-        .target(name: "LoreEmbedHTTP", dependencies: [
-            "LoreCore", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: lore),
+        .target(
+            name: "LoreEmbedHTTP",
+            dependencies: [
+                "LoreCore", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log")
+            ], swiftSettings: lore),
         // Loaders, chunking, validation, the file walker and the incremental Ingestor.
-        .target(name: "LoreIngest", dependencies: ["LoreCore", "LoreStore", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
+        .target(
+            name: "LoreIngest", dependencies: ["LoreCore", "LoreStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: lore),
         // Retrieval: dense, lexical (BM25) and hybrid (RRF) candidates, filters, MMR, merging.
-        .target(name: "LoreRetrieval", dependencies: [
-            "LoreCore", "LoreStore", "LoreIndex", .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-        ], resources: [.embedInCode("Resources/person-names.txt"), .embedInCode("Resources/name-context.json")], swiftSettings: lore),
+        .target(
+            name: "LoreRetrieval",
+            dependencies: [
+                "LoreCore", "LoreStore", "LoreIndex", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics")
+            ], resources: [.embedInCode("Resources/person-names.txt"), .embedInCode("Resources/name-context.json")], swiftSettings: lore),
         // Versioned prompt templates from prompts/: parsing, validation, A/B selection, context assembly.
-        .target(name: "LorePrompts", dependencies: [
-            "LoreCore", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: lore),
+        .target(
+            name: "LorePrompts",
+            dependencies: [
+                "LoreCore", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")
+            ], swiftSettings: lore),
         // Generation backends: the OpenAI-compatible chat-completions client and the backend pool.
-        .target(name: "LoreGenerate", dependencies: [
-            "LoreCore", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"), .product(name: "Metrics", package: "swift-metrics"),
-        ], swiftSettings: lore),
+        .target(
+            name: "LoreGenerate",
+            dependencies: [
+                "LoreCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Metrics", package: "swift-metrics")
+            ], swiftSettings: lore),
         // The query service: question in, cited answer out (condense, retrieve, prompt, generate),
         // the extractive answerer and the guardrail hook points.
-        .target(name: "LoreQuery", dependencies: [
-            "LoreCore", "LoreRetrieval", "LorePrompts", .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-        ], swiftSettings: lore),
+        .target(
+            name: "LoreQuery",
+            dependencies: [
+                "LoreCore", "LoreRetrieval", "LorePrompts", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics")
+            ], swiftSettings: lore),
         // Guardrails: PII and secrets, prompt injection (questions and documents), citation
         // checks, the policy, the audit trail and the ingest-time scan.
-        .target(name: "LoreGuardrails", dependencies: [
-            "LoreCore", "LoreStore", "LoreRetrieval", "LoreQuery", .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-        ], resources: [.embedInCode("Resources/injection-classifier.json"), .embedInCode("Resources/injection-structure.json")],
-        swiftSettings: lore),
+        .target(
+            name: "LoreGuardrails",
+            dependencies: [
+                "LoreCore", "LoreStore", "LoreRetrieval", "LoreQuery", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics")
+            ], resources: [.embedInCode("Resources/injection-classifier.json"), .embedInCode("Resources/injection-structure.json")],
+            swiftSettings: lore),
         // Evaluation: golden sets, retrieval and answer metrics, gates against a baseline.
         .target(name: "LoreEval", dependencies: ["LoreCore", "LoreRetrieval", "LoreQuery", "LoreGuardrails"], swiftSettings: lore),
         // The HTTP API (`lore serve`): routes, request and response types, server-sent events,
         // request ids, errors and request metrics. The only module that imports Hummingbird.
-        .target(name: "LoreServer", dependencies: [
-            "LoreCore", "LoreStore", "LoreRetrieval", "LorePrompts", "LoreQuery",
-            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-        ], resources: [.embedInCode("openapi.yaml")], swiftSettings: lore),
+        .target(
+            name: "LoreServer",
+            dependencies: [
+                "LoreCore", "LoreStore", "LoreRetrieval", "LorePrompts", "LoreQuery",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics")
+            ], resources: [.embedInCode("openapi.yaml")], swiftSettings: lore),
         // The terminal chat (`lore chat`): the session, slash commands, the renderer, the line
         // editor and the two answer sources (the pipeline in process, `/v1/query` over HTTP).
-        .target(name: "LoreChat", dependencies: [
-            "LoreCore", "LoreStore", "LoreRetrieval", "LorePrompts", "LoreQuery",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: lore),
+        .target(
+            name: "LoreChat",
+            dependencies: [
+                "LoreCore", "LoreStore", "LoreRetrieval", "LorePrompts", "LoreQuery",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log")
+            ], swiftSettings: lore),
         // The application and composition root: the configuration (file, environment), the
         // factories that wire the modules together, the document catalog, the replica switcher
         // and the HTTP application `lore serve` runs.
-        .target(name: "LoreApp", dependencies: [
-            "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
-            "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreServer", "LoreChat",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Yams", package: "Yams"),
-        ], swiftSettings: lore),
+        .target(
+            name: "LoreApp",
+            dependencies: [
+                "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
+                "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreServer", "LoreChat",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams")
+            ], swiftSettings: lore),
         // The executable: argument parsing and printing.
-        .executableTarget(name: "lore", dependencies: [
-            "LoreApp",
-            "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
-            "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreServer", "LoreChat",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Yams", package: "Yams"),
-        ], swiftSettings: lore),
+        .executableTarget(
+            name: "lore",
+            dependencies: [
+                "LoreApp",
+                "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
+                "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreServer", "LoreChat",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams")
+            ], swiftSettings: lore),
 
         // Shared test helpers (temporary directories, the built binary, fixtures, the vocabulary).
         .target(name: "LoreTestSupport", dependencies: ["LoreCore", "LoreEmbed"], path: "Tests/LoreTestSupport", swiftSettings: lore),
         .testTarget(name: "LoreCoreTests", dependencies: ["LoreCore", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreStoreTests", dependencies: ["LoreStore", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreEmbedTests", dependencies: ["LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
-        .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreEmbed", "LoreStore", "LoreTestSupport"], swiftSettings: lore),
+        .testTarget(
+            name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreEmbed", "LoreStore", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreCLITests", dependencies: ["LoreStore", "LoreTestSupport"], swiftSettings: lore),
-        .testTarget(name: "LoreIndexTests", dependencies: [
-            "LoreIndex", "LoreStore", "LoreTestSupport", .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: lore),
+        .testTarget(
+            name: "LoreIndexTests",
+            dependencies: [
+                "LoreIndex", "LoreStore", "LoreTestSupport", .product(name: "Logging", package: "swift-log")
+            ], swiftSettings: lore),
         .testTarget(name: "LoreEmbedHTTPTests", dependencies: ["LoreEmbedHTTP", "LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LorePromptsTests", dependencies: ["LorePrompts", "LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
-        .testTarget(name: "LoreGenerateTests", dependencies: [
-            "LoreGenerate", "LoreTestSupport",
-            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ], swiftSettings: lore),
-        .testTarget(name: "LoreRetrievalTests", dependencies: [
-            "LoreRetrieval", "LoreQuery", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest", "LoreEmbed",
-            "LoreTestSupport",
-        ], swiftSettings: lore),
+        .testTarget(
+            name: "LoreGenerateTests",
+            dependencies: [
+                "LoreGenerate", "LoreTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio")
+            ], swiftSettings: lore),
+        .testTarget(
+            name: "LoreRetrievalTests",
+            dependencies: [
+                "LoreRetrieval", "LoreQuery", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest", "LoreEmbed",
+                "LoreTestSupport"
+            ], swiftSettings: lore),
         .testTarget(name: "LoreServerTests", dependencies: ["LoreTestSupport"], swiftSettings: lore),
         // The application in process: the router ServerComposition builds, driven by
         // Hummingbird's test client (no process, no socket).
-        .testTarget(name: "LoreAppTests", dependencies: [
-            "LoreApp", "LoreServer", "LoreTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
-        ], swiftSettings: lore),
-        .testTarget(name: "LoreChatTests", dependencies: ["LoreChat", "LoreQuery", "LoreRetrieval", "LoreTestSupport"], swiftSettings: lore),
+        .testTarget(
+            name: "LoreAppTests",
+            dependencies: [
+                "LoreApp", "LoreServer", "LoreTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams")
+            ], swiftSettings: lore),
+        .testTarget(
+            name: "LoreChatTests", dependencies: ["LoreChat", "LoreQuery", "LoreRetrieval", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreEvalTests", dependencies: ["LoreEval", "LoreTestSupport"], swiftSettings: lore),
-        .testTarget(name: "LoreGuardrailsTests", dependencies: [
-            "LoreGuardrails", "LoreEval", "LoreQuery", "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest",
-            "LoreEmbed", "LoreTestSupport", .product(name: "Yams", package: "Yams"),
-        ], swiftSettings: lore),
+        .testTarget(
+            name: "LoreGuardrailsTests",
+            dependencies: [
+                "LoreGuardrails", "LoreEval", "LoreQuery", "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore",
+                "LoreIngest",
+                "LoreEmbed", "LoreTestSupport", .product(name: "Yams", package: "Yams")
+            ], swiftSettings: lore)
     ]
 )

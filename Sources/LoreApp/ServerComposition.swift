@@ -32,14 +32,17 @@ public final class ServerComposition: Sendable {
         var config = original
         try config.server.validate()
         guard ServerOptions.isLoopback(config.server.host) || config.server.auth != "none" else {
-            throw CommandFailure(description: "refusing --unauthenticated (server.auth: none) on \(config.server.host): unauthenticated access is only allowed on loopback (127.0.0.1, ::1, localhost); create API keys with lore keys create instead")
+            throw CommandFailure(
+                description:
+                    "refusing --unauthenticated (server.auth: none) on \(config.server.host): unauthenticated access is only allowed on loopback (127.0.0.1, ::1, localhost); create API keys with lore keys create instead"
+            )
         }
         let collections: ServedCollections, first: ServedCollection
         var replica: PublishedReplica? = nil
         if let root = config.server.published {
             let r = try PublishedReplica(root: root, config: config, collection: collection)
             (collections, first) = try await r.start()
-            config = r.config   // the database is DIR/current/lore.db: keys, readiness, gauges and reads follow the current version
+            config = r.config  // the database is DIR/current/lore.db: keys, readiness, gauges and reads follow the current version
             replica = r
         } else {
             first = Self.served(try await QueryServiceFactory.make(config, collection: collection))
@@ -55,7 +58,9 @@ public final class ServerComposition: Sendable {
         self.options = options
         self.documents = try StoreDocumentCatalog(config: config, collections: collections, readOnly: replica != nil)
         self.readiness = Self.readiness(config, first, replica: replica)
-        self.metricsText = { gauges.refresh(); return metrics() }
+        self.metricsText = {
+            gauges.refresh(); return metrics()
+        }
     }
 
     /// The reload hook of a replica (`POST /admin/reload`); nil for a server of the store.
@@ -66,14 +71,16 @@ public final class ServerComposition: Sendable {
 
     /// The router with every route and middleware, for in-process use.
     public func router() -> Router<LoreRequestContext> {
-        LoreServer.router(collections: collections, options: options, readiness: readiness, metrics: metricsText,
-                          documents: documents, reload: reload)
+        LoreServer.router(
+            collections: collections, options: options, readiness: readiness, metrics: metricsText,
+            documents: documents, reload: reload)
     }
 
     /// The application, listening on `server.host:server.port`.
     public func application(onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void) -> some ApplicationProtocol {
-        LoreServer.application(collections: collections, options: options, readiness: readiness, metrics: metricsText,
-                               documents: documents, reload: reload, logger: logger, onListening: onListening)
+        LoreServer.application(
+            collections: collections, options: options, readiness: readiness, metrics: metricsText,
+            documents: documents, reload: reload, logger: logger, onListening: onListening)
     }
 
     /// On a replica, starts what switches versions: SIGHUP, and a poll every
@@ -90,19 +97,24 @@ public final class ServerComposition: Sendable {
     /// the default collection's (the same configuration loads the same weights), is reused;
     /// `version` (a published version's name) opens it read-only.
     static func opener(_ config: LoreConfiguration, version: String? = nil, reusing embedder: (any Embedder)? = nil)
-        -> @Sendable (String) async throws -> ServedCollection {
+        -> @Sendable (String) async throws -> ServedCollection
+    {
         { name in
             let store = try Store(path: config.database, readOnly: true)
             guard try store.existingCollectionID(named: name) != nil else {
-                throw APIError(.notFound, code: "collection_not_found", "no collection named \(name) in \(version.map { "published version \($0)" } ?? "this store")")
+                throw APIError(
+                    .notFound, code: "collection_not_found",
+                    "no collection named \(name) in \(version.map { "published version \($0)" } ?? "this store")")
             }
-            return served(try await QueryServiceFactory.make(config, collection: name, readOnly: version != nil, reusing: embedder), version: version)
+            return served(
+                try await QueryServiceFactory.make(config, collection: name, readOnly: version != nil, reusing: embedder), version: version)
         }
     }
 
     static func served(_ pipeline: QueryServiceFactory.Pipeline, version: String? = nil) -> ServedCollection {
-        ServedCollection(service: pipeline.service, name: pipeline.collection, defaults: pipeline.defaults, lexicalOnly: pipeline.lexicalOnly,
-                         version: version)
+        ServedCollection(
+            service: pipeline.service, name: pipeline.collection, defaults: pipeline.defaults, lexicalOnly: pipeline.lexicalOnly,
+            version: version)
     }
 
     /// What `/readyz` checks: the store opens and has the collection, the index is loaded
@@ -117,15 +129,16 @@ public final class ServerComposition: Sendable {
                     let store = try Store(path: database, readOnly: true)
                     return try store.existingCollectionID(named: collection) == nil ? "no collection \(collection) in \(database)" : nil
                 } catch { return "\(database): \(error)" }
-            },
+            }
         ]
         if let replica {
-            checks.append(ReadinessCheck("version") {
-                do {
-                    guard try replica.published.current() != nil else { return "\(replica.published.root): nothing is published" }
-                    return nil
-                } catch { return "\(error)" }
-            })
+            checks.append(
+                ReadinessCheck("version") {
+                    do {
+                        guard try replica.published.current() != nil else { return "\(replica.published.root): nothing is published" }
+                        return nil
+                    } catch { return "\(error)" }
+                })
         }
         let indexLoaded = served.service.retriever.index != nil || served.lexicalOnly
         checks.append(ReadinessCheck("index") { indexLoaded ? nil : "the vector index is not loaded" })
@@ -133,14 +146,15 @@ public final class ServerComposition: Sendable {
         let backend = config.generation.backend
         if backend != GenerationSettings.extractive, config.generation.fallback == nil, let generator = served.service.generators[backend] {
             let clients = ((generator as? BackendPool)?.backends ?? [generator]).compactMap { $0 as? OpenAICompatibleGenerator }
-            checks.append(ReadinessCheck("generation") {
-                var problems: [String] = []
-                for client in clients {
-                    guard let problem = await client.probe() else { return nil }
-                    problems.append(problem)
-                }
-                return problems.isEmpty ? nil : problems.joined(separator: "; ")
-            })
+            checks.append(
+                ReadinessCheck("generation") {
+                    var problems: [String] = []
+                    for client in clients {
+                        guard let problem = await client.probe() else { return nil }
+                        problems.append(problem)
+                    }
+                    return problems.isEmpty ? nil : problems.joined(separator: "; ")
+                })
         }
         return checks
     }

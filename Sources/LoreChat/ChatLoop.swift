@@ -17,8 +17,10 @@ public final class ChatLoop {
     private let logger: Logger
     private var failures = 0
 
-    public init(source: any AnswerSource, session: ChatSession, renderer: ChatRenderer, input: any ChatInput,
-                output: ChatOutput, errors: ChatOutput, interactive: Bool, logger: Logger = Logger(label: "lore.chat")) {
+    public init(
+        source: any AnswerSource, session: ChatSession, renderer: ChatRenderer, input: any ChatInput,
+        output: ChatOutput, errors: ChatOutput, interactive: Bool, logger: Logger = Logger(label: "lore.chat")
+    ) {
         self.source = source
         self.session = session
         self.renderer = renderer
@@ -88,15 +90,19 @@ public final class ChatLoop {
             showError(failure)
         } else if let response = outcome.response {
             output.write("\n" + renderer.afterAnswer(response))
-            logger.info("answered", metadata: [
-                "conversation_id": "\(session.conversationID)", "request_id": "\(response.requestID)", "finish": "\(response.finishReason)",
-                "sources": "\(response.citations.count)", "ms": "\(Int(response.timingsMs.total))",
-            ])
+            logger.info(
+                "answered",
+                metadata: [
+                    "conversation_id": "\(session.conversationID)", "request_id": "\(response.requestID)",
+                    "finish": "\(response.finishReason)",
+                    "sources": "\(response.citations.count)", "ms": "\(Int(response.timingsMs.total))"
+                ])
         }
-        session.record(ChatTurn(
-            question: question, answer: outcome.response?.answer ?? outcome.streamed,
-            citations: outcome.response?.citations ?? outcome.citations, standaloneQuestion: outcome.response?.standaloneQuestion,
-            settings: query.settings, interrupted: outcome.interrupted, failure: outcome.interrupted ? nil : outcome.failure))
+        session.record(
+            ChatTurn(
+                question: question, answer: outcome.response?.answer ?? outcome.streamed,
+                citations: outcome.response?.citations ?? outcome.citations, standaloneQuestion: outcome.response?.standaloneQuestion,
+                settings: query.settings, interrupted: outcome.interrupted, failure: outcome.interrupted ? nil : outcome.failure))
     }
 
     /// Streams one answer to `output` as it comes. Cancelling the task stops it.
@@ -140,7 +146,8 @@ public final class ChatLoop {
                 return showError("/open: the last answer has sources 1 to \(turn.citations.count), not \(n)")
             }
             do {
-                let text = try await source.passageText(citation, standaloneQuestion: turn.standaloneQuestion ?? turn.question, settings: turn.settings)
+                let text = try await source.passageText(
+                    citation, standaloneQuestion: turn.standaloneQuestion ?? turn.question, settings: turn.settings)
                 output.write(renderer.passage(citation, text: text))
             } catch {
                 showError("/open \(n): \(error)")

@@ -85,7 +85,9 @@ public struct ChatRenderer: Sendable {
 
     public func help() -> String {
         let width = SlashCommand.summary.map(\.usage.count).max() ?? 0
-        var lines = SlashCommand.summary.map { "  " + paint($0.usage.padding(toLength: width, withPad: " ", startingAt: 0), .cyan) + "  " + $0.meaning }
+        var lines = SlashCommand.summary.map {
+            "  " + paint($0.usage.padding(toLength: width, withPad: " ", startingAt: 0), .cyan) + "  " + $0.meaning
+        }
         lines.append("Keys: Ctrl-C stops an answer (at the prompt: clears the line), Ctrl-D leaves,")
         lines.append("      Up/Down history, Ctrl-A/E start/end, Ctrl-U/K/W delete, Ctrl-L clears the screen.")
         return lines.joined(separator: "\n") + "\n"

@@ -17,8 +17,10 @@ public struct ChatTurn: Sendable, Equatable {
     /// Why there is no (whole) answer: the error shown in the chat.
     public var failure: String?
 
-    public init(question: String, answer: String, citations: [Citation], standaloneQuestion: String?,
-                settings: ChatSettings = ChatSettings(), interrupted: Bool, failure: String?) {
+    public init(
+        question: String, answer: String, citations: [Citation], standaloneQuestion: String?,
+        settings: ChatSettings = ChatSettings(), interrupted: Bool, failure: String?
+    ) {
         self.question = question
         self.answer = answer
         self.citations = citations

@@ -36,7 +36,7 @@ public struct HTTPSource: AnswerSource {
     public static func body(_ query: ChatQuery, collection: String? = nil) throws -> Data {
         var object: [String: Any] = [
             "question": query.question, "stream": true, "conversation_id": query.conversationID,
-            "history": query.history.map { ["role": $0.role.rawValue, "content": $0.content] },
+            "history": query.history.map { ["role": $0.role.rawValue, "content": $0.content] }
         ]
         if let collection { object["collection"] = collection }
         if let k = query.settings.k { object["k"] = k }

@@ -32,8 +32,9 @@ public struct InProcessSource: AnswerSource {
             options.fetchK = max(options.fetchK, k)
         }
         if let mode = query.settings.mode { options.mode = mode }
-        return QueryRequest(question: query.question, history: query.history, retrieval: options, prompt: query.settings.prompt,
-                            conversationID: query.conversationID, backend: query.settings.backend, stream: true)
+        return QueryRequest(
+            question: query.question, history: query.history, retrieval: options, prompt: query.settings.prompt,
+            conversationID: query.conversationID, backend: query.settings.backend, stream: true)
     }
 
     public func answer(_ query: ChatQuery) -> AsyncThrowingStream<QueryEvent, any Error> {
@@ -60,7 +61,8 @@ public struct InProcessSource: AnswerSource {
 
     public func check(_ settings: ChatSettings) async throws {
         if let backend = settings.backend, service.generators[backend] == nil {
-            throw ChatFailure(code: "backend", "unknown backend \(backend); configured are \(service.generators.keys.sorted().joined(separator: ", "))")
+            throw ChatFailure(
+                code: "backend", "unknown backend \(backend); configured are \(service.generators.keys.sorted().joined(separator: ", "))")
         }
         if let prompt = settings.prompt {
             do {
@@ -101,7 +103,9 @@ final class PassageReader: @unchecked Sendable {
     func text(chunkIDs: [Int64]) throws -> String {
         let records = try lock.withLock { try store.chunkRecords(chunkIDs, collectionID: collectionID, vectors: false) }
         let ordered = records.values.sorted { ($0.documentID, $0.range.lowerBound) < ($1.documentID, $1.range.lowerBound) }
-        guard !ordered.isEmpty else { throw ChatFailure(code: "not_found", "the passage's chunks are no longer in the store (re-ingested?)") }
+        guard !ordered.isEmpty else {
+            throw ChatFailure(code: "not_found", "the passage's chunks are no longer in the store (re-ingested?)")
+        }
         var out = ""
         var previous: ChunkRecord? = nil
         for r in ordered {
@@ -110,7 +114,8 @@ final class PassageReader: @unchecked Sendable {
                 let overlap = p.range.upperBound - r.range.lowerBound
                 let utf8 = r.text.utf8
                 if overlap < utf8.count, let cut = utf8.index(utf8.startIndex, offsetBy: overlap, limitedBy: utf8.endIndex),
-                   let index = cut.samePosition(in: r.text) {
+                    let index = cut.samePosition(in: r.text)
+                {
                     text = r.text[index...]
                 }
             } else if previous != nil {

@@ -16,7 +16,9 @@ public final class LineHistory: @unchecked Sendable {
         let text = path.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
         let all = text.split(separator: "\n").map(String.init)
         entries = Array(all.suffix(limit))
-        if all.count >= 2 * limit, let path { try? (entries.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8) }
+        if all.count >= 2 * limit, let path {
+            try? (entries.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
     }
 
     /// The history file under the XDG state directory.
@@ -41,7 +43,9 @@ public final class LineHistory: @unchecked Sendable {
             guard fd >= 0 else { return "cannot open \(path): \(String(cString: strerror(errno)))" }
             defer { close(fd) }
             let bytes = Array((entry + "\n").utf8)
-            guard Foundation.write(fd, bytes, bytes.count) == bytes.count else { return "cannot write \(path): \(String(cString: strerror(errno)))" }
+            guard Foundation.write(fd, bytes, bytes.count) == bytes.count else {
+                return "cannot write \(path): \(String(cString: strerror(errno)))"
+            }
         } catch {
             return "cannot create the directory of \(path): \(error.localizedDescription)"
         }

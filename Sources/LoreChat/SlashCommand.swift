@@ -27,7 +27,7 @@ public enum SlashCommand: Equatable, Sendable {
         ("/backend NAME", "the generation backend (/backend default: the configured one)"),
         ("/reset", "start a new conversation"),
         ("/save FILE", "write the conversation as Markdown with its sources"),
-        ("/quit", "leave (also Ctrl-D)"),
+        ("/quit", "leave (also Ctrl-D)")
     ]
 
     /// The command on `line`; nil when the line is not a command (a question). A command

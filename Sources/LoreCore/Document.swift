@@ -42,8 +42,10 @@ public struct Document: Sendable {
     public var sections: [Section]
     public var metadata: [String: JSONValue]
 
-    public init(source: String, path: String?, format: DocumentFormat, title: String, text: String,
-                sections: [Section]? = nil, metadata: [String: JSONValue] = [:]) {
+    public init(
+        source: String, path: String?, format: DocumentFormat, title: String, text: String,
+        sections: [Section]? = nil, metadata: [String: JSONValue] = [:]
+    ) {
         self.source = source
         self.path = path
         self.format = format

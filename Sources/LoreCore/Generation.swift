@@ -67,9 +67,11 @@ public struct GenerationRequest: Sendable {
     public var questionVector: [Float]?
     public var questionModel: String?
 
-    public init(messages: [ChatMessage], parameters: GenerationParameters = .init(), question: String = "",
-                sources: [ContextSource] = [], requestID: String = "", stream: Bool = true,
-                questionVector: [Float]? = nil, questionModel: String? = nil) {
+    public init(
+        messages: [ChatMessage], parameters: GenerationParameters = .init(), question: String = "",
+        sources: [ContextSource] = [], requestID: String = "", stream: Bool = true,
+        questionVector: [Float]? = nil, questionModel: String? = nil
+    ) {
         self.messages = messages
         self.parameters = parameters
         self.question = question
@@ -103,8 +105,10 @@ public struct TokenUsage: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(promptTokens: try c.decode(Int.self, forKey: .promptTokens), completionTokens: try c.decode(Int.self, forKey: .completionTokens),
-                  estimated: try c.decodeIfPresent(Bool.self, forKey: .estimated) ?? false)
+        self.init(
+            promptTokens: try c.decode(Int.self, forKey: .promptTokens),
+            completionTokens: try c.decode(Int.self, forKey: .completionTokens),
+            estimated: try c.decodeIfPresent(Bool.self, forKey: .estimated) ?? false)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -140,8 +144,10 @@ public struct GenerationSummary: Sendable, Equatable {
     /// Seconds from the request to the first text delta (nil when no text came).
     public var timeToFirstToken: Double?
 
-    public init(backend: String, model: String, usage: TokenUsage, finishReason: FinishReason,
-                problem: String? = nil, timeToFirstToken: Double? = nil) {
+    public init(
+        backend: String, model: String, usage: TokenUsage, finishReason: FinishReason,
+        problem: String? = nil, timeToFirstToken: Double? = nil
+    ) {
         self.backend = backend
         self.model = model
         self.usage = usage

@@ -52,7 +52,8 @@ public struct ServerSentEventDecoder: Sendable {
         public var line: String
         public var tooLong: Bool
         public var description: String {
-            tooLong ? "a line of server-sent events longer than \(ServerSentEventDecoder.maxLineBytes) bytes, starting \(line.debugDescription)"
+            tooLong
+                ? "a line of server-sent events longer than \(ServerSentEventDecoder.maxLineBytes) bytes, starting \(line.debugDescription)"
                 : "a line that is not server-sent events: \(line.debugDescription)"
         }
     }
@@ -136,8 +137,9 @@ public struct ServerSentEventDecoder: Sendable {
             type.removeAll(keepingCapacity: true)
         }
         guard hasData else { return nil }
-        return ServerSentEvent(type: type.isEmpty ? "message" : String(decoding: type, as: UTF8.self),
-                               data: String(decoding: data, as: UTF8.self), lastEventID: lastEventID)
+        return ServerSentEvent(
+            type: type.isEmpty ? "message" : String(decoding: type, as: UTF8.self),
+            data: String(decoding: data, as: UTF8.self), lastEventID: lastEventID)
     }
 
     private mutating func process(_ line: ArraySlice<UInt8>) throws(SyntaxError) {

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
-import LoreCore
 import Logging
+import LoreCore
 import NIOCore
 import NIOHTTP1
 
@@ -26,9 +26,11 @@ public struct OpenAIEmbedderConfiguration: Sendable, Equatable {
     /// The dimension the vectors must have; learned from the server when nil.
     public var dimension: Int?
 
-    public init(baseURL: String, model: String, apiKeyEnvironmentVariable: String? = nil, batchSize: Int = 64, concurrency: Int = 4,
-                timeout: Duration = .seconds(30), maxRetries: Int = 5, initialBackoff: Duration = .milliseconds(250),
-                maxBackoff: Duration = .seconds(20), dimension: Int? = nil) {
+    public init(
+        baseURL: String, model: String, apiKeyEnvironmentVariable: String? = nil, batchSize: Int = 64, concurrency: Int = 4,
+        timeout: Duration = .seconds(30), maxRetries: Int = 5, initialBackoff: Duration = .milliseconds(250),
+        maxBackoff: Duration = .seconds(20), dimension: Int? = nil
+    ) {
         self.baseURL = baseURL
         self.model = model
         self.apiKeyEnvironmentVariable = apiKeyEnvironmentVariable
@@ -71,19 +73,26 @@ public final class OpenAICompatibleEmbedder: Embedder, @unchecked Sendable {
 
     /// Connects: reads the API key, and sends one probe request to learn (or check) the
     /// dimension, so that a wrong URL, key or model fails here, clearly.
-    public static func connect(_ configuration: OpenAIEmbedderConfiguration, client: HTTPClient = OpenAICompatibleEmbedder.sharedClient,
-                               logger: Logger = Logger(label: "lore.embed.http")) async throws -> OpenAICompatibleEmbedder {
+    public static func connect(
+        _ configuration: OpenAIEmbedderConfiguration, client: HTTPClient = OpenAICompatibleEmbedder.sharedClient,
+        logger: Logger = Logger(label: "lore.embed.http")
+    ) async throws -> OpenAICompatibleEmbedder {
         var apiKey: String? = nil
         if let name = configuration.apiKeyEnvironmentVariable {
             guard let key = ProcessInfo.processInfo.environment[name], !key.isEmpty else {
-                throw EmbeddingServiceError(description: "the environment variable \(name) (api_key_env) holding the embeddings API key is not set")
+                throw EmbeddingServiceError(
+                    description: "the environment variable \(name) (api_key_env) holding the embeddings API key is not set")
             }
             apiKey = key
         }
-        let probe = try await Self.request(["dimension probe"], batch: 0, configuration: configuration, client: client, apiKey: apiKey, logger: logger)
+        let probe = try await Self.request(
+            ["dimension probe"], batch: 0, configuration: configuration, client: client, apiKey: apiKey, logger: logger)
         let found = probe[0].count
         if let expected = configuration.dimension, expected != found {
-            throw EmbeddingServiceError(description: "\(configuration.endpoint) returns \(found)-dimension vectors for model \(configuration.model), but \(expected) are configured (dimension): fix the model or the setting")
+            throw EmbeddingServiceError(
+                description:
+                    "\(configuration.endpoint) returns \(found)-dimension vectors for model \(configuration.model), but \(expected) are configured (dimension): fix the model or the setting"
+            )
         }
         return OpenAICompatibleEmbedder(configuration: configuration, dimension: found, client: client, apiKey: apiKey, logger: logger)
     }
@@ -119,14 +128,20 @@ public final class OpenAICompatibleEmbedder: Embedder, @unchecked Sendable {
                 let b = next
                 next += 1
                 group.addTask { [self] in
-                    (b, try await Self.request(batches[b], batch: b, configuration: configuration, client: client, apiKey: apiKey, logger: logger))
+                    (
+                        b,
+                        try await Self.request(
+                            batches[b], batch: b, configuration: configuration, client: client, apiKey: apiKey, logger: logger)
+                    )
                 }
             }
             for _ in 0..<configuration.concurrency { add() }
             while let (b, vectors) = try await group.next() {
                 for (k, v) in vectors.enumerated() {
                     guard v.count == dimension else {
-                        throw EmbeddingServiceError(description: "\(configuration.endpoint) returned a \(v.count)-dimension vector in batch \(b), expected \(dimension)")
+                        throw EmbeddingServiceError(
+                            description:
+                                "\(configuration.endpoint) returned a \(v.count)-dimension vector in batch \(b), expected \(dimension)")
                     }
                     out[b * size + k] = v
                 }
@@ -138,8 +153,10 @@ public final class OpenAICompatibleEmbedder: Embedder, @unchecked Sendable {
 
     // MARK: One request, with retries
 
-    static func request(_ texts: [String], batch: Int, configuration c: OpenAIEmbedderConfiguration, client: HTTPClient,
-                        apiKey: String?, logger: Logger) async throws -> [[Float]] {
+    static func request(
+        _ texts: [String], batch: Int, configuration c: OpenAIEmbedderConfiguration, client: HTTPClient,
+        apiKey: String?, logger: Logger
+    ) async throws -> [[Float]] {
         var body = "{\"model\":"
         JSONValue.writeString(c.model, to: &body)
         body += ",\"input\":"
@@ -155,14 +172,18 @@ public final class OpenAICompatibleEmbedder: Embedder, @unchecked Sendable {
             var retryAfter: Duration? = nil
             var failure: EmbeddingServiceError
             do {
-                let response = try await client.execute(req, timeout: .nanoseconds(Int64(c.timeout.components.seconds) * 1_000_000_000 + c.timeout.components.attoseconds / 1_000_000_000))
+                let response = try await client.execute(
+                    req,
+                    timeout: .nanoseconds(
+                        Int64(c.timeout.components.seconds) * 1_000_000_000 + c.timeout.components.attoseconds / 1_000_000_000))
                 let bytes = try await response.body.collect(upTo: 256 * 1024 * 1024)
                 let status = Int(response.status.code)
                 if status == 200 {
                     return try parse(bytes, count: texts.count, batch: batch, endpoint: c.endpoint)
                 }
                 let excerpt = String(buffer: bytes).prefix(300)
-                let answered = EmbeddingServiceError(description: "\(c.endpoint) answered \(status) for batch \(batch) (\(texts.count) texts): \(excerpt)", status: status)
+                let answered = EmbeddingServiceError(
+                    description: "\(c.endpoint) answered \(status) for batch \(batch) (\(texts.count) texts): \(excerpt)", status: status)
                 guard status == 429 || status >= 500 else { throw answered }
                 failure = answered
                 if status == 429, let header = response.headers.first(name: "Retry-After") { retryAfter = parseRetryAfter(header) }
@@ -172,13 +193,17 @@ public final class OpenAICompatibleEmbedder: Embedder, @unchecked Sendable {
                 failure = EmbeddingServiceError(description: "cannot reach \(c.endpoint) for batch \(batch): \(error)")
             }
             guard attempt < c.maxRetries else {
-                throw EmbeddingServiceError(description: failure.description + " (gave up after \(attempt + 1) attempts)", status: failure.status)
+                throw EmbeddingServiceError(
+                    description: failure.description + " (gave up after \(attempt + 1) attempts)", status: failure.status)
             }
             let delay = retryAfter ?? backoff(attempt: attempt, c)
-            logger.warning("embeddings request failed; retrying", metadata: [
-                "batch": "\(batch)", "attempt": "\(attempt + 1)", "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
-                "error": "\(failure.description.prefix(200))",
-            ])
+            logger.warning(
+                "embeddings request failed; retrying",
+                metadata: [
+                    "batch": "\(batch)", "attempt": "\(attempt + 1)",
+                    "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+                    "error": "\(failure.description.prefix(200))"
+                ])
             try await Task.sleep(for: delay)
             attempt += 1
         }
@@ -210,31 +235,44 @@ public final class OpenAICompatibleEmbedder: Embedder, @unchecked Sendable {
             throw EmbeddingServiceError(description: "\(endpoint) sent malformed JSON for batch \(batch): \(error)")
         }
         guard case .object(let o, _) = json, case .array(let data)? = o["data"] else {
-            throw EmbeddingServiceError(description: "\(endpoint) sent no \"data\" array for batch \(batch): \(String(buffer: bytes).prefix(200))")
+            throw EmbeddingServiceError(
+                description: "\(endpoint) sent no \"data\" array for batch \(batch): \(String(buffer: bytes).prefix(200))")
         }
         guard data.count == count else {
-            throw EmbeddingServiceError(description: "\(endpoint) returned \(data.count) embeddings for the \(count) texts of batch \(batch)")
+            throw EmbeddingServiceError(
+                description: "\(endpoint) returned \(data.count) embeddings for the \(count) texts of batch \(batch)")
         }
         var out = [[Float]](repeating: [], count: count)
         for (position, item) in data.enumerated() {
             guard case .object(let e, _) = item, case .array(let values)? = e["embedding"] else {
-                throw EmbeddingServiceError(description: "\(endpoint): item \(position) of batch \(batch) has no \"embedding\" array (base64 encoding is not supported)")
+                throw EmbeddingServiceError(
+                    description:
+                        "\(endpoint): item \(position) of batch \(batch) has no \"embedding\" array (base64 encoding is not supported)")
             }
             var index = position
             if case .number(let n)? = e["index"] { index = Int(n) }
-            guard index >= 0, index < count else { throw EmbeddingServiceError(description: "\(endpoint): bad index \(index) in batch \(batch)") }
+            guard index >= 0, index < count else {
+                throw EmbeddingServiceError(description: "\(endpoint): bad index \(index) in batch \(batch)")
+            }
             if case .array(let inner)? = values.first {
-                throw EmbeddingServiceError(description: "\(endpoint) returned per-token vectors (\(values.count) × \(inner.count)) instead of one pooled vector per text: enable pooling on the server (llama.cpp: --pooling mean)")
+                throw EmbeddingServiceError(
+                    description:
+                        "\(endpoint) returned per-token vectors (\(values.count) × \(inner.count)) instead of one pooled vector per text: enable pooling on the server (llama.cpp: --pooling mean)"
+                )
             }
             var v = [Float]()
             v.reserveCapacity(values.count)
             for x in values {
-                guard case .number(let d) = x else { throw EmbeddingServiceError(description: "\(endpoint): a non-number in embedding \(index) of batch \(batch)") }
+                guard case .number(let d) = x else {
+                    throw EmbeddingServiceError(description: "\(endpoint): a non-number in embedding \(index) of batch \(batch)")
+                }
                 v.append(Float(d))
             }
             var norm: Float = 0
             for x in v { norm += x * x }
-            guard norm > 0, norm.isFinite else { throw EmbeddingServiceError(description: "\(endpoint): embedding \(index) of batch \(batch) is zero or not finite") }
+            guard norm > 0, norm.isFinite else {
+                throw EmbeddingServiceError(description: "\(endpoint): embedding \(index) of batch \(batch) is zero or not finite")
+            }
             let inv = 1 / norm.squareRoot()
             out[index] = v.map { $0 * inv }
         }

@@ -66,8 +66,10 @@ public enum Drift {
     ///   the verdict is the coverage test: stable unless more queries are out of coverage
     ///   than sampling explains (`coverageCritical`); then drifted from `driftedCoverage`
     ///   of them, moderate below.
-    public static func verdict(psi: Double, noise: Double, referenceIsCorpus: Bool,
-                               outOfCoverage: Double, significantCoverage: Bool) -> Verdict {
+    public static func verdict(
+        psi: Double, noise: Double, referenceIsCorpus: Bool,
+        outOfCoverage: Double, significantCoverage: Bool
+    ) -> Verdict {
         if referenceIsCorpus {
             guard significantCoverage else { return .stable }
             return outOfCoverage >= driftedCoverage ? .drifted : .moderate
@@ -93,7 +95,8 @@ public enum Drift {
                 var i = 0
                 let n = x.count
                 while i + 8 <= n {
-                    acc += UnsafeRawPointer(x.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                    acc +=
+                        UnsafeRawPointer(x.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
                         * UnsafeRawPointer(y.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
                     i += 8
                 }
@@ -326,8 +329,10 @@ public enum Drift {
     /// Compares `queries` with `reference` (nil: the corpus sample itself) as seen from
     /// centroids of `corpus`. Vectors are normalised here. `corpus` and `queries` must not
     /// be empty, nor `reference` when given.
-    public static func compare(corpus: [[Float]], queries: [[Float]], reference: [[Float]]? = nil, centroids k: Int = 16,
-                               buckets: Int = 10, seed: UInt64 = 42) -> Report {
+    public static func compare(
+        corpus: [[Float]], queries: [[Float]], reference: [[Float]]? = nil, centroids k: Int = 16,
+        buckets: Int = 10, seed: UInt64 = 42
+    ) -> Report {
         precondition(!corpus.isEmpty && !queries.isEmpty && reference?.isEmpty != true, "drift needs corpus vectors and queries")
         let corpusUnit = corpus.map(normalized)
         let centres = kMeans(corpusUnit, k: k, seed: seed)
@@ -346,14 +351,16 @@ public enum Drift {
             referenceCount: referenceSims.count, queryCount: queries.count,
             edges: (0...buckets).map { Double($0) / Double(buckets) },
             referenceCounts: referenceCounts, queryCounts: queryCounts, psi: value, verdict: verdict(psi: value),
-            noiseLevel: noiseLevel(referenceCount: referenceSims.count, queryCount: queries.count,
-                                   buckets: zip(referenceCounts, queryCounts).filter { $0 + $1 > 0 }.count),
+            noiseLevel: noiseLevel(
+                referenceCount: referenceSims.count, queryCount: queries.count,
+                buckets: zip(referenceCounts, queryCounts).filter { $0 + $1 > 0 }.count),
             corpusMeanSimilarity: mean(corpusSims), referenceMeanSimilarity: mean(referenceSims), queryMeanSimilarity: mean(querySims),
             coverageThreshold: threshold, outOfCoverage: below(querySims), coverageCritical: coverageCritical(queryCount: queries.count),
             referenceOutOfCoverage: below(referenceSims),
             querySimilarities: querySims, queryCentroids: queryNearest.map(\.index))
-        report.verdict = verdict(psi: value, noise: report.noiseLevel, referenceIsCorpus: reference == nil,
-                                 outOfCoverage: report.outOfCoverage, significantCoverage: report.outOfCoverageSignificant)
+        report.verdict = verdict(
+            psi: value, noise: report.noiseLevel, referenceIsCorpus: reference == nil,
+            outOfCoverage: report.outOfCoverage, significantCoverage: report.outOfCoverageSignificant)
         return report
     }
 

@@ -12,12 +12,16 @@ public enum EvalHTMLReport {
     /// other colour on the page (where a series' colour appears only in its bars and its
     /// 12 × 12 legend key), so that a screenshot can find each series' bars by colour
     /// (`scripts/screenshot-report`).
-    public static let palette = ["#e6194b", "#1f6fff", "#ffa200", "#00a651", "#9b30ff",
-                                 "#00b8d9", "#ff2fb9", "#7a5200", "#6b8e00", "#0d1b8c"]
+    public static let palette = [
+        "#e6194b", "#1f6fff", "#ffa200", "#00a651", "#9b30ff",
+        "#00b8d9", "#ff2fb9", "#7a5200", "#6b8e00", "#0d1b8c"
+    ]
 
     /// The chart's metrics in order, by family: `recall@k` and `hit@k` are each run's own k.
-    public static let chartMetrics = ["recall@k", "hit@k", "mrr@10", "ndcg@10", "answer_contains",
-                                      "citation_precision", "citation_recall", "refusal_accuracy"]
+    public static let chartMetrics = [
+        "recall@k", "hit@k", "mrr@10", "ndcg@10", "answer_contains",
+        "citation_precision", "citation_recall", "refusal_accuracy"
+    ]
 
     /// Worst answerable questions shown, at most.
     public static let worstLimit = 15
@@ -56,15 +60,19 @@ public enum EvalHTMLReport {
         var out = "<header>\n<h1>lore eval: \(escape(runs.first?.set ?? earlier.first?.set ?? "no runs"))</h1>\n"
         if let main = runs.first {
             let questions = main.metrics["questions"].map { String(Int($0)) } ?? String(main.questions.count)
-            out += "<p class=\"meta\">\(escape(main.createdAt)) · \(questions) questions · "
-                + (runs.allSatisfy { $0.failures.isEmpty } ? "<span class=\"ok\">all checks passed</span>"
+            out +=
+                "<p class=\"meta\">\(escape(main.createdAt)) · \(questions) questions · "
+                + (runs.allSatisfy { $0.failures.isEmpty }
+                    ? "<span class=\"ok\">all checks passed</span>"
                     : "<span class=\"bad\">\(plural(runs.reduce(0) { $0 + $1.failures.count }, "check")) failed</span>") + "</p>\n"
         }
-        out += "<table class=\"config\">\n<thead><tr><th>run</th><th>mode</th><th>k</th><th>prompt</th><th>backend</th><th>finished</th><th>checks</th></tr></thead>\n<tbody>\n"
+        out +=
+            "<table class=\"config\">\n<thead><tr><th>run</th><th>mode</th><th>k</th><th>prompt</th><th>backend</th><th>finished</th><th>checks</th></tr></thead>\n<tbody>\n"
         for (i, r) in (earlier + runs).enumerated() {
             let kind = i < earlier.count ? "earlier" : (i == earlier.count ? "this run" : "compared")
             let checks = r.failures.isEmpty ? "<span class=\"ok\">passed</span>" : "<span class=\"bad\">\(r.failures.count) failed</span>"
-            out += "<tr><td><b>\(escape(r.label))</b> <small>\(kind)</small></td><td>\(escape(r.mode))</td><td>\(r.k)</td>"
+            out +=
+                "<tr><td><b>\(escape(r.label))</b> <small>\(kind)</small></td><td>\(escape(r.mode))</td><td>\(r.k)</td>"
                 + "<td>\(escape(r.prompt ?? "default"))</td><td>\(escape(r.backend))</td><td>\(escape(r.createdAt))</td><td>\(checks)</td></tr>\n"
         }
         return out + "</tbody>\n</table>\n</header>\n"
@@ -96,7 +104,8 @@ public enum EvalHTMLReport {
                     if failed.isEmpty {
                         out += "<td>\(format(name, v))</td>"
                     } else {
-                        out += "<td class=\"failed\" title=\"\(escape(failed.map(\.check).joined(separator: "; ")))\">\(format(name, v)) ✗</td>"
+                        out +=
+                            "<td class=\"failed\" title=\"\(escape(failed.map(\.check).joined(separator: "; ")))\">\(format(name, v)) ✗</td>"
                     }
                 }
                 out += "</tr>\n"
@@ -108,7 +117,8 @@ public enum EvalHTMLReport {
             out += "<div class=\"failures\">\n<h3>Failed checks</h3>\n<ul>\n"
             for r in failing {
                 for f in r.failures {
-                    out += "<li><b>\(escape(r.label))</b>: \(escape(f.metric)) = \(String(format: "%.4f", f.value)), \(escape(f.check)); short by \(String(format: "%.4f", f.shortfall))</li>\n"
+                    out +=
+                        "<li><b>\(escape(r.label))</b>: \(escape(f.metric)) = \(String(format: "%.4f", f.value)), \(escape(f.check)); short by \(String(format: "%.4f", f.shortfall))</li>\n"
                 }
             }
             out += "</ul>\n</div>\n"
@@ -154,11 +164,13 @@ public enum EvalHTMLReport {
         }
         let legendTop = plotBottom + 44
         let height = legendTop + Double(row + 1) * 22 + 8
-        var out = "<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(chartWidth))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(chartWidth)) \(n(height))\" role=\"img\" aria-label=\"quality metrics by run\">\n"
+        var out =
+            "<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(chartWidth))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(chartWidth)) \(n(height))\" role=\"img\" aria-label=\"quality metrics by run\">\n"
         for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
             let y = plotBottom - t * plotHeight
             out += "<line class=\"grid\" x1=\"\(n(plotLeft))\" y1=\"\(n(y))\" x2=\"\(n(plotRight))\" y2=\"\(n(y))\"/>"
-            out += "<text class=\"tick\" x=\"\(n(plotLeft - 8))\" y=\"\(n(y + 4))\" text-anchor=\"end\">\(String(format: "%.2f", t))</text>\n"
+            out +=
+                "<text class=\"tick\" x=\"\(n(plotLeft - 8))\" y=\"\(n(y + 4))\" text-anchor=\"end\">\(String(format: "%.2f", t))</text>\n"
         }
         out += "<line class=\"axis\" x1=\"\(n(plotLeft))\" y1=\"\(n(plotTop))\" x2=\"\(n(plotLeft))\" y2=\"\(n(plotBottom))\"/>\n"
         let groupWidth = (plotRight - plotLeft) / Double(max(metrics.count, 1))
@@ -172,23 +184,27 @@ public enum EvalHTMLReport {
                 let clamped = min(max(value, 0), 1)
                 let h = clamped * plotHeight
                 let bx = left + Double(i) * barWidth
-                out += "<rect class=\"bar\" data-series=\"\(i)\" data-label=\"\(escape(r.label))\" data-metric=\"\(escape(metric))\" data-value=\"\(String(format: "%.6f", value))\" "
+                out +=
+                    "<rect class=\"bar\" data-series=\"\(i)\" data-label=\"\(escape(r.label))\" data-metric=\"\(escape(metric))\" data-value=\"\(String(format: "%.6f", value))\" "
                     + "x=\"\(n(bx + 1))\" y=\"\(n(plotBottom - h))\" width=\"\(n(max(barWidth - 2, 1)))\" height=\"\(n(h))\" fill=\"\(colour(i))\">"
                     + "<title>\(escape(r.label)): \(escape(metric)) \(String(format: "%.3f", value))</title></rect>\n"
                 let cx = bx + barWidth / 2, label = String(format: "%.2f", value)
                 if vertical {
-                    out += "<text class=\"value\" transform=\"translate(\(n(cx + 4)) \(n(plotBottom - h - 4))) rotate(-90)\">\(label)</text>\n"
+                    out +=
+                        "<text class=\"value\" transform=\"translate(\(n(cx + 4)) \(n(plotBottom - h - 4))) rotate(-90)\">\(label)</text>\n"
                 } else {
                     out += "<text class=\"value\" x=\"\(n(cx))\" y=\"\(n(plotBottom - h - 5))\" text-anchor=\"middle\">\(label)</text>\n"
                 }
             }
-            out += "<text class=\"name\" x=\"\(n(left + groupWidth * 0.4))\" y=\"\(n(plotBottom + 20))\" text-anchor=\"middle\">\(escape(axisName(metric, series)))</text>\n</g>\n"
+            out +=
+                "<text class=\"name\" x=\"\(n(left + groupWidth * 0.4))\" y=\"\(n(plotBottom + 20))\" text-anchor=\"middle\">\(escape(axisName(metric, series)))</text>\n</g>\n"
         }
         out += "<line class=\"axis\" x1=\"\(n(plotLeft))\" y1=\"\(n(plotBottom))\" x2=\"\(n(plotRight))\" y2=\"\(n(plotBottom))\"/>\n"
         out += "<g class=\"legend\">\n"
         for item in legend {
             let y = legendTop + Double(item.row) * 22
-            out += "<rect class=\"key\" x=\"\(n(item.x))\" y=\"\(n(y))\" width=\"12\" height=\"12\" fill=\"\(colour(item.index))\"/>"
+            out +=
+                "<rect class=\"key\" x=\"\(n(item.x))\" y=\"\(n(y))\" width=\"12\" height=\"12\" fill=\"\(colour(item.index))\"/>"
                 + "<text x=\"\(n(item.x + 18))\" y=\"\(n(y + 11))\">\(escape(series[item.index].label))</text>\n"
         }
         return out + "</g>\n</svg>\n"
@@ -210,7 +226,9 @@ public enum EvalHTMLReport {
     /// The questions the report shows for `report`: answerable questions with gold sources
     /// whose reciprocal rank is below 1, lowest first (ties in set order), at most
     /// `worstLimit`; then the unanswerable questions that were answered instead of refused.
-    public static func worstQuestions(_ report: EvalReport) -> (answerable: [EvalRunner.QuestionResult], unrefused: [EvalRunner.QuestionResult]) {
+    public static func worstQuestions(_ report: EvalReport) -> (
+        answerable: [EvalRunner.QuestionResult], unrefused: [EvalRunner.QuestionResult]
+    ) {
         let ranked = report.questions.enumerated()
             .filter { $0.element.answerable && !$0.element.gold.isEmpty && $0.element.reciprocalRank < 1 }
             .sorted { ($0.element.reciprocalRank, $0.offset) < ($1.element.reciprocalRank, $1.offset) }
@@ -221,7 +239,9 @@ public enum EvalHTMLReport {
     static func worstSection(_ report: EvalReport, several: Bool) -> String {
         let (answerable, unrefused) = worstQuestions(report)
         var out = "<section>\n<h2>Worst questions" + (several ? " of \(escape(report.label))" : "") + "</h2>\n"
-        if answerable.isEmpty && unrefused.isEmpty { return out + "<p>Every answerable question has a gold document first, and every unanswerable one was refused.</p>\n</section>\n" }
+        if answerable.isEmpty && unrefused.isEmpty {
+            return out + "<p>Every answerable question has a gold document first, and every unanswerable one was refused.</p>\n</section>\n"
+        }
         if !answerable.isEmpty {
             out += "<p>Answerable questions with the lowest reciprocal rank (the first gold document lower than first).</p>\n"
             for q in answerable { out += question(q) }
@@ -238,16 +258,19 @@ public enum EvalHTMLReport {
 
     static func question(_ q: EvalRunner.QuestionResult) -> String {
         let gold = Set(q.gold)
-        var out = "<article class=\"question\" id=\"q-\(escape(q.id))\">\n<h4><code>\(escape(q.id))</code> \(escape(q.question))</h4>\n<dl>\n"
+        var out =
+            "<article class=\"question\" id=\"q-\(escape(q.id))\">\n<h4><code>\(escape(q.id))</code> \(escape(q.question))</h4>\n<dl>\n"
         if q.answerable {
             out += "<dt>gold</dt><dd>\(q.gold.map { "<code>\(escape($0))</code>" }.joined(separator: ", "))</dd>\n"
-            out += "<dt>first gold rank</dt><dd>\(q.firstGoldRank.map(String.init) ?? "not retrieved") (reciprocal rank \(String(format: "%.3f", q.reciprocalRank)))</dd>\n"
+            out +=
+                "<dt>first gold rank</dt><dd>\(q.firstGoldRank.map(String.init) ?? "not retrieved") (reciprocal rank \(String(format: "%.3f", q.reciprocalRank)))</dd>\n"
         } else {
             out += "<dt>expected</dt><dd>a refusal (the documents do not answer it)</dd>\n"
         }
         out += "<dt>retrieved</dt><dd><ol class=\"retrieved\">"
         for doc in q.retrieved.prefix(5) {
-            out += gold.contains(doc) ? "<li class=\"gold\"><code>\(escape(doc))</code> ✓ gold</li>" : "<li><code>\(escape(doc))</code></li>"
+            out +=
+                gold.contains(doc) ? "<li class=\"gold\"><code>\(escape(doc))</code> ✓ gold</li>" : "<li><code>\(escape(doc))</code></li>"
         }
         if q.retrieved.isEmpty { out += "<li>nothing</li>" }
         out += "</ol></dd>\n"

@@ -23,8 +23,11 @@ public struct EvalReport: Sendable, Codable {
         case createdAt = "created_at"
     }
 
-    public init(label: String, set: String, k: Int, mode: String, prompt: String?, backend: String, createdAt: String = ISO8601DateFormatter().string(from: Date()),
-                metrics: [String: Double], failures: [GateFailure], questions: [EvalRunner.QuestionResult]) {
+    public init(
+        label: String, set: String, k: Int, mode: String, prompt: String?, backend: String,
+        createdAt: String = ISO8601DateFormatter().string(from: Date()),
+        metrics: [String: Double], failures: [GateFailure], questions: [EvalRunner.QuestionResult]
+    ) {
         self.label = label
         self.set = set
         self.k = k

@@ -82,7 +82,9 @@ public struct EvalRunner: Sendable {
         var deep = options
         deep.k = max(10, options.k)
         deep.fetchK = max(deep.fetchK, deep.k)
-        let ranked = try await service.retriever.retrieve(q.question, options: deep, requestID: "eval-\(q.id)").passages.map { Self.fileName($0.source) }
+        let ranked = try await service.retriever.retrieve(q.question, options: deep, requestID: "eval-\(q.id)").passages.map {
+            Self.fileName($0.source)
+        }
         let t = DispatchTime.now()
         var request = QueryRequest(question: q.question, retrieval: options, prompt: prompt, backend: backend, stream: false)
         request.requestID = "eval-\(q.id)"
@@ -91,7 +93,8 @@ public struct EvalRunner: Sendable {
         let gold = Set(q.sources)
         let cited = r.citations.filter(\.cited).map { Self.fileName($0.source) }
         return QuestionResult(
-            id: q.id, question: q.question, answerable: q.answerable, gold: q.sources, retrieved: EvalMetrics.distinct(ranked), cited: cited,
+            id: q.id, question: q.question, answerable: q.answerable, gold: q.sources, retrieved: EvalMetrics.distinct(ranked),
+            cited: cited,
             firstGoldRank: EvalMetrics.firstGoldRank(ranked, gold: gold),
             hit: EvalMetrics.hit(ranked, gold: gold, k: k), recall: EvalMetrics.recall(ranked, gold: gold, k: k),
             reciprocalRank: EvalMetrics.reciprocalRank(ranked, gold: gold), ndcg: EvalMetrics.ndcg(ranked, gold: gold),
@@ -128,7 +131,7 @@ public struct EvalRunner: Sendable {
             "generate_ms_p95": EvalMetrics.percentile(results.map(\.generateMs), 95),
             "guardrail_findings": Double(results.map(\.guardrailFindings).reduce(0, +)),
             "tokens": Double(results.map(\.tokens).reduce(0, +)),
-            "questions": Double(results.count),
+            "questions": Double(results.count)
         ]
         let unanswerable = results.filter { !$0.answerable }
         if !unanswerable.isEmpty { m["refusal_rate_unanswerable"] = mean(unanswerable.map { $0.refused ? 1 : 0 }) }

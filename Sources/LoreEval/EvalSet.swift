@@ -1,5 +1,5 @@
-import LoreCore
 import Foundation
+import LoreCore
 
 /// One golden question: `{"id", "question", "answers": [...], "sources": [file names],
 /// "answerable": true|false}` (the format of `../shared/eval/sqlite-docs-qa.jsonl`). A

@@ -48,7 +48,9 @@ public enum Gates {
 
     /// Failed gates and regressions beyond `maxRegression` against `baseline`. An unknown
     /// metric in a gate is an error naming it.
-    public static func check(_ metrics: [String: Double], gates: [Gate], baseline: [String: Double]?, maxRegression: Double) throws -> [GateFailure] {
+    public static func check(_ metrics: [String: Double], gates: [Gate], baseline: [String: Double]?, maxRegression: Double) throws
+        -> [GateFailure]
+    {
         var out: [GateFailure] = []
         for g in gates {
             guard let v = metrics[g.metric] else {
@@ -67,8 +69,10 @@ public enum Gates {
                 guard let v = metrics[name] else { continue }
                 let bound = base - maxRegression
                 if v < bound - 1e-12 {
-                    out.append(GateFailure(check: "regression (baseline \(String(format: "%.3f", base)), at most -\(maxRegression))",
-                                           metric: name, value: v, bound: bound, shortfall: bound - v))
+                    out.append(
+                        GateFailure(
+                            check: "regression (baseline \(String(format: "%.3f", base)), at most -\(maxRegression))",
+                            metric: name, value: v, bound: bound, shortfall: bound - v))
                 }
             }
         }
@@ -78,8 +82,9 @@ public enum Gates {
     /// The `metrics` object of a report file.
     public static func loadBaseline(_ path: String) throws -> [String: Double] {
         guard let data = FileManager.default.contents(atPath: path),
-              let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let m = o["metrics"] as? [String: Any] else {
+            let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let m = o["metrics"] as? [String: Any]
+        else {
             throw EvalError("--baseline \(path): not a report with a metrics object")
         }
         return m.compactMapValues { ($0 as? NSNumber)?.doubleValue }

@@ -125,14 +125,16 @@ public struct GuardEvaluation: Sendable {
             let items = byKind.filter { kinds.contains($0.key) }.values.reduce(0) { $0 + $1.total }
             let hits = byKind.filter { kinds.contains($0.key) }.values.reduce(0) { $0 + $1.hits }
             let fps = fpByKind.filter { kinds.contains($0.key) }.values.reduce(0, +)
-            families[name] = Family(recall: items == 0 ? 0 : Double(hits) / Double(items),
-                                    precision: hits + fps == 0 ? 0 : Double(hits) / Double(hits + fps), items: items, falsePositives: fps)
+            families[name] = Family(
+                recall: items == 0 ? 0 : Double(hits) / Double(items),
+                precision: hits + fps == 0 ? 0 : Double(hits) / Double(hits + fps), items: items, falsePositives: fps)
         }
-        return PIIResult(positives: positives, lookalikes: lookalikes,
-                         recall: positives == 0 ? 0 : Double(tp) / Double(positives),
-                         precision: tp + fp == 0 ? 0 : Double(tp) / Double(tp + fp),
-                         lookalikeFalsePositiveRate: lookalikes == 0 ? 0 : Double(lookalikeHits) / Double(lookalikes),
-                         recallByKind: byKind, families: families, missed: missed, falsePositives: falsePositives, microsecondsP50: Self.median(times))
+        return PIIResult(
+            positives: positives, lookalikes: lookalikes,
+            recall: positives == 0 ? 0 : Double(tp) / Double(positives),
+            precision: tp + fp == 0 ? 0 : Double(tp) / Double(tp + fp),
+            lookalikeFalsePositiveRate: lookalikes == 0 ? 0 : Double(lookalikeHits) / Double(lookalikes),
+            recallByKind: byKind, families: families, missed: missed, falsePositives: falsePositives, microsecondsP50: Self.median(times))
     }
 
     // MARK: Injection
@@ -142,10 +144,15 @@ public struct GuardEvaluation: Sendable {
     /// batches here, as the pipeline and the ingest embed them) and its structural checks.
     /// Lines may carry `family` (or `technique`), `lang` and `corpus`: rates are given per
     /// value of each.
-    public func evaluateInjection(_ path: String, threshold: Double? = nil, part: SplitPart = .all,
-                                  detector: InjectionDetector, embedder: (any Embedder)?) async throws -> InjectionResult {
+    public func evaluateInjection(
+        _ path: String, threshold: Double? = nil, part: SplitPart = .all,
+        detector: InjectionDetector, embedder: (any Embedder)?
+    ) async throws -> InjectionResult {
         let lines = try Self.jsonLines(path)
-        struct Item { var id: String; var text: String; var attack: Bool; var whereFrom: String; var lang: String; var family: String; var corpus: String }
+        struct Item {
+            var id: String; var text: String; var attack: Bool; var whereFrom: String; var lang: String; var family: String;
+            var corpus: String
+        }
         var items: [Item] = []
         for (n, o) in lines {
             guard let text = o["text"] as? String, let label = o["label"] as? String else {
@@ -156,14 +163,17 @@ public struct GuardEvaluation: Sendable {
             }
             let id = o["id"] as? String ?? "line \(n)"
             guard part.includes(id) else { continue }
-            items.append(Item(id: id, text: text, attack: label == "injection", whereFrom: o["where"] as? String ?? "question",
-                              lang: o["lang"] as? String ?? "?", family: (o["family"] ?? o["technique"]) as? String ?? "?",
-                              corpus: o["corpus"] as? String ?? "?"))
+            items.append(
+                Item(
+                    id: id, text: text, attack: label == "injection", whereFrom: o["where"] as? String ?? "question",
+                    lang: o["lang"] as? String ?? "?", family: (o["family"] ?? o["technique"]) as? String ?? "?",
+                    corpus: o["corpus"] as? String ?? "?"))
         }
         let limit = threshold ?? detector.threshold
         var attacks = 0, detected = 0, benign = 0, flaggedBenign = 0
         var byWhere: [String: Rate] = [:], byLanguage: [String: Rate] = [:], fpByWhere: [String: Rate] = [:]
-        var byFamily: [String: Rate] = [:], byCorpus: [String: Rate] = [:], fpByLanguage: [String: Rate] = [:], fpByFamily: [String: Rate] = [:]
+        var byFamily: [String: Rate] = [:], byCorpus: [String: Rate] = [:], fpByLanguage: [String: Rate] = [:],
+            fpByFamily: [String: Rate] = [:]
         var missed: [String] = [], falsePositives: [String] = []
         var times: [Double] = []
         let batch = 64
@@ -191,35 +201,47 @@ public struct GuardEvaluation: Sendable {
                 if item.attack {
                     attacks += 1
                     if hit { detected += 1 }
-                    count(&byWhere, item.whereFrom); count(&byLanguage, item.lang); count(&byFamily, item.family); count(&byCorpus, item.corpus)
-                    if !hit { missed.append("\(item.id) [\(item.whereFrom), \(item.lang), \(item.family)] score \(String(format: "%.2f", a.score))") }
+                    count(&byWhere, item.whereFrom); count(&byLanguage, item.lang); count(&byFamily, item.family);
+                    count(&byCorpus, item.corpus)
+                    if !hit {
+                        missed.append(
+                            "\(item.id) [\(item.whereFrom), \(item.lang), \(item.family)] score \(String(format: "%.2f", a.score))")
+                    }
                 } else {
                     benign += 1
                     if hit { flaggedBenign += 1 }
                     count(&fpByWhere, item.whereFrom); count(&fpByLanguage, item.lang); count(&fpByFamily, item.family)
-                    if hit { falsePositives.append("\(item.id) [\(item.whereFrom), \(item.lang)] score \(String(format: "%.2f", a.score)): \(top)") }
+                    if hit {
+                        falsePositives.append(
+                            "\(item.id) [\(item.whereFrom), \(item.lang)] score \(String(format: "%.2f", a.score)): \(top)")
+                    }
                 }
             }
         }
-        return InjectionResult(threshold: limit, attacks: attacks, benign: benign,
-                               detectionRate: attacks == 0 ? 0 : Double(detected) / Double(attacks),
-                               falsePositiveRate: benign == 0 ? 0 : Double(flaggedBenign) / Double(benign),
-                               detectionByWhere: byWhere, detectionByLanguage: byLanguage, falsePositiveByWhere: fpByWhere,
-                               detectionByFamily: byFamily, detectionByCorpus: byCorpus, falsePositiveByLanguage: fpByLanguage,
-                               falsePositiveByFamily: fpByFamily, detector: detector.version,
-                               missed: missed, falsePositives: falsePositives, microsecondsP50: Self.median(times))
+        return InjectionResult(
+            threshold: limit, attacks: attacks, benign: benign,
+            detectionRate: attacks == 0 ? 0 : Double(detected) / Double(attacks),
+            falsePositiveRate: benign == 0 ? 0 : Double(flaggedBenign) / Double(benign),
+            detectionByWhere: byWhere, detectionByLanguage: byLanguage, falsePositiveByWhere: fpByWhere,
+            detectionByFamily: byFamily, detectionByCorpus: byCorpus, falsePositiveByLanguage: fpByLanguage,
+            falsePositiveByFamily: fpByFamily, detector: detector.version,
+            missed: missed, falsePositives: falsePositives, microsecondsP50: Self.median(times))
     }
 
     // MARK: Citation support
 
     /// `chunks`: (document id, text) pairs from a store. Draws up to `pairs` sentences of at
     /// least 8 words with a seeded generator.
-    public func evaluateSupport(chunks: [(document: Int64, text: String)], threshold: Double, pairs: Int = 500, seed: UInt64 = 7) -> SupportResult {
+    public func evaluateSupport(chunks: [(document: Int64, text: String)], threshold: Double, pairs: Int = 500, seed: UInt64 = 7)
+        -> SupportResult
+    {
         var rng = SeededRandom(seed: seed)
         var flaggedGood = 0, flaggedBad = 0, n = 0
         var times: [Double] = []
         let eligible = chunks.filter { $0.text.split(separator: " ").count >= 20 }
-        guard eligible.count >= 2 else { return SupportResult(threshold: threshold, pairs: 0, detectionRate: 0, falsePositiveRate: 0, microsecondsP50: 0) }
+        guard eligible.count >= 2 else {
+            return SupportResult(threshold: threshold, pairs: 0, detectionRate: 0, falsePositiveRate: 0, microsecondsP50: 0)
+        }
         var attempts = 0
         while n < pairs, attempts < pairs * 20 {
             attempts += 1
@@ -237,8 +259,9 @@ public struct GuardEvaluation: Sendable {
             if good < threshold { flaggedGood += 1 }
             if bad < threshold { flaggedBad += 1 }
         }
-        return SupportResult(threshold: threshold, pairs: n, detectionRate: n == 0 ? 0 : Double(flaggedBad) / Double(n),
-                             falsePositiveRate: n == 0 ? 0 : Double(flaggedGood) / Double(n), microsecondsP50: Self.median(times))
+        return SupportResult(
+            threshold: threshold, pairs: n, detectionRate: n == 0 ? 0 : Double(flaggedBad) / Double(n),
+            falsePositiveRate: n == 0 ? 0 : Double(flaggedGood) / Double(n), microsecondsP50: Self.median(times))
     }
 
     // MARK: Helpers

@@ -1,5 +1,5 @@
-import LoreCore
 import Foundation
+import LoreCore
 
 /// The evaluation's metrics, each a pure function of a ranked list of retrieved document
 /// file names (best first, documents counted once at their best rank) and the gold ones.

@@ -75,7 +75,8 @@ extension BackendPool {
         }
         let backend = backends[index].name
         if opened {
-            logger.warning("circuit opened", metadata: ["pool": "\(name)", "backend": "\(backend)", "cooldown_s": "\(policy.cooldown.seconds)"])
+            logger.warning(
+                "circuit opened", metadata: ["pool": "\(name)", "backend": "\(backend)", "cooldown_s": "\(policy.cooldown.seconds)"])
         } else if closed {
             logger.info("circuit closed", metadata: ["pool": "\(name)", "backend": "\(backend)"])
         }

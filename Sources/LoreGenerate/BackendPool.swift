@@ -21,9 +21,11 @@ public final class BackendPool: Generator {
 
     /// - Parameters:
     ///   - now: the clock the circuit breakers read (injectable for tests).
-    public init(name: String = "pool", backends: [any Generator], policy: CircuitBreakerPolicy = .init(),
-                now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
-                logger: Logger = Logger(label: "lore.generate")) {
+    public init(
+        name: String = "pool", backends: [any Generator], policy: CircuitBreakerPolicy = .init(),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
+        logger: Logger = Logger(label: "lore.generate")
+    ) {
         self.name = name
         self.backends = backends
         self.policy = policy
@@ -38,8 +40,9 @@ public final class BackendPool: Generator {
         return state.withLock { s in
             backends.indices.map { i in
                 let b = s.backends[i]
-                return BackendStats(name: backends[i].name, outstanding: b.outstanding, requests: b.requests, failures: b.failures,
-                                    consecutiveFailures: b.breaker.consecutiveFailures, circuit: b.breaker.state(at: t), lastError: b.lastError)
+                return BackendStats(
+                    name: backends[i].name, outstanding: b.outstanding, requests: b.requests, failures: b.failures,
+                    consecutiveFailures: b.breaker.consecutiveFailures, circuit: b.breaker.state(at: t), lastError: b.lastError)
             }
         }
     }
@@ -58,7 +61,9 @@ public final class BackendPool: Generator {
         while !Task.isCancelled {
             guard let (index, probe) = acquire(excluding: tried) else {
                 let error = unavailable(errors)
-                logger.error("no generation backend available", metadata: ["pool": "\(name)", "request_id": "\(request.requestID)", "error": "\(error.message)"])
+                logger.error(
+                    "no generation backend available",
+                    metadata: ["pool": "\(name)", "request_id": "\(request.requestID)", "error": "\(error.message)"])
                 continuation.finish(throwing: error)
                 return
             }
@@ -118,18 +123,22 @@ public final class BackendPool: Generator {
                     return
                 }
                 release(index, probe: probe, .failure(failure.message))
-                logger.warning("generation backend failed before the first token; failing over", metadata: [
-                    "pool": "\(name)", "backend": "\(backend.name)", "request_id": "\(request.requestID)",
-                    "kind": "\(failure.kind.rawValue)", "error": "\(failure.message)",
-                ])
+                logger.warning(
+                    "generation backend failed before the first token; failing over",
+                    metadata: [
+                        "pool": "\(name)", "backend": "\(backend.name)", "request_id": "\(request.requestID)",
+                        "kind": "\(failure.kind.rawValue)", "error": "\(failure.message)"
+                    ])
             }
         }
         continuation.finish(throwing: CancellationError())
     }
 
     private func incompleteSummary(_ backend: any Generator, _ request: GenerationRequest, _ problem: String) -> GenerationSummary {
-        GenerationSummary(backend: backend.name, model: "", usage: TokenUsage(promptTokens: TokenEstimate.prompt(request.messages), completionTokens: 0, estimated: true),
-                          finishReason: .incomplete, problem: problem)
+        GenerationSummary(
+            backend: backend.name, model: "",
+            usage: TokenUsage(promptTokens: TokenEstimate.prompt(request.messages), completionTokens: 0, estimated: true),
+            finishReason: .incomplete, problem: problem)
     }
 
     /// The error when no backend could take the request: each backend's state and last error.
@@ -150,6 +159,7 @@ public final class BackendPool: Generator {
                 }
             }
         }
-        return GenerationError(.unavailable, backend: name, "every generation backend failed or is unavailable: " + parts.joined(separator: "; "))
+        return GenerationError(
+            .unavailable, backend: name, "every generation backend failed or is unavailable: " + parts.joined(separator: "; "))
     }
 }

@@ -15,8 +15,10 @@ public struct BackendStats: Sendable, Equatable {
     /// Its most recent failure, if any.
     public var lastError: String?
 
-    public init(name: String, outstanding: Int, requests: Int, failures: Int, consecutiveFailures: Int,
-                circuit: CircuitState, lastError: String?) {
+    public init(
+        name: String, outstanding: Int, requests: Int, failures: Int, consecutiveFailures: Int,
+        circuit: CircuitState, lastError: String?
+    ) {
         self.name = name
         self.outstanding = outstanding
         self.requests = requests

@@ -28,7 +28,7 @@ enum ChatCompletionPayload {
         var pairs: [(String, JSONValue)] = [
             ("model", .string(model)),
             ("messages", .array(request.messages.map { .object([("role", .string($0.role.rawValue)), ("content", .string($0.content))]) })),
-            ("stream", .bool(request.stream)),
+            ("stream", .bool(request.stream))
         ]
         if request.stream {
             pairs.append(("stream_options", .object([("include_usage", .bool(true))])))
@@ -78,7 +78,8 @@ enum ChatCompletionPayload {
             switch message["content"] {
             case .string(let s)?: part.content = s
             case nil, .null?: break
-            case let other?: throw MalformedResponse(description: "choices[0].\(key).content is not a string: \(other.serialized().prefix(120))")
+            case let other?:
+                throw MalformedResponse(description: "choices[0].\(key).content is not a string: \(other.serialized().prefix(120))")
             }
         case nil, .null?:
             if !streamed, part.finishReason == nil {

@@ -22,8 +22,10 @@ private struct StreamServerError: Error {
 
 extension OpenAICompatibleGenerator {
     /// One HTTP request and its response, yielding deltas as they come.
-    func exchange(_ body: String, _ request: GenerationRequest, gate: AttemptGate, started: ContinuousClock.Instant,
-                  deadline: ContinuousClock.Instant, _ continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation) async -> AttemptOutcome {
+    func exchange(
+        _ body: String, _ request: GenerationRequest, gate: AttemptGate, started: ContinuousClock.Instant,
+        deadline: ContinuousClock.Instant, _ continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
+    ) async -> AttemptOutcome {
         let endpoint = configuration.endpoint
         var http = HTTPClientRequest(url: endpoint)
         http.method = .POST
@@ -110,23 +112,32 @@ extension OpenAICompatibleGenerator {
             return .finished(summary(progress, request, finish))
         }
         if progress.textStarted {
-            return .finished(summary(progress, request, .incomplete, problem: "the stream from \(endpoint) ended without a finish reason or [DONE]"))
+            return .finished(
+                summary(progress, request, .incomplete, problem: "the stream from \(endpoint) ended without a finish reason or [DONE]"))
         }
         return .failed(GenerationError(.malformed, backend: name, "the stream from \(endpoint) ended without any answer"))
     }
 
     /// The summary of what was received, with estimated usage where the server sent none.
-    func summary(_ progress: ExchangeProgress, _ request: GenerationRequest, _ finish: FinishReason, problem: String? = nil) -> GenerationSummary {
-        let usage = progress.usage ?? TokenUsage(promptTokens: TokenEstimate.prompt(request.messages),
-                                                 completionTokens: (progress.completionBytes + 3) / 4, estimated: true)
-        return GenerationSummary(backend: name, model: configuration.model, usage: usage, finishReason: finish,
-                                 problem: problem, timeToFirstToken: progress.timeToFirstToken)
+    func summary(_ progress: ExchangeProgress, _ request: GenerationRequest, _ finish: FinishReason, problem: String? = nil)
+        -> GenerationSummary
+    {
+        let usage =
+            progress.usage
+            ?? TokenUsage(
+                promptTokens: TokenEstimate.prompt(request.messages),
+                completionTokens: (progress.completionBytes + 3) / 4, estimated: true)
+        return GenerationSummary(
+            backend: name, model: configuration.model, usage: usage, finishReason: finish,
+            problem: problem, timeToFirstToken: progress.timeToFirstToken)
     }
 
     /// What an error means: before any text, a `GenerationError` (or cancellation); after
     /// text, an `.incomplete` answer.
-    private func failure(_ error: any Error, _ progress: ExchangeProgress, _ gate: AttemptGate, _ request: GenerationRequest,
-                         phase: String) -> AttemptOutcome {
+    private func failure(
+        _ error: any Error, _ progress: ExchangeProgress, _ gate: AttemptGate, _ request: GenerationRequest,
+        phase: String
+    ) -> AttemptOutcome {
         let expiry = gate.expiry
         if expiry == nil, Task.isCancelled { return .cancelled }
         let endpoint = configuration.endpoint
@@ -143,16 +154,20 @@ extension OpenAICompatibleGenerator {
         }
         switch (expiry, error) {
         case (.firstToken?, _), (_, is FirstTokenTooLate):
-            return .failed(GenerationError(.timeout, backend: name, "no first token from \(endpoint) within \(configuration.firstTokenTimeout)"))
+            return .failed(
+                GenerationError(.timeout, backend: name, "no first token from \(endpoint) within \(configuration.firstTokenTimeout)"))
         case (.request?, _):
-            return .failed(GenerationError(.timeout, backend: name, "no answer from \(endpoint) within the request timeout (\(configuration.requestTimeout))"))
+            return .failed(
+                GenerationError(
+                    .timeout, backend: name, "no answer from \(endpoint) within the request timeout (\(configuration.requestTimeout))"))
         case (_, let e as MalformedResponse):
             return .failed(GenerationError(.malformed, backend: name, "\(endpoint) sent \(e)"))
         case (_, let e as ServerSentEventDecoder.SyntaxError):
             return .failed(GenerationError(.malformed, backend: name, "\(endpoint) sent \(e)"))
         case (_, let e as StreamServerError):
             let status = e.code.flatMap { (400...599).contains($0) ? $0 : nil } ?? 500
-            return .failed(GenerationError(.status, backend: name, "\(endpoint) reported an error in the stream: \(e.message)", status: status))
+            return .failed(
+                GenerationError(.status, backend: name, "\(endpoint) reported an error in the stream: \(e.message)", status: status))
         case (_, let e as HTTPClientError) where e == .deadlineExceeded || e == .readTimeout:
             return .failed(GenerationError(.timeout, backend: name, "no answer from \(endpoint) in time (\(e))"))
         case (_, let e as HTTPClientError) where e == .connectTimeout:

@@ -24,13 +24,16 @@ public final class OpenAICompatibleGenerator: Generator {
     /// - Parameters:
     ///   - environment: where the API key is looked up (the process environment by default).
     ///   - client: the HTTP client; by default one shared per connect timeout.
-    public init(_ configuration: OpenAIGeneratorConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
-                client: HTTPClient? = nil, logger: Logger = Logger(label: "lore.generate")) throws(GenerationError) {
+    public init(
+        _ configuration: OpenAIGeneratorConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
+        client: HTTPClient? = nil, logger: Logger = Logger(label: "lore.generate")
+    ) throws(GenerationError) {
         try configuration.validate()
         if let variable = configuration.apiKeyEnvironmentVariable, !variable.isEmpty {
             guard let key = environment[variable], !key.isEmpty else {
-                throw GenerationError(.invalidRequest, backend: configuration.name,
-                                      "the environment variable \(variable) (api_key_env) holding the API key for \(configuration.endpoint) is not set")
+                throw GenerationError(
+                    .invalidRequest, backend: configuration.name,
+                    "the environment variable \(variable) (api_key_env) holding the API key for \(configuration.endpoint) is not set")
             }
             apiKey = key
         } else {
@@ -64,7 +67,9 @@ public final class OpenAICompatibleGenerator: Generator {
             return
         }
         let body = ChatCompletionPayload.requestBody(model: configuration.model, request)
-        logger.debug("generation request", metadata: meta.merging(["endpoint": "\(configuration.endpoint)", "model": "\(configuration.model)"]) { $1 })
+        logger.debug(
+            "generation request",
+            metadata: meta.merging(["endpoint": "\(configuration.endpoint)", "model": "\(configuration.model)"]) { $1 })
         var attempt = 0
         while true {
             let outcome = await self.attempt(body, request, started: started, deadline: deadline, continuation)
@@ -82,9 +87,11 @@ public final class OpenAICompatibleGenerator: Generator {
             case .failed(let error):
                 let backoff = self.backoff(attempt)
                 if error.isRetryable, attempt < configuration.maxRetries, ContinuousClock.now + backoff < deadline, !Task.isCancelled {
-                    logger.warning("generation attempt failed; retrying", metadata: meta.merging([
-                        "kind": "\(error.kind.rawValue)", "error": "\(error.message)", "delay_ms": "\(Int(backoff.seconds * 1000))",
-                    ]) { $1 })
+                    logger.warning(
+                        "generation attempt failed; retrying",
+                        metadata: meta.merging([
+                            "kind": "\(error.kind.rawValue)", "error": "\(error.message)", "delay_ms": "\(Int(backoff.seconds * 1000))"
+                        ]) { $1 })
                     do { try await Task.sleep(for: backoff) } catch {
                         continuation.finish(throwing: CancellationError())
                         return
@@ -92,7 +99,8 @@ public final class OpenAICompatibleGenerator: Generator {
                     attempt += 1
                     continue
                 }
-                logger.error("generation failed", metadata: meta.merging(["kind": "\(error.kind.rawValue)", "error": "\(error.message)"]) { $1 })
+                logger.error(
+                    "generation failed", metadata: meta.merging(["kind": "\(error.kind.rawValue)", "error": "\(error.message)"]) { $1 })
                 continuation.finish(throwing: error)
                 return
             }
@@ -106,8 +114,10 @@ public final class OpenAICompatibleGenerator: Generator {
     }
 
     /// One attempt: the HTTP exchange, raced against its watchdog.
-    private func attempt(_ body: String, _ request: GenerationRequest, started: ContinuousClock.Instant, deadline: ContinuousClock.Instant,
-                         _ continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation) async -> AttemptOutcome {
+    private func attempt(
+        _ body: String, _ request: GenerationRequest, started: ContinuousClock.Instant, deadline: ContinuousClock.Instant,
+        _ continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
+    ) async -> AttemptOutcome {
         let gate = AttemptGate()
         // A non-streamed answer's first text is the whole answer: only the overall limit applies.
         let firstTokenDeadline = request.stream ? min(ContinuousClock.now + configuration.firstTokenTimeout, deadline) : deadline

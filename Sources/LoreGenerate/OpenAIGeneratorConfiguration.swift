@@ -31,10 +31,12 @@ public struct OpenAIGeneratorConfiguration: Sendable, Equatable {
     /// Cap on one retry's wait.
     public var maxBackoff: Duration
 
-    public init(name: String, baseURL: String, model: String, apiKeyEnvironmentVariable: String? = nil,
-                connectTimeout: Duration = .seconds(5), firstTokenTimeout: Duration = .seconds(60),
-                requestTimeout: Duration = .seconds(300), maxRetries: Int = 2,
-                initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(1)) {
+    public init(
+        name: String, baseURL: String, model: String, apiKeyEnvironmentVariable: String? = nil,
+        connectTimeout: Duration = .seconds(5), firstTokenTimeout: Duration = .seconds(60),
+        requestTimeout: Duration = .seconds(300), maxRetries: Int = 2,
+        initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(1)
+    ) {
         self.name = name
         self.baseURL = baseURL
         self.model = model
@@ -59,12 +61,15 @@ public struct OpenAIGeneratorConfiguration: Sendable, Equatable {
         func invalid(_ message: String) -> GenerationError { GenerationError(.invalidRequest, backend: name, message) }
         guard !name.isEmpty else { throw invalid("the backend needs a name") }
         guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              url.host != nil else {
+            url.host != nil
+        else {
             throw invalid("base URL \(baseURL) is not an http(s) URL")
         }
         guard !model.isEmpty else { throw invalid("no model name configured") }
-        for (label, limit) in [("connect timeout", connectTimeout), ("first-token timeout", firstTokenTimeout),
-                               ("request timeout", requestTimeout)] where limit <= .zero {
+        for (label, limit) in [
+            ("connect timeout", connectTimeout), ("first-token timeout", firstTokenTimeout),
+            ("request timeout", requestTimeout)
+        ] where limit <= .zero {
             throw invalid("the \(label) must be positive, not \(limit)")
         }
     }

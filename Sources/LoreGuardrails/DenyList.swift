@@ -29,8 +29,11 @@ public struct DenyList: Sendable {
         out.reserveCapacity(lowered.utf8.count)
         var space = false
         for ch in lowered.unicodeScalars {
-            if CharacterSet.alphanumerics.contains(ch) { out.unicodeScalars.append(ch); space = false }
-            else if !space { out.append(" "); space = true }
+            if CharacterSet.alphanumerics.contains(ch) {
+                out.unicodeScalars.append(ch); space = false
+            } else if !space {
+                out.append(" "); space = true
+            }
         }
         return out
     }

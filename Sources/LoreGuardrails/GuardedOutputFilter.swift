@@ -44,12 +44,18 @@ public final class GuardedOutputFilter: OutputStreamFilter, @unchecked Sendable 
         buffer = ""
         var findings: [GuardFinding] = []
         for (kind, n) in piiFound.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            findings.append(GuardFinding(stage: "output", rule: "output.pii.\(kind.rawValue)", action: .redact,
-                                         detail: "\(n) \(kind.rawValue) redacted as \(kind.placeholder)"))
+            findings.append(
+                GuardFinding(
+                    stage: "output", rule: "output.pii.\(kind.rawValue)", action: .redact,
+                    detail: "\(n) \(kind.rawValue) redacted as \(kind.placeholder)"))
         }
         if !removed.isEmpty {
-            findings.append(GuardFinding(stage: "output", rule: "output.invalid_citation", action: .remove,
-                                         detail: "removed citation\(removed.count == 1 ? "" : "s") \(removed.map { "[\($0)]" }.joined(separator: ", ")): no such source was given"))
+            findings.append(
+                GuardFinding(
+                    stage: "output", rule: "output.invalid_citation", action: .remove,
+                    detail:
+                        "removed citation\(removed.count == 1 ? "" : "s") \(removed.map { "[\($0)]" }.joined(separator: ", ")): no such source was given"
+                ))
         }
         return (rest, findings)
     }

@@ -197,14 +197,20 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
     public func validate() throws {
         func check(_ key: String, _ rule: Rule, _ allowed: [Action], thresholdRange: ClosedRange<Double>? = nil) throws {
             guard allowed.contains(rule.action) else {
-                throw GuardrailError("guardrails.\(key).action must be one of \(allowed.map(\.rawValue).joined(separator: ", ")), not \(rule.action.rawValue)")
+                throw GuardrailError(
+                    "guardrails.\(key).action must be one of \(allowed.map(\.rawValue).joined(separator: ", ")), not \(rule.action.rawValue)"
+                )
             }
             for (category, action) in rule.categories ?? [:] {
                 guard InjectionCategory(rawValue: category) != nil else {
-                    throw GuardrailError("guardrails.\(key).categories: unknown category \(category) (known: \(InjectionCategory.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw GuardrailError(
+                        "guardrails.\(key).categories: unknown category \(category) (known: \(InjectionCategory.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
                 }
                 guard allowed.contains(action) else {
-                    throw GuardrailError("guardrails.\(key).categories.\(category) must be one of \(allowed.map(\.rawValue).joined(separator: ", ")), not \(action.rawValue)")
+                    throw GuardrailError(
+                        "guardrails.\(key).categories.\(category) must be one of \(allowed.map(\.rawValue).joined(separator: ", ")), not \(action.rawValue)"
+                    )
                 }
             }
             if let t = rule.threshold, let r = thresholdRange, !r.contains(t) {
@@ -219,7 +225,8 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
         guard [.block, .flag, .off].contains(input.deny.action) else {
             throw GuardrailError("guardrails.input.deny.action must be one of block, flag, off, not \(input.deny.action.rawValue)")
         }
-        for (i, p) in input.deny.patterns.enumerated() where p.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "*", with: "").isEmpty {
+        for (i, p) in input.deny.patterns.enumerated()
+        where p.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "*", with: "").isEmpty {
             throw GuardrailError("guardrails.input.deny.patterns[\(i)] is empty")
         }
         try check("context.injection", context.injection, [.drop, .quarantine, .flag, .allow, .off], thresholdRange: 0...1)

@@ -54,14 +54,18 @@ public struct IngestScanner: Sendable {
             for c in chunks {
                 let a = await detector.assess(c.text, vector: c.vector, source: .document, windows: windows)
                 let hit = a.score >= limit
-                outcomes.append(ChunkScan(chunkID: c.id, flagged: hit, score: a.score,
-                                          rules: hit ? Array(Set(a.signals.filter { $0.weight >= limit }.map(\.rule))).sorted().joined(separator: ",") : ""))
+                outcomes.append(
+                    ChunkScan(
+                        chunkID: c.id, flagged: hit, score: a.score,
+                        rules: hit ? Array(Set(a.signals.filter { $0.weight >= limit }.map(\.rule))).sorted().joined(separator: ",") : ""))
             }
             try store.recordScans(outcomes, detector: version)
             scanned += outcomes.count
             for o in outcomes where o.flagged {
                 flagged += 1
-                logger.warning("chunk flagged for injected instructions", metadata: ["chunk_id": "\(o.chunkID)", "score": "\(String(format: "%.2f", o.score))", "rules": "\(o.rules)"])
+                logger.warning(
+                    "chunk flagged for injected instructions",
+                    metadata: ["chunk_id": "\(o.chunkID)", "score": "\(String(format: "%.2f", o.score))", "rules": "\(o.rules)"])
             }
         }
         if flagged > 0 { Counter(label: "lore_guardrail_flagged_chunks_total").increment(by: flagged) }

@@ -35,13 +35,17 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
     ///   - classifier: the injection classifier (the bundled one by default).
     ///   - scans: the ingest-time scan's outcomes: a retrieved chunk whose windows it flagged
     ///     is treated as flagged (without them only the whole passage is classified).
-    public init(policy: GuardrailPolicy, embedder: (any Embedder)? = nil, classifier: InjectionClassifier? = .bundled,
-                audit: (any AuditSink)? = nil, scans: StoredScans? = nil, logger: Logger = Logger(label: "lore.guardrails")) {
+    public init(
+        policy: GuardrailPolicy, embedder: (any Embedder)? = nil, classifier: InjectionClassifier? = .bundled,
+        audit: (any AuditSink)? = nil, scans: StoredScans? = nil, logger: Logger = Logger(label: "lore.guardrails")
+    ) {
         self.policy = policy
         self.pii = PIIDetector()
         self.injection = InjectionDetector(classifier: classifier, embedder: embedder)
         if embedder != nil, classifier != nil, !injection.learned {
-            logger.warning("the injection classifier reads all-MiniLM-L6-v2 vectors; this embedder's differ, so only the structural injection checks run")
+            logger.warning(
+                "the injection classifier reads all-MiniLM-L6-v2 vectors; this embedder's differ, so only the structural injection checks run"
+            )
         }
         self.deny = DenyList(policy.input.deny.patterns)
         self.citations = CitationChecker(unsupportedThreshold: policy.output.unsupported.threshold ?? 0.2)
@@ -62,15 +66,21 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         var blocked: String? = nil
 
         if p.maxQuestionChars > 0, question.count > p.maxQuestionChars {
-            findings.append(Recorded(GuardFinding(stage: "input", rule: "input.max_length", action: .block,
-                                                  detail: "\(question.count) characters; the limit is \(p.maxQuestionChars)"), excerpt: excerpt))
+            findings.append(
+                Recorded(
+                    GuardFinding(
+                        stage: "input", rule: "input.max_length", action: .block,
+                        detail: "\(question.count) characters; the limit is \(p.maxQuestionChars)"), excerpt: excerpt))
             blocked = "The question is too long (\(question.count) characters; the limit is \(p.maxQuestionChars))."
         }
         if p.deny.action != .off {
             for pattern in deny.matches(redacted) {
                 let action: GuardFinding.Action = p.deny.action == .block ? .block : .flag
-                findings.append(Recorded(GuardFinding(stage: "input", rule: "input.deny", action: action,
-                                                      detail: "matches the deny-list pattern \"\(pattern)\""), excerpt: excerpt))
+                findings.append(
+                    Recorded(
+                        GuardFinding(
+                            stage: "input", rule: "input.deny", action: action,
+                            detail: "matches the deny-list pattern \"\(pattern)\""), excerpt: excerpt))
                 if action == .block, blocked == nil { blocked = "This question is about a topic this service does not answer." }
             }
         }
@@ -79,8 +89,9 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         if p.pii.isOn {
             let fromHistory = history.map { pii.redact($0.content) }
             let action: GuardFinding.Action = p.pii.action == .redact ? .redact : p.pii.action == .block ? .block : .flag
-            findings += Self.piiFindings([(question, matches)] + zip(history, fromHistory).map { ($0.content, $1.matches) },
-                                         stage: "input", action: action, excerpt: excerpt)
+            findings += Self.piiFindings(
+                [(question, matches)] + zip(history, fromHistory).map { ($0.content, $1.matches) },
+                stage: "input", action: action, excerpt: excerpt)
             if !matches.isEmpty || fromHistory.contains(where: { !$0.matches.isEmpty }) {
                 switch p.pii.action {
                 case .redact:
@@ -111,12 +122,16 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         let ruleAction = p.injection.action(for: a.categories(atLeast: threshold))
         guard a.score >= threshold, ruleAction.severity > 0 else { return InputVerdict(question: question) }
         let action: GuardFinding.Action = ruleAction == .block ? .block : .flag
-        let finding = Recorded(GuardFinding(stage: "input", rule: "input.injection", action: action,
-                                            detail: Self.describe(a), score: a.score), excerpt: Self.excerpt(question))
+        let finding = Recorded(
+            GuardFinding(
+                stage: "input", rule: "input.injection", action: action,
+                detail: Self.describe(a), score: a.score), excerpt: Self.excerpt(question))
         record([finding], context)
-        return InputVerdict(question: question,
-                            blockedAnswer: action == .block ? "This question looks like an attempt to change how the assistant works, so it was not answered." : nil,
-                            findings: [finding.finding])
+        return InputVerdict(
+            question: question,
+            blockedAnswer: action == .block
+                ? "This question looks like an attempt to change how the assistant works, so it was not answered." : nil,
+            findings: [finding.finding])
     }
 
     // MARK: Context
@@ -128,8 +143,9 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         var findings: [Recorded] = []
         let threshold = rule.threshold ?? injection.threshold
         // Chunks whose windows the ingest-time scan flagged (this detector's outcomes only).
-        let windowFlags = Dictionary((scans?.outcomes(passages.flatMap(\.chunkIDs), detector: injection.scanVersion) ?? [])
-            .filter { $0.flagged && $0.rules.split(separator: ",").contains("window.classifier") }.map { ($0.chunkID, $0.score) },
+        let windowFlags = Dictionary(
+            (scans?.outcomes(passages.flatMap(\.chunkIDs), detector: injection.scanVersion) ?? [])
+                .filter { $0.flagged && $0.rules.split(separator: ",").contains("window.classifier") }.map { ($0.chunkID, $0.score) },
             uniquingKeysWith: max)
         for passage in passages {
             var a = await injection.assess(passage.text, vector: passage.vector, source: .document)
@@ -140,15 +156,21 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
             let ruleAction = rule.action(for: a.categories(atLeast: threshold))
             guard a.score >= threshold, ruleAction.severity > 0 else { kept.append(passage); continue }
             let action: GuardFinding.Action = ruleAction == .flag ? .flag : .drop
-            findings.append(Recorded(GuardFinding(
-                stage: "context", rule: "context.injection", action: action,
-                detail: "\(ruleAction == .quarantine ? "quarantined" : ruleAction == .drop ? "withheld" : "flagged") \(passage.source) chunk \(passage.chunkIDs.map(String.init).joined(separator: ",")): \(Self.describe(a))",
-                score: a.score), excerpt: Self.excerpt(pii.redact(passage.text).text)))
+            findings.append(
+                Recorded(
+                    GuardFinding(
+                        stage: "context", rule: "context.injection", action: action,
+                        detail:
+                            "\(ruleAction == .quarantine ? "quarantined" : ruleAction == .drop ? "withheld" : "flagged") \(passage.source) chunk \(passage.chunkIDs.map(String.init).joined(separator: ",")): \(Self.describe(a))",
+                        score: a.score), excerpt: Self.excerpt(pii.redact(passage.text).text)))
             if action == .flag { kept.append(passage) }
             if ruleAction == .quarantine {
-                audit?.quarantine(passage.chunkIDs.map {
-                    ChunkScan(chunkID: $0, flagged: true, score: a.score, rules: Array(Set(a.signals.map(\.rule))).sorted().joined(separator: ","))
-                }, detector: injection.scanVersion)
+                audit?.quarantine(
+                    passage.chunkIDs.map {
+                        ChunkScan(
+                            chunkID: $0, flagged: true, score: a.score,
+                            rules: Array(Set(a.signals.map(\.rule))).sorted().joined(separator: ","))
+                    }, detector: injection.scanVersion)
             }
         }
         record(findings, context)
@@ -165,7 +187,9 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         return GuardedOutputFilter(pii: redact ? pii : nil, validCitations: remove ? Set(sources.map(\.number)) : nil)
     }
 
-    public func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, context: GuardContext) async -> OutputVerdict {
+    public func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, context: GuardContext) async
+        -> OutputVerdict
+    {
         guard policy.enabled else { return OutputVerdict(answer: answer) }
         let p = policy.output
         var text = answer
@@ -175,8 +199,11 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
             // Whatever a model said, the answer is the refusal with the nearest sources.
             if !Refusal.isRefusal(text) {
                 text = Refusal.text(nearest: sources)
-                findings.append(Recorded(GuardFinding(stage: "output", rule: "output.insufficient_context", action: .replace,
-                                                      detail: "the context is insufficient: answered with the refusal"), excerpt: ""))
+                findings.append(
+                    Recorded(
+                        GuardFinding(
+                            stage: "output", rule: "output.insufficient_context", action: .replace,
+                            detail: "the context is insufficient: answered with the refusal"), excerpt: ""))
             }
             record(findings, context)
             return OutputVerdict(answer: text, findings: findings.map(\.finding))
@@ -184,8 +211,9 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         // What the stream filter did not see (or a policy that only flags).
         if p.pii.isOn {
             let (redacted, matches) = pii.redact(text)
-            findings += Self.piiFindings([(text, matches)], stage: "output", action: p.pii.action == .redact ? .redact : .flag,
-                                         excerpt: Self.excerpt(redacted))
+            findings += Self.piiFindings(
+                [(text, matches)], stage: "output", action: p.pii.action == .redact ? .redact : .flag,
+                excerpt: Self.excerpt(redacted))
             if p.pii.action == .redact { text = redacted }
         }
         let valid = Set(sources.map(\.number))
@@ -193,28 +221,44 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
             let (cleaned, removed) = CitationChecker.removeInvalid(text, valid: valid)
             if !removed.isEmpty {
                 let action: GuardFinding.Action = p.invalidCitations.action == .remove ? .remove : .flag
-                findings.append(Recorded(GuardFinding(stage: "output", rule: "output.invalid_citation", action: action,
-                                                      detail: "citation\(removed.count == 1 ? "" : "s") \(removed.map { "[\($0)]" }.joined(separator: ", ")): no such source was given"),
-                                         excerpt: Self.excerpt(text)))
+                findings.append(
+                    Recorded(
+                        GuardFinding(
+                            stage: "output", rule: "output.invalid_citation", action: action,
+                            detail:
+                                "citation\(removed.count == 1 ? "" : "s") \(removed.map { "[\($0)]" }.joined(separator: ", ")): no such source was given"
+                        ),
+                        excerpt: Self.excerpt(text)))
                 if action == .remove { text = cleaned }
             }
         }
         let isRefusal = Refusal.isRefusal(text)
         if p.missingCitations.isOn, !sources.isEmpty, !isRefusal, QueryService.citedNumbers(text).intersection(valid).isEmpty {
             if p.missingCitations.action == .refuse {
-                findings.append(Recorded(GuardFinding(stage: "output", rule: "output.missing_citation", action: .replace,
-                                                      detail: "the answer cites no source: replaced with the refusal"), excerpt: Self.excerpt(text)))
+                findings.append(
+                    Recorded(
+                        GuardFinding(
+                            stage: "output", rule: "output.missing_citation", action: .replace,
+                            detail: "the answer cites no source: replaced with the refusal"), excerpt: Self.excerpt(text)))
                 text = Refusal.text(nearest: sources)
             } else {
-                findings.append(Recorded(GuardFinding(stage: "output", rule: "output.missing_citation", action: .flag,
-                                                      detail: "the answer cites none of the \(sources.count) sources it was given"), excerpt: Self.excerpt(text)))
+                findings.append(
+                    Recorded(
+                        GuardFinding(
+                            stage: "output", rule: "output.missing_citation", action: .flag,
+                            detail: "the answer cites none of the \(sources.count) sources it was given"), excerpt: Self.excerpt(text)))
             }
         }
         if p.unsupported.isOn, !isRefusal {
             for u in citations.unsupported(text, sources: sources) {
-                findings.append(Recorded(GuardFinding(stage: "output", rule: "output.unsupported", action: .flag,
-                                                      detail: String(format: "a sentence citing %@ shares %.0f%% of its content words with it", u.cited.map { "[\($0)]" }.joined(separator: ", "), u.overlap * 100),
-                                                      score: 1 - u.overlap), excerpt: Self.excerpt(u.sentence)))
+                findings.append(
+                    Recorded(
+                        GuardFinding(
+                            stage: "output", rule: "output.unsupported", action: .flag,
+                            detail: String(
+                                format: "a sentence citing %@ shares %.0f%% of its content words with it",
+                                u.cited.map { "[\($0)]" }.joined(separator: ", "), u.overlap * 100),
+                            score: 1 - u.overlap), excerpt: Self.excerpt(u.sentence)))
             }
         }
         record(findings, context)
@@ -238,12 +282,15 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
             let a = await injection.assess(text, source: .document, windows: true)
             var findings: [GuardFinding] = []
             if a.score >= (rule.threshold ?? injection.threshold), rule.isOn {
-                findings.append(GuardFinding(stage: "context", rule: "context.injection", action: rule.action == .flag ? .flag : .drop,
-                                             detail: Self.describe(a), score: a.score))
+                findings.append(
+                    GuardFinding(
+                        stage: "context", rule: "context.injection", action: rule.action == .flag ? .flag : .drop,
+                        detail: Self.describe(a), score: a.score))
             }
             let (redacted, matches) = pii.redact(text)
             for (kind, n) in Self.count(matches) {
-                findings.append(GuardFinding(stage: "context", rule: "context.pii.\(kind.rawValue)", action: .flag, detail: "\(n) \(kind.rawValue)"))
+                findings.append(
+                    GuardFinding(stage: "context", rule: "context.pii.\(kind.rawValue)", action: .flag, detail: "\(n) \(kind.rawValue)"))
             }
             return (redacted, findings)
         case .answer:
@@ -272,9 +319,13 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
         guard !findings.isEmpty else { return }
         for r in findings {
             let f = r.finding
-            Counter(label: "lore_guardrail_findings_total", dimensions: [("stage", f.stage), ("rule", f.rule), ("action", f.action.rawValue)]).increment()
-            var metadata: Logger.Metadata = ["request_id": "\(context.requestID)", "stage": "\(f.stage)", "rule": "\(f.rule)",
-                                             "action": "\(f.action.rawValue)", "detail": "\(f.detail)", "prompt": "\(context.prompt)"]
+            Counter(
+                label: "lore_guardrail_findings_total", dimensions: [("stage", f.stage), ("rule", f.rule), ("action", f.action.rawValue)]
+            ).increment()
+            var metadata: Logger.Metadata = [
+                "request_id": "\(context.requestID)", "stage": "\(f.stage)", "rule": "\(f.rule)",
+                "action": "\(f.action.rawValue)", "detail": "\(f.detail)", "prompt": "\(context.prompt)"
+            ]
             if let s = f.score { metadata["score"] = "\(String(format: "%.2f", s))" }
             if [.block, .drop, .replace].contains(f.action) {
                 logger.warning("guardrail finding", metadata: metadata)
@@ -283,11 +334,13 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
             }
         }
         guard policy.audit, let audit else { return }
-        audit.record(findings.map { r in
-            AuditRecord(requestID: context.requestID, stage: r.finding.stage, rule: r.finding.rule, action: r.finding.action.rawValue,
-                             prompt: context.prompt.isEmpty ? nil : context.prompt, score: r.finding.score,
-                             excerpt: r.excerpt.isEmpty ? r.finding.detail : r.excerpt, hash: r.hash)
-        })
+        audit.record(
+            findings.map { r in
+                AuditRecord(
+                    requestID: context.requestID, stage: r.finding.stage, rule: r.finding.rule, action: r.finding.action.rawValue,
+                    prompt: context.prompt.isEmpty ? nil : context.prompt, score: r.finding.score,
+                    excerpt: r.excerpt.isEmpty ? r.finding.detail : r.excerpt, hash: r.hash)
+            })
     }
 
     static func count(_ matches: [PIIMatch]) -> [(PIIKind, Int)] {
@@ -299,8 +352,10 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
     /// One finding per kind of personal data found in `found` (texts with their matches),
     /// each with a short digest of the matched values (for correlating findings; the value
     /// itself is never kept).
-    static func piiFindings(_ found: [(text: String, matches: [PIIMatch])], stage: String, action: GuardFinding.Action,
-                            excerpt: String) -> [Recorded] {
+    static func piiFindings(
+        _ found: [(text: String, matches: [PIIMatch])], stage: String, action: GuardFinding.Action,
+        excerpt: String
+    ) -> [Recorded] {
         var byKind: [PIIKind: [(bytes: [UInt8], range: Range<Int>)]] = [:]
         for (text, matches) in found where !matches.isEmpty {
             let bytes = Array(text.utf8)
@@ -310,8 +365,9 @@ public final class PolicyGuards: QueryGuards, @unchecked Sendable {
             var h = SHA256()
             for v in values { h.update(v.bytes[v.range]); h.update([0]) }
             let detail = "\(values.count) \(kind.rawValue)\(action == .redact ? " redacted as \(kind.placeholder)" : "")"
-            return Recorded(GuardFinding(stage: stage, rule: "\(stage).pii.\(kind.rawValue)", action: action, detail: detail),
-                            excerpt: excerpt, hash: SHA256.hex(of: h.finalize().prefix(12)))
+            return Recorded(
+                GuardFinding(stage: stage, rule: "\(stage).pii.\(kind.rawValue)", action: action, detail: detail),
+                excerpt: excerpt, hash: SHA256.hex(of: h.finalize().prefix(12)))
         }
     }
 

@@ -28,9 +28,11 @@ public enum Checksum {
     /// XXH64 of `bytes` with seed 0.
     public static func of(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         let n = bytes.count
-        guard let base = bytes.baseAddress, n > 0 else { return avalanche(p5) } // seed + P5 + length 0
+        guard let base = bytes.baseAddress, n > 0 else { return avalanche(p5) }  // seed + P5 + length 0
         @inline(__always) func u64(_ i: Int) -> UInt64 { UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) }
-        @inline(__always) func u32(_ i: Int) -> UInt64 { UInt64(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt32.self))) }
+        @inline(__always) func u32(_ i: Int) -> UInt64 {
+            UInt64(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+        }
         var i = 0
         var h: UInt64
         if n >= 32 {

@@ -155,8 +155,9 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
                     let qn = min(queryTile, nq - q0)
                     for t in stride(from: tiles * p / parts, to: tiles * (p + 1) / parts, by: 1) {
                         let r0 = t * rowTile, rn = min(rowTile, n - r0)
-                        BLAS.gemm(m: qn, n: rn, k: dimension, a: queries + q0 * dimension, lda: dimension,
-                                  b: rows.row(r0), ldb: dimension, transB: true, c: scores, ldc: rn)
+                        BLAS.gemm(
+                            m: qn, n: rn, k: dimension, a: queries + q0 * dimension, lda: dimension,
+                            b: rows.row(r0), ldb: dimension, transB: true, c: scores, ldc: rn)
                         for q in 0..<qn {
                             let s = scores + q * rn
                             var threshold = local[q0 + q].threshold

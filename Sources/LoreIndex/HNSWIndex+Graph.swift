@@ -1,4 +1,5 @@
 import Synchronization
+
 /// Construction: the layer search with per-node locks, the neighbour heuristic, and the
 /// two-way linking of a new node (hnswlib's `searchBaseLayer`,
 /// `getNeighborsByHeuristic2` and `mutuallyConnectNewElement`).
@@ -92,26 +93,28 @@ extension HNSWIndex {
         for (j, s) in selected.enumerated() { own[1 + j] = UInt32(s.id) }
 
         let capacityHere = level == 0 ? maxM0 : maxM
-        for s in selected { nodeLocks.withLock(s.id) {
-            let list = links(s.id, level)
-            let n = Int(list.pointee)
-            if n < capacityHere {
-                list[1 + n] = UInt32(node)
-                list.pointee = UInt32(n + 1)
-                return
+        for s in selected {
+            nodeLocks.withLock(s.id) {
+                let list = links(s.id, level)
+                let n = Int(list.pointee)
+                if n < capacityHere {
+                    list[1 + n] = UInt32(node)
+                    list.pointee = UInt32(n + 1)
+                    return
+                }
+                // Full: the old neighbours and the new node compete under the heuristic.
+                let base = vector(s.id)
+                var pool = KeyHeap(capacity: n + 1)
+                pool.push(HeapKey.far(s.distance, UInt32(node)))
+                for j in 1...n {
+                    let e = Int(list[j])
+                    pool.push(HeapKey.far(1 - VectorKernels.dot(base, vector(e), dimension), UInt32(e)))
+                }
+                let kept = selectNeighbours(&pool, m: capacityHere)
+                list.pointee = UInt32(kept.count)
+                for (j, k) in kept.enumerated() { list[1 + j] = UInt32(k.id) }
             }
-            // Full: the old neighbours and the new node compete under the heuristic.
-            let base = vector(s.id)
-            var pool = KeyHeap(capacity: n + 1)
-            pool.push(HeapKey.far(s.distance, UInt32(node)))
-            for j in 1...n {
-                let e = Int(list[j])
-                pool.push(HeapKey.far(1 - VectorKernels.dot(base, vector(e), dimension), UInt32(e)))
-            }
-            let kept = selectNeighbours(&pool, m: capacityHere)
-            list.pointee = UInt32(kept.count)
-            for (j, k) in kept.enumerated() { list[1 + j] = UInt32(k.id) }
-        } }
+        }
         // The next layer starts from the nearest selected neighbour (the lowest id among
         // equals, as hnswlib's `selectedNeighbors.back()`).
         return selected.min { $0.distance != $1.distance ? $0.distance < $1.distance : $0.id < $1.id }?.id ?? node

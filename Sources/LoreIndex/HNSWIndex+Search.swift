@@ -31,8 +31,9 @@ extension HNSWIndex {
                     }
                 }
             }
-            var results = searchLayer0(query, entry: current, ef: max(ef, k), allow: allow,
-                                       filtering: hasRemoved || allow != nil)
+            var results = searchLayer0(
+                query, entry: current, ef: max(ef, k), allow: allow,
+                filtering: hasRemoved || allow != nil)
             while results.count > k { results.pop() }
             var hits: [SearchHit] = []
             hits.reserveCapacity(results.count)
@@ -114,7 +115,9 @@ extension HNSWIndex {
     }
 
     /// Searches many queries, split over `threads` threads.
-    public func search(batch queries: UnsafePointer<Float>, count: Int, k: Int, ef: Int? = nil, threads: Int = indexThreads) -> [[SearchHit]] {
+    public func search(batch queries: UnsafePointer<Float>, count: Int, k: Int, ef: Int? = nil, threads: Int = indexThreads)
+        -> [[SearchHit]]
+    {
         let out = UnsafeMutableBufferPointer<[SearchHit]>.allocate(capacity: count)
         out.initialize(repeating: [])
         defer { out.deallocate() }

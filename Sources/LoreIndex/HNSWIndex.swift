@@ -1,5 +1,5 @@
-import LoreCore
 import Foundation
+import LoreCore
 import Synchronization
 
 /// Hierarchical navigable small-world graph, after hnswlib (Malkov & Yashunin).

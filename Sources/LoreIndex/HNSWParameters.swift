@@ -1,4 +1,5 @@
 import LoreCore
+
 /// HNSW's parameters, with hnswlib's meanings and defaults.
 public struct HNSWParameters: Sendable, Codable, Equatable {
     /// Links per node on the upper layers; layer 0 keeps `2 * m`.
@@ -20,7 +21,9 @@ public struct HNSWParameters: Sendable, Codable, Equatable {
     /// Checks the values, naming the one that is out of range.
     public func validate() throws {
         guard (2...256).contains(m) else { throw IndexError("hnsw.m must be between 2 and 256, got \(m)") }
-        guard (1...10_000).contains(efConstruction) else { throw IndexError("hnsw.ef_construction must be between 1 and 10000, got \(efConstruction)") }
+        guard (1...10_000).contains(efConstruction) else {
+            throw IndexError("hnsw.ef_construction must be between 1 and 10000, got \(efConstruction)")
+        }
         guard (1...10_000).contains(efSearch) else { throw IndexError("hnsw.ef_search must be between 1 and 10000, got \(efSearch)") }
     }
 }

@@ -1,4 +1,5 @@
 import Synchronization
+
 /// Distances and node ids packed into one UInt64 so that heaps compare integers.
 ///
 /// The distance's float bits are mapped to an order-preserving UInt32 in the high half;
@@ -114,10 +115,11 @@ final class VisitedListPool: @unchecked Sendable {
     private let free = Mutex<[VisitedList]>([])
 
     func get(capacity: Int) -> VisitedList {
-        let list = free.withLock { (free: inout [VisitedList]) -> VisitedList? in
-            while let l = free.popLast() { if l.capacity >= capacity { return l } }
-            return nil
-        } ?? VisitedList(capacity: capacity)
+        let list =
+            free.withLock { (free: inout [VisitedList]) -> VisitedList? in
+                while let l = free.popLast() { if l.capacity >= capacity { return l } }
+                return nil
+            } ?? VisitedList(capacity: capacity)
         list.reset()
         return list
     }

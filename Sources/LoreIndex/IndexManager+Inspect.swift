@@ -40,10 +40,11 @@ extension IndexManager {
         guard let record = try store.indexSnapshot(collectionID: collectionID) else { return nil }
         let header = try IndexHeader.parse(record.header)
         let pending = Int(try store.connection.scalarInt("SELECT count(*) FROM index_log WHERE seq > ?", [.int(record.seq)]) ?? 0)
-        return IndexStats(kind: header.kind, dimension: header.dimension, model: header.model,
-                          vectors: header.nodes - header.tombstones, nodes: header.nodes, tombstones: header.tombstones,
-                          hnsw: header.hnsw, snapshotBytes: record.bytes, snapshotParts: record.parts, snapshotSeq: record.seq,
-                          snapshotCreated: record.createdAt, pendingChanges: pending)
+        return IndexStats(
+            kind: header.kind, dimension: header.dimension, model: header.model,
+            vectors: header.nodes - header.tombstones, nodes: header.nodes, tombstones: header.tombstones,
+            hnsw: header.hnsw, snapshotBytes: record.bytes, snapshotParts: record.parts, snapshotSeq: record.seq,
+            snapshotCreated: record.createdAt, pendingChanges: pending)
     }
 
     /// Checks every part's checksum and the structure, that the index holds exactly the
@@ -59,7 +60,8 @@ extension IndexManager {
             do {
                 let header = try IndexHeader.parse(record.header)
                 if header.model != model.id || header.dimension != model.dimension {
-                    problems.append("the snapshot was built for \(header.model) (\(header.dimension) dimensions), the collection uses \(model)")
+                    problems.append(
+                        "the snapshot was built for \(header.model) (\(header.dimension) dimensions), the collection uses \(model)")
                 } else {
                     let loaded = try readSnapshot(collectionID: collectionID, header: header)
                     _ = try replay(into: loaded, collectionID: collectionID, after: record.seq)
@@ -73,8 +75,9 @@ extension IndexManager {
         }
         let exact = try build(collectionID: collectionID, model: model, kind: .flat) as! FlatIndex
         guard let index else {
-            return IndexVerifyReport(problems: problems, kind: nil, vectors: exact.count, sampled: 0, k: k, recall: 0,
-                                     unreachable: nil, seconds: Date().timeIntervalSince(started))
+            return IndexVerifyReport(
+                problems: problems, kind: nil, vectors: exact.count, sampled: 0, k: k, recall: 0,
+                unreachable: nil, seconds: Date().timeIntervalSince(started))
         }
         if index.count != exact.count {
             problems.append("the index holds \(index.count) vectors, the store \(exact.count)")
@@ -90,9 +93,10 @@ extension IndexManager {
             total += Double(truth.intersection(got).count) / Double(max(truth.count, 1))
             sampled += 1
         }
-        return IndexVerifyReport(problems: problems, kind: index.kind, vectors: index.count, sampled: sampled, k: k,
-                                 recall: sampled == 0 ? 1 : total / Double(sampled),
-                                 unreachable: (index as? HNSWIndex)?.unreachableLiveNodes().unreachable,
-                                 seconds: Date().timeIntervalSince(started))
+        return IndexVerifyReport(
+            problems: problems, kind: index.kind, vectors: index.count, sampled: sampled, k: k,
+            recall: sampled == 0 ? 1 : total / Double(sampled),
+            unreachable: (index as? HNSWIndex)?.unreachableLiveNodes().unreachable,
+            seconds: Date().timeIntervalSince(started))
     }
 }

@@ -21,7 +21,8 @@ public final class LoadedIndex: @unchecked Sendable {
         case built
     }
 
-    init(collectionID: Int64, index: any VectorIndex, model: EmbeddingModelInfo, seq: Int64, origin: Origin, replayed: Int, seconds: Double) {
+    init(collectionID: Int64, index: any VectorIndex, model: EmbeddingModelInfo, seq: Int64, origin: Origin, replayed: Int, seconds: Double)
+    {
         self.collectionID = collectionID
         self.index = index
         self.model = model
@@ -94,31 +95,37 @@ public struct IndexManager {
             do {
                 let header = try IndexHeader.parse(record.header)
                 guard header.model == model.id, header.dimension == model.dimension else {
-                    throw IndexError("the snapshot was built for \(header.model) (\(header.dimension) dimensions), the collection now uses \(model)")
+                    throw IndexError(
+                        "the snapshot was built for \(header.model) (\(header.dimension) dimensions), the collection now uses \(model)")
                 }
                 let index = try readSnapshot(collectionID: collectionID, header: header)
                 let replayed = try replay(into: index, collectionID: collectionID, after: record.seq)
-                return LoadedIndex(collectionID: collectionID, index: index, model: model, seq: head, origin: .snapshot,
-                                   replayed: replayed, seconds: Date().timeIntervalSince(started))
+                return LoadedIndex(
+                    collectionID: collectionID, index: index, model: model, seq: head, origin: .snapshot,
+                    replayed: replayed, seconds: Date().timeIntervalSince(started))
             } catch {
-                logger.warning("index snapshot unusable, rebuilding from the stored vectors",
-                               metadata: ["collection_id": "\(collectionID)", "reason": "\(error)"])
+                logger.warning(
+                    "index snapshot unusable, rebuilding from the stored vectors",
+                    metadata: ["collection_id": "\(collectionID)", "reason": "\(error)"])
                 let index = try build(collectionID: collectionID, model: model)
-                return LoadedIndex(collectionID: collectionID, index: index, model: model, seq: head, origin: .rebuilt,
-                                   replayed: 0, seconds: Date().timeIntervalSince(started))
+                return LoadedIndex(
+                    collectionID: collectionID, index: index, model: model, seq: head, origin: .rebuilt,
+                    replayed: 0, seconds: Date().timeIntervalSince(started))
             }
         }
         let index = try build(collectionID: collectionID, model: model)
-        return LoadedIndex(collectionID: collectionID, index: index, model: model, seq: head, origin: .built,
-                           replayed: 0, seconds: Date().timeIntervalSince(started))
+        return LoadedIndex(
+            collectionID: collectionID, index: index, model: model, seq: head, origin: .built,
+            replayed: 0, seconds: Date().timeIntervalSince(started))
     }
 
     /// Reads and checks the stored parts into a new index.
     func readSnapshot(collectionID: Int64, header: IndexHeader) throws -> any VectorIndex {
         guard header.format == IndexHeader.currentFormat else {
-            throw IndexError(header.format == 1
-                ? "the snapshot is in format 1, whose part checksums predate XXH64 (format \(IndexHeader.currentFormat)); it must be rebuilt"
-                : "the snapshot is in format \(header.format); this build reads format \(IndexHeader.currentFormat)")
+            throw IndexError(
+                header.format == 1
+                    ? "the snapshot is in format 1, whose part checksums predate XXH64 (format \(IndexHeader.currentFormat)); it must be rebuilt"
+                    : "the snapshot is in format \(header.format); this build reads format \(IndexHeader.currentFormat)")
         }
         let parts: (SnapshotCodec.Reader) throws -> Void = { reader in
             try store.readIndexParts(collectionID: collectionID) { part, checksum, bytes in
@@ -201,15 +208,17 @@ public struct IndexManager {
                 index = try build(collectionID: collectionID, model: loaded.model, kind: wanted)
                 origin = .rebuilt
             } else if let h = index as? HNSWIndex, h.tombstoneShare > settings.rebuildTombstoneShare {
-                reason = String(format: "tombstones at %.0f%% of nodes (limit %.0f%%)", h.tombstoneShare * 100, settings.rebuildTombstoneShare * 100)
+                reason = String(
+                    format: "tombstones at %.0f%% of nodes (limit %.0f%%)", h.tombstoneShare * 100, settings.rebuildTombstoneShare * 100)
                 index = try build(collectionID: collectionID, model: loaded.model, kind: .hnsw)
                 origin = .rebuilt
             }
             let saved = origin != .snapshot || loaded.replayed > 0
             if saved { try save(index, collectionID: collectionID, model: loaded.model, seq: loaded.seq, progress: progress) }
             if let reason { logger.info("index rebuilt", metadata: ["collection_id": "\(collectionID)", "reason": "\(reason)"]) }
-            return IndexSyncReport(kind: index.kind, count: index.count, tombstones: index.tombstones, origin: origin,
-                                   replayed: loaded.replayed, saved: saved, reason: reason, seconds: Date().timeIntervalSince(started))
+            return IndexSyncReport(
+                kind: index.kind, count: index.count, tombstones: index.tombstones, origin: origin,
+                replayed: loaded.replayed, saved: saved, reason: reason, seconds: Date().timeIntervalSince(started))
         }
     }
 
@@ -217,9 +226,10 @@ public struct IndexManager {
     func save(_ index: any VectorIndex, collectionID: Int64, model: EmbeddingModelInfo, seq: Int64, progress: ((Int) -> Void)?) throws {
         guard let capable = index as? any SnapshotCapable else { throw IndexError("\(index.kind) indexes cannot be saved") }
         try capable.withSnapshotSections(model: model.id) { header, sections in
-            try store.writeIndexSnapshot(collectionID: collectionID, kind: header.kind.rawValue, seq: seq, header: header.json(),
-                                         parts: { emit in try SnapshotCodec.write(sections, partBytes: settings.partBytes, emit: emit) },
-                                         progress: progress)
+            try store.writeIndexSnapshot(
+                collectionID: collectionID, kind: header.kind.rawValue, seq: seq, header: header.json(),
+                parts: { emit in try SnapshotCodec.write(sections, partBytes: settings.partBytes, emit: emit) },
+                progress: progress)
         }
     }
 }

@@ -9,8 +9,10 @@ public struct IndexSettings: Sendable, Equatable {
     /// Bytes per stored snapshot part.
     public var partBytes: Int
 
-    public init(kind: IndexKind? = nil, hnswThreshold: Int = 5_000, hnsw: HNSWParameters = HNSWParameters(),
-                rebuildTombstoneShare: Double = 0.2, partBytes: Int = SnapshotCodec.defaultPartBytes) {
+    public init(
+        kind: IndexKind? = nil, hnswThreshold: Int = 5_000, hnsw: HNSWParameters = HNSWParameters(),
+        rebuildTombstoneShare: Double = 0.2, partBytes: Int = SnapshotCodec.defaultPartBytes
+    ) {
         self.kind = kind
         self.hnswThreshold = hnswThreshold
         self.hnsw = hnsw

@@ -1,5 +1,5 @@
-import LoreCore
 import Foundation
+import LoreCore
 
 /// What an index stores about itself beside its parts, as JSON in the snapshot row.
 public struct IndexHeader: Codable, Sendable, Equatable {
@@ -49,8 +49,12 @@ extension FlatIndex: SnapshotCapable {
             let n = rowLabels.count
             let header = IndexHeader(kind: .flat, dimension: dimension, model: model, nodes: n)
             return try rowLabels.withUnsafeMutableBytes { labels in
-                try body(header, [SnapshotCodec.Section(UnsafeMutableRawPointer(rows.base), n * dimension * 4),
-                                  SnapshotCodec.Section(labels.baseAddress ?? UnsafeMutableRawPointer(rows.base), n * 8)])
+                try body(
+                    header,
+                    [
+                        SnapshotCodec.Section(UnsafeMutableRawPointer(rows.base), n * dimension * 4),
+                        SnapshotCodec.Section(labels.baseAddress ?? UnsafeMutableRawPointer(rows.base), n * 8)
+                    ])
             }
         }
     }
@@ -60,8 +64,10 @@ extension FlatIndex: SnapshotCapable {
         let index = FlatIndex(dimension: header.dimension, capacity: header.nodes)
         var labels = [Int64](repeating: 0, count: header.nodes)
         try labels.withUnsafeMutableBytes { raw in
-            let reader = SnapshotCodec.Reader([SnapshotCodec.Section(UnsafeMutableRawPointer(index.rows.base), header.nodes * header.dimension * 4),
-                                               SnapshotCodec.Section(raw.baseAddress ?? UnsafeMutableRawPointer(index.rows.base), header.nodes * 8)])
+            let reader = SnapshotCodec.Reader([
+                SnapshotCodec.Section(UnsafeMutableRawPointer(index.rows.base), header.nodes * header.dimension * 4),
+                SnapshotCodec.Section(raw.baseAddress ?? UnsafeMutableRawPointer(index.rows.base), header.nodes * 8)
+            ])
             try parts(reader)
             try reader.finish()
         }
@@ -87,16 +93,19 @@ extension HNSWIndex: SnapshotCapable {
                 (block + at).update(from: upper[i]!, count: c)
                 at += c
             }
-            let header = IndexHeader(kind: .hnsw, dimension: dimension, model: model, nodes: n, tombstones: removedCount, hnsw: parameters,
-                                     entryPoint: entryPoint, maxLevel: maxLevel, recordBytes: recordBytes,
-                                     upperLinks: upperTotal, rngState: rng.state)
-            return try body(header, [
-                SnapshotCodec.Section(records, n * recordBytes),
-                SnapshotCodec.Section(UnsafeMutableRawPointer(nodeLabels), n * 8),
-                SnapshotCodec.Section(UnsafeMutableRawPointer(nodeLevels), n * 4),
-                SnapshotCodec.Section(UnsafeMutableRawPointer(flags), n),
-                SnapshotCodec.Section(UnsafeMutableRawPointer(block), upperTotal * 4),
-            ])
+            let header = IndexHeader(
+                kind: .hnsw, dimension: dimension, model: model, nodes: n, tombstones: removedCount, hnsw: parameters,
+                entryPoint: entryPoint, maxLevel: maxLevel, recordBytes: recordBytes,
+                upperLinks: upperTotal, rngState: rng.state)
+            return try body(
+                header,
+                [
+                    SnapshotCodec.Section(records, n * recordBytes),
+                    SnapshotCodec.Section(UnsafeMutableRawPointer(nodeLabels), n * 8),
+                    SnapshotCodec.Section(UnsafeMutableRawPointer(nodeLevels), n * 4),
+                    SnapshotCodec.Section(UnsafeMutableRawPointer(flags), n),
+                    SnapshotCodec.Section(UnsafeMutableRawPointer(block), upperTotal * 4)
+                ])
         }
     }
 
@@ -104,10 +113,12 @@ extension HNSWIndex: SnapshotCapable {
     /// for all records and one for all upper-layer links, no allocation per node.
     static func load(header: IndexHeader, parts: (SnapshotCodec.Reader) throws -> Void) throws -> HNSWIndex {
         guard let parameters = header.hnsw, let entry = header.entryPoint, let top = header.maxLevel,
-              let recordBytes = header.recordBytes, let upperTotal = header.upperLinks, let rngState = header.rngState
+            let recordBytes = header.recordBytes, let upperTotal = header.upperLinks, let rngState = header.rngState
         else { throw IndexError("the HNSW snapshot's header is incomplete") }
         let index = HNSWIndex(dimension: header.dimension, parameters: parameters, capacity: header.nodes)
-        guard recordBytes == index.recordBytes else { throw IndexError("the HNSW snapshot's record layout (\(recordBytes) bytes) is not this build's (\(index.recordBytes))") }
+        guard recordBytes == index.recordBytes else {
+            throw IndexError("the HNSW snapshot's record layout (\(recordBytes) bytes) is not this build's (\(index.recordBytes))")
+        }
         let n = header.nodes
         let pool = UnsafeMutablePointer<UInt32>.allocate(capacity: max(upperTotal, 1))
         index.upperPool = pool
@@ -117,7 +128,7 @@ extension HNSWIndex: SnapshotCapable {
             SnapshotCodec.Section(UnsafeMutableRawPointer(index.nodeLabels), n * 8),
             SnapshotCodec.Section(UnsafeMutableRawPointer(index.nodeLevels), n * 4),
             SnapshotCodec.Section(UnsafeMutableRawPointer(index.flags), n),
-            SnapshotCodec.Section(UnsafeMutableRawPointer(pool), upperTotal * 4),
+            SnapshotCodec.Section(UnsafeMutableRawPointer(pool), upperTotal * 4)
         ])
         try parts(reader)
         try reader.finish()

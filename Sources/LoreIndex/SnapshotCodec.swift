@@ -19,8 +19,10 @@ public enum SnapshotCodec {
     }
 
     /// Emits the parts of `sections` in order.
-    public static func write(_ sections: [Section], partBytes: Int = defaultPartBytes,
-                             emit: (_ checksum: UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+    public static func write(
+        _ sections: [Section], partBytes: Int = defaultPartBytes,
+        emit: (_ checksum: UInt64, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         let total = sections.reduce(0) { $0 + $1.count }
         var offset = 0
         var s = 0, within = 0

@@ -12,9 +12,9 @@ public enum VectorKernels {
 
     @inline(__always) static func fma(_ acc: V, _ a: V, _ b: V) -> V {
         #if LORE_FMA
-        return acc.addingProduct(a, b)
+            return acc.addingProduct(a, b)
         #else
-        return acc + a * b
+            return acc + a * b
         #endif
     }
 
@@ -39,8 +39,10 @@ public enum VectorKernels {
     }
 
     /// `scores[r] = dot(query, rows[r])` for `count` rows of `n` floats, `stride` floats apart.
-    public static func dots(_ query: UnsafePointer<Float>, rows: UnsafePointer<Float>, count: Int, n: Int, stride: Int,
-                            into scores: UnsafeMutablePointer<Float>) {
+    public static func dots(
+        _ query: UnsafePointer<Float>, rows: UnsafePointer<Float>, count: Int, n: Int, stride: Int,
+        into scores: UnsafeMutablePointer<Float>
+    ) {
         var r = 0
         // Four rows at a time: the query's lanes are loaded once for four products.
         let rq = UnsafeRawPointer(query)

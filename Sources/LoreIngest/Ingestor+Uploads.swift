@@ -12,8 +12,10 @@ extension Ingestor {
     ///
     /// - Parameter scratch: a private directory for loaders that read a file (PDF); the
     ///   file written there is named by this function, never by the upload.
-    public func ingest(_ uploads: [Upload], into store: Store, collection: String, options: IngestOptions,
-                       scratch: String) async throws -> [UploadResult] {
+    public func ingest(
+        _ uploads: [Upload], into store: Store, collection: String, options: IngestOptions,
+        scratch: String
+    ) async throws -> [UploadResult] {
         let collectionID = try store.collectionID(named: collection)
         if let embedder {
             let wanted = EmbeddingModelInfo(id: embedder.modelID, dimension: embedder.dimension)
@@ -40,14 +42,16 @@ extension Ingestor {
         let written: [FileWriteResult?] = try store.connection.transaction {
             if let embedder { try store.cacheEmbeddings(model: embedder.modelID, cache) }
             if let embedder, try store.embeddingModel(collectionID: collectionID) == nil {
-                try store.setEmbeddingModel(collectionID: collectionID, EmbeddingModelInfo(id: embedder.modelID, dimension: embedder.dimension))
+                try store.setEmbeddingModel(
+                    collectionID: collectionID, EmbeddingModelInfo(id: embedder.modelID, dimension: embedder.dimension))
             }
             return try batch.enumerated().map { i, outcome in
                 guard case .prepared(let path, let facts, let documents, _, _) = outcome else { return nil }
                 let result = try store.replaceFile(collectionID: collectionID, path: path, file: facts, documents: documents)
                 if let d = result.duplicates.first {
-                    throw UploadRejection(kind: .duplicate, index: i, name: uploads[i].name,
-                                          message: "the text of \(d.source) duplicates the stored document \(d.of)")
+                    throw UploadRejection(
+                        kind: .duplicate, index: i, name: uploads[i].name,
+                        message: "the text of \(d.source) duplicates the stored document \(d.of)")
                 }
                 return result
             }
@@ -55,8 +59,9 @@ extension Ingestor {
         return zip(uploads, zip(batch, written)).map { upload, pair in
             switch pair.0 {
             case .prepared(_, _, _, let findings, let isUpdate):
-                return UploadResult(name: upload.name, source: upload.source, status: isUpdate ? .updated : .added,
-                                    chunks: pair.1?.chunks ?? 0, warnings: findings.filter { $0.severity == .warning })
+                return UploadResult(
+                    name: upload.name, source: upload.source, status: isUpdate ? .updated : .added,
+                    chunks: pair.1?.chunks ?? 0, warnings: findings.filter { $0.severity == .warning })
             default:
                 return UploadResult(name: upload.name, source: upload.source, status: .unchanged, chunks: 0, warnings: [])
             }
@@ -70,7 +75,8 @@ extension Ingestor {
         }
         let data = upload.data
         guard data.count <= validator.options.maxFileBytes else {
-            throw reject(.invalid, "\(data.count) bytes is over the limit of \(validator.options.maxFileBytes) bytes (ingest.max_file_bytes)")
+            throw reject(
+                .invalid, "\(data.count) bytes is over the limit of \(validator.options.maxFileBytes) bytes (ingest.max_file_bytes)")
         }
         guard !data.isEmpty else { throw reject(.invalid, "the content is empty") }
         // The metadata is part of what makes an upload unchanged.
@@ -86,7 +92,9 @@ extension Ingestor {
             guard let l = registry.loaders[format] else { throw reject(.unsupported, "no loader for format \(format.rawValue)") }
             loader = l
         } else {
-            switch registry.loader(fileName: upload.name.split(separator: "/").last.map(String.init) ?? upload.name, head: data.prefix(1024)) {
+            switch registry.loader(
+                fileName: upload.name.split(separator: "/").last.map(String.init) ?? upload.name, head: data.prefix(1024))
+            {
             case .success(let l): loader = l
             case .failure(let e): throw reject(.unsupported, e.message)
             }
@@ -107,9 +115,10 @@ extension Ingestor {
             }
             loaderPath = file
         }
-        let outcome = prepare(path: upload.source, data: data, loader: loader, loaderPath: loaderPath,
-                              facts: FileFacts(sha256: sha, mtime: Date().timeIntervalSince1970, size: data.count),
-                              isUpdate: knownHash != nil, options: options, metadata: upload.metadata)
+        let outcome = prepare(
+            path: upload.source, data: data, loader: loader, loaderPath: loaderPath,
+            facts: FileFacts(sha256: sha, mtime: Date().timeIntervalSince1970, size: data.count),
+            isUpdate: knownHash != nil, options: options, metadata: upload.metadata)
         switch outcome {
         case .prepared: return outcome
         case .unchanged: return outcome

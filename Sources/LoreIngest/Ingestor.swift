@@ -1,7 +1,7 @@
 import Foundation
+import Logging
 import LoreCore
 import LoreStore
-import Logging
 
 /// How one ingest run behaves.
 public struct IngestOptions: Sendable {
@@ -14,8 +14,10 @@ public struct IngestOptions: Sendable {
     /// Files loaded and chunked in parallel (default: the number of cores).
     public var workers: Int
 
-    public init(collection: String = "default", include: [Glob] = [], exclude: [Glob] = [], prune: Bool = false,
-                load: LoadOptions = LoadOptions(), workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(
+        collection: String = "default", include: [Glob] = [], exclude: [Glob] = [], prune: Bool = false,
+        load: LoadOptions = LoadOptions(), workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
         self.collection = collection
         self.include = include
         self.exclude = exclude
@@ -37,8 +39,10 @@ public struct Ingestor: Sendable {
     public var embedder: (any Embedder)?
     public var logger: Logger
 
-    public init(registry: LoaderRegistry = LoaderRegistry(), chunker: any Chunker, validator: Validator = Validator(),
-                embedder: (any Embedder)? = nil, logger: Logger = Logger(label: "lore.ingest")) {
+    public init(
+        registry: LoaderRegistry = LoaderRegistry(), chunker: any Chunker, validator: Validator = Validator(),
+        embedder: (any Embedder)? = nil, logger: Logger = Logger(label: "lore.ingest")
+    ) {
         self.registry = registry
         self.chunker = chunker
         self.validator = validator
@@ -47,13 +51,17 @@ public struct Ingestor: Sendable {
     }
 
     /// Ingests `paths` into `store`.
-    public func run(paths: [String], into store: Store, options: IngestOptions, arguments: [String] = [],
-                    onEvent: (IngestEvent) -> Void = { _ in }) async throws -> IngestReport {
+    public func run(
+        paths: [String], into store: Store, options: IngestOptions, arguments: [String] = [],
+        onEvent: (IngestEvent) -> Void = { _ in }
+    ) async throws -> IngestReport {
         let clock = ContinuousClock()
         let started = clock.now
         var report = IngestReport()
         let interrupted = try store.markInterruptedRuns()
-        if interrupted > 0 { logger.warning("earlier ingest runs were interrupted; this run completes their work", metadata: ["runs": "\(interrupted)"]) }
+        if interrupted > 0 {
+            logger.warning("earlier ingest runs were interrupted; this run completes their work", metadata: ["runs": "\(interrupted)"])
+        }
         let runID = try store.beginRun(collection: options.collection, arguments: arguments)
         do {
             let collectionID = try store.collectionID(named: options.collection)
@@ -137,7 +145,7 @@ public struct Ingestor: Sendable {
             ("ingested", .number(Double(r.ingested))), ("updated", .number(Double(r.updated))),
             ("unchanged", .number(Double(r.unchanged))), ("removed", .number(Double(r.removed))),
             ("skipped", .number(Double(r.skipped))), ("errors", .number(Double(r.errors.count))),
-            ("chunks", .number(Double(r.chunks))),
+            ("chunks", .number(Double(r.chunks)))
         ]).serialized()
     }
 
@@ -155,8 +163,13 @@ public struct Ingestor: Sendable {
     func process(_ file: FoundFile, knownHash: String?, options: IngestOptions) -> FileOutcome {
         let path = file.path
         if file.size > validator.options.maxFileBytes {
-            return .rejected(path: path, findings: [Finding(path: path, check: "too-large", severity: .rejected,
-                message: "\(file.size) bytes is over the limit of \(validator.options.maxFileBytes) bytes")])
+            return .rejected(
+                path: path,
+                findings: [
+                    Finding(
+                        path: path, check: "too-large", severity: .rejected,
+                        message: "\(file.size) bytes is over the limit of \(validator.options.maxFileBytes) bytes")
+                ])
         }
         let data: [UInt8]
         switch Self.read(path) {
@@ -171,16 +184,19 @@ public struct Ingestor: Sendable {
         case .success(let l): loader = l
         case .failure(let e): return .skipped(FileProblem(path: path, reason: e.message))
         }
-        return prepare(path: path, data: data, loader: loader, facts: FileFacts(sha256: sha, mtime: file.mtime, size: file.size),
-                       isUpdate: knownHash != nil, options: options)
+        return prepare(
+            path: path, data: data, loader: loader, facts: FileFacts(sha256: sha, mtime: file.mtime, size: file.size),
+            isUpdate: knownHash != nil, options: options)
     }
 
     /// Loads, validates and chunks the bytes of one file with `loader`. The loader reads
     /// `loaderPath` when it needs a file (PDF); the documents' source and path are `path`
     /// (the prefix `loaderPath` of their sources is replaced by it), and `metadata` is
     /// added to each document's own. Pure with respect to the store.
-    func prepare(path: String, data: [UInt8], loader: any DocumentLoader, loaderPath: String? = nil, facts: FileFacts,
-                 isUpdate: Bool, options: IngestOptions, metadata: [String: JSONValue] = [:]) -> FileOutcome {
+    func prepare(
+        path: String, data: [UInt8], loader: any DocumentLoader, loaderPath: String? = nil, facts: FileFacts,
+        isUpdate: Bool, options: IngestOptions, metadata: [String: JSONValue] = [:]
+    ) -> FileOutcome {
         let loaderPath = loaderPath ?? path
         var findings: [Finding] = []
         var text = ""
@@ -201,7 +217,9 @@ public struct Ingestor: Sendable {
         }
         for i in documents.indices {
             if loaderPath != path {
-                if documents[i].source.hasPrefix(loaderPath) { documents[i].source = path + documents[i].source.dropFirst(loaderPath.count) }
+                if documents[i].source.hasPrefix(loaderPath) {
+                    documents[i].source = path + documents[i].source.dropFirst(loaderPath.count)
+                }
                 documents[i].path = path
             }
             for (key, value) in metadata { documents[i].metadata[key] = value }
@@ -232,8 +250,10 @@ public struct Ingestor: Sendable {
 
     /// Embeds the batch's chunks (cached ones are not embedded again), then writes the batch
     /// in one transaction, vectors with their chunks, then reports the files.
-    private func write(_ batch: [FileOutcome], store: Store, collectionID: Int64, report: inout IngestReport,
-                       onEvent: (IngestEvent) -> Void) async throws {
+    private func write(
+        _ batch: [FileOutcome], store: Store, collectionID: Int64, report: inout IngestReport,
+        onEvent: (IngestEvent) -> Void
+    ) async throws {
         var batch = batch
         var newCache: [(textHash: String, vector: [Float])] = []
         if let embedder {
@@ -254,8 +274,10 @@ public struct Ingestor: Sendable {
     /// Gives every prepared document its vectors: from the cache where the store has the
     /// chunk's text for this model, from the embedder otherwise (each distinct text once).
     /// Returns the new cache entries.
-    func embed(_ batch: inout [FileOutcome], with embedder: any Embedder, store: Store,
-                       report: inout IngestReport) async throws -> [(textHash: String, vector: [Float])] {
+    func embed(
+        _ batch: inout [FileOutcome], with embedder: any Embedder, store: Store,
+        report: inout IngestReport
+    ) async throws -> [(textHash: String, vector: [Float])] {
         var hashes: [String] = []
         for case .prepared(_, _, let documents, _, _) in batch {
             for d in documents { for c in d.chunks { hashes.append(SHA256.hex(of: Array(c.text.utf8))) } }
@@ -278,8 +300,9 @@ public struct Ingestor: Sendable {
         if !missing.isEmpty {
             let vectors = try await embedder.embed(missing.map(\.text))
             guard vectors.count == missing.count, vectors.allSatisfy({ $0.count == embedder.dimension }) else {
-                throw IngestError.badEmbeddings(model: embedder.modelID, expected: embedder.dimension,
-                                                got: vectors.first?.count ?? 0, count: vectors.count, wanted: missing.count)
+                throw IngestError.badEmbeddings(
+                    model: embedder.modelID, expected: embedder.dimension,
+                    got: vectors.first?.count ?? 0, count: vectors.count, wanted: missing.count)
             }
             for (m, v) in zip(missing, vectors) {
                 known[m.hash] = v
@@ -291,7 +314,9 @@ public struct Ingestor: Sendable {
         for i in batch.indices {
             guard case .prepared(let path, let facts, var documents, let findings, let isUpdate) = batch[i] else { continue }
             for j in documents.indices {
-                documents[j].vectors = documents[j].chunks.map { _ in defer { k += 1 }; return known[hashes[k]]! }
+                documents[j].vectors = documents[j].chunks.map { _ in
+                    defer { k += 1 }; return known[hashes[k]]!
+                }
                 documents[j].model = embedder.modelID
             }
             batch[i] = .prepared(path: path, facts: facts, documents: documents, findings: findings, isUpdate: isUpdate)
@@ -300,8 +325,10 @@ public struct Ingestor: Sendable {
     }
 
     /// Adds a file's outcome to the report.
-    private func record(_ outcome: FileOutcome, result: FileWriteResult?, report: inout IngestReport,
-                        onEvent: (IngestEvent) -> Void) {
+    private func record(
+        _ outcome: FileOutcome, result: FileWriteResult?, report: inout IngestReport,
+        onEvent: (IngestEvent) -> Void
+    ) {
         switch outcome {
         case .unchanged(let path):
             report.unchanged += 1
@@ -325,7 +352,8 @@ public struct Ingestor: Sendable {
             report.findings += findings
             guard let result else { return }
             for d in result.duplicates {
-                report.findings.append(Finding(path: d.source, check: "duplicate", severity: .rejected, message: "exact duplicate of \(d.of)"))
+                report.findings.append(
+                    Finding(path: d.source, check: "duplicate", severity: .rejected, message: "exact duplicate of \(d.of)"))
             }
             if result.documents == 0 {
                 report.skipped += 1
@@ -377,9 +405,11 @@ public enum IngestError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .modelMismatch(let c, let stored, let requested):
-            return "collection \(c) holds vectors from \(stored); this run embeds with \(requested). Ingest with the collection's embedder, or switch the collection with: lore reindex --collection \(c) --embedder <name>"
+            return
+                "collection \(c) holds vectors from \(stored); this run embeds with \(requested). Ingest with the collection's embedder, or switch the collection with: lore reindex --collection \(c) --embedder <name>"
         case .badEmbeddings(let model, let expected, let got, let count, let wanted):
-            return "the embedder \(model) returned \(count) vectors of \(got) dimensions for \(wanted) texts; expected \(expected) dimensions"
+            return
+                "the embedder \(model) returned \(count) vectors of \(got) dimensions for \(wanted) texts; expected \(expected) dimensions"
         }
     }
 }

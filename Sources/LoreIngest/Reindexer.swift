@@ -1,7 +1,7 @@
 import Foundation
+import Logging
 import LoreCore
 import LoreStore
-import Logging
 
 /// The outcome of a reindex.
 public struct ReindexReport: Sendable, Codable {
@@ -42,7 +42,8 @@ public struct Reindexer: Sendable {
             throw StoreError("no collection named \(collection)")
         }
         let target = EmbeddingModelInfo(id: embedder.modelID, dimension: embedder.dimension)
-        var report = ReindexReport(collection: collection, from: try store.embeddingModel(collectionID: collectionID)?.description, to: target.description)
+        var report = ReindexReport(
+            collection: collection, from: try store.embeddingModel(collectionID: collectionID)?.description, to: target.description)
         let chunks = try store.chunkTexts(collectionID: collectionID)
         report.chunks = chunks.count
         let hashes = chunks.map { SHA256.hex(of: Array($0.text.utf8)) }

@@ -62,8 +62,9 @@ public struct ContextAssembler: Sendable {
             tokens = counter.countTokens(text)
             truncated = true
         }
-        return AssembledContext(text: text, sources: kept, dropped: Array(sources.dropFirst(kept.count)),
-                                tokens: tokens, budget: budget, truncated: truncated)
+        return AssembledContext(
+            text: text, sources: kept, dropped: Array(sources.dropFirst(kept.count)),
+            tokens: tokens, budget: budget, truncated: truncated)
     }
 
     /// The best source, numbered 1, with its text cut at a pre-token boundary to fit `budget`;

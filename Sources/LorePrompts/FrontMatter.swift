@@ -82,7 +82,9 @@ struct FrontMatter: Sendable {
         }
 
         if let (_, v) = seen["context_tokens"] {
-            if let n = v.scalar.flatMap({ Int($0.string) }), v.hasTag(.int), n > 0 { fm.contextTokens = n } else {
+            if let n = v.scalar.flatMap({ Int($0.string) }), v.hasTag(.int), n > 0 {
+                fm.contextTokens = n
+            } else {
                 problems.append((line(v), "front-matter field context_tokens must be a positive integer"))
             }
         }
@@ -95,7 +97,9 @@ struct FrontMatter: Sendable {
             var p: [String: Node] = [:]
             for (key, value) in params {
                 guard let k = key.scalar?.string, parameterFields.contains(k) else {
-                    problems.append((line(key), "unknown parameter \(key.scalar?.string ?? "?") (expected \(parameterFields.joined(separator: ", ")))")); continue
+                    problems.append(
+                        (line(key), "unknown parameter \(key.scalar?.string ?? "?") (expected \(parameterFields.joined(separator: ", ")))"));
+                    continue
                 }
                 p[k] = value
             }
@@ -103,12 +107,16 @@ struct FrontMatter: Sendable {
                 problems.append((line(v), "missing parameter \(f)"))
             }
             if let t = p["temperature"] {
-                if let x = Double(t.scalar?.string ?? ""), t.hasTag(.float, .int), x >= 0, x <= 2 { fm.parameters.temperature = x } else {
+                if let x = Double(t.scalar?.string ?? ""), t.hasTag(.float, .int), x >= 0, x <= 2 {
+                    fm.parameters.temperature = x
+                } else {
                     problems.append((line(t), "parameter temperature must be a number from 0 to 2"))
                 }
             }
             if let m = p["max_tokens"] {
-                if let n = m.scalar.flatMap({ Int($0.string) }), m.hasTag(.int), n > 0 { fm.parameters.maxTokens = n } else {
+                if let n = m.scalar.flatMap({ Int($0.string) }), m.hasTag(.int), n > 0 {
+                    fm.parameters.maxTokens = n
+                } else {
                     problems.append((line(m), "parameter max_tokens must be a positive integer"))
                 }
             }
@@ -128,7 +136,7 @@ struct FrontMatter: Sendable {
         guard let e = error as? YamlError else { return (nil, "\(error)") }
         switch e {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .composer(let context, let problem, let mark, _):
             // An unclosed quote or bracket is found where the text ends: the line to fix is
             // where it opened (the context); for anything else the problem's own line.
             if let context, context.text.contains("flow") || context.text.contains("quoted scalar") {

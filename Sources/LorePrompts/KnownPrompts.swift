@@ -9,7 +9,7 @@ public enum KnownPrompts {
     /// throws when one is not passed. Other names have none.
     public static let requiredVariables: [String: [String]] = [
         answer: ["question", "context"],
-        condense: ["question", "history"],
+        condense: ["question", "history"]
     ]
 
     public static func required(for name: String) -> [String] { requiredVariables[name] ?? [] }

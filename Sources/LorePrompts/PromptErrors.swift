@@ -28,7 +28,8 @@ public struct PromptLoadError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var description: String {
         let n = problems.count
-        return "\(n) problem\(n == 1 ? "" : "s") in the prompt templates (fix them, or point prompts.directory / LORE_PROMPTS_DIR elsewhere):\n"
+        return
+            "\(n) problem\(n == 1 ? "" : "s") in the prompt templates (fix them, or point prompts.directory / LORE_PROMPTS_DIR elsewhere):\n"
             + problems.map { "  \($0)" }.joined(separator: "\n")
     }
 }

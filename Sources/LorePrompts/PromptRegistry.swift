@@ -21,8 +21,10 @@ public struct PromptRegistry: Sendable {
     /// Builds a registry from parsed templates. `defaults` and `splits` must name existing
     /// versions; a name with no configured default gets its lowest version (natural order:
     /// v2 < v10), so adding a file never changes what is served until the configuration does.
-    public init(templates list: [PromptTemplate], directory: String = "", defaults: [String: String] = [:],
-                splits: [String: [String: Int]] = [:]) throws {
+    public init(
+        templates list: [PromptTemplate], directory: String = "", defaults: [String: String] = [:],
+        splits: [String: [String: Int]] = [:]
+    ) throws {
         var templates: [String: [String: PromptTemplate]] = [:]
         for t in list { templates[t.name, default: [:]][t.version] = t }
         func available(_ name: String) -> String {
@@ -36,7 +38,8 @@ public struct PromptRegistry: Sendable {
                 throw PromptError.invalidConfiguration(key: "defaults.\(name)", message: "no prompt named \(name) (available: \(names))")
             }
             guard templates[name]?[version] != nil else {
-                throw PromptError.invalidConfiguration(key: "defaults.\(name)", message: "no version \(version) (available: \(available(name)))")
+                throw PromptError.invalidConfiguration(
+                    key: "defaults.\(name)", message: "no version \(version) (available: \(available(name)))")
             }
             resolved[name] = version
         }
@@ -47,14 +50,17 @@ public struct PromptRegistry: Sendable {
             }
             for (version, weight) in weights {
                 guard templates[name]?[version] != nil else {
-                    throw PromptError.invalidConfiguration(key: "splits.\(name).\(version)", message: "no version \(version) (available: \(available(name)))")
+                    throw PromptError.invalidConfiguration(
+                        key: "splits.\(name).\(version)", message: "no version \(version) (available: \(available(name)))")
                 }
                 guard weight >= 0 else {
                     throw PromptError.invalidConfiguration(key: "splits.\(name).\(version)", message: "weight \(weight) is negative")
                 }
             }
             guard weights.values.reduce(0, +) > 0 else {
-                throw PromptError.invalidConfiguration(key: "splits.\(name)", message: "the weights add up to 0: give at least one version a positive weight, or remove the split")
+                throw PromptError.invalidConfiguration(
+                    key: "splits.\(name)",
+                    message: "the weights add up to 0: give at least one version a positive weight, or remove the split")
             }
             built[name] = PromptSplit(name: name, weights: weights)
         }
@@ -67,12 +73,16 @@ public struct PromptRegistry: Sendable {
     /// Reads and validates every `<directory>/<name>/<version>.md`. Throws `PromptLoadError`
     /// listing every problem in every file (`path:line: message`), or `PromptError.invalidConfiguration`.
     /// Other files (a README at the top, non-`.md` files, hidden entries) are ignored.
-    public static func load(directory: String, defaults: [String: String] = [:], splits: [String: [String: Int]] = [:],
-                            logger: Logger = Logger(label: "lore.prompts")) throws -> PromptRegistry {
+    public static func load(
+        directory: String, defaults: [String: String] = [:], splits: [String: [String: Int]] = [:],
+        logger: Logger = Logger(label: "lore.prompts")
+    ) throws -> PromptRegistry {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
-            throw PromptLoadError(problems: [PromptProblem(path: directory, line: nil, message: "no prompts directory here (set prompts.directory or LORE_PROMPTS_DIR)")])
+            throw PromptLoadError(problems: [
+                PromptProblem(path: directory, line: nil, message: "no prompts directory here (set prompts.directory or LORE_PROMPTS_DIR)")
+            ])
         }
         var problems: [PromptProblem] = []
         var list: [PromptTemplate] = []
@@ -89,7 +99,8 @@ public struct PromptRegistry: Sendable {
                 let path = dir + "/" + file
                 let version = String(file.dropLast(3))
                 guard !version.isEmpty, version.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
-                    problems.append(PromptProblem(path: path, line: nil, message: "a version must be letters, digits, ., _ and - (e.g. v1.md)"))
+                    problems.append(
+                        PromptProblem(path: path, line: nil, message: "a version must be letters, digits, ., _ and - (e.g. v1.md)"))
                     continue
                 }
                 guard let data = fm.contents(atPath: path) else {
@@ -107,14 +118,16 @@ public struct PromptRegistry: Sendable {
         }
         guard problems.isEmpty else { throw PromptLoadError(problems: problems) }
         let registry = try PromptRegistry(templates: list, directory: directory, defaults: defaults, splits: splits)
-        logger.info("loaded prompt templates", metadata: [
-            "directory": .string(directory),
-            "count": .stringConvertible(list.count),
-            "names": .string(registry.names.joined(separator: ",")),
-            "templates": .array(registry.all.map { .string($0.identity.description) }),
-            "defaults": .string(registry.names.map { "\($0)@\(registry.defaults[$0]!)" }.joined(separator: ",")),
-            "splits": .string(registry.splits.keys.sorted().map { registry.splits[$0]!.description }.joined(separator: "; ")),
-        ])
+        logger.info(
+            "loaded prompt templates",
+            metadata: [
+                "directory": .string(directory),
+                "count": .stringConvertible(list.count),
+                "names": .string(registry.names.joined(separator: ",")),
+                "templates": .array(registry.all.map { .string($0.identity.description) }),
+                "defaults": .string(registry.names.map { "\($0)@\(registry.defaults[$0]!)" }.joined(separator: ",")),
+                "splits": .string(registry.splits.keys.sorted().map { registry.splits[$0]!.description }.joined(separator: "; "))
+            ])
         return registry
     }
 

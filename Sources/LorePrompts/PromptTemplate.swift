@@ -86,10 +86,14 @@ public struct PromptTemplate: Sendable {
 extension PromptTemplate {
     /// Parses and validates one file. `expectedName` and `expectedVersion` come from its path
     /// (`<name>/<version>.md`); the front matter must agree with them.
-    static func parse(path: String, bytes: [UInt8], expectedName: String, expectedVersion: String) -> Result<PromptTemplate, PromptLoadError> {
+    static func parse(path: String, bytes: [UInt8], expectedName: String, expectedVersion: String) -> Result<
+        PromptTemplate, PromptLoadError
+    > {
         var problems: [(line: Int, message: String)] = []
         func fail() -> Result<PromptTemplate, PromptLoadError> {
-            .failure(PromptLoadError(problems: problems.sorted { $0.line < $1.line }.map { PromptProblem(path: path, line: $0.line, message: $0.message) }))
+            .failure(
+                PromptLoadError(
+                    problems: problems.sorted { $0.line < $1.line }.map { PromptProblem(path: path, line: $0.line, message: $0.message) }))
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             problems.append((1, "the file is not valid UTF-8"))
@@ -98,7 +102,11 @@ extension PromptTemplate {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         func isFence(_ l: Substring) -> Bool { l.trimmingWhitespace() == "---" }
         guard let first = lines.first, isFence(first) else {
-            problems.append((1, "missing front matter: the file must start with a line ---, then name, version, description, variables, context_tokens and parameters, then ---"))
+            problems.append(
+                (
+                    1,
+                    "missing front matter: the file must start with a line ---, then name, version, description, variables, context_tokens and parameters, then ---"
+                ))
             return fail()
         }
         guard let close = lines.indices.dropFirst().first(where: { isFence(lines[$0]) }) else {
@@ -129,14 +137,23 @@ extension PromptTemplate {
         guard fm.variablesRead else { return fail() }
         let declared = Set(fm.variables)
         for (name, line) in body.uses where !declared.contains(name) {
-            problems.append((line, "unknown variable \(name) (declared: \(fm.variables.isEmpty ? "none" : fm.variables.joined(separator: ", ")); add it to variables: or fix the name)"))
+            problems.append(
+                (
+                    line,
+                    "unknown variable \(name) (declared: \(fm.variables.isEmpty ? "none" : fm.variables.joined(separator: ", ")); add it to variables: or fix the name)"
+                ))
         }
         let required = KnownPrompts.required(for: expectedName)
         for name in required {
             if !declared.contains(name) {
-                problems.append((fm.variablesLine, "missing required variable \(name): \(expectedName) templates must declare and use \(required.joined(separator: ", "))"))
+                problems.append(
+                    (
+                        fm.variablesLine,
+                        "missing required variable \(name): \(expectedName) templates must declare and use \(required.joined(separator: ", "))"
+                    ))
             } else if body.uses[name] == nil {
-                problems.append((fm.variableLines[name] ?? fm.variablesLine, "missing required variable \(name): declared but never used in the body"))
+                problems.append(
+                    (fm.variableLines[name] ?? fm.variablesLine, "missing required variable \(name): declared but never used in the body"))
             }
         }
         for name in fm.variables where body.uses[name] == nil && !required.contains(name) {
@@ -144,10 +161,11 @@ extension PromptTemplate {
         }
         guard problems.isEmpty else { return fail() }
 
-        return .success(PromptTemplate(
-            name: fm.name, version: fm.version, description: fm.description, variables: fm.variables,
-            contextTokens: fm.contextTokens, parameters: fm.parameters, path: path,
-            sha256: SHA256.hex(of: bytes), source: text, frontMatter: yaml,
-            body: bodyLines.joined(separator: "\n"), messages: body.messages))
+        return .success(
+            PromptTemplate(
+                name: fm.name, version: fm.version, description: fm.description, variables: fm.variables,
+                contextTokens: fm.contextTokens, parameters: fm.parameters, path: path,
+                sha256: SHA256.hex(of: bytes), source: text, frontMatter: yaml,
+                body: bodyLines.joined(separator: "\n"), messages: body.messages))
     }
 }

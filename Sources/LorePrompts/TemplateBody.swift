@@ -123,7 +123,10 @@ enum BodyParser {
     enum Token {
         case text(String), variable(String), open(String), close(String)
         var isSectionTag: Bool {
-            switch self { case .open, .close: return true; default: return false }
+            switch self {
+            case .open, .close: return true;
+            default: return false
+            }
         }
     }
 
@@ -150,10 +153,17 @@ enum BodyParser {
             rest = afterOpen[close.upperBound...]
             var kind: (String) -> Token = Token.variable
             var name = content
-            if content.first == "#" { kind = Token.open; name = content.dropFirst().trimmingWhitespace() }
-            else if content.first == "/" { kind = Token.close; name = content.dropFirst().trimmingWhitespace() }
+            if content.first == "#" {
+                kind = Token.open; name = content.dropFirst().trimmingWhitespace()
+            } else if content.first == "/" {
+                kind = Token.close; name = content.dropFirst().trimmingWhitespace()
+            }
             guard isIdentifier(name) else {
-                problems.append((lineNumber, "invalid tag {{\(content)}}: expected {{name}}, {{#name}} or {{/name}} with a name of letters, digits and _"))
+                problems.append(
+                    (
+                        lineNumber,
+                        "invalid tag {{\(content)}}: expected {{name}}, {{#name}} or {{/name}} with a name of letters, digits and _"
+                    ))
                 continue
             }
             tokens.append(kind(String(name)))

@@ -8,7 +8,7 @@ import LoreCore
 public enum HeuristicCondenser {
     static let referring: Set<String> = [
         "it", "its", "this", "that", "these", "those", "they", "them", "their", "there", "he", "she", "him", "her",
-        "one", "ones", "same", "former", "latter", "above",
+        "one", "ones", "same", "former", "latter", "above"
     ]
     static let openers = ["and ", "what about", "how about", "also", "but ", "so ", "then ", "why not", "what else"]
 

@@ -20,8 +20,10 @@ public struct ExtractiveAnswerer: Generator {
     /// Sentence vectors embedded for earlier answers (nil: embed every sentence every time).
     public let cache: SentenceVectorCache?
 
-    public init(embedder: any Embedder, name: String = "extractive", maxSentences: Int = 3, minSimilarity: Double = 0.2,
-                duplicateSimilarity: Double = 0.92, cache: SentenceVectorCache? = nil) {
+    public init(
+        embedder: any Embedder, name: String = "extractive", maxSentences: Int = 3, minSimilarity: Double = 0.2,
+        duplicateSimilarity: Double = 0.92, cache: SentenceVectorCache? = nil
+    ) {
         self.name = name
         self.embedder = embedder
         self.maxSentences = maxSentences
@@ -56,9 +58,13 @@ public struct ExtractiveAnswerer: Generator {
                         continuation.yield(.delta(piece))
                     }
                     let promptBytes = request.sources.reduce(request.question.utf8.count) { $0 + $1.text.utf8.count }
-                    let usage = TokenUsage(promptTokens: (promptBytes + 3) / 4, completionTokens: (text.utf8.count + 3) / 4, estimated: true)
-                    continuation.yield(.finished(GenerationSummary(backend: name, model: embedder.modelID, usage: usage,
-                                                                   finishReason: .stop, timeToFirstToken: first)))
+                    let usage = TokenUsage(
+                        promptTokens: (promptBytes + 3) / 4, completionTokens: (text.utf8.count + 3) / 4, estimated: true)
+                    continuation.yield(
+                        .finished(
+                            GenerationSummary(
+                                backend: name, model: embedder.modelID, usage: usage,
+                                finishReason: .stop, timeToFirstToken: first)))
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -102,8 +108,9 @@ public struct ExtractiveAnswerer: Generator {
         }
         guard !candidates.isEmpty else { return [Refusal.text(nearest: request.sources)] }
         let reusable = request.questionModel == embedder.modelID && request.questionVector?.count == embedder.dimension
-        let vectors = try await vectors(question: request.question, known: reusable ? request.questionVector : nil,
-                                        sentences: candidates.map(\.text))
+        let vectors = try await vectors(
+            question: request.question, known: reusable ? request.questionVector : nil,
+            sentences: candidates.map(\.text))
         let q = vectors[0]
         let questionTerms = Set(Self.words(request.question).filter { $0.count > 2 && !Self.stopwords.contains($0) })
         for i in candidates.indices {
@@ -162,7 +169,7 @@ public struct ExtractiveAnswerer: Generator {
     static let stopwords: Set<String> = [
         "the", "and", "for", "are", "was", "what", "when", "where", "which", "who", "how", "why", "does", "did", "can",
         "could", "should", "would", "will", "with", "from", "that", "this", "these", "those", "there", "their", "into",
-        "about", "you", "your", "have", "has", "not", "use", "used",
+        "about", "you", "your", "have", "has", "not", "use", "used"
     ]
 }
 

@@ -125,7 +125,9 @@ public struct PassThroughGuards: QueryGuards {
         ContextVerdict(passages: passages)
     }
     public func outputFilter(sources: [ContextSource], context: GuardContext) -> (any OutputStreamFilter)? { nil }
-    public func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, context: GuardContext) async -> OutputVerdict {
+    public func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, context: GuardContext) async
+        -> OutputVerdict
+    {
         OutputVerdict(answer: answer)
     }
 }

@@ -28,15 +28,23 @@ public final class QueryService: Sendable {
     public let fallbackBackend: String?
     private let logger: Logger
 
-    public init(retriever: Retriever, prompts: PromptRegistry, assembler: ContextAssembler, generators: [String: any Generator],
-                defaultBackend: String, guards: any QueryGuards = PassThroughGuards(),
-                attributor: CitationAttributor? = CitationAttributor(), fallbackBackend: String? = nil,
-                logger: Logger = Logger(label: "lore.query")) throws {
+    public init(
+        retriever: Retriever, prompts: PromptRegistry, assembler: ContextAssembler, generators: [String: any Generator],
+        defaultBackend: String, guards: any QueryGuards = PassThroughGuards(),
+        attributor: CitationAttributor? = CitationAttributor(), fallbackBackend: String? = nil,
+        logger: Logger = Logger(label: "lore.query")
+    ) throws {
         guard generators[defaultBackend] != nil else {
-            throw QueryError(.backend, "the default generation backend \(defaultBackend) is not configured (configured: \(generators.keys.sorted().joined(separator: ", ")))")
+            throw QueryError(
+                .backend,
+                "the default generation backend \(defaultBackend) is not configured (configured: \(generators.keys.sorted().joined(separator: ", ")))"
+            )
         }
         if let fallbackBackend, generators[fallbackBackend] == nil {
-            throw QueryError(.backend, "the fallback generation backend \(fallbackBackend) is not configured (configured: \(generators.keys.sorted().joined(separator: ", ")))")
+            throw QueryError(
+                .backend,
+                "the fallback generation backend \(fallbackBackend) is not configured (configured: \(generators.keys.sorted().joined(separator: ", ")))"
+            )
         }
         self.fallbackBackend = fallbackBackend
         _ = try prompts.select(KnownPrompts.answer)
@@ -81,8 +89,9 @@ public final class QueryService: Sendable {
     public var contextGuard: ContextGuardStage { ContextGuardStage(guards: guards) }
     public var promptStage: PromptStage { PromptStage(assembler: assembler) }
     public var generation: GenerateStage {
-        GenerateStage(generators: generators, fallbackBackend: fallbackBackend, attributor: attributor,
-                      questionModel: retriever.embedder?.modelID, logger: logger)
+        GenerateStage(
+            generators: generators, fallbackBackend: fallbackBackend, attributor: attributor,
+            questionModel: retriever.embedder?.modelID, logger: logger)
     }
     public var outputGuard: OutputGuardStage { OutputGuardStage(guards: guards) }
 
@@ -91,7 +100,8 @@ public final class QueryService: Sendable {
     private func pipeline(_ request: QueryRequest, emit: @escaping @Sendable (QueryEvent) -> Void) async throws {
         let backend = request.backend ?? defaultBackend
         guard let generator = generators[backend] else {
-            throw QueryError(.invalidRequest, "backend \(backend): unknown; configured backends are \(generators.keys.sorted().joined(separator: ", "))")
+            throw QueryError(
+                .invalidRequest, "backend \(backend): unknown; configured backends are \(generators.keys.sorted().joined(separator: ", "))")
         }
         var run = try QueryRun(request, prompts: prompts, backend: backend, emit: emit)
 
@@ -137,18 +147,22 @@ public final class QueryService: Sendable {
         let response = run.response
         let info = response.prompt
         Counter(label: "lore_queries_total", dimensions: Self.labels(info, response.backend, outcome: response.finishReason)).increment()
-        for (stage, ms) in [("condense", response.timingsMs.condense), ("embed", response.timingsMs.embed),
-                            ("retrieve", response.timingsMs.retrieve), ("generate", response.timingsMs.generate),
-                            ("guardrails", response.timingsMs.guardrails), ("total", response.timingsMs.total)] {
+        for (stage, ms) in [
+            ("condense", response.timingsMs.condense), ("embed", response.timingsMs.embed),
+            ("retrieve", response.timingsMs.retrieve), ("generate", response.timingsMs.generate),
+            ("guardrails", response.timingsMs.guardrails), ("total", response.timingsMs.total)
+        ] {
             Timer(label: "lore_query_stage_seconds", dimensions: [("stage", stage)] + Self.labels(info, response.backend, outcome: nil))
                 .recordNanoseconds(Int64(ms * 1e6))
         }
-        logger.info("answered", metadata: [
-            "request_id": "\(response.requestID)", "prompt": "\(info.name)@\(info.version)", "prompt_hash": "\(info.hash)",
-            "backend": "\(response.backend)", "mode": "\(response.mode)", "finish": "\(response.finishReason)",
-            "sources": "\(response.citations.count)", "cited": "\(response.citations.filter(\.cited).count)",
-            "tokens": "\(response.usage.totalTokens)", "ms": "\(String(format: "%.1f", response.timingsMs.total))",
-        ])
+        logger.info(
+            "answered",
+            metadata: [
+                "request_id": "\(response.requestID)", "prompt": "\(info.name)@\(info.version)", "prompt_hash": "\(info.hash)",
+                "backend": "\(response.backend)", "mode": "\(response.mode)", "finish": "\(response.finishReason)",
+                "sources": "\(response.citations.count)", "cited": "\(response.citations.filter(\.cited).count)",
+                "tokens": "\(response.usage.totalTokens)", "ms": "\(String(format: "%.1f", response.timingsMs.total))"
+            ])
         run.emit(.done(response))
     }
 

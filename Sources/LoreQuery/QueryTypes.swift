@@ -23,9 +23,11 @@ public struct QueryRequest: Sendable {
     /// backends use them; the extractive answerer has nothing to sample.
     public var overrides: GenerationParameters
 
-    public init(question: String, history: [ChatMessage] = [], retrieval: RetrievalOptions = RetrievalOptions(),
-                prompt: String? = nil, userKey: String? = nil, conversationID: String? = nil, backend: String? = nil,
-                stream: Bool = true, requestID: String = "", overrides: GenerationParameters = GenerationParameters()) {
+    public init(
+        question: String, history: [ChatMessage] = [], retrieval: RetrievalOptions = RetrievalOptions(),
+        prompt: String? = nil, userKey: String? = nil, conversationID: String? = nil, backend: String? = nil,
+        stream: Bool = true, requestID: String = "", overrides: GenerationParameters = GenerationParameters()
+    ) {
         self.question = question
         self.history = history
         self.retrieval = retrieval

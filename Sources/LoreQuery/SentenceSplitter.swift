@@ -44,7 +44,8 @@ public enum SentenceSplitter {
                 continue
             }
             let indented = raw.hasPrefix("    ") || raw.hasPrefix("\t")
-            let starts = indented || line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("|") || line.hasPrefix("#")
+            let starts =
+                indented || line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("|") || line.hasPrefix("#")
                 || line.first.map { $0.isNumber } == true && line.prefix(4).contains(".")
             if starts || indented {
                 if !current.isEmpty { out.append(current) }
@@ -63,4 +64,3 @@ public enum SentenceSplitter {
         if !t.isEmpty { out.append(t) }
     }
 }
-

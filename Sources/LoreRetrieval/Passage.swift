@@ -24,9 +24,11 @@ public struct Passage: Sendable, Equatable {
     /// The stored vector of its best chunk (for sentence ranking, MMR, drift).
     public var vector: [Float]?
 
-    public init(chunkIDs: [Int64], documentID: Int64, source: String, title: String, format: String, headingPath: String,
-                text: String, range: Range<Int>, page: Int?, score: Double, relevance: Double?, denseRank: Int?,
-                lexicalRank: Int?, vector: [Float]?) {
+    public init(
+        chunkIDs: [Int64], documentID: Int64, source: String, title: String, format: String, headingPath: String,
+        text: String, range: Range<Int>, page: Int?, score: Double, relevance: Double?, denseRank: Int?,
+        lexicalRank: Int?, vector: [Float]?
+    ) {
         self.chunkIDs = chunkIDs
         self.documentID = documentID
         self.source = source
@@ -45,8 +47,9 @@ public struct Passage: Sendable, Equatable {
 
     /// The passage as a numbered source for prompts and answer writers.
     public func contextSource(number: Int) -> ContextSource {
-        ContextSource(number: number, chunkID: chunkIDs[0], source: source, title: title, headingPath: headingPath,
-                      text: text, score: relevance ?? score)
+        ContextSource(
+            number: number, chunkID: chunkIDs[0], source: source, title: title, headingPath: headingPath,
+            text: text, score: relevance ?? score)
     }
 }
 

@@ -68,7 +68,8 @@ public struct QuestionName: Sendable, Equatable {
             let word = String(token)
             let terms = LexicalQuery.terms(word)
             guard !terms.isEmpty, terms.joined().count >= 2, terms.contains(where: { $0.count >= 2 }),
-                  !terms.allSatisfy({ $0.allSatisfy(\.isNumber) }) else { flushRun(); continue }
+                !terms.allSatisfy({ $0.allSatisfy(\.isNumber) })
+            else { flushRun(); continue }
             let titleCase = terms.count == 1 && word.first!.isUppercase && !word.dropFirst().contains(where: \.isUppercase)
             // A sentence's first word never opens a run ("Does Core Data ..." names "Core Data").
             if titleCase && !startsSentence { run.append(word) } else { flushRun() }
@@ -103,8 +104,9 @@ public struct QuestionName: Sendable, Equatable {
             out += rest[..<open]
             let after = rest[rest.index(after: open)...]
             if let close = after.firstIndex(of: "]"), close > after.startIndex,
-               after[..<close].allSatisfy({ ($0.isUppercase && $0.isASCII) || $0.isNumber || $0 == "_" }),
-               after.first!.isUppercase {
+                after[..<close].allSatisfy({ ($0.isUppercase && $0.isASCII) || $0.isNumber || $0 == "_" }),
+                after.first!.isUppercase
+            {
                 out += " "
                 rest = after[after.index(after: close)...]
             } else {

@@ -70,11 +70,19 @@ public struct RetrievalOptions: Sendable, Equatable {
         guard denseWeight >= 0, lexicalWeight >= 0, denseWeight + lexicalWeight > 0 else {
             throw RetrievalError("the RRF weights must be non-negative and not both zero (dense \(denseWeight), lexical \(lexicalWeight))")
         }
-        guard (-1...1).contains(personContextRelevance) else { throw RetrievalError("person_context_relevance must be between -1 and 1, got \(personContextRelevance)") }
-        guard (-1...1).contains(nameContextRelevance) else { throw RetrievalError("name_context_relevance must be between -1 and 1, got \(nameContextRelevance)") }
+        guard (-1...1).contains(personContextRelevance) else {
+            throw RetrievalError("person_context_relevance must be between -1 and 1, got \(personContextRelevance)")
+        }
+        guard (-1...1).contains(nameContextRelevance) else {
+            throw RetrievalError("name_context_relevance must be between -1 and 1, got \(nameContextRelevance)")
+        }
         guard (-1...1).contains(minRelevance) else { throw RetrievalError("min_relevance must be between -1 and 1, got \(minRelevance)") }
-        guard commonTermShare > 0 && commonTermShare <= 1 else { throw RetrievalError("common_term_share must be in (0, 1], got \(commonTermShare)") }
-        guard (-1...1).contains(candidateFloor) else { throw RetrievalError("candidate_floor must be between -1 and 1, got \(candidateFloor)") }
+        guard commonTermShare > 0 && commonTermShare <= 1 else {
+            throw RetrievalError("common_term_share must be in (0, 1], got \(commonTermShare)")
+        }
+        guard (-1...1).contains(candidateFloor) else {
+            throw RetrievalError("candidate_floor must be between -1 and 1, got \(candidateFloor)")
+        }
         if let ef = efSearch, !(1...10_000).contains(ef) { throw RetrievalError("ef_search must be between 1 and 10000, got \(ef)") }
     }
 }

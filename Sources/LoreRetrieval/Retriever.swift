@@ -61,10 +61,14 @@ public final class Retriever: @unchecked Sendable {
 
     /// - Throws: `RetrievalError` when the embedder is not the model the collection was
     ///   embedded with (its vectors would be meaningless to compare).
-    public init(store: Store, collectionID: Int64, index: LoadedIndex?, embedder: (any Embedder)?,
-                logger: Logger = Logger(label: "lore.retrieval")) throws {
+    public init(
+        store: Store, collectionID: Int64, index: LoadedIndex?, embedder: (any Embedder)?,
+        logger: Logger = Logger(label: "lore.retrieval")
+    ) throws {
         if let index, let embedder, embedder.modelID != index.model.id || embedder.dimension != index.model.dimension {
-            throw RetrievalError("the collection was embedded with \(index.model.id) (\(index.model.dimension) dimensions), but the query embedder is \(embedder.modelID) (\(embedder.dimension) dimensions): query with the same embedder, or switch the collection with lore reindex")
+            throw RetrievalError(
+                "the collection was embedded with \(index.model.id) (\(index.model.dimension) dimensions), but the query embedder is \(embedder.modelID) (\(embedder.dimension) dimensions): query with the same embedder, or switch the collection with lore reindex"
+            )
         }
         self.store = store
         self.collectionID = collectionID
@@ -76,16 +80,24 @@ public final class Retriever: @unchecked Sendable {
     /// Retrieves passages for `question`. `queryVector`, when given, is the question's
     /// embedding by this retriever's embedder (computed earlier by the caller), so the
     /// question is not embedded twice.
-    public func retrieve(_ question: String, options: RetrievalOptions = RetrievalOptions(), requestID: String = "",
-                         queryVector given: [Float]? = nil) async throws -> RetrievalResult {
+    public func retrieve(
+        _ question: String, options: RetrievalOptions = RetrievalOptions(), requestID: String = "",
+        queryVector given: [Float]? = nil
+    ) async throws -> RetrievalResult {
         try options.validate()
         let started = DispatchTime.now()
         var timings = RetrievalResult.Timings()
         let useDense = options.mode != .lexical
         let useLexical = options.mode != .dense
         if useDense {
-            guard index != nil else { throw RetrievalError("\(options.mode.rawValue) retrieval needs vectors, and this collection has none: ingest with an embedder, or use --mode lexical") }
-            guard embedder != nil else { throw RetrievalError("\(options.mode.rawValue) retrieval needs an embedder (the configured embedder is none)") }
+            guard index != nil else {
+                throw RetrievalError(
+                    "\(options.mode.rawValue) retrieval needs vectors, and this collection has none: ingest with an embedder, or use --mode lexical"
+                )
+            }
+            guard embedder != nil else {
+                throw RetrievalError("\(options.mode.rawValue) retrieval needs an embedder (the configured embedder is none)")
+            }
         }
 
         // The lexical search (and the filter's allow-set) need no embedding: they run on
@@ -99,7 +111,10 @@ public final class Retriever: @unchecked Sendable {
             try self.lock.withLock {
                 let allow = needAllow ? try self.store.chunkIDs(collectionID: collectionID, matching: filter) : nil
                 let t = DispatchTime.now()
-                let lexical = useLexical ? try self.store.lexicalSearch(collectionID: collectionID, text: question, limit: fetchK, filter: filter, commonShare: commonShare) : []
+                let lexical =
+                    useLexical
+                    ? try self.store.lexicalSearch(
+                        collectionID: collectionID, text: question, limit: fetchK, filter: filter, commonShare: commonShare) : []
                 let unknown = names.isEmpty ? [] : try self.store.unknownNames(names, collectionID: collectionID).map(\.text)
                 return (allow, lexical, Self.ms(since: t), unknown)
             }
@@ -138,10 +153,11 @@ public final class Retriever: @unchecked Sendable {
         var candidates: [Passage] = fused.map { f in
             let r = records[f.id]!
             let relevance: Double? = queryVector.flatMap { q in r.vector.map { Double(MMR.dot(q, $0)) } }
-            return Passage(chunkIDs: [r.id], documentID: r.documentID, source: r.source, title: r.title, format: r.format,
-                           headingPath: r.headingPath, text: r.text, range: r.range, page: r.page, score: f.score,
-                           relevance: relevance, denseRank: useDense ? f.ranks[0] : nil,
-                           lexicalRank: useLexical ? f.ranks[useDense ? 1 : 0] : nil, vector: r.vector)
+            return Passage(
+                chunkIDs: [r.id], documentID: r.documentID, source: r.source, title: r.title, format: r.format,
+                headingPath: r.headingPath, text: r.text, range: r.range, page: r.page, score: f.score,
+                relevance: relevance, denseRank: useDense ? f.ranks[0] : nil,
+                lexicalRank: useLexical ? f.ranks[useDense ? 1 : 0] : nil, vector: r.vector)
         }
         // Candidates less similar to the question than the floor do not reach the context
         // (MMR would otherwise pick them for being different), unless none is left: then
@@ -176,8 +192,9 @@ public final class Retriever: @unchecked Sendable {
         if !unknown.isEmpty, sufficient, let embedder, let queryVector {
             let t = DispatchTime.now()
             let rest = QuestionName.removing(unknown, from: question)
-            var j = try await Self.judgeNames(rest: rest, question: queryVector, terms: LexicalQuery.searchTerms(rest).count,
-                                              passages: passages, embedder: embedder)
+            var j = try await Self.judgeNames(
+                rest: rest, question: queryVector, terms: LexicalQuery.searchTerms(rest).count,
+                passages: passages, embedder: embedder)
             j.people = unknown.allSatisfy(PersonNames.isPerson)
             j.placed = unknown.allSatisfy { PersonNames.isPerson($0) || NamePlacement.isContext($0, in: question) }
             judgement = j
@@ -189,18 +206,23 @@ public final class Retriever: @unchecked Sendable {
         }
         if !subjectNames.isEmpty { sufficient = false }
         timings.total = Self.ms(since: started)
-        var result = RetrievalResult(passages: passages, queryVector: queryVector, sufficient: sufficient, bestRelevance: best,
-                                     denseCandidates: dense.count, lexicalCandidates: lexical.count, fusedCandidates: fused.count,
-                                     filteredTo: allowCount, timings: timings)
+        var result = RetrievalResult(
+            passages: passages, queryVector: queryVector, sufficient: sufficient, bestRelevance: best,
+            denseCandidates: dense.count, lexicalCandidates: lexical.count, fusedCandidates: fused.count,
+            filteredTo: allowCount, timings: timings)
         result.unknownNames = subjectNames
         result.contextNames = contextNames
         Self.record(result, mode: options.mode)
-        logger.debug("retrieved", metadata: [
-            "request_id": "\(requestID)", "mode": "\(options.mode.rawValue)", "passages": "\(passages.count)",
-            "dense": "\(dense.count)", "lexical": "\(lexical.count)", "best_relevance": "\(best.map { String(format: "%.3f", $0) } ?? "-")",
-            "sufficient": "\(sufficient)", "unknown_names": "\(subjectNames.joined(separator: ","))", "context_names": "\(contextNames.joined(separator: ","))",
-            "names_judgement": "\(judgement.map { "\($0)" } ?? "-")", "ms": "\(String(format: "%.2f", timings.total))",
-        ])
+        logger.debug(
+            "retrieved",
+            metadata: [
+                "request_id": "\(requestID)", "mode": "\(options.mode.rawValue)", "passages": "\(passages.count)",
+                "dense": "\(dense.count)", "lexical": "\(lexical.count)",
+                "best_relevance": "\(best.map { String(format: "%.3f", $0) } ?? "-")",
+                "sufficient": "\(sufficient)", "unknown_names": "\(subjectNames.joined(separator: ","))",
+                "context_names": "\(contextNames.joined(separator: ","))",
+                "names_judgement": "\(judgement.map { "\($0)" } ?? "-")", "ms": "\(String(format: "%.2f", timings.total))"
+            ])
         return result
     }
 
@@ -230,14 +252,18 @@ public final class Retriever: @unchecked Sendable {
         }
 
         var description: String {
-            String(format: "terms=%d relevance=%.3f kept=%.3f people=%@ placed=%@", terms, relevance, kept, people ? "yes" : "no", placed ? "yes" : "no")
+            String(
+                format: "terms=%d relevance=%.3f kept=%.3f people=%@ placed=%@", terms, relevance, kept, people ? "yes" : "no",
+                placed ? "yes" : "no")
         }
     }
 
     /// The question with its unknown names taken out (`rest`), embedded and compared with the
     /// retrieved passages.
-    static func judgeNames(rest: String, question: [Float], terms: Int, passages: [Passage],
-                           embedder: any Embedder) async throws -> NameJudgement {
+    static func judgeNames(
+        rest: String, question: [Float], terms: Int, passages: [Passage],
+        embedder: any Embedder
+    ) async throws -> NameJudgement {
         guard terms >= 2, let v = try await embedder.embed([rest]).first else {
             return NameJudgement(terms: terms, relevance: -1, kept: 0)
         }

@@ -22,7 +22,8 @@ public struct APIKeyToken: Sendable, Equatable {
     public init?(parsing text: some StringProtocol) {
         let parts = String(text).split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "lore", parts[1].utf8.count == 16, parts[2].utf8.count == 64,
-              Self.isHex(parts[1]), Self.isHex(parts[2]) else { return nil }
+            Self.isHex(parts[1]), Self.isHex(parts[2])
+        else { return nil }
         id = String(parts[1])
         secret = String(parts[2])
     }

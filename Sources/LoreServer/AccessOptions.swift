@@ -19,8 +19,10 @@ public struct AccessOptions: Sendable, Equatable {
     /// Whether `GET /metrics` needs a key (any valid key); `/healthz` and `/readyz` never do.
     public var metricsRequireKey: Bool
 
-    public init(unauthenticatedLocal: Bool = false, keyDatabase: String? = nil, defaultRateLimit: RateLimit? = nil,
-                cors: CORSPolicy? = nil, metricsRequireKey: Bool = false) {
+    public init(
+        unauthenticatedLocal: Bool = false, keyDatabase: String? = nil, defaultRateLimit: RateLimit? = nil,
+        cors: CORSPolicy? = nil, metricsRequireKey: Bool = false
+    ) {
         self.unauthenticatedLocal = unauthenticatedLocal
         self.keyDatabase = keyDatabase
         self.defaultRateLimit = defaultRateLimit

@@ -29,7 +29,9 @@ struct AdminRoutes: Sendable {
             } catch let e as APIError {
                 throw e
             } catch {
-                throw APIError(.serviceUnavailable, code: "reload_failed", "the published version could not be loaded, the previous one is still served: \(error)")
+                throw APIError(
+                    .serviceUnavailable, code: "reload_failed",
+                    "the published version could not be loaded, the previous one is still served: \(error)")
             }
         }
     }

@@ -31,7 +31,8 @@ struct AuthMiddleware: RouterMiddleware {
     init(access: AccessOptions) {
         self.access = access
         directory = access.keyDatabase.map { APIKeyDirectory(database: $0, published: access.keysArePublished) }
-        openPaths = access.metricsRequireKey ? ["/healthz", "/readyz", "/openapi.yaml"] : ["/healthz", "/readyz", "/metrics", "/openapi.yaml"]
+        openPaths =
+            access.metricsRequireKey ? ["/healthz", "/readyz", "/openapi.yaml"] : ["/healthz", "/readyz", "/metrics", "/openapi.yaml"]
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -43,8 +44,9 @@ struct AuthMiddleware: RouterMiddleware {
         let principal: Principal, bucket: String, limit: RateLimit?
         if let header = request.headers[.authorization] {
             let key = try await authenticate(header, logger: context.logger)
-            principal = Principal(keyID: key.id, name: key.name, scopes: Set(key.scopes.compactMap(Scope.init(rawValue:))),
-                                  collections: key.collections.map(Set.init))
+            principal = Principal(
+                keyID: key.id, name: key.name, scopes: Set(key.scopes.compactMap(Scope.init(rawValue:))),
+                collections: key.collections.map(Set.init))
             bucket = key.id
             limit = Self.limit(of: key) ?? access.defaultRateLimit
             context.logger[metadataKey: "key_id"] = "\(key.id)"
@@ -54,16 +56,18 @@ struct AuthMiddleware: RouterMiddleware {
             bucket = "local"
             limit = access.defaultRateLimit
         } else {
-            throw failure(.unauthorized, "missing_key", code: "unauthorized",
-                          "this API needs a key: send Authorization: Bearer <key> (lore keys create makes one)",
-                          challenge: "Bearer realm=\"lore\"", logger: context.logger)
+            throw failure(
+                .unauthorized, "missing_key", code: "unauthorized",
+                "this API needs a key: send Authorization: Bearer <key> (lore keys create makes one)",
+                challenge: "Bearer realm=\"lore\"", logger: context.logger)
         }
         if let limit, let retry = limiter.acquire(key: bucket, limit: limit) {
             Counter(label: "lore_rate_limited_total", dimensions: [("key", bucket)]).increment()
             context.logger.notice("rate limited", metadata: ["retry_after_s": "\(retry)"])
-            throw APIError(.tooManyRequests, code: "rate_limited",
-                           "rate limit exceeded for \(bucket == "local" ? "unauthenticated local access" : "API key \(bucket)") (\(Self.describe(limit))): retry in \(retry) s",
-                           headers: [.retryAfter: "\(retry)"])
+            throw APIError(
+                .tooManyRequests, code: "rate_limited",
+                "rate limit exceeded for \(bucket == "local" ? "unauthenticated local access" : "API key \(bucket)") (\(Self.describe(limit))): retry in \(retry) s",
+                headers: [.retryAfter: "\(retry)"])
         }
         context.principal = principal
         do {
@@ -80,16 +84,19 @@ struct AuthMiddleware: RouterMiddleware {
         let invalidChallenge = "Bearer realm=\"lore\", error=\"invalid_token\""
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw failure(.unauthorized, "invalid_api_key", code: "invalid_api_key",
-                          "the Authorization header must be Bearer <key>", challenge: invalidChallenge, logger: logger)
+            throw failure(
+                .unauthorized, "invalid_api_key", code: "invalid_api_key",
+                "the Authorization header must be Bearer <key>", challenge: invalidChallenge, logger: logger)
         }
         guard let token = APIKeyToken(parsing: parts[1].trimmingCharacters(in: .whitespaces)) else {
-            throw failure(.unauthorized, "invalid_api_key", code: "invalid_api_key",
-                          "the Authorization header's key is not a Lore API key (lore_<id>_<secret>)", challenge: invalidChallenge, logger: logger)
+            throw failure(
+                .unauthorized, "invalid_api_key", code: "invalid_api_key",
+                "the Authorization header's key is not a Lore API key (lore_<id>_<secret>)", challenge: invalidChallenge, logger: logger)
         }
         guard let directory else {
-            throw failure(.unauthorized, "invalid_api_key", code: "invalid_api_key", "this server has no API keys",
-                          challenge: invalidChallenge, logger: logger)
+            throw failure(
+                .unauthorized, "invalid_api_key", code: "invalid_api_key", "this server has no API keys",
+                challenge: invalidChallenge, logger: logger)
         }
         let lookup: APIKeyDirectory.Lookup
         do { lookup = try await directory.lookup(token) } catch {
@@ -100,18 +107,22 @@ struct AuthMiddleware: RouterMiddleware {
         case .valid(let key):
             return key
         case .unknown:
-            throw failure(.unauthorized, "invalid_api_key", code: "invalid_api_key",
-                          "the Authorization header's API key is not valid", challenge: invalidChallenge, logger: logger)
+            throw failure(
+                .unauthorized, "invalid_api_key", code: "invalid_api_key",
+                "the Authorization header's API key is not valid", challenge: invalidChallenge, logger: logger)
         case .revoked(let key):
             var logger = logger
             logger[metadataKey: "key_id"] = "\(key.id)"
-            throw failure(.unauthorized, "revoked_api_key", code: "revoked_api_key",
-                          "the API key \(key.id) (\(key.name)) was revoked", challenge: invalidChallenge, logger: logger)
+            throw failure(
+                .unauthorized, "revoked_api_key", code: "revoked_api_key",
+                "the API key \(key.id) (\(key.name)) was revoked", challenge: invalidChallenge, logger: logger)
         }
     }
 
-    private func failure(_ status: HTTPResponse.Status, _ reason: String, code: String, _ message: String, challenge: String,
-                         logger: Logger) -> APIError {
+    private func failure(
+        _ status: HTTPResponse.Status, _ reason: String, code: String, _ message: String, challenge: String,
+        logger: Logger
+    ) -> APIError {
         Counter(label: "lore_auth_failures_total", dimensions: [("reason", reason)]).increment()
         logger.notice("authentication failed", metadata: ["reason": "\(reason)"])
         return APIError(status, code: code, message, headers: [.wwwAuthenticate: challenge])

@@ -15,8 +15,10 @@ public struct CORSPolicy: Sendable, Equatable {
     public static let defaultMethods = ["GET", "POST", "DELETE", "OPTIONS"]
     public static let defaultHeaders = ["Authorization", "Content-Type", "X-Request-ID"]
 
-    public init(allowedOrigins: [String], allowedMethods: [String] = defaultMethods, allowedHeaders: [String] = defaultHeaders,
-                maxAgeSeconds: Int? = nil) {
+    public init(
+        allowedOrigins: [String], allowedMethods: [String] = defaultMethods, allowedHeaders: [String] = defaultHeaders,
+        maxAgeSeconds: Int? = nil
+    ) {
         self.allowedOrigins = allowedOrigins
         self.allowedMethods = allowedMethods
         self.allowedHeaders = allowedHeaders
@@ -53,7 +55,7 @@ struct CORSPolicyMiddleware: RouterMiddleware {
             var headers: HTTPFields = [
                 .accessControlAllowOrigin: origin, .vary: "Origin",
                 .accessControlAllowMethods: policy.allowedMethods.joined(separator: ", "),
-                .accessControlAllowHeaders: policy.allowedHeaders.joined(separator: ", "),
+                .accessControlAllowHeaders: policy.allowedHeaders.joined(separator: ", ")
             ]
             if let maxAge = policy.maxAgeSeconds { headers[.accessControlMaxAge] = "\(maxAge)" }
             return Response(status: .noContent, headers: headers)

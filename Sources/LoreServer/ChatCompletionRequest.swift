@@ -25,7 +25,7 @@ struct ChatCompletionRequest {
     static let names: Set<String> = [
         "model", "messages", "stream", "stream_options", "temperature", "top_p", "max_tokens", "max_completion_tokens", "n",
         "stop", "user", "seed", "presence_penalty", "frequency_penalty", "response_format", "logprobs", "logit_bias",
-        "metadata", "store", "service_tier", "parallel_tool_calls", "lore",
+        "metadata", "store", "service_tier", "parallel_tool_calls", "lore"
     ]
     static let extensionNames = RetrievalFields.names.subtracting(["question"]).union(["prompt", "backend", "conversation_id"])
     /// Stop sequences a request may give (as OpenAI).
@@ -56,7 +56,9 @@ struct ChatCompletionRequest {
         let maxTokens = try body.int("max_tokens", in: 1...1_000_000)
         let maxCompletionTokens = try body.int("max_completion_tokens", in: 1...1_000_000)
         let stop = try body.strings("stop") ?? []
-        guard stop.count <= Self.maxStops else { throw APIError.invalidRequest("stop: at most \(Self.maxStops) sequences, got \(stop.count)") }
+        guard stop.count <= Self.maxStops else {
+            throw APIError.invalidRequest("stop: at most \(Self.maxStops) sequences, got \(stop.count)")
+        }
         try Self.checkIgnored(body)
 
         // The model picks the prompt and backend; the extension may only agree with it.
@@ -66,18 +68,20 @@ struct ChatCompletionRequest {
 
         self.model = model
         ignoredSystemMessages = messages.ignored
-        query = QueryRequest(question: messages.question, history: messages.history,
-                             retrieval: try RetrievalFields.options(lore, served: served), prompt: prompt,
-                             userKey: try body.string("user"), conversationID: try lore.string("conversation_id"), backend: backend,
-                             stream: stream, requestID: requestID,
-                             overrides: GenerationParameters(temperature: temperature, maxTokens: maxCompletionTokens ?? maxTokens, stop: stop))
+        query = QueryRequest(
+            question: messages.question, history: messages.history,
+            retrieval: try RetrievalFields.options(lore, served: served), prompt: prompt,
+            userKey: try body.string("user"), conversationID: try lore.string("conversation_id"), backend: backend,
+            stream: stream, requestID: requestID,
+            overrides: GenerationParameters(temperature: temperature, maxTokens: maxCompletionTokens ?? maxTokens, stop: stop))
         try QueryBody.check(query, service: served.service, prefix: "lore.")
     }
 
     /// The model's choice, or the extension's when the model leaves it open; both, differing: 400.
     static func agreeing(_ fromModel: String?, _ fromExtension: String?, field: String, model: String) throws(APIError) -> String? {
         if let fromModel, let fromExtension, fromModel != fromExtension {
-            throw APIError.invalidRequest("\(field): \(fromExtension) differs from model \(model)'s \(fromModel); use lore-default to choose freely")
+            throw APIError.invalidRequest(
+                "\(field): \(fromExtension) differs from model \(model)'s \(fromModel); use lore-default to choose freely")
         }
         return fromModel ?? fromExtension
     }
@@ -93,7 +97,9 @@ struct ChatCompletionRequest {
         _ = try body.bool("store")
         _ = try body.string("service_tier")
         _ = try body.bool("parallel_tool_calls")
-        if try body.bool("logprobs") == true { throw APIError.invalidRequest("logprobs: not supported (Lore's answers carry no token log probabilities)") }
+        if try body.bool("logprobs") == true {
+            throw APIError.invalidRequest("logprobs: not supported (Lore's answers carry no token log probabilities)")
+        }
         if let format = try body.object("response_format", allowed: ["type", "json_schema"]) {
             let type = try format.string("type") ?? "text"
             guard type == "text" else {
@@ -120,13 +126,15 @@ struct ChatCompletionRequest {
             case "user": turns.append(ChatMessage(.user, text))
             case "assistant": turns.append(ChatMessage(.assistant, text))
             default:
-                throw APIError.invalidRequest("messages[\(i)].role: must be system, developer, user or assistant, not \(role) (Lore calls no tools)")
+                throw APIError.invalidRequest(
+                    "messages[\(i)].role: must be system, developer, user or assistant, not \(role) (Lore calls no tools)")
             }
             lastRole = role
         }
         let last = items.count - 1
         guard lastRole == "user", let question = turns.last else {
-            throw APIError.invalidRequest("messages[\(last)].role: the last message must be user (its text is the question), not \(lastRole)")
+            throw APIError.invalidRequest(
+                "messages[\(last)].role: the last message must be user (its text is the question), not \(lastRole)")
         }
         guard !question.content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw APIError.invalidRequest("messages[\(last)].content: must not be empty (it is the question)")
@@ -143,8 +151,12 @@ struct ChatCompletionRequest {
         case .array(let parts):
             var texts: [String] = []
             for (j, part) in parts.enumerated() {
-                guard case .object(let dict, _) = part else { throw APIError.invalidRequest("\(field)[\(j)]: expected an object {\"type\": \"text\", \"text\": ...}") }
-                guard case .string(let type)? = dict["type"] else { throw APIError.invalidRequest("\(field)[\(j)].type: required, and a string") }
+                guard case .object(let dict, _) = part else {
+                    throw APIError.invalidRequest("\(field)[\(j)]: expected an object {\"type\": \"text\", \"text\": ...}")
+                }
+                guard case .string(let type)? = dict["type"] else {
+                    throw APIError.invalidRequest("\(field)[\(j)].type: required, and a string")
+                }
                 guard type == "text" else {
                     throw APIError.invalidRequest("\(field)[\(j)].type: only text parts are supported, not \(type)")
                 }

@@ -42,7 +42,9 @@ struct ChatUsage: Encodable {
     var completionTokens: Int
     var totalTokens: Int
 
-    enum CodingKeys: String, CodingKey { case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens" }
+    enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens"
+    }
 
     init(_ u: TokenUsage) {
         promptTokens = u.promptTokens

@@ -31,7 +31,7 @@ struct ChatCompletionStream {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(index, forKey: .index)
             try c.encode(delta, forKey: .delta)
-            try c.encode(finishReason, forKey: .finishReason)   // null until the last chunk, as OpenAI
+            try c.encode(finishReason, forKey: .finishReason)  // null until the last chunk, as OpenAI
         }
     }
 
@@ -61,8 +61,10 @@ struct ChatCompletionStream {
 
     /// Writes `events` to `writer` as chunks, each as soon as the pipeline produces it, up to
     /// and including `[DONE]` (the caller finishes the body).
-    func write(_ events: AsyncThrowingStream<QueryEvent, any Error>, to writer: inout any ResponseBodyWriter,
-               logger: Logger) async throws {
+    func write(
+        _ events: AsyncThrowingStream<QueryEvent, any Error>, to writer: inout any ResponseBodyWriter,
+        logger: Logger
+    ) async throws {
         do {
             try await writer.write(frame(chunk(Delta(role: "assistant", content: ""))))
             var streamed = ""
@@ -78,10 +80,11 @@ struct ChatCompletionStream {
                     last.lore = lore
                     try await writer.write(frame(last))
                     if includeUsage {
-                        try await writer.write(frame(Chunk(id: id, created: created, model: model, choices: [], usage: ChatUsage(response.usage))))
+                        try await writer.write(
+                            frame(Chunk(id: id, created: created, model: model, choices: [], usage: ChatUsage(response.usage))))
                     }
                 case .retrieval, .guardrail:
-                    break   // the final chunk's extension carries the citations and the findings
+                    break  // the final chunk's extension carries the citations and the findings
                 }
             }
         } catch {

@@ -74,7 +74,9 @@ enum DocumentJSON {
         var deleted: Summary
         var chunksRemoved: Int
         var vectorsRemoved: Int
-        enum CodingKeys: String, CodingKey { case collection, deleted, chunksRemoved = "chunks_removed", vectorsRemoved = "vectors_removed" }
+        enum CodingKeys: String, CodingKey {
+            case collection, deleted, chunksRemoved = "chunks_removed", vectorsRemoved = "vectors_removed"
+        }
     }
 
     /// A JSON text written as it is (the stored metadata object).

@@ -33,7 +33,9 @@ struct DocumentListParameters {
                 filter.sources.append(value)
             case "format":
                 guard let f = DocumentFormat(rawValue: value) else {
-                    throw APIError.invalidRequest("format: unknown format \(value.prefix(40)); use one of \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw APIError.invalidRequest(
+                        "format: unknown format \(value.prefix(40)); use one of \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 filter.formats.append(f)
             default:

@@ -12,7 +12,8 @@ enum DocumentName {
             throw APIError.invalidRequest("\(field): longer than \(maxBytes) bytes")
         }
         if let bad = name.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F || ($0.value >= 0x80 && $0.value < 0xA0) }) {
-            throw APIError.invalidRequest("\(field): holds the control character U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4))")
+            throw APIError.invalidRequest(
+                "\(field): holds the control character U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4))")
         }
         guard !name.contains("\\") else { throw APIError.invalidRequest("\(field): must not contain a backslash") }
         guard !name.hasPrefix("/") else { throw APIError.invalidRequest("\(field): must be relative, not an absolute path (\(name))") }

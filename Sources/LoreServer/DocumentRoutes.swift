@@ -40,15 +40,20 @@ struct DocumentRoutes: Sendable {
         Timer(label: "lore_document_ingest_duration_seconds", dimensions: [("collection", served.name)]).recordNanoseconds(Int64(elapsed))
         for r in results {
             Counter(label: "lore_documents_ingested_total", dimensions: [("collection", served.name), ("status", r.status)]).increment()
-            context.logger.info("document ingested", metadata: [
-                "collection": "\(served.name)", "source": "\(r.source)", "status": "\(r.status)", "chunks": "\(r.chunks)",
-                "document_ids": "\(r.documents.map(\.id))", "ms": "\(Double(elapsed / 1000) / 1000)",
-            ])
+            context.logger.info(
+                "document ingested",
+                metadata: [
+                    "collection": "\(served.name)", "source": "\(r.source)", "status": "\(r.status)", "chunks": "\(r.chunks)",
+                    "document_ids": "\(r.documents.map(\.id))", "ms": "\(Double(elapsed / 1000) / 1000)"
+                ])
         }
-        let out = DocumentJSON.Uploaded(collection: served.name, uploads: results.map {
-            DocumentJSON.UploadJSON(name: $0.name, source: $0.source, status: $0.status, chunks: $0.chunks,
-                                    documents: $0.documents.map(DocumentJSON.Summary.init), warnings: $0.warnings)
-        })
+        let out = DocumentJSON.Uploaded(
+            collection: served.name,
+            uploads: results.map {
+                DocumentJSON.UploadJSON(
+                    name: $0.name, source: $0.source, status: $0.status, chunks: $0.chunks,
+                    documents: $0.documents.map(DocumentJSON.Summary.init), warnings: $0.warnings)
+            })
         var response = try ResponseJSON.response(out)
         response.status = .created
         return response
@@ -64,7 +69,8 @@ struct DocumentRoutes: Sendable {
             rows.removeLast(rows.count - p.limit)
             next = rows.last.map { String($0.id) }
         }
-        return try ResponseJSON.response(DocumentJSON.Page(collection: served.name, documents: rows.map(DocumentJSON.Summary.init), nextCursor: next))
+        return try ResponseJSON.response(
+            DocumentJSON.Page(collection: served.name, documents: rows.map(DocumentJSON.Summary.init), nextCursor: next))
     }
 
     func get(_ request: Request, context: LoreRequestContext) async throws -> Response {
@@ -73,8 +79,9 @@ struct DocumentRoutes: Sendable {
         guard let found = try await catalog.document(id: id, collection: served.name) else { throw Self.notFound(id, served.name) }
         let (doc, chunks) = found
         let list = chunks.map {
-            DocumentJSON.ChunkJSON(id: $0.id, ordinal: $0.ordinal, headingPath: $0.headingPath, tokenCount: $0.tokenCount,
-                                   page: $0.page, text: includeText ? $0.text : nil)
+            DocumentJSON.ChunkJSON(
+                id: $0.id, ordinal: $0.ordinal, headingPath: $0.headingPath, tokenCount: $0.tokenCount,
+                page: $0.page, text: includeText ? $0.text : nil)
         }
         return try ResponseJSON.response(DocumentJSON.Detail(collection: served.name, document: DocumentJSON.Summary(doc), chunkList: list))
     }
@@ -84,12 +91,16 @@ struct DocumentRoutes: Sendable {
         let served = try await collections.resolve(collection, in: context, scope: .ingest)
         guard let removed = try await catalog.delete(id: id, from: served) else { throw Self.notFound(id, served.name) }
         Counter(label: "lore_documents_deleted_total", dimensions: [("collection", served.name)]).increment()
-        context.logger.info("document deleted", metadata: [
-            "collection": "\(served.name)", "document_id": "\(id)", "source": "\(removed.document.source)",
-            "chunks": "\(removed.chunks)", "vectors": "\(removed.vectors)",
-        ])
-        return try ResponseJSON.response(DocumentJSON.Deleted(collection: served.name, deleted: DocumentJSON.Summary(removed.document),
-                                                              chunksRemoved: removed.chunks, vectorsRemoved: removed.vectors))
+        context.logger.info(
+            "document deleted",
+            metadata: [
+                "collection": "\(served.name)", "document_id": "\(id)", "source": "\(removed.document.source)",
+                "chunks": "\(removed.chunks)", "vectors": "\(removed.vectors)"
+            ])
+        return try ResponseJSON.response(
+            DocumentJSON.Deleted(
+                collection: served.name, deleted: DocumentJSON.Summary(removed.document),
+                chunksRemoved: removed.chunks, vectorsRemoved: removed.vectors))
     }
 
     static func notFound(_ id: Int64, _ collection: String) -> APIError {
@@ -100,7 +111,8 @@ struct DocumentRoutes: Sendable {
     /// `collection` query parameter, and whether `include=text` was asked for; any other
     /// query parameter is a 400 naming it.
     static func target(_ request: Request, context: LoreRequestContext, extra: Set<String>) throws(APIError)
-        -> (Int64, CollectionName?, Bool) {
+        -> (Int64, CollectionName?, Bool)
+    {
         let raw = context.parameters.get("id") ?? ""
         guard raw.utf8.count <= 19, raw.utf8.allSatisfy({ (48...57).contains($0) }), let id = Int64(raw), id > 0 else {
             let shown = raw.utf8.count > 40 ? String(raw.prefix(40)) + "..." : raw

@@ -24,8 +24,9 @@ struct DocumentUploadBody {
         case "application/json", "": return try json(bytes)
         case "multipart/form-data": return try multipart(bytes, contentType: contentType!)
         default:
-            throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
-                           "Content-Type: \(type) is not accepted; send application/json or multipart/form-data")
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported_media_type",
+                "Content-Type: \(type) is not accepted; send application/json or multipart/form-data")
         }
     }
 
@@ -39,9 +40,11 @@ struct DocumentUploadBody {
             let d = try JSONFields(item, path: field, allowed: documentFields)
             guard let name = try d.string("name") else { throw APIError.invalidRequest("\(field).name: required") }
             guard let text = try d.string("text") else { throw APIError.invalidRequest("\(field).text: required") }
-            uploads.append(DocumentUpload(name: try DocumentName.validate(name, field: "\(field).name"), data: Array(text.utf8),
-                                          format: try format(try d.string("format"), field: "\(field).format", name: name),
-                                          metadata: try metadata(d, field: field), field: field))
+            uploads.append(
+                DocumentUpload(
+                    name: try DocumentName.validate(name, field: "\(field).name"), data: Array(text.utf8),
+                    format: try format(try d.string("format"), field: "\(field).format", name: name),
+                    metadata: try metadata(d, field: field), field: field))
         }
         return DocumentUploadBody(collection: try body.string("collection").map { CollectionName(name: $0) }, uploads: uploads)
     }
@@ -75,8 +78,10 @@ struct DocumentUploadBody {
             let field = "file[\(i)]"
             guard let filename = file.filename else { throw APIError.invalidRequest("\(field): the part has no filename") }
             let name = try DocumentName.validate(filename, field: "\(field) filename")
-            uploads.append(DocumentUpload(name: name, data: file.data, format: try format(formatName, field: "format", name: name),
-                                          metadata: meta, field: field))
+            uploads.append(
+                DocumentUpload(
+                    name: name, data: file.data, format: try format(formatName, field: "format", name: name),
+                    metadata: meta, field: field))
         }
         return DocumentUploadBody(collection: collection, uploads: uploads)
     }
@@ -92,8 +97,10 @@ struct DocumentUploadBody {
     static func format(_ name: String?, field: String, name document: String) throws(APIError) -> DocumentFormat? {
         guard let name else { return nil }
         guard let format = DocumentFormat(rawValue: name) else {
-            throw APIError(.unsupportedMediaType, code: "unsupported_format",
-                           "\(field): \(document): unknown format \(name); supported formats are \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported_format",
+                "\(field): \(document): unknown format \(name); supported formats are \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         return format
     }

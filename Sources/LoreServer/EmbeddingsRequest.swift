@@ -50,7 +50,9 @@ struct EmbeddingsRequest {
         case .string(let s)?: texts = [s]
         case .array(let items)?:
             guard !items.isEmpty else { throw APIError.invalidRequest("input: must not be empty") }
-            guard items.count <= maxInputs else { throw APIError.invalidRequest("input: at most \(maxInputs) texts per request, got \(items.count)") }
+            guard items.count <= maxInputs else {
+                throw APIError.invalidRequest("input: at most \(maxInputs) texts per request, got \(items.count)")
+            }
             var out: [String] = []
             for (i, item) in items.enumerated() {
                 switch item {
@@ -63,7 +65,9 @@ struct EmbeddingsRequest {
         default: throw APIError.invalidRequest("input: expected a string or an array of strings")
         }
         for (i, t) in texts.enumerated() where t.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw APIError.invalidRequest(texts.count == 1 && body.values["input"]?.stringValue != nil ? "input: must not be empty" : "input[\(i)]: must not be empty")
+            throw APIError.invalidRequest(
+                texts.count == 1 && body.values["input"]?.stringValue != nil ? "input: must not be empty" : "input[\(i)]: must not be empty"
+            )
         }
         return texts
     }

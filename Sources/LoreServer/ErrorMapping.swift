@@ -26,7 +26,8 @@ extension APIError {
         case let e as any HTTPResponseError:
             return APIError(e.status, code: code(for: e.status), e.status.reasonPhrase)
         case is CancellationError:
-            return APIError(.serviceUnavailable, code: "cancelled", "the request was cancelled (the server is stopping, or the client left)")
+            return APIError(
+                .serviceUnavailable, code: "cancelled", "the request was cancelled (the server is stopping, or the client left)")
         default:
             logger.error("request failed", metadata: ["error": "\(error)"])
             return .internal()

@@ -16,8 +16,9 @@ struct ErrorMiddleware: RouterMiddleware {
             if e.status == .notFound, context.matchedRoute == nil {
                 if let methods = Self.methods(at: request.uri.path, in: routes.methods) {
                     let allow = methods.map(\.rawValue).joined(separator: ", ")
-                    e = APIError(.methodNotAllowed, code: "method_not_allowed",
-                                 "\(request.method.rawValue) \(request.uri.path): use \(allow)", headers: [.allow: allow])
+                    e = APIError(
+                        .methodNotAllowed, code: "method_not_allowed",
+                        "\(request.method.rawValue) \(request.uri.path): use \(allow)", headers: [.allow: allow])
                 } else {
                     e = .notFound("no route for \(request.method.rawValue) \(request.uri.path)")
                 }

@@ -15,7 +15,8 @@ struct JSONFields {
             throw APIError.invalidRequest("\(name): expected a JSON object")
         }
         if let unknown = keys.first(where: { !allowed.contains($0) }) {
-            throw APIError.invalidRequest("\(path.isEmpty ? "" : path + ".")\(unknown): unknown field; known fields are \(allowed.sorted().joined(separator: ", "))")
+            throw APIError.invalidRequest(
+                "\(path.isEmpty ? "" : path + ".")\(unknown): unknown field; known fields are \(allowed.sorted().joined(separator: ", "))")
         }
         values = dict
         prefix = path.isEmpty ? "" : path + "."
@@ -82,7 +83,9 @@ struct JSONFields {
         case .array(let items):
             var out: [String] = []
             for item in items {
-                guard case .string(let s) = item else { throw APIError.invalidRequest("\(name(key)): expected a string or an array of strings") }
+                guard case .string(let s) = item else {
+                    throw APIError.invalidRequest("\(name(key)): expected a string or an array of strings")
+                }
                 out.append(s)
             }
             return out

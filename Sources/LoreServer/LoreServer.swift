@@ -14,10 +14,12 @@ import NIOCore
 /// authentication and rate limits. A replica of published versions adds `POST /admin/reload`.
 public enum LoreServer {
     /// The router with every route and middleware.
-    public static func router(collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
-                              metrics: @escaping @Sendable () -> String,
-                              documents: (any DocumentCatalog)? = nil,
-                              reload: (@Sendable () async throws -> ReloadReport)? = nil) -> Router<LoreRequestContext> {
+    public static func router(
+        collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
+        metrics: @escaping @Sendable () -> String,
+        documents: (any DocumentCatalog)? = nil,
+        reload: (@Sendable () async throws -> ReloadReport)? = nil
+    ) -> Router<LoreRequestContext> {
         let router = Router(context: LoreRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(RequestMetricsMiddleware())
@@ -38,12 +40,16 @@ public enum LoreServer {
 
     /// The application, listening on `options.host:options.port`; `onListening` gets the
     /// bound host and port once it accepts connections (the real port when `port` is 0).
-    public static func application(collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
-                                   metrics: @escaping @Sendable () -> String, documents: (any DocumentCatalog)? = nil,
-                                   reload: (@Sendable () async throws -> ReloadReport)? = nil, logger: Logger,
-                                   onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void)
-        -> some ApplicationProtocol {
-        let router = router(collections: collections, options: options, readiness: readiness, metrics: metrics, documents: documents, reload: reload)
+    public static func application(
+        collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
+        metrics: @escaping @Sendable () -> String, documents: (any DocumentCatalog)? = nil,
+        reload: (@Sendable () async throws -> ReloadReport)? = nil, logger: Logger,
+        onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void
+    )
+        -> some ApplicationProtocol
+    {
+        let router = router(
+            collections: collections, options: options, readiness: readiness, metrics: metrics, documents: documents, reload: reload)
         let host = options.host
         return Application(
             router: router,

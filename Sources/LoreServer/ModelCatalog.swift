@@ -44,27 +44,34 @@ struct ModelCatalog: Sendable {
     /// the same for every collection; the embedder is the collection's).
     init(service: QueryService) {
         var models: [Model] = [
-            Model(id: Self.defaultModel, kind: .chat, prompt: nil, backend: nil, dimensions: nil,
-                  description: "Lore's RAG answer: the configured answer prompt on the configured backend (\(service.defaultBackend))"),
+            Model(
+                id: Self.defaultModel, kind: .chat, prompt: nil, backend: nil, dimensions: nil,
+                description: "Lore's RAG answer: the configured answer prompt on the configured backend (\(service.defaultBackend))")
         ]
         var taken: Set<String> = [Self.defaultModel]
         for version in service.prompts.versions(of: KnownPrompts.answer) {
             let id = "lore-\(KnownPrompts.answer)-\(version)"
             guard taken.insert(id).inserted else { continue }
             let about = (try? service.prompts.template(name: KnownPrompts.answer, version: version))?.description ?? ""
-            models.append(Model(id: id, kind: .chat, prompt: "\(KnownPrompts.answer)@\(version)", backend: nil, dimensions: nil,
-                                description: "prompt \(KnownPrompts.answer)@\(version) on the configured backend. \(about)"))
+            models.append(
+                Model(
+                    id: id, kind: .chat, prompt: "\(KnownPrompts.answer)@\(version)", backend: nil, dimensions: nil,
+                    description: "prompt \(KnownPrompts.answer)@\(version) on the configured backend. \(about)"))
         }
         for backend in service.generators.keys.sorted() {
             let id = "lore-\(backend)"
             guard taken.insert(id).inserted else { continue }
-            models.append(Model(id: id, kind: .chat, prompt: nil, backend: backend, dimensions: nil,
-                                description: "the configured answer prompt on generation backend \(backend)"))
+            models.append(
+                Model(
+                    id: id, kind: .chat, prompt: nil, backend: backend, dimensions: nil,
+                    description: "the configured answer prompt on generation backend \(backend)"))
         }
         if let embedder = service.retriever.embedder {
             for id in [embedder.modelID, Self.embeddingAlias] where taken.insert(id).inserted {
-                models.append(Model(id: id, kind: .embedding, prompt: nil, backend: nil, dimensions: embedder.dimension,
-                                    description: "the collection's embedder, \(embedder.modelID) (\(embedder.dimension) dimensions)"))
+                models.append(
+                    Model(
+                        id: id, kind: .embedding, prompt: nil, backend: nil, dimensions: embedder.dimension,
+                        description: "the collection's embedder, \(embedder.modelID) (\(embedder.dimension) dimensions)"))
             }
         }
         self.models = models
@@ -76,7 +83,9 @@ struct ModelCatalog: Sendable {
         if let m = models.first(where: { $0.id == id && $0.kind == kind }) { return m }
         let known = models.filter { $0.kind == kind }.map(\.id)
         let list = known.isEmpty ? "none (the collection has no embedder)" : known.joined(separator: ", ")
-        throw APIError(.notFound, code: "model_not_found", "\(field): the \(kind.rawValue) model \(id) does not exist; \(kind.rawValue) models are \(list)")
+        throw APIError(
+            .notFound, code: "model_not_found",
+            "\(field): the \(kind.rawValue) model \(id) does not exist; \(kind.rawValue) models are \(list)")
     }
 }
 

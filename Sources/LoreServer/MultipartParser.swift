@@ -54,7 +54,8 @@ struct MultipartParser {
     private static func part(headers: String, data: [UInt8], index: Int) throws(APIError) -> Part {
         for line in headers.split(separator: "\r\n") {
             guard let colon = line.firstIndex(of: ":"),
-                  line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == "content-disposition" else { continue }
+                line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == "content-disposition"
+            else { continue }
             let value = String(line[line.index(after: colon)...])
             guard let name = parameter("name", in: value) else {
                 throw APIError.invalidRequest("multipart body: part \(index) has no name in its Content-Disposition")
@@ -76,7 +77,15 @@ struct MultipartParser {
                 var out = ""
                 var escaped = false
                 for ch in v.dropFirst() {
-                    if escaped { out.append(ch); escaped = false } else if ch == "\\" { escaped = true } else if ch == "\"" { return out } else { out.append(ch) }
+                    if escaped {
+                        out.append(ch); escaped = false
+                    } else if ch == "\\" {
+                        escaped = true
+                    } else if ch == "\"" {
+                        return out
+                    } else {
+                        out.append(ch)
+                    }
                 }
                 return nil
             }

@@ -36,28 +36,35 @@ struct OpenAIRoutes: Sendable {
         let body = try ChatCompletionRequest(fields, served: served, requestID: context.requestID)
         let created = Int(Date().timeIntervalSince1970)
         Counter(label: "lore_chat_completions_total", dimensions: [("model", body.model), ("stream", "\(body.stream)")]).increment()
-        context.logger.info("chat completion", metadata: [
-            "model": "\(body.model)", "stream": "\(body.stream)", "collection": "\(served.name)",
-            "history": "\(body.query.history.count)", "ignored_system_messages": "\(body.ignoredSystemMessages)",
-        ])
+        context.logger.info(
+            "chat completion",
+            metadata: [
+                "model": "\(body.model)", "stream": "\(body.stream)", "collection": "\(served.name)",
+                "history": "\(body.query.history.count)", "ignored_system_messages": "\(body.ignoredSystemMessages)"
+            ])
         let service = served.service
         let query = body.query
         guard body.stream else {
             let response = try await withDeadline(options.requestTimeout) { try await service.answer(query) }
-            return try ResponseJSON.response(ChatCompletionResponse(response, model: body.model, created: created,
-                                                                    ignoredSystemMessages: body.ignoredSystemMessages))
+            return try ResponseJSON.response(
+                ChatCompletionResponse(
+                    response, model: body.model, created: created,
+                    ignoredSystemMessages: body.ignoredSystemMessages))
         }
-        let stream = ChatCompletionStream(requestID: context.requestID, created: created, model: body.model,
-                                          includeUsage: body.includeUsage, ignoredSystemMessages: body.ignoredSystemMessages)
+        let stream = ChatCompletionStream(
+            requestID: context.requestID, created: created, model: body.model,
+            includeUsage: body.includeUsage, ignoredSystemMessages: body.ignoredSystemMessages)
         let events = service.run(query)
         let logger = context.logger
         let headers: HTTPFields = [
-            .contentType: ServerSentEvents.contentType, .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no",
+            .contentType: ServerSentEvents.contentType, .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"
         ]
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await stream.write(events, to: &writer, logger: logger)
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                try await stream.write(events, to: &writer, logger: logger)
+                try await writer.finish(nil)
+            })
     }
 
     /// The default collection's catalog (prompts and backends are the same for every
@@ -89,7 +96,9 @@ struct OpenAIRoutes: Sendable {
         let served = try await collections.resolve(try EmbeddingsRequest.collection(fields), in: context, scope: .query)
         let body = try EmbeddingsRequest(fields)
         guard let embedder = served.service.retriever.embedder else {
-            throw APIError.invalidRequest("lore.collection: collection \(served.name) has no embedder (it holds no vectors), so it cannot embed; name a collection ingested with one")
+            throw APIError.invalidRequest(
+                "lore.collection: collection \(served.name) has no embedder (it holds no vectors), so it cannot embed; name a collection ingested with one"
+            )
         }
         _ = try ModelCatalog(service: served.service).model(body.model, kind: .embedding)
         if let d = body.dimensions, d != embedder.dimension {
@@ -102,12 +111,16 @@ struct OpenAIRoutes: Sendable {
         let tokens = inputs.reduce(0) { $0 + min(counter.countTokens($1) + counter.specialTokenCount, counter.maxSequenceLength) }
         Counter(label: "lore_embedding_inputs_total", dimensions: [("model", embedder.modelID)]).increment(by: inputs.count)
         Counter(label: "lore_embedding_tokens_total", dimensions: [("model", embedder.modelID)]).increment(by: tokens)
-        context.logger.info("embeddings", metadata: [
-            "model": "\(embedder.modelID)", "collection": "\(served.name)", "inputs": "\(inputs.count)", "tokens": "\(tokens)",
-            "encoding": "\(body.encoding.rawValue)",
-        ])
+        context.logger.info(
+            "embeddings",
+            metadata: [
+                "model": "\(embedder.modelID)", "collection": "\(served.name)", "inputs": "\(inputs.count)", "tokens": "\(tokens)",
+                "encoding": "\(body.encoding.rawValue)"
+            ])
         let data = vectors.enumerated().map { EmbeddingsResponse.Item(index: $0, embedding: .init($1, encoding: body.encoding)) }
-        return try ResponseJSON.response(EmbeddingsResponse(data: data, model: body.model,
-                                                            usage: .init(promptTokens: tokens, totalTokens: tokens)))
+        return try ResponseJSON.response(
+            EmbeddingsResponse(
+                data: data, model: body.model,
+                usage: .init(promptTokens: tokens, totalTokens: tokens)))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import LoreCore
-import LoreQuery
 import LorePrompts
+import LoreQuery
 
 /// The body of `POST /v1/query`:
 ///
@@ -28,9 +28,10 @@ struct QueryBody {
         let backend = try body.string("backend")
         let history = try Self.history(body)
         stream = try body.bool("stream") ?? false
-        request = QueryRequest(question: question, history: history, retrieval: options, prompt: prompt,
-                               userKey: try body.string("user"), conversationID: try body.string("conversation_id"),
-                               backend: backend, stream: stream, requestID: requestID)
+        request = QueryRequest(
+            question: question, history: history, retrieval: options, prompt: prompt,
+            userKey: try body.string("user"), conversationID: try body.string("conversation_id"),
+            backend: backend, stream: stream, requestID: requestID)
         try Self.check(request, service: served.service)
     }
 
@@ -54,7 +55,8 @@ struct QueryBody {
     /// is the path of the object holding those fields (`lore.` in a chat completion).
     static func check(_ request: QueryRequest, service: QueryService, prefix: String = "") throws(APIError) {
         if let backend = request.backend, service.generators[backend] == nil {
-            throw APIError.invalidRequest("\(prefix)backend: unknown backend \(backend); configured are \(service.generators.keys.sorted().joined(separator: ", "))")
+            throw APIError.invalidRequest(
+                "\(prefix)backend: unknown backend \(backend); configured are \(service.generators.keys.sorted().joined(separator: ", "))")
         }
         if let prompt = request.prompt {
             let template: PromptTemplate

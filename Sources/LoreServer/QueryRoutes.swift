@@ -31,18 +31,20 @@ struct QueryRoutes: Sendable {
         let logger = context.logger
         let headers: HTTPFields = [
             .contentType: ServerSentEvents.contentType, .cacheControl: "no-cache",
-            HTTPField.Name("X-Accel-Buffering")!: "no",
+            HTTPField.Name("X-Accel-Buffering")!: "no"
         ]
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            do {
-                for try await event in events {
-                    try await writer.write(try ServerSentEvents.encode(event))
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                do {
+                    for try await event in events {
+                        try await writer.write(try ServerSentEvents.encode(event))
+                    }
+                } catch {
+                    try? await writer.write(ServerSentEvents.error(APIError.from(error, logger: logger)))
                 }
-            } catch {
-                try? await writer.write(ServerSentEvents.error(APIError.from(error, logger: logger)))
-            }
-            try await writer.finish(nil)
-        })
+                try await writer.finish(nil)
+            })
     }
 
     /// Retrieval only: the input guard, then the retriever; the passages with their
@@ -57,9 +59,10 @@ struct QueryRoutes: Sendable {
         let requestID = context.requestID
         let response = try await withDeadline(options.requestTimeout) {
             let verdict = await service.guards.checkInput(question, history: [], context: GuardContext(requestID: requestID))
-            var out = RetrieveResponse(requestID: requestID, question: verdict.question, mode: retrieval.mode.rawValue, passages: [],
-                                       sufficient: false, bestRelevance: nil, unknownNames: [], blocked: verdict.blockedAnswer != nil,
-                                       guardrailFindings: verdict.findings, timingsMs: nil)
+            var out = RetrieveResponse(
+                requestID: requestID, question: verdict.question, mode: retrieval.mode.rawValue, passages: [],
+                sufficient: false, bestRelevance: nil, unknownNames: [], blocked: verdict.blockedAnswer != nil,
+                guardrailFindings: verdict.findings, timingsMs: nil)
             guard verdict.blockedAnswer == nil else { return out }
             let result = try await service.retriever.retrieve(verdict.question, options: retrieval, requestID: requestID)
             out.passages = result.passages.enumerated().map { RetrieveResponse.PassageJSON($1, n: $0 + 1) }

@@ -17,7 +17,8 @@ final class RateLimiter: Sendable {
     /// seconds (at least 1) until a token is back.
     func acquire(key: String, limit: RateLimit, now: UInt64 = DispatchTime.now().uptimeNanoseconds) -> Int? {
         buckets.withLock { buckets in
-            var b = buckets[key].flatMap { $0.limit == limit ? $0 : nil }
+            var b =
+                buckets[key].flatMap { $0.limit == limit ? $0 : nil }
                 ?? Bucket(limit: limit, tokens: Double(limit.burst), updated: now)
             let elapsed = Double(now &- b.updated) / 1e9
             b.tokens = min(Double(limit.burst), b.tokens + elapsed * limit.requestsPerSecond)

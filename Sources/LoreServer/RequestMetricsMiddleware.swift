@@ -29,7 +29,7 @@ struct RequestMetricsMiddleware: RouterMiddleware {
                     .recordNanoseconds(Int64(elapsed))
                 var metadata: Logger.Metadata = [
                     "method": "\(method)", "path": "\(path)", "status": "\(status)",
-                    "ms": "\(Double(elapsed / 1000) / 1000)",
+                    "ms": "\(Double(elapsed / 1000) / 1000)"
                 ]
                 if let keyID = annotations.keyID { metadata["key_id"] = "\(keyID)" }
                 logger.info("request", metadata: metadata)

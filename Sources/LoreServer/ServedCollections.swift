@@ -62,7 +62,7 @@ public actor ServedCollections {
         let task = Task { try await open(name) }
         opened[name] = task
         do { return try await task.value } catch {
-            if generation == started { opened[name] = nil }   // a failed open is retried by the next request
+            if generation == started { opened[name] = nil }  // a failed open is retried by the next request
             guard var e = error as? APIError else { throw error }
             e.message = "\(requested?.field ?? "collection"): \(e.message)"
             throw e

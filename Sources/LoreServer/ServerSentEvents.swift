@@ -46,7 +46,8 @@ enum ResponseJSON {
 
     /// A 200 response holding `value` as JSON.
     static func response(_ value: some Encodable) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(string: try encode(value) + "\n")))
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: try encode(value) + "\n")))
     }
 }

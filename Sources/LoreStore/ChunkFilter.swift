@@ -21,7 +21,8 @@ public struct ChunkFilter: Sendable, Equatable {
     public var isEmpty: Bool { sources.isEmpty && formats.isEmpty && metadata.isEmpty }
 
     public static func == (a: ChunkFilter, b: ChunkFilter) -> Bool {
-        a.sources == b.sources && a.formats == b.formats && a.metadata.elementsEqual(b.metadata) { $0.key == $1.key && $0.value == $1.value }
+        a.sources == b.sources && a.formats == b.formats
+            && a.metadata.elementsEqual(b.metadata) { $0.key == $1.key && $0.value == $1.value }
     }
 
     /// Parses `key=value`, naming the parameter when it is malformed.
@@ -36,7 +37,8 @@ public struct ChunkFilter: Sendable, Equatable {
     /// Parses a format name, naming the parameter and the accepted names when unknown.
     public static func format(_ text: String, parameter: String = "--format") throws -> DocumentFormat {
         guard let f = DocumentFormat(rawValue: text) else {
-            throw StoreError("\(parameter) \(text): unknown format; use one of \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw StoreError(
+                "\(parameter) \(text): unknown format; use one of \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return f
     }
@@ -96,7 +98,8 @@ public struct ChunkSummary: Sendable, Equatable {
 extension Store {
     /// Source, title, heading path and text of each chunk in `ids` that exists.
     public func chunkSummaries(_ ids: [Int64]) throws -> [Int64: ChunkSummary] {
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT c.id, d.source, d.title, d.format, c.heading_path, c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?
             """)
         var out: [Int64: ChunkSummary] = [:]
@@ -104,7 +107,8 @@ extension Store {
             s.reset()
             try s.bind([.int(id)])
             if try s.step() {
-                out[id] = ChunkSummary(id: id, source: s.text(1), title: s.text(2), format: s.text(3), headingPath: s.text(4), text: s.text(5))
+                out[id] = ChunkSummary(
+                    id: id, source: s.text(1), title: s.text(2), format: s.text(3), headingPath: s.text(4), text: s.text(5))
             }
         }
         s.reset()

@@ -84,7 +84,9 @@ public struct PublishedVersions: Sendable {
         let v = try version(named: name)
         let (digest, bytes) = try Self.digest(of: v.database)
         guard bytes == v.manifest.bytes, digest == v.manifest.sha256 else {
-            throw StoreError("\(v.database): checksum mismatch (manifest: \(v.manifest.sha256.prefix(16))…, \(v.manifest.bytes) bytes; file: \(digest.prefix(16))…, \(bytes) bytes): the version is damaged, do not serve it")
+            throw StoreError(
+                "\(v.database): checksum mismatch (manifest: \(v.manifest.sha256.prefix(16))…, \(v.manifest.bytes) bytes; file: \(digest.prefix(16))…, \(bytes) bytes): the version is damaged, do not serve it"
+            )
         }
         return v
     }
@@ -109,8 +111,9 @@ public struct PublishedVersions: Sendable {
                 try store.connection.execute("VACUUM INTO '\(database.replacingOccurrences(of: "'", with: "''"))'")
                 let collections = try Self.seal(database)
                 let (digest, bytes) = try Self.digest(of: database)
-                let manifest = VersionManifest(version: name, createdAt: Date().timeIntervalSince1970, sha256: digest, bytes: bytes,
-                                               source: store.path, collections: collections)
+                let manifest = VersionManifest(
+                    version: name, createdAt: Date().timeIntervalSince1970, sha256: digest, bytes: bytes,
+                    source: store.path, collections: collections)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 let manifestPath = "\(staging)/\(Self.manifestName)"
@@ -127,8 +130,9 @@ public struct PublishedVersions: Sendable {
             }
             try point(at: name)
             let removed = try prune(keep: keep)
-            return PublishOutcome(version: try version(named: name), previous: previous?.name, removed: removed,
-                                  seconds: Date().timeIntervalSince(started))
+            return PublishOutcome(
+                version: try version(named: name), previous: previous?.name, removed: removed,
+                seconds: Date().timeIntervalSince(started))
         }
     }
 
@@ -229,7 +233,9 @@ public struct PublishedVersions: Sendable {
             guard result == "ok" else { throw StoreError("\(path): the copy failed its integrity check: \(result)") }
         }
         let stats = try Store(path: path, readOnly: true).stats()
-        return stats.collections.map { VersionManifest.Collection(name: $0.name, documents: $0.documents, chunks: $0.chunks, embeddingModel: $0.embeddingModel) }
+        return stats.collections.map {
+            VersionManifest.Collection(name: $0.name, documents: $0.documents, chunks: $0.chunks, embeddingModel: $0.embeddingModel)
+        }
     }
 
     /// SHA-256 of the file and its size, read in 1 MiB blocks.

@@ -20,8 +20,10 @@ public struct APIKeyRecord: Sendable, Equatable {
     public var revokedAt: Double?
     public var lastUsedAt: Double?
 
-    public init(id: String, name: String, secretSHA256: String, scopes: [String], collections: [String]?, rate: Double? = nil,
-                burst: Int? = nil, createdAt: Double = Date().timeIntervalSince1970, revokedAt: Double? = nil, lastUsedAt: Double? = nil) {
+    public init(
+        id: String, name: String, secretSHA256: String, scopes: [String], collections: [String]?, rate: Double? = nil,
+        burst: Int? = nil, createdAt: Double = Date().timeIntervalSince1970, revokedAt: Double? = nil, lastUsedAt: Double? = nil
+    ) {
         self.id = id
         self.name = name
         self.secretSHA256 = secretSHA256
@@ -44,7 +46,7 @@ extension Store {
         try connection.prepare("INSERT INTO api_keys(\(Self.apiKeyColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run([
             .text(key.id), .text(key.name), .text(key.secretSHA256), .text(key.scopes.joined(separator: ",")),
             collections.map { .text($0) } ?? .null, key.rate.map { .double($0) } ?? .null, key.burst.map { .int(Int64($0)) } ?? .null,
-            .double(key.createdAt), key.revokedAt.map { .double($0) } ?? .null, key.lastUsedAt.map { .double($0) } ?? .null,
+            .double(key.createdAt), key.revokedAt.map { .double($0) } ?? .null, key.lastUsedAt.map { .double($0) } ?? .null
         ])
     }
 
@@ -84,10 +86,11 @@ extension Store {
             guard case .array(let items) = try JSONParser.parse(text) else { throw StoreError("api_keys.collections is not a JSON array") }
             collections = items.compactMap(\.stringValue)
         }
-        return APIKeyRecord(id: s.text(0), name: s.text(1), secretSHA256: s.text(2),
-                            scopes: s.text(3).split(separator: ",").map(String.init), collections: collections,
-                            rate: s.isNull(5) ? nil : s.double(5), burst: s.isNull(6) ? nil : Int(s.int(6)),
-                            createdAt: s.double(7), revokedAt: s.isNull(8) ? nil : s.double(8),
-                            lastUsedAt: s.isNull(9) ? nil : s.double(9))
+        return APIKeyRecord(
+            id: s.text(0), name: s.text(1), secretSHA256: s.text(2),
+            scopes: s.text(3).split(separator: ",").map(String.init), collections: collections,
+            rate: s.isNull(5) ? nil : s.double(5), burst: s.isNull(6) ? nil : Int(s.int(6)),
+            createdAt: s.double(7), revokedAt: s.isNull(8) ? nil : s.double(8),
+            lastUsedAt: s.isNull(9) ? nil : s.double(9))
     }
 }

@@ -29,15 +29,17 @@ extension Store {
         """
 
     private func record(_ s: Statement) -> DocumentRecord {
-        DocumentRecord(id: s.int(0), source: s.text(1), path: s.optionalText(2), format: s.text(3), title: s.text(4),
-                       metadataJSON: s.text(5), ingestedAt: s.double(6), chunkCount: Int(s.int(7)))
+        DocumentRecord(
+            id: s.int(0), source: s.text(1), path: s.optionalText(2), format: s.text(3), title: s.text(4),
+            metadataJSON: s.text(5), ingestedAt: s.double(6), chunkCount: Int(s.int(7)))
     }
 
     /// A page of the collection's documents satisfying `filter`, in id order, starting after
     /// the id `after` (keyset paging: a page stays right while documents are added or removed).
     public func documentPage(collectionID: Int64, filter: ChunkFilter, after: Int64, limit: Int) throws -> [DocumentRecord] {
         let (conditions, bindings) = filter.sqlConditions(document: "d")
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT \(Self.recordColumns) FROM documents d
             WHERE d.collection_id = ? AND d.id > ?\(conditions) ORDER BY d.id LIMIT ?
             """)
@@ -57,7 +59,8 @@ extension Store {
 
     /// The collection's documents made from `path` (a file, or an upload's `upload:` URI), in id order.
     public func documentRecords(collectionID: Int64, path: String) throws -> [DocumentRecord] {
-        let s = try connection.prepare("SELECT \(Self.recordColumns) FROM documents d WHERE d.collection_id = ? AND d.path = ? ORDER BY d.id")
+        let s = try connection.prepare(
+            "SELECT \(Self.recordColumns) FROM documents d WHERE d.collection_id = ? AND d.path = ? ORDER BY d.id")
         try s.bind([.int(collectionID), .text(path)])
         var out: [DocumentRecord] = []
         while try s.step() { out.append(record(s)) }
@@ -71,8 +74,9 @@ extension Store {
     public func deleteDocument(id: Int64, collectionID: Int64) throws -> DocumentRemoval? {
         try connection.transaction {
             guard let doc = try documentRecord(id: id, collectionID: collectionID) else { return nil }
-            let vectors = Int(try connection.scalarInt(
-                "SELECT count(*) FROM vectors v JOIN chunks c ON c.id = v.chunk_id WHERE c.document_id = ?", [.int(id)]) ?? 0)
+            let vectors = Int(
+                try connection.scalarInt(
+                    "SELECT count(*) FROM vectors v JOIN chunks c ON c.id = v.chunk_id WHERE c.document_id = ?", [.int(id)]) ?? 0)
             let old = try connection.prepare("SELECT id, text, heading_path FROM chunks WHERE document_id = ?")
             try old.bind([.int(id)])
             var rows: [(Int64, String, String)] = []

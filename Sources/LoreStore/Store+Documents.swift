@@ -79,16 +79,19 @@ extension Store {
 
     private func insert(_ prepared: PreparedDocument, sha: String, collectionID: Int64, file: FileFacts?) throws {
         let doc = prepared.document
-        try connection.prepare("""
+        try connection.prepare(
+            """
             INSERT INTO documents(collection_id, source, path, format, title, content_sha256, file_sha256, file_mtime, file_size, metadata, ingested_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).run([
+            """
+        ).run([
             .int(collectionID), .text(doc.source), doc.path.map { .text($0) } ?? .null, .text(doc.format.rawValue), .text(doc.title),
             .text(sha), file.map { .text($0.sha256) } ?? .null, file.map { .double($0.mtime) } ?? .null,
-            file.map { .int(Int64($0.size)) } ?? .null, .text(doc.metadata.serializedJSON()), .double(Date().timeIntervalSince1970),
+            file.map { .int(Int64($0.size)) } ?? .null, .text(doc.metadata.serializedJSON()), .double(Date().timeIntervalSince1970)
         ])
         let documentID = connection.lastInsertRowID
-        let insertChunk = try connection.prepare("""
+        let insertChunk = try connection.prepare(
+            """
             INSERT INTO chunks(document_id, ordinal, text, token_count, heading_path, char_start, char_end, page)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
@@ -101,7 +104,7 @@ extension Store {
             let heading = c.headingPathString
             try insertChunk.run([
                 .int(documentID), .int(Int64(c.ordinal)), .text(c.text), .int(Int64(c.tokenCount)), .text(heading),
-                .int(Int64(c.range.lowerBound)), .int(Int64(c.range.upperBound)), c.page.map { .int(Int64($0)) } ?? .null,
+                .int(Int64(c.range.lowerBound)), .int(Int64(c.range.upperBound)), c.page.map { .int(Int64($0)) } ?? .null
             ])
             let chunkID = connection.lastInsertRowID
             try indexChunk.run([.int(chunkID), .text(c.text), .text(heading)])
@@ -114,7 +117,8 @@ extension Store {
     /// Deletes the documents of `path` (chunks and vectors by cascade), removing their chunks
     /// from the FTS5 index first. Returns how many documents.
     private func deleteDocuments(collectionID: Int64, path: String) throws -> Int {
-        let old = try connection.prepare("""
+        let old = try connection.prepare(
+            """
             SELECT c.id, c.text, c.heading_path FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE d.collection_id = ? AND d.path = ?
             """)
@@ -145,14 +149,18 @@ extension Store {
 
     /// The documents of a collection, in source order.
     public func documents(collectionID: Int64) throws -> [DocumentRow] {
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT d.id, d.source, d.path, d.format, d.title, (SELECT count(*) FROM chunks c WHERE c.document_id = d.id)
             FROM documents d WHERE d.collection_id = ? ORDER BY d.source
             """)
         try s.bind([.int(collectionID)])
         var rows: [DocumentRow] = []
         while try s.step() {
-            rows.append(DocumentRow(id: s.int(0), source: s.text(1), path: s.optionalText(2), format: s.text(3), title: s.text(4), chunkCount: Int(s.int(5))))
+            rows.append(
+                DocumentRow(
+                    id: s.int(0), source: s.text(1), path: s.optionalText(2), format: s.text(3), title: s.text(4), chunkCount: Int(s.int(5))
+                ))
         }
         return rows
     }
@@ -171,12 +179,16 @@ extension Store {
 
     /// The chunks of a document, in order.
     public func chunks(documentID: Int64) throws -> [ChunkRow] {
-        let s = try connection.prepare("SELECT id, document_id, ordinal, text, token_count, heading_path, char_start, char_end, page FROM chunks WHERE document_id = ? ORDER BY ordinal")
+        let s = try connection.prepare(
+            "SELECT id, document_id, ordinal, text, token_count, heading_path, char_start, char_end, page FROM chunks WHERE document_id = ? ORDER BY ordinal"
+        )
         try s.bind([.int(documentID)])
         var rows: [ChunkRow] = []
         while try s.step() {
-            rows.append(ChunkRow(id: s.int(0), documentID: s.int(1), ordinal: Int(s.int(2)), text: s.text(3), tokenCount: Int(s.int(4)),
-                                 headingPath: s.text(5), range: Int(s.int(6))..<Int(s.int(7)), page: s.isNull(8) ? nil : Int(s.int(8))))
+            rows.append(
+                ChunkRow(
+                    id: s.int(0), documentID: s.int(1), ordinal: Int(s.int(2)), text: s.text(3), tokenCount: Int(s.int(4)),
+                    headingPath: s.text(5), range: Int(s.int(6))..<Int(s.int(7)), page: s.isNull(8) ? nil : Int(s.int(8))))
         }
         return rows
     }

@@ -14,8 +14,10 @@ public struct AuditRecord: Sendable, Equatable, Codable {
     public var excerpt: String
     public var hash: String?
 
-    public init(at: Double = Date().timeIntervalSince1970, requestID: String, stage: String, rule: String, action: String,
-                prompt: String? = nil, score: Double? = nil, excerpt: String = "", hash: String? = nil) {
+    public init(
+        at: Double = Date().timeIntervalSince1970, requestID: String, stage: String, rule: String, action: String,
+        prompt: String? = nil, score: Double? = nil, excerpt: String = "", hash: String? = nil
+    ) {
         self.at = at
         self.requestID = requestID
         self.stage = stage
@@ -68,30 +70,36 @@ extension Store {
     public func appendAudit(_ records: [AuditRecord]) throws {
         guard !records.isEmpty else { return }
         try connection.transaction {
-            let s = try connection.prepare("""
+            let s = try connection.prepare(
+                """
                 INSERT INTO guard_audit(at, request_id, stage, rule, action, prompt, score, excerpt, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for r in records {
-                try s.run([.double(r.at), .text(r.requestID), .text(r.stage), .text(r.rule), .text(r.action),
-                           r.prompt.map { .text($0) } ?? .null, r.score.map { .double($0) } ?? .null,
-                           .text(r.excerpt), r.hash.map { .text($0) } ?? .null])
+                try s.run([
+                    .double(r.at), .text(r.requestID), .text(r.stage), .text(r.rule), .text(r.action),
+                    r.prompt.map { .text($0) } ?? .null, r.score.map { .double($0) } ?? .null,
+                    .text(r.excerpt), r.hash.map { .text($0) } ?? .null
+                ])
             }
         }
     }
 
     /// The newest audit records first, optionally only one request's.
     public func auditRecords(requestID: String? = nil, limit: Int = 100) throws -> [AuditRecord] {
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT at, request_id, stage, rule, action, prompt, score, excerpt, hash FROM guard_audit
             WHERE ?1 IS NULL OR request_id = ?1 ORDER BY id DESC LIMIT ?2
             """)
         try s.bind([requestID.map { .text($0) } ?? .null, .int(Int64(limit))])
         var out: [AuditRecord] = []
         while try s.step() {
-            out.append(AuditRecord(at: s.double(0), requestID: s.text(1), stage: s.text(2), rule: s.text(3), action: s.text(4),
-                                   prompt: s.optionalText(5), score: s.isNull(6) ? nil : s.double(6), excerpt: s.text(7),
-                                   hash: s.optionalText(8)))
+            out.append(
+                AuditRecord(
+                    at: s.double(0), requestID: s.text(1), stage: s.text(2), rule: s.text(3), action: s.text(4),
+                    prompt: s.optionalText(5), score: s.isNull(6) ? nil : s.double(6), excerpt: s.text(7),
+                    hash: s.optionalText(8)))
         }
         return out
     }
@@ -99,7 +107,8 @@ extension Store {
     /// Chunks not yet scanned by `detector` (never scanned, or by another version), in id
     /// order, at most `limit`, with their text and their stored vector (nil without one).
     public func chunksToScan(detector: String, limit: Int = 1_000) throws -> [(id: Int64, text: String, model: String?, vector: [Float]?)] {
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT c.id, c.text, v.model, v.embedding FROM chunks c LEFT JOIN chunk_guard_scans g ON g.chunk_id = c.id
             LEFT JOIN vectors v ON v.chunk_id = c.id
             WHERE g.chunk_id IS NULL OR g.detector != ?1 ORDER BY c.id LIMIT ?2
@@ -116,7 +125,8 @@ extension Store {
     /// The outcomes `detector` stored for these chunks (chunks it has not scanned are left out).
     public func scans(of chunkIDs: [Int64], detector: String) throws -> [ChunkScan] {
         guard !chunkIDs.isEmpty else { return [] }
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT chunk_id, flagged, score, rules FROM chunk_guard_scans
             WHERE detector = ? AND chunk_id IN (\(Array(repeating: "?", count: chunkIDs.count).joined(separator: ",")))
             """)
@@ -132,7 +142,8 @@ extension Store {
         guard !scans.isEmpty else { return }
         let now = Date().timeIntervalSince1970
         try connection.transaction {
-            let s = try connection.prepare("""
+            let s = try connection.prepare(
+                """
                 INSERT OR REPLACE INTO chunk_guard_scans(chunk_id, detector, flagged, score, rules, scanned_at)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """)
@@ -144,7 +155,8 @@ extension Store {
 
     /// The chunks the scan flagged, optionally in one collection, in id order.
     public func flaggedChunks(collection: String? = nil, limit: Int = 1_000) throws -> [FlaggedChunk] {
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT g.chunk_id, col.name, d.source, c.ordinal, g.score, g.rules, substr(c.text, 1, 200)
             FROM chunk_guard_scans g JOIN chunks c ON c.id = g.chunk_id JOIN documents d ON d.id = c.document_id
             JOIN collections col ON col.id = d.collection_id
@@ -153,8 +165,10 @@ extension Store {
         try s.bind([collection.map { .text($0) } ?? .null, .int(Int64(limit))])
         var out: [FlaggedChunk] = []
         while try s.step() {
-            out.append(FlaggedChunk(chunkID: s.int(0), collection: s.text(1), source: s.text(2), ordinal: Int(s.int(3)),
-                                    score: s.double(4), rules: s.text(5), snippet: s.text(6)))
+            out.append(
+                FlaggedChunk(
+                    chunkID: s.int(0), collection: s.text(1), source: s.text(2), ordinal: Int(s.int(3)),
+                    score: s.double(4), rules: s.text(5), snippet: s.text(6)))
         }
         return out
     }

@@ -46,12 +46,14 @@ extension Store {
         defer { s.reset() }
         try s.bind([.int(collectionID)])
         guard try s.step() else { return nil }
-        return IndexSnapshotRecord(kind: s.text(0), seq: s.int(1), header: s.text(2), parts: Int(s.int(3)), bytes: s.int(4),
-                                   createdAt: Date(timeIntervalSince1970: s.double(5)))
+        return IndexSnapshotRecord(
+            kind: s.text(0), seq: s.int(1), header: s.text(2), parts: Int(s.int(3)), bytes: s.int(4),
+            createdAt: Date(timeIntervalSince1970: s.double(5)))
     }
 
     /// Calls `body` with each stored part of the snapshot, in order, in place.
-    public func readIndexParts(collectionID: Int64, _ body: (_ part: Int, _ checksum: UInt64, UnsafeRawBufferPointer) throws -> Void) throws {
+    public func readIndexParts(collectionID: Int64, _ body: (_ part: Int, _ checksum: UInt64, UnsafeRawBufferPointer) throws -> Void) throws
+    {
         let s = try connection.prepare("SELECT part, checksum, data FROM index_parts WHERE collection_id = ? ORDER BY part")
         defer { s.reset() }
         try s.bind([.int(collectionID)])
@@ -64,9 +66,11 @@ extension Store {
     /// Replaces the collection's snapshot in one transaction: either the whole new one is
     /// stored or the old one stays. `parts` yields each part's bytes and checksum in order;
     /// `progress` is told after each part is written.
-    public func writeIndexSnapshot(collectionID: Int64, kind: String, seq: Int64, header: String,
-                                   parts: (_ emit: (_ checksum: UInt64, UnsafeRawBufferPointer) throws -> Void) throws -> Void,
-                                   progress: ((Int) -> Void)? = nil) throws {
+    public func writeIndexSnapshot(
+        collectionID: Int64, kind: String, seq: Int64, header: String,
+        parts: (_ emit: (_ checksum: UInt64, UnsafeRawBufferPointer) throws -> Void) throws -> Void,
+        progress: ((Int) -> Void)? = nil
+    ) throws {
         try connection.transaction {
             try connection.prepare("DELETE FROM index_parts WHERE collection_id = ?").run([.int(collectionID)])
             try connection.prepare("DELETE FROM index_snapshots WHERE collection_id = ?").run([.int(collectionID)])
@@ -83,8 +87,13 @@ extension Store {
                 bytes += Int64(data.count)
                 progress?(count)
             }
-            try connection.prepare("INSERT INTO index_snapshots(collection_id, kind, seq, header, parts, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                .run([.int(collectionID), .text(kind), .int(seq), .text(header), .int(Int64(count)), .int(bytes), .double(Date().timeIntervalSince1970)])
+            try connection.prepare(
+                "INSERT INTO index_snapshots(collection_id, kind, seq, header, parts, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            )
+            .run([
+                .int(collectionID), .text(kind), .int(seq), .text(header), .int(Int64(count)), .int(bytes),
+                .double(Date().timeIntervalSince1970)
+            ])
             try pruneIndexLog()
         }
     }
@@ -100,7 +109,8 @@ extension Store {
     /// Calls `body` with every vector of the collection (chunk id, float32 bytes in place),
     /// in chunk-id order.
     public func forEachVector(collectionID: Int64, _ body: (Int64, UnsafeRawBufferPointer) throws -> Void) throws {
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT v.chunk_id, v.embedding FROM vectors v JOIN chunks c ON c.id = v.chunk_id
             JOIN documents d ON d.id = c.document_id WHERE d.collection_id = ? ORDER BY v.chunk_id
             """)
@@ -114,7 +124,8 @@ extension Store {
 
     /// The vector of a chunk of the collection, if it has one.
     public func vector(chunkID: Int64, collectionID: Int64) throws -> [Float]? {
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT v.embedding FROM vectors v JOIN chunks c ON c.id = v.chunk_id
             JOIN documents d ON d.id = c.document_id WHERE v.chunk_id = ? AND d.collection_id = ?
             """)
@@ -126,9 +137,11 @@ extension Store {
 
     /// How many vectors the collection has.
     public func vectorCount(collectionID: Int64) throws -> Int {
-        Int(try connection.scalarInt("""
-            SELECT count(*) FROM vectors v JOIN chunks c ON c.id = v.chunk_id
-            JOIN documents d ON d.id = c.document_id WHERE d.collection_id = ?
-            """, [.int(collectionID)]) ?? 0)
+        Int(
+            try connection.scalarInt(
+                """
+                SELECT count(*) FROM vectors v JOIN chunks c ON c.id = v.chunk_id
+                JOIN documents d ON d.id = c.document_id WHERE d.collection_id = ?
+                """, [.int(collectionID)]) ?? 0)
     }
 }

@@ -40,7 +40,7 @@ public enum LexicalQuery {
         "a", "about", "an", "and", "are", "as", "at", "be", "by", "can", "could", "did", "do", "does", "for", "from",
         "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "should", "so", "that", "the",
         "their", "then", "there", "these", "this", "those", "to", "was", "we", "were", "what", "when", "where", "which",
-        "who", "whom", "why", "will", "with", "would", "you", "your",
+        "who", "whom", "why", "will", "with", "would", "you", "your"
     ]
 
     /// The words a lexical search uses: `terms(text)` without stopwords, unless only
@@ -67,8 +67,10 @@ extension Store {
     ///
     /// - Parameter commonShare: words in more than this share of the chunks are left out
     ///   when rarer ones remain (see `selectiveTerms`); 1 keeps every word.
-    public func lexicalSearch(collectionID: Int64, text: String, limit: Int, filter: ChunkFilter = ChunkFilter(),
-                              commonShare: Double = TermStatistics.defaultCommonShare) throws -> [LexicalHit] {
+    public func lexicalSearch(
+        collectionID: Int64, text: String, limit: Int, filter: ChunkFilter = ChunkFilter(),
+        commonShare: Double = TermStatistics.defaultCommonShare
+    ) throws -> [LexicalHit] {
         guard limit > 0 else { return [] }
         let words = try selectiveTerms(LexicalQuery.searchTerms(text), commonShare: commonShare)
         guard let match = LexicalQuery.match(terms: words) else { return [] }
@@ -76,7 +78,8 @@ extension Store {
             return hits
         }
         let (conditions, values) = filter.sqlConditions(document: "d")
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT f.rowid, -bm25(chunks_fts) FROM chunks_fts f
             JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id
             WHERE chunks_fts MATCH ? AND +d.collection_id = ?\(conditions)
@@ -96,7 +99,8 @@ extension Store {
     private func lexicalSearchUnjoined(collectionID: Int64, match: String, limit: Int) throws -> [LexicalHit]? {
         let collections = try connection.scalarInt("SELECT count(*) FROM collections") ?? 1
         let fetch = collections <= 1 ? limit : limit * 4
-        let s = try connection.prepare("SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?")
+        let s = try connection.prepare(
+            "SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?")
         defer { s.reset() }
         try s.bind([.text(match), .int(Int64(fetch))])
         var ranked: [LexicalHit] = []
@@ -105,7 +109,8 @@ extension Store {
         guard !ranked.isEmpty else { return [] }
         // Which of them belong to the collection (one query).
         let placeholders = Array(repeating: "?", count: ranked.count).joined(separator: ",")
-        let m = try connection.prepare("""
+        let m = try connection.prepare(
+            """
             SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE +d.collection_id = ? AND c.id IN (\(placeholders))
             """)
@@ -190,7 +195,8 @@ extension Store {
     public func containsPhrase(_ terms: [String], collectionID: Int64) throws -> Bool {
         guard !terms.isEmpty else { return false }
         let phrase = "\"" + terms.joined(separator: " ").replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT 1 FROM chunks_fts f JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id
             WHERE chunks_fts MATCH ? AND +d.collection_id = ? LIMIT 1
             """)

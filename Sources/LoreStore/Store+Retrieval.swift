@@ -28,7 +28,8 @@ extension Store {
         // SQLite allows 32,766 parameters; stay well below in slices.
         for slice in stride(from: 0, to: ids.count, by: 500).map({ ids[$0..<min($0 + 500, ids.count)] }) {
             let placeholders = Array(repeating: "?", count: slice.count).joined(separator: ",")
-            let s = try connection.prepare("""
+            let s = try connection.prepare(
+                """
                 SELECT c.id, c.document_id, d.source, d.title, d.format, c.heading_path, c.text, c.char_start, c.char_end,
                        c.page, \(vectors ? "v.embedding" : "NULL")
                 FROM chunks c JOIN documents d ON d.id = c.document_id

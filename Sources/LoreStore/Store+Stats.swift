@@ -42,15 +42,18 @@ public struct IntegrityReport: Sendable {
 extension Store {
     public func stats() throws -> StoreStats {
         var collections: [StoreStats.Collection] = []
-        let c = try connection.prepare("""
+        let c = try connection.prepare(
+            """
             SELECT c.name, c.embedding_model, c.embedding_dim,
                    (SELECT count(*) FROM documents d WHERE d.collection_id = c.id),
                    (SELECT count(*) FROM chunks k JOIN documents d ON d.id = k.document_id WHERE d.collection_id = c.id)
             FROM collections c ORDER BY c.name
             """)
         while try c.step() {
-            collections.append(.init(name: c.text(0), documents: Int(c.int(3)), chunks: Int(c.int(4)),
-                                     embeddingModel: c.optionalText(1), embeddingDimension: c.isNull(2) ? nil : Int(c.int(2))))
+            collections.append(
+                .init(
+                    name: c.text(0), documents: Int(c.int(3)), chunks: Int(c.int(4)),
+                    embeddingModel: c.optionalText(1), embeddingDimension: c.isNull(2) ? nil : Int(c.int(2))))
         }
         var byFormat: [String: Int] = [:]
         let f = try connection.prepare("SELECT format, count(*) FROM documents GROUP BY format")
@@ -69,12 +72,14 @@ extension Store {
         var lastRun: StoreStats.Run? = nil
         let r = try connection.prepare("SELECT id, collection, status, started_at, finished_at FROM ingest_runs ORDER BY id DESC LIMIT 1")
         if try r.step() {
-            lastRun = .init(id: r.int(0), collection: r.text(1), status: r.text(2), startedAt: r.double(3), finishedAt: r.isNull(4) ? nil : r.double(4))
+            lastRun = .init(
+                id: r.int(0), collection: r.text(1), status: r.text(2), startedAt: r.double(3), finishedAt: r.isNull(4) ? nil : r.double(4))
             r.reset()
         }
-        return StoreStats(collections: collections, documents: byFormat.values.reduce(0, +), documentsByFormat: byFormat,
-                          chunks: chunks, tokens: tokens, vectorsByModel: byModel, databaseBytes: Int(pages * pageSize),
-                          walBytes: wal ?? 0, lastRun: lastRun, flaggedChunks: scans.flagged, scannedChunks: scans.scanned)
+        return StoreStats(
+            collections: collections, documents: byFormat.values.reduce(0, +), documentsByFormat: byFormat,
+            chunks: chunks, tokens: tokens, vectorsByModel: byModel, databaseBytes: Int(pages * pageSize),
+            walBytes: wal ?? 0, lastRun: lastRun, flaggedChunks: scans.flagged, scannedChunks: scans.scanned)
     }
 
     /// SQLite's integrity check, foreign keys, the FTS index, and Lore's own invariants
@@ -88,9 +93,13 @@ extension Store {
         do { try connection.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)") } catch {
             problems.append("FTS5 index out of step with chunks: \(error)")
         }
-        let empty = try connection.scalarInt("SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id)") ?? 0
+        let empty =
+            try connection.scalarInt(
+                "SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id)") ?? 0
         if empty > 0 { problems.append("\(empty) documents have no chunks") }
-        let gaps = try connection.scalarInt("SELECT count(*) FROM (SELECT document_id FROM chunks GROUP BY document_id HAVING max(ordinal) + 1 != count(*))") ?? 0
+        let gaps =
+            try connection.scalarInt(
+                "SELECT count(*) FROM (SELECT document_id FROM chunks GROUP BY document_id HAVING max(ordinal) + 1 != count(*))") ?? 0
         if gaps > 0 { problems.append("\(gaps) documents have missing chunk ordinals") }
         let ftsRows = try connection.scalarInt("SELECT count(*) FROM chunks_fts") ?? 0
         let chunkRows = try connection.scalarInt("SELECT count(*) FROM chunks") ?? 0

@@ -13,7 +13,9 @@ public enum VectorCoding {
 
     public static func decode(_ bytes: [UInt8]) -> [Float] {
         bytes.withUnsafeBytes { raw in
-            (0..<(bytes.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            (0..<(bytes.count / 4)).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+            }
         }
     }
 }
@@ -68,7 +70,8 @@ extension Store {
 
     /// The stored vector of each chunk of a document, in chunk order.
     public func vectors(documentID: Int64) throws -> [(chunkID: Int64, model: String, vector: [Float])] {
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT v.chunk_id, v.model, v.embedding FROM vectors v JOIN chunks c ON c.id = v.chunk_id
             WHERE c.document_id = ? ORDER BY c.ordinal
             """)
@@ -82,7 +85,8 @@ extension Store {
 extension Store {
     /// Every chunk of the collection: id and text, in id order.
     public func chunkTexts(collectionID: Int64) throws -> [(id: Int64, text: String)] {
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT c.id, c.text FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE d.collection_id = ? ORDER BY c.id
             """)
@@ -94,7 +98,8 @@ extension Store {
 
     /// Every chunk id of the collection, in order.
     func chunkIDs(collectionID: Int64) throws -> [Int64] {
-        let s = try connection.prepare("""
+        let s = try connection.prepare(
+            """
             SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE d.collection_id = ? ORDER BY c.id
             """)
@@ -111,12 +116,16 @@ extension Store {
         try connection.transaction {
             let current = try chunkIDs(collectionID: collectionID)
             guard current.count == vectors.count, current.allSatisfy({ vectors[$0] != nil }) else {
-                throw StoreError("the collection changed during the reindex (\(current.count) chunks, \(vectors.count) new vectors): run lore reindex again")
+                throw StoreError(
+                    "the collection changed during the reindex (\(current.count) chunks, \(vectors.count) new vectors): run lore reindex again"
+                )
             }
-            try connection.prepare("""
+            try connection.prepare(
+                """
                 DELETE FROM vectors WHERE chunk_id IN
                 (SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.collection_id = ?)
-                """).run([.int(collectionID)])
+                """
+            ).run([.int(collectionID)])
             let insert = try connection.prepare("INSERT INTO vectors(chunk_id, model, dim, embedding) VALUES (?, ?, ?, ?)")
             for id in current {
                 let v = vectors[id]!

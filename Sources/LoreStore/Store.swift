@@ -1,7 +1,7 @@
 import CSQLite
 import Foundation
-import LoreCore
 import Logging
+import LoreCore
 
 /// Why the store refused an operation.
 public struct StoreError: Error, CustomStringConvertible, Sendable {
@@ -50,7 +50,9 @@ public final class Store {
             guard applied == 0 else { continue }
             try connection.transaction {
                 try connection.execute(sql)
-                try connection.prepare("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)").run([.text(name), .double(Date().timeIntervalSince1970)])
+                try connection.prepare("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)").run([
+                    .text(name), .double(Date().timeIntervalSince1970)
+                ])
             }
             logger.info("applied migration", metadata: ["migration": "\(name)"])
         }
@@ -69,7 +71,9 @@ public final class Store {
     /// The id of the collection `name`, created if missing.
     public func collectionID(named name: String) throws -> Int64 {
         if let id = try connection.scalarInt("SELECT id FROM collections WHERE name = ?", [.text(name)]) { return id }
-        try connection.prepare("INSERT INTO collections(name, created_at) VALUES (?, ?)").run([.text(name), .double(Date().timeIntervalSince1970)])
+        try connection.prepare("INSERT INTO collections(name, created_at) VALUES (?, ?)").run([
+            .text(name), .double(Date().timeIntervalSince1970)
+        ])
         return connection.lastInsertRowID
     }
 

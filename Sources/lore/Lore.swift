@@ -1,5 +1,5 @@
-import LoreApp
 import ArgumentParser
+import LoreApp
 
 /// The `lore` command: a thin front over the ingestor and the store.
 @main
@@ -8,6 +8,9 @@ struct Lore: AsyncParsableCommand {
         commandName: "lore",
         abstract: "Lore: retrieval-augmented generation in one binary and one SQLite file.",
         version: "0.1.0",
-        subcommands: [Ingest.self, Query.self, Chat.self, Serve.self, Versions.self, Keys.self, Eval.self, Prompts.self, Guard.self, Reindex.self, IndexCommand.self, Stats.self, Embed.self, Bench.self, Config.self]
+        subcommands: [
+            Ingest.self, Query.self, Chat.self, Serve.self, Versions.self, Keys.self, Eval.self, Prompts.self, Guard.self, Reindex.self,
+            IndexCommand.self, Stats.self, Embed.self, Bench.self, Config.self
+        ]
     )
 }

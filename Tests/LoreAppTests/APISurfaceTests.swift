@@ -15,8 +15,9 @@ struct APISurfaceTests {
     func routerRoutes() async throws -> Set<String> {
         let c = try await AppFixture.shared.composition()
         // A replica also serves POST /admin/reload: the same router with a reload hook.
-        let router = LoreServer.router(collections: c.collections, options: c.options, readiness: [], metrics: { "" },
-                                       documents: c.documents, reload: { ReloadReport(previous: nil, version: "v", changed: false, seconds: 0) })
+        let router = LoreServer.router(
+            collections: c.collections, options: c.options, readiness: [], metrics: { "" },
+            documents: c.documents, reload: { ReloadReport(previous: nil, version: "v", changed: false, seconds: 0) })
         return Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
     }
 
@@ -25,18 +26,20 @@ struct APISurfaceTests {
         let spec = try #require(try Yams.load(yaml: text) as? [String: Any])
         let paths = try #require(spec["paths"] as? [String: Any])
         let verbs = ["get", "post", "put", "patch", "delete", "head", "options"]
-        return Set(paths.flatMap { path, item in
-            ((item as? [String: Any]) ?? [:]).keys.filter { verbs.contains($0) }.map { "\($0.uppercased()) \(path)" }
-        })
+        return Set(
+            paths.flatMap { path, item in
+                ((item as? [String: Any]) ?? [:]).keys.filter { verbs.contains($0) }.map { "\($0.uppercased()) \(path)" }
+            })
     }
 
     /// The rows `| \`METHOD\` | \`/path\` | ...` of docs/API.md.
     func documentedRoutes() throws -> Set<String> {
         let text = try String(contentsOfFile: TestPaths.repositoryRoot + "/docs/API.md", encoding: .utf8)
         let row = /^\|\s*`([A-Z]+)`\s*\|\s*`(\/[^`]*)`\s*\|/
-        return Set(text.split(separator: "\n").compactMap { line in
-            (try? row.firstMatch(in: String(line))).flatMap { $0 }.map { "\($0.1) \($0.2)" }
-        })
+        return Set(
+            text.split(separator: "\n").compactMap { line in
+                (try? row.firstMatch(in: String(line))).flatMap { $0 }.map { "\($0.1) \($0.2)" }
+            })
     }
 
     @Test("every route the router serves is in openapi.yaml, and every path of openapi.yaml is served")
@@ -83,15 +86,19 @@ struct APISurfaceTests {
             try await client.execute(uri: "/openapi.yaml", method: .get) { r in
                 #expect(r.status == .ok && String(buffer: r.body).hasPrefix("openapi:"))
             }
-            try await client.execute(uri: "/v1/query", method: .post, headers: [.contentType: "application/json"],
-                                     body: ByteBuffer(string: #"{"question": "How do I turn on WAL mode?"}"#)) { r in
+            try await client.execute(
+                uri: "/v1/query", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"question": "How do I turn on WAL mode?"}"#)
+            ) { r in
                 #expect(r.status == .ok)
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any]
                 let citations = json?["citations"] as? [[String: Any]] ?? []
                 #expect(!citations.isEmpty && (json?["answer"] as? String)?.contains("[1]") == true, "\(json ?? [:])")
             }
-            try await client.execute(uri: "/v1/query", method: .post, headers: [.contentType: "application/json"],
-                                     body: ByteBuffer(string: #"{"question": 7}"#)) { r in
+            try await client.execute(
+                uri: "/v1/query", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"question": 7}"#)
+            ) { r in
                 #expect(r.status == .badRequest && String(buffer: r.body).contains("question"))
             }
         }

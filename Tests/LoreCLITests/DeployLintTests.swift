@@ -46,13 +46,16 @@ struct DeployLintTests {
         let dir = TemporaryDirectory("lore-lint-deploy")
         let root = TestPaths.repositoryRoot, docker = root + "/docker"
         try FileManager.default.createDirectory(atPath: dir.path + "/docker", withIntermediateDirectories: true)
-        for (link, target) in [("corpus", root + "/corpus"), ("docker/nginx", docker + "/nginx"),
-                               ("docker/prometheus.yml", docker + "/prometheus.yml"), ("docker/Dockerfile", docker + "/Dockerfile")] {
+        for (link, target) in [
+            ("corpus", root + "/corpus"), ("docker/nginx", docker + "/nginx"),
+            ("docker/prometheus.yml", docker + "/prometheus.yml"), ("docker/Dockerfile", docker + "/Dockerfile")
+        ] {
             try FileManager.default.createSymbolicLink(atPath: dir.path + "/" + link, withDestinationPath: target)
         }
         let path = dir.path + "/docker/compose.yaml"
         let original = try String(contentsOfFile: docker + "/compose.yaml", encoding: .utf8)
-        let broken = original
+        let broken =
+            original
             .replacingOccurrences(of: "\"--publish\", \"/data/index\"", with: "\"--publsh\", \"/data/index\"")
             .replacingOccurrences(of: "- index:/data/index:ro", with: "- index:/data/index")
         #expect(broken != original, "docker/compose.yaml no longer has the lines this test breaks")

@@ -7,11 +7,15 @@ import Testing
 /// loopback), including the server going away in the middle.
 @Suite("lore ingest and reindex with an embeddings server", .serialized)
 struct EmbeddingServerIngestTests {
-    static let shared: Result<(server: ServerProcess, url: String), any Error> = Result { try EmbeddingServer.start(modelName: "minilm-http") }
+    static let shared: Result<(server: ServerProcess, url: String), any Error> = Result {
+        try EmbeddingServer.start(modelName: "minilm-http")
+    }
 
     /// A configuration file that makes failures quick.
     func config(_ dir: TemporaryDirectory) -> String {
-        dir.write("lore.yaml", """
+        dir.write(
+            "lore.yaml",
+            """
             openai_embedder:
               model: minilm-http
               batch_size: 64
@@ -38,17 +42,25 @@ struct EmbeddingServerIngestTests {
         let proxy = try EmbeddingServer.faultProxy(upstream: url, ["--fail-after", "5", "--status", "503"])
         defer { proxy.server.stop() }
         let db = dir.path + "/lore.db"
-        let r = try runLore(["ingest", root, "--db", db, "--config", config(dir), "--embedder", "openai-compatible", "--embedder-url", proxy.url])
+        let r = try runLore([
+            "ingest", root, "--db", db, "--config", config(dir), "--embedder", "openai-compatible", "--embedder-url", proxy.url
+        ])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("503") && r.stderr.contains("gave up after 2 attempts") && r.stderr.contains("\(proxy.url)/v1/embeddings"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains("503") && r.stderr.contains("gave up after 2 attempts") && r.stderr.contains("\(proxy.url)/v1/embeddings"),
+            "\(r.stderr)")
         let store = try Store(path: db)
         #expect(try store.checkIntegrity().isConsistent)
         let docs = try store.connection.scalarInt("SELECT count(*) FROM documents") ?? -1
         #expect(docs < 60, "the run stopped early (\(docs) documents)")
-        #expect(try store.connection.scalarInt("SELECT count(*) FROM chunks c LEFT JOIN vectors v ON v.chunk_id = c.id WHERE v.chunk_id IS NULL") == 0)
+        #expect(
+            try store.connection.scalarInt(
+                "SELECT count(*) FROM chunks c LEFT JOIN vectors v ON v.chunk_id = c.id WHERE v.chunk_id IS NULL") == 0)
 
         // With the server back, the next run completes the work.
-        let again = try runLore(["ingest", root, "--db", db, "--config", config(dir), "--embedder", "openai-compatible", "--embedder-url", url])
+        let again = try runLore([
+            "ingest", root, "--db", db, "--config", config(dir), "--embedder", "openai-compatible", "--embedder-url", url
+        ])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try store.connection.scalarInt("SELECT count(*) FROM documents") == 60)
         #expect(try store.connection.scalarInt("SELECT count(DISTINCT model) FROM vectors") == 1)
@@ -58,7 +70,7 @@ struct EmbeddingServerIngestTests {
     func reindexIsAtomicAndResumable() throws {
         let url = try Self.shared.get().url
         let dir = TemporaryDirectory()
-        let root = tree(dir, files: 60) // 60 × 9 chunks: more than one reindex batch of 256
+        let root = tree(dir, files: 60)  // 60 × 9 chunks: more than one reindex batch of 256
         let db = dir.path + "/lore.db"
         let first = try runLore(["ingest", root, "--db", db])
         #expect(first.status == 0, "\(first.stderr)")
@@ -70,14 +82,18 @@ struct EmbeddingServerIngestTests {
         // Interrupted: the proxy dies after the probe and the first batch of 256 (4 requests of 64).
         let proxy = try EmbeddingServer.faultProxy(upstream: url, ["--fail-after", "5", "--status", "503"])
         defer { proxy.server.stop() }
-        let broken = try runLore(["reindex", "--db", db, "--config", config(dir), "--embedder", "openai-compatible", "--embedder-url", proxy.url])
+        let broken = try runLore([
+            "reindex", "--db", db, "--config", config(dir), "--embedder", "openai-compatible", "--embedder-url", proxy.url
+        ])
         #expect(broken.status != 0)
         #expect(broken.stderr.contains("keeps its current vectors"), "\(broken.stderr)")
         #expect(try store.embeddingModel(collectionID: collection)?.id == "all-MiniLM-L6-v2", "the old vectors stay in service")
         #expect(try store.connection.scalarInt("SELECT count(*) FROM vectors WHERE model = 'all-MiniLM-L6-v2'") == chunks)
 
         // Resumed against the real server: the first batch comes from the cache.
-        let resumed = try runLore(["reindex", "--db", db, "--config", config(dir), "--embedder", "openai-compatible", "--embedder-url", url, "--json"])
+        let resumed = try runLore([
+            "reindex", "--db", db, "--config", config(dir), "--embedder", "openai-compatible", "--embedder-url", url, "--json"
+        ])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         struct Report: Decodable { var chunks: Int; var embedded: Int; var cached: Int }
         let report = try JSONDecoder().decode(Report.self, from: Data(resumed.stdout.utf8))

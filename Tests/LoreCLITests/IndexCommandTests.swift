@@ -70,7 +70,7 @@ struct IndexCommandTests {
         let hnsw = ["LORE_INDEX_KIND": "hnsw"]
         let first = try run(["ingest", dir.path + "/docs", "--db", db], hnsw)
         #expect((first["index"] as? [String: Any])?["kind"] as? String == "hnsw")
-        writeTree(dir, files: 1, version: 3) // t0.md changes: its old chunks become tombstones
+        writeTree(dir, files: 1, version: 3)  // t0.md changes: its old chunks become tombstones
         _ = try run(["ingest", dir.path + "/docs", "--db", db], hnsw)
         let stats = try run(["index", "stats", "--db", db], hnsw)
         let described = try #require(stats["index"] as? [String: Any])
@@ -89,14 +89,18 @@ struct IndexCommandTests {
         let dir = TemporaryDirectory()
         writeTree(dir, files: 3)
         dir.write("docs/notes.txt", "Checkpoints copy pages from the write-ahead log back into the database file when it grows.")
-        dir.write("docs/records.jsonl", """
+        dir.write(
+            "docs/records.jsonl",
+            """
             {"text": "The write-ahead log lets readers continue while a writer commits.", "team": "storage"}
             {"text": "Vacuum rebuilds the database file to reclaim free pages after deletes.", "team": "ops"}
             """)
         let db = dir.path + "/lore.db"
         _ = try run(["ingest", dir.path + "/docs", "--db", db])
         func hits(_ extra: [String]) throws -> [[String: Any]] {
-            try #require(try run(["index", "search", "write-ahead log readers and writers", "--db", db, "--k", "5"] + extra)["hits"] as? [[String: Any]])
+            try #require(
+                try run(["index", "search", "write-ahead log readers and writers", "--db", db, "--k", "5"] + extra)["hits"]
+                    as? [[String: Any]])
         }
         let all = try hits([])
         #expect(all.count == 5)
@@ -148,11 +152,14 @@ struct IndexCommandTests {
                 let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
                 v = v.map { $0 / norm }
                 let text = "vector document \(i)"
-                _ = try store.replaceFile(collectionID: cid, path: "v\(i).txt", file: nil, documents: [
-                    PreparedDocument(document: Document(source: "v\(i).txt", path: "v\(i).txt", format: .text, title: "v\(i)", text: text),
-                                     chunks: [Chunk(ordinal: 0, text: text, tokenCount: 3, headingPath: [], range: 0..<text.utf8.count, page: nil)],
-                                     vectors: [v], model: model.id),
-                ])
+                _ = try store.replaceFile(
+                    collectionID: cid, path: "v\(i).txt", file: nil,
+                    documents: [
+                        PreparedDocument(
+                            document: Document(source: "v\(i).txt", path: "v\(i).txt", format: .text, title: "v\(i)", text: text),
+                            chunks: [Chunk(ordinal: 0, text: text, tokenCount: 3, headingPath: [], range: 0..<text.utf8.count, page: nil)],
+                            vectors: [v], model: model.id)
+                    ])
             }
         }
     }
@@ -166,7 +173,7 @@ struct IndexCommandTests {
         let built = try run(["index", "build", "--db", db], small)
         #expect((built["index"] as? [String: Any])?["vectors"] as? Int == 2000)
         let before = try #require(try run(["index", "stats", "--db", db], small)["index"] as? [String: Any])
-        try fillStore(db, range: 2000..<2300, seed: 2) // logged, not yet in the snapshot
+        try fillStore(db, range: 2000..<2300, seed: 2)  // logged, not yet in the snapshot
 
         // Rebuild with a line per part written; kill it after the fifth part.
         let p = Process()

@@ -38,7 +38,8 @@ struct IngestBadInputTests {
     /// really is unreadable.
     func lore(_ args: [String]) throws -> ProcessResult {
         if geteuid() == 0 {
-            return try runProcess("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", TestPaths.loreBinary] + args)
+            return try runProcess(
+                "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", TestPaths.loreBinary] + args)
         }
         return try runLore(args)
     }
@@ -59,7 +60,8 @@ struct IngestBadInputTests {
         for f in Self.goodFiles { #expect(paths.contains(tree + "/good/" + f), "\(f) was ingested") }
 
         func reason(_ name: String) -> String? {
-            let all = report.errors.map { ($0.path, $0.reason) } + report.skips.map { ($0.path, $0.reason) }
+            let all =
+                report.errors.map { ($0.path, $0.reason) } + report.skips.map { ($0.path, $0.reason) }
                 + report.findings.map { ($0.path, "\($0.check): \($0.message)") }
             let hits = all.filter { $0.0.hasSuffix("/" + name) || $0.0 == name }
             #expect(hits.count == 1, "\(name) is reported exactly once, got \(hits)")

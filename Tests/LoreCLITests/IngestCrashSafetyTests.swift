@@ -34,7 +34,7 @@ struct IngestCrashSafetyTests {
         let handle = out.fileHandleForReading
         while seen < lines {
             let chunk = handle.availableData
-            if chunk.isEmpty { break } // the process finished first
+            if chunk.isEmpty { break }  // the process finished first
             buffer.append(chunk)
             seen = buffer.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
         }
@@ -47,10 +47,12 @@ struct IngestCrashSafetyTests {
         let store = try Store(path: db)
         let report = try store.checkIntegrity()
         #expect(report.isConsistent, "\(note): \(report.problems)")
-        let dupSources = try store.connection.scalarInt("SELECT count(*) FROM (SELECT source FROM documents GROUP BY collection_id, source HAVING count(*) > 1)")
+        let dupSources = try store.connection.scalarInt(
+            "SELECT count(*) FROM (SELECT source FROM documents GROUP BY collection_id, source HAVING count(*) > 1)")
         #expect(dupSources == 0, "\(note): no duplicate document")
         // Every stored document is complete: its chunks are those of a full chunking of its file.
-        let partial = try store.connection.scalarInt("""
+        let partial = try store.connection.scalarInt(
+            """
             SELECT count(*) FROM documents d WHERE (SELECT count(*) FROM chunks c WHERE c.document_id = d.id) < 12
             """)
         #expect(partial == 0, "\(note): no half-written document")
@@ -66,7 +68,7 @@ struct IngestCrashSafetyTests {
 
         var kills = 0
         for (round, after) in [1, 25, 60, 5, 120].enumerated() {
-            if round == 3 { writeTree(dir, count: files, version: 2) } // later kills land in updates
+            if round == 3 { writeTree(dir, count: files, version: 2) }  // later kills land in updates
             let seen = try ingestAndKill(tree: tree, db: db, afterLines: after)
             if seen >= after { kills += 1 }
             try assertConsistent(db, "after kill \(round) (\(seen) files reported)")
@@ -79,15 +81,18 @@ struct IngestCrashSafetyTests {
         try assertConsistent(db, "after the final run")
         let store = try Store(path: db)
         #expect(try store.connection.scalarInt("SELECT count(*) FROM documents") == Int64(files))
-        #expect(try store.connection.scalarInt("SELECT count(*) FROM documents d JOIN chunks c ON c.document_id = d.id WHERE c.text LIKE '%Version 1 %'") == 0,
-                "every file is at its latest version")
+        #expect(
+            try store.connection.scalarInt(
+                "SELECT count(*) FROM documents d JOIN chunks c ON c.document_id = d.id WHERE c.text LIKE '%Version 1 %'") == 0,
+            "every file is at its latest version")
         #expect(try store.connection.scalarInt("SELECT count(*) FROM ingest_runs WHERE status = 'interrupted'") ?? 0 >= 4)
 
         // And a clean ingest of the same tree gives the same documents and chunks.
         let clean = dir.path + "/clean.db"
         _ = try runLore(["ingest", tree, "--db", clean, "--json", "--embedder", "none"])
         func contents(_ path: String) throws -> [String] {
-            let s = try Store(path: path).connection.prepare("SELECT d.source, c.ordinal, c.text FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY 1, 2")
+            let s = try Store(path: path).connection.prepare(
+                "SELECT d.source, c.ordinal, c.text FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY 1, 2")
             var rows: [String] = []
             while try s.step() { rows.append("\(s.text(0))#\(s.int(1))#\(s.text(2))") }
             return rows
@@ -127,8 +132,10 @@ struct IngestEmbeddingCrashTests {
             p.waitUntilExit()
             let store = try Store(path: db)
             #expect(try store.checkIntegrity().isConsistent)
-            #expect(try store.connection.scalarInt("SELECT count(*) FROM chunks c LEFT JOIN vectors v ON v.chunk_id = c.id WHERE v.chunk_id IS NULL") == 0,
-                    "every stored chunk has its vector")
+            #expect(
+                try store.connection.scalarInt(
+                    "SELECT count(*) FROM chunks c LEFT JOIN vectors v ON v.chunk_id = c.id WHERE v.chunk_id IS NULL") == 0,
+                "every stored chunk has its vector")
         }
         let r = try runLore(["ingest", tree, "--db", db, "--json"])
         #expect(r.status == 0, "\(r.stderr)")

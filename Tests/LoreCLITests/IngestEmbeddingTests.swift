@@ -24,7 +24,10 @@ struct IngestEmbeddingTests {
     @Test("every chunk gets a 384-dimension vector and the collection records its model")
     func vectorsForEveryChunk() throws {
         let dir = TemporaryDirectory()
-        dir.write("t/a.md", "# A\n\n" + section("One", "Write-ahead logging keeps readers and writers apart.") + section("Two", "Checkpoints move pages back to the database."))
+        dir.write(
+            "t/a.md",
+            "# A\n\n" + section("One", "Write-ahead logging keeps readers and writers apart.")
+                + section("Two", "Checkpoints move pages back to the database."))
         let db = dir.path + "/lore.db"
         let c = try ingest([dir.path + "/t", "--db", db])
         #expect(c.chunks > 0 && c.embedded == c.chunks && c.embeddingsCached == 0)
@@ -43,7 +46,9 @@ struct IngestEmbeddingTests {
     @Test("re-ingesting a changed document embeds only the chunk texts never seen before")
     func cacheEmbedsOnlyNewTexts() throws {
         let dir = TemporaryDirectory()
-        let sections = (0..<6).map { section("Part \($0)", "Part \($0) explains topic number \($0 * 13) in enough words to stand alone as a chunk.") }
+        let sections = (0..<6).map {
+            section("Part \($0)", "Part \($0) explains topic number \($0 * 13) in enough words to stand alone as a chunk.")
+        }
         dir.write("t/a.md", "# Doc\n\n" + sections.joined())
         let db = dir.path + "/lore.db"
         let first = try ingest([dir.path + "/t", "--db", db])
@@ -74,7 +79,9 @@ struct IngestEmbeddingTests {
         dir.write("t/b.txt", "A second document that must not be embedded with a different model.\n")
         let r = try runLore(["ingest", dir.path + "/t", "--db", db])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("text-embedding-3-small (1536 dimensions)") && r.stderr.contains("all-MiniLM-L6-v2 (384 dimensions)"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains("text-embedding-3-small (1536 dimensions)") && r.stderr.contains("all-MiniLM-L6-v2 (384 dimensions)"),
+            "\(r.stderr)")
         #expect(r.stderr.contains("lore reindex --collection default"))
         #expect(try store.connection.scalarInt("SELECT count(*) FROM documents") == 1, "nothing was written")
     }

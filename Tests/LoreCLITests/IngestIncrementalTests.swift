@@ -20,7 +20,8 @@ struct IngestIncrementalTests {
     /// Every chunk as (id, document source, text), to compare states of the store.
     func snapshot(_ db: String) throws -> [String] {
         let store = try Store(path: db)
-        let s = try store.connection.prepare("SELECT c.id, d.source, d.ingested_at, c.text FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY c.id")
+        let s = try store.connection.prepare(
+            "SELECT c.id, d.source, d.ingested_at, c.text FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY c.id")
         var rows: [String] = []
         while try s.step() { rows.append("\(s.int(0))|\(s.text(1))|\(s.double(2))|\(s.text(3))") }
         return rows

@@ -26,11 +26,14 @@ struct KeysCommandTests {
 
     @Test("create prints the key once on stdout, with a note on stderr; the store keeps only its hash; list never shows the secret")
     func createAndList() throws {
-        let r = try keys(["create", "--name", "ci-bot", "--scope", "query,ingest", "--collection", "default", "--rate", "5", "--burst", "10"])
+        let r = try keys([
+            "create", "--name", "ci-bot", "--scope", "query,ingest", "--collection", "default", "--rate", "5", "--burst", "10"
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let key = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = key.split(separator: "_")
-        #expect(!key.contains("\n") && parts.count == 3 && parts[0] == "lore" && parts[1].count == 16 && parts[2].count == 64, "\(r.stdout)")
+        #expect(
+            !key.contains("\n") && parts.count == 3 && parts[0] == "lore" && parts[1].count == 16 && parts[2].count == 64, "\(r.stdout)")
         #expect(r.stderr.contains("cannot show it again"), "\(r.stderr)")
         let id = String(parts[1]), secret = String(parts[2])
 
@@ -97,7 +100,7 @@ struct KeysCommandTests {
         BadCase(args: ["create", "--name", "x", "--scope", "query", "--burst", "3"], mentions: ["--burst", "--rate"]),
         BadCase(args: ["create", "--name", "x", "--scope", "query", "--rate", "-1"], mentions: ["--rate"]),
         BadCase(args: ["create", "--name", "x", "--scope", "query", "--rate", "1", "--burst", "0"], mentions: ["--burst"]),
-        BadCase(args: ["revoke", "0123456789abcdef"], mentions: ["0123456789abcdef"]),
+        BadCase(args: ["revoke", "0123456789abcdef"], mentions: ["0123456789abcdef"])
     ]
 
     @Test("bad arguments fail with a message naming the argument, and create no key", arguments: badCases)

@@ -93,9 +93,11 @@ struct QueryCommandTests {
     @Test("filters restrict the sources: format, source glob and metadata")
     func filters() throws {
         let q = "What does this cover?"
-        for (filter, check) in [("format=csv", { (s: String) in s.contains("release-notes.csv") }),
-                                ("source=*/guides/*", { (s: String) in s.contains("/guides/") }),
-                                ("category=search", { (s: String) in s.contains("faq.jsonl") || s.contains("release-notes.csv") })] {
+        for (filter, check) in [
+            ("format=csv", { (s: String) in s.contains("release-notes.csv") }),
+            ("source=*/guides/*", { (s: String) in s.contains("/guides/") }),
+            ("category=search", { (s: String) in s.contains("faq.jsonl") || s.contains("release-notes.csv") })
+        ] {
             let o = try json([q, "--filter", filter, "--min-relevance=-1"])
             let sources = (o["citations"] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String }
             #expect(!sources.isEmpty && sources.allSatisfy(check), "\(filter): \(sources)")
@@ -105,8 +107,10 @@ struct QueryCommandTests {
     @Test("answer@v2 gives shorter answers than answer@v1 on the same questions, and says so in the JSON")
     func promptVersions() throws {
         var shorter = 0
-        for q in ["How do I turn on WAL mode, and what does it let readers do?", "When does Lore switch from the flat index to HNSW?",
-                  "How should red lentils be prepared for the dal?"] {
+        for q in [
+            "How do I turn on WAL mode, and what does it let readers do?", "When does Lore switch from the flat index to HNSW?",
+            "How should red lentils be prepared for the dal?"
+        ] {
             let v1 = try json([q, "--prompt", "answer@v1"]), v2 = try json([q, "--prompt", "answer@v2"])
             #expect((v1["prompt"] as? [String: Any])?["version"] as? String == "v1")
             #expect((v2["prompt"] as? [String: Any])?["version"] as? String == "v2")
@@ -126,11 +130,13 @@ struct QueryCommandTests {
         }
     }
 
-    @Test("bad parameters exit non-zero and name the parameter", arguments: [
-        (["q", "--mode", "fuzzy"], "--mode"), (["q", "--filter", "nokey"], "--filter"), (["q", "--k", "0"], "k must"),
-        (["q", "--lambda", "3"], "lambda"), (["q", "--prompt", "answer@v9"], "v9"), (["q", "--backend", "nope"], "nope"),
-        (["q", "--filter", "format=docx"], "docx"), (["   "], "question"),
-    ])
+    @Test(
+        "bad parameters exit non-zero and name the parameter",
+        arguments: [
+            (["q", "--mode", "fuzzy"], "--mode"), (["q", "--filter", "nokey"], "--filter"), (["q", "--k", "0"], "k must"),
+            (["q", "--lambda", "3"], "lambda"), (["q", "--prompt", "answer@v9"], "v9"), (["q", "--backend", "nope"], "nope"),
+            (["q", "--filter", "format=docx"], "docx"), (["   "], "question")
+        ])
     func badInput(args: [String], needle: String) throws {
         let r = try query(args)
         #expect(r.status != 0)
@@ -190,6 +196,9 @@ struct QueryCommandTests {
         let url = "http://127.0.0.1:\(port)/cli-\(UUID().uuidString.prefix(6))/\(mode)"
         let r = try query(["How do I turn on WAL mode?"], env: llmEnv(url))
         #expect(r.status != 0)
-        #expect(r.stderr.contains("llm") && (r.stderr.contains("500") || r.stderr.lowercased().contains("malformed") || r.stderr.lowercased().contains("json")), "\(r.stderr)")
+        #expect(
+            r.stderr.contains("llm")
+                && (r.stderr.contains("500") || r.stderr.lowercased().contains("malformed") || r.stderr.lowercased().contains("json")),
+            "\(r.stderr)")
     }
 }

@@ -57,7 +57,9 @@ final class ChatTarget: @unchecked Sendable {
     init(_ mode: ChatMode, keyArguments: [String] = []) throws {
         self.mode = mode
         let corpus = ChatCorpus.shared
-        config = directory.write("lore.yaml", """
+        config = directory.write(
+            "lore.yaml",
+            """
             generation:
               backend: extractive
               backends:
@@ -76,12 +78,14 @@ final class ChatTarget: @unchecked Sendable {
             apiKey = nil
         case .server:
             let made = try runLore(["keys", "create", "--db", corpus.database, "--name", key, "--scope", "query"] + keyArguments)
-            guard made.status == 0, case let text = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines), text.hasPrefix("lore_") else {
+            guard made.status == 0, case let text = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines), text.hasPrefix("lore_")
+            else {
                 throw ChatFixtureError(description: "lore keys create failed (\(made.status)): \(made.stderr)")
             }
             apiKey = text
-            server = try ServerProcess(TestPaths.loreBinary, ["serve", "--db", corpus.database, "--port", "0", "--config", config],
-                                       timeout: 120, readyPrefix: "lore serve: listening on ")
+            server = try ServerProcess(
+                TestPaths.loreBinary, ["serve", "--db", corpus.database, "--port", "0", "--config", config],
+                timeout: 120, readyPrefix: "lore serve: listening on ")
         }
     }
 
@@ -104,7 +108,8 @@ final class ChatTarget: @unchecked Sendable {
     /// The shell command that starts `lore chat` in a terminal, with the history kept in
     /// `stateHome`, and prints `[exited N]` with its exit status when it ends.
     func terminalCommand(stateHome: String, colour: Bool = true) -> String {
-        let env = ["XDG_STATE_HOME=" + stateHome, "TERM=xterm-256color"] + (colour ? [] : ["NO_COLOR=1"])
+        let env =
+            ["XDG_STATE_HOME=" + stateHome, "TERM=xterm-256color"] + (colour ? [] : ["NO_COLOR=1"])
             + (apiKey.map { [Self.keyVariable + "=" + $0] } ?? [])
         let chat = (["env", "-u", "NO_COLOR"] + env + [TestPaths.loreBinary] + chatArguments).map(Self.quote).joined(separator: " ")
         return chat + "; echo \"[exited $?]\""

@@ -10,7 +10,8 @@ struct ChatPipedTests {
     @Test("questions on stdin, answers and sources on stdout, a follow-up condensed, no escape codes", arguments: ChatMode.allCases)
     func questionsInAnswersOut(_ mode: ChatMode) throws {
         let target = try ChatTarget(mode)
-        let r = try target.piped("""
+        let r = try target.piped(
+            """
             How do I turn on WAL mode?
             What does it let readers do?
             /sources
@@ -25,7 +26,9 @@ struct ChatPipedTests {
         #expect(turns.count == 5, "\(r.stdout)")
         let first = try #require(turns.first)
         #expect(first.hasPrefix("> How do I turn on WAL mode?\n"), "\(first)")
-        #expect(first.contains("WAL mode") && first.contains("[1].") && first.contains("Sources:\n  [1] SQLite Write-Ahead Logging (WAL) Mode"), "\(first)")
+        #expect(
+            first.contains("WAL mode") && first.contains("[1].") && first.contains("Sources:\n  [1] SQLite Write-Ahead Logging (WAL) Mode"),
+            "\(first)")
         #expect(first.contains("corpus/notes/sqlite-wal-mode.txt"), "\(first)")
         let followUp = turns[1]
         #expect(followUp.contains("(searched for: What does it let readers do? — How do I turn on WAL mode?)"), "\(followUp)")
@@ -38,13 +41,18 @@ struct ChatPipedTests {
         let saved = try String(contentsOfFile: target.directory.path + "/chat.md", encoding: .utf8)
         #expect(saved.hasPrefix("# Lore chat\n"), "\(saved)")
         #expect(saved.contains("## How do I turn on WAL mode?") && saved.contains("## What does it let readers do?"), "\(saved)")
-        #expect(saved.contains("- [1] SQLite Write-Ahead Logging (WAL) Mode") && saved.contains("corpus/notes/sqlite-wal-mode.txt`"), "\(saved)")
+        #expect(
+            saved.contains("- [1] SQLite Write-Ahead Logging (WAL) Mode") && saved.contains("corpus/notes/sqlite-wal-mode.txt`"), "\(saved)"
+        )
     }
 
-    @Test("a backend down, a guardrail refusal and bad commands are reported; the next lines are answered; the status is 1", arguments: ChatMode.allCases)
+    @Test(
+        "a backend down, a guardrail refusal and bad commands are reported; the next lines are answered; the status is 1",
+        arguments: ChatMode.allCases)
     func failuresAreReportedAndTheChatGoesOn(_ mode: ChatMode) throws {
         let target = try ChatTarget(mode)
-        let r = try target.piped("""
+        let r = try target.piped(
+            """
             /backend down
             How do I turn on WAL mode?
             /backend default
@@ -75,7 +83,8 @@ struct ChatPipedTests {
     func rateLimitedIsReported() throws {
         // One request at once, then one every 100 seconds: the second question is refused.
         let target = try ChatTarget(.server, keyArguments: ["--rate", "0.01", "--burst", "1"])
-        let r = try target.piped("""
+        let r = try target.piped(
+            """
             How do I turn on WAL mode?
             What does WAL mode let readers do?
             /k 3

@@ -16,7 +16,9 @@ struct ChatTerminalTests {
         return last?.trimmingCharacters(in: .whitespaces) == prompt.trimmingCharacters(in: .whitespaces)
     }
 
-    @Test("a conversation: answer and sources, a follow-up, /sources, Ctrl-C mid-answer, Ctrl-C at the prompt, /quit", arguments: ChatMode.allCases)
+    @Test(
+        "a conversation: answer and sources, a follow-up, /sources, Ctrl-C mid-answer, Ctrl-C at the prompt, /quit",
+        arguments: ChatMode.allCases)
     func conversation(_ mode: ChatMode) throws {
         let target = try ChatTarget(mode)
         let state = TemporaryDirectory("lore-chat-state")
@@ -31,7 +33,8 @@ struct ChatTerminalTests {
         #expect(answer.contains("[1]"), "\(answer)")
         #expect(answer.contains("WAL mode"), "\(answer)")
         let sources = answer.after(last: "Sources:")
-        #expect(sources.contains("SQLite Write-Ahead Logging (WAL) Mode") && sources.contains("corpus/notes/sqlite-wal-mode.txt"), "\(sources)")
+        #expect(
+            sources.contains("SQLite Write-Ahead Logging (WAL) Mode") && sources.contains("corpus/notes/sqlite-wal-mode.txt"), "\(sources)")
 
         // A follow-up that only makes sense after the first question: retrieval searched
         // for it with the first question's subject, and answered from the WAL notes again.
@@ -55,7 +58,9 @@ struct ChatTerminalTests {
         try tmux.enter("/backend slow")
         try tmux.waitFor("the backend switch") { $0.contains("backend = slow for the next questions.") && Self.atPrompt($0) }
         try tmux.enter("Why does WAL mode need checkpoints?")
-        try tmux.waitFor("the first words of the slow answer") { $0.after(last: "lore> Why does WAL mode need checkpoints?").contains("tick") }
+        try tmux.waitFor("the first words of the slow answer") {
+            $0.after(last: "lore> Why does WAL mode need checkpoints?").contains("tick")
+        }
         try tmux.press("C-c")
         screen = try tmux.waitFor("the stopped answer and the prompt", timeout: 30) { $0.contains("[answer stopped]") && Self.atPrompt($0) }
         let stopped = screen.after(last: "lore> Why does WAL mode need checkpoints?")
@@ -71,7 +76,9 @@ struct ChatTerminalTests {
 
         // The next question is answered as usual.
         try tmux.enter("/backend default")
-        try tmux.waitFor("the default backend") { $0.contains("backend = the configured default for the next questions.") && Self.atPrompt($0) }
+        try tmux.waitFor("the default backend") {
+            $0.contains("backend = the configured default for the next questions.") && Self.atPrompt($0)
+        }
         try tmux.enter("What is a checkpoint?")
         screen = try tmux.waitFor("the answer after the interruption") { $0.occurrences(of: "Sources:") == 3 && Self.atPrompt($0) }
         #expect(screen.after(last: "lore> What is a checkpoint?").lowercased().contains("checkpoint"), "\(screen)")
@@ -90,10 +97,11 @@ struct ChatTerminalTests {
 
         // The history is kept in $XDG_STATE_HOME/lore/chat_history; the dropped line is not in it.
         let history = try String(contentsOfFile: state.path + "/lore/chat_history", encoding: .utf8)
-        #expect(history.split(separator: "\n").map(String.init) == [
-            "How do I turn on WAL mode?", "What does it let readers do?", "/sources", "/backend slow",
-            "Why does WAL mode need checkpoints?", "/backend default", "What is a checkpoint?", "/quit",
-        ], "\(history)")
+        #expect(
+            history.split(separator: "\n").map(String.init) == [
+                "How do I turn on WAL mode?", "What does it let readers do?", "/sources", "/backend slow",
+                "Why does WAL mode need checkpoints?", "/backend default", "What is a checkpoint?", "/quit"
+            ], "\(history)")
     }
 
     @Test("colour on a terminal; the history of an earlier chat comes back with Up; Ctrl-D leaves")

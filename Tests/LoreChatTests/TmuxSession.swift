@@ -14,8 +14,10 @@ final class TmuxSession: @unchecked Sendable {
     /// Starts `command` (run by the shell) in a 120 × 40 pane that stays after the command
     /// exits, so that its last screen can be read.
     init(_ command: String) throws {
-        try tmux(["new-session", "-d", "-x", "120", "-y", "40", "-s", name, command, ";",
-                  "set-option", "-t", name, "remain-on-exit", "on"])
+        try tmux([
+            "new-session", "-d", "-x", "120", "-y", "40", "-s", name, command, ";",
+            "set-option", "-t", name, "remain-on-exit", "on"
+        ])
         // The tmux server (and the chat in its pane) ends with the test run, even a killed one.
         if let pid = Int32(try tmux(["display-message", "-p", "-t", name, "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) {
             ChildWatchdog.watch(pid)
@@ -31,7 +33,8 @@ final class TmuxSession: @unchecked Sendable {
 
     @discardableResult
     func tmux(_ arguments: [String]) throws -> String {
-        let r = try runProcess("/bin/bash", ["-c", Self.closeDescriptors, "tmux", "/usr/bin/tmux", "-S", socket, "-f", "/dev/null"] + arguments)
+        let r = try runProcess(
+            "/bin/bash", ["-c", Self.closeDescriptors, "tmux", "/usr/bin/tmux", "-S", socket, "-f", "/dev/null"] + arguments)
         guard r.status == 0 else { throw TmuxError(description: "tmux \(arguments.joined(separator: " ")): \(r.stderr)") }
         return r.stdout
     }
@@ -79,7 +82,8 @@ final class TmuxSession: @unchecked Sendable {
         guard !killed else { return }
         killed = true
         if let pid = try? tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines),
-           let p = Int32(pid), p > 0 {
+            let p = Int32(pid), p > 0
+        {
             Foundation.kill(-p, SIGKILL)
         }
         _ = try? tmux(["kill-session", "-t", name])

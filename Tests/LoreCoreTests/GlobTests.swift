@@ -1,5 +1,5 @@
-import Testing
 import LoreCore
+import Testing
 
 /// Shell-style globs as used by include/exclude patterns.
 @Suite("Glob")
@@ -19,7 +19,7 @@ struct GlobTests {
             ("*.md", "README.md", true), ("*.md", ".md", true), ("*.md", "README.mdx", false), ("*.md", "md", false),
             ("a*", "a", true), ("a*", "", false), ("*a*b*", "xxaYYbZZ", true), ("*a*b", "ab", true), ("*a*b", "ba", false),
             ("docs/*.md", "docs/a.md", true), ("docs/*.md", "docs/sub/a.md", false), ("docs/*", "docs/a/b", false),
-            ("src/*/main.swift", "src/lore/main.swift", true), ("src/*/main.swift", "src/a/b/main.swift", false),
+            ("src/*/main.swift", "src/lore/main.swift", true), ("src/*/main.swift", "src/a/b/main.swift", false)
         ])
     }
 
@@ -30,7 +30,7 @@ struct GlobTests {
             ("docs/**", "docs/x", true), ("docs/**", "docs/a/b/c.txt", true), ("docs/**", "other/a.txt", false),
             ("a/**b", "a/x/yb", true),
             ("**/node_modules/**", "node_modules/x/y.js", true), ("**/node_modules/**", "a/b/node_modules/c", true),
-            ("**/node_modules/**", "a/node_modulesx/c", false),
+            ("**/node_modules/**", "a/node_modulesx/c", false)
         ])
     }
 
@@ -40,7 +40,7 @@ struct GlobTests {
             ("**/*.md", "a.md", true), ("**/*.md", "x/y/a.md", true), ("**/*.md", "x/y/a.txt", false),
             ("src/**/test_*.py", "src/test_a.py", true), ("src/**/test_*.py", "src/a/b/test_c.py", true),
             ("src/**/test_*.py", "src/a/btest_c.py", false), ("src/**/test_*.py", "lib/test_a.py", false),
-            ("**/foo", "foo", true), ("**/foo", "a/foo", true), ("**/foo", "afoo", false),
+            ("**/foo", "foo", true), ("**/foo", "a/foo", true), ("**/foo", "afoo", false)
         ])
     }
 
@@ -48,7 +48,7 @@ struct GlobTests {
     func questionMark() {
         check([
             ("file?.txt", "file1.txt", true), ("file?.txt", "file10.txt", false), ("file?.txt", "file.txt", false),
-            ("caf?", "café", true), ("x/a?b", "x/a/b", false), ("x/a?b", "x/acb", true),
+            ("caf?", "café", true), ("x/a?b", "x/a/b", false), ("x/a?b", "x/acb", true)
         ])
     }
 
@@ -58,7 +58,7 @@ struct GlobTests {
             ("[abc].txt", "a.txt", true), ("[abc].txt", "d.txt", false), ("[abc].txt", "ab.txt", false),
             ("[a-c]x", "bx", true), ("[a-c]x", "dx", false), ("v[0-9].[0-9]", "v1.5", true), ("v[0-9].[0-9]", "v1.x", false),
             ("[a-cx-z]", "y", true), ("[a-cx-z]", "m", false),
-            ("x[]]", "x]", true), ("x[a-]", "x-", true),
+            ("x[]]", "x]", true), ("x[a-]", "x-", true)
         ])
     }
 
@@ -66,7 +66,7 @@ struct GlobTests {
     func negation() {
         check([
             ("[!a-c]x", "dx", true), ("[!a-c]x", "ax", false), ("[^0-9].md", "a.md", true), ("[^0-9].md", "7.md", false),
-            ("*.[!o]", "main.c", true), ("*.[!o]", "main.o", false),
+            ("*.[!o]", "main.c", true), ("*.[!o]", "main.o", false)
         ])
     }
 
@@ -86,7 +86,7 @@ struct GlobTests {
             ("*.swift", "Sources/Lore/main.swift", true), ("main.swift", "Sources/Lore/main.swift", true),
             ("Lore", "Sources/Lore/main.swift", false),
             ("Sources/*.swift", "Sources/Lore/main.swift", false), ("Sources/*/*.swift", "Sources/Lore/main.swift", true),
-            ("Lore/main.swift", "Sources/Lore/main.swift", false), ("Sources/Lore/main.swift", "Sources/Lore/main.swift", true),
+            ("Lore/main.swift", "Sources/Lore/main.swift", false), ("Sources/Lore/main.swift", "Sources/Lore/main.swift", true)
         ])
     }
 

@@ -1,5 +1,5 @@
-import Testing
 import LoreCore
+import Testing
 
 /// The strict RFC 8259 parser: values, object key order, escapes, and positioned errors.
 @Suite("JSON parser")
@@ -29,15 +29,19 @@ struct JSONParserTests {
         #expect(try parse(#""naïve 中文 😀""#) == .string("naïve 中文 😀"))
     }
 
-    @Test("numbers: sign, fraction and exponent", arguments: [
-        ("0", 0.0), ("-0", 0.0), ("7", 7), ("-12", -12), ("1.5", 1.5), ("-12.5e3", -12500),
-        ("1E+2", 100), ("25e-2", 0.25), ("123456789012", 123456789012), ("0.000001", 0.000001),
-    ])
+    @Test(
+        "numbers: sign, fraction and exponent",
+        arguments: [
+            ("0", 0.0), ("-0", 0.0), ("7", 7), ("-12", -12), ("1.5", 1.5), ("-12.5e3", -12500),
+            ("1E+2", 100), ("25e-2", 0.25), ("123456789012", 123456789012), ("0.000001", 0.000001)
+        ])
     func numbers(_ text: String, _ value: Double) throws {
         #expect(try parse(text) == .number(value))
     }
 
-    @Test("malformed numbers are rejected", arguments: ["-", "1.", ".5", "1e", "1e+", "+1", "01", "-01", "--1", "0x10", "NaN", "Infinity", "1.2.3"])
+    @Test(
+        "malformed numbers are rejected",
+        arguments: ["-", "1.", ".5", "1e", "1e+", "+1", "01", "-01", "--1", "0x10", "NaN", "Infinity", "1.2.3"])
     func badNumbers(_ text: String) {
         #expect(syntaxError(text) != nil)
     }
@@ -46,8 +50,9 @@ struct JSONParserTests {
     func arrays() throws {
         #expect(try parse("[]") == .array([]))
         #expect(try parse("[ ]") == .array([]))
-        #expect(try parse(#"[1, "two", [3, [true]], {}, null]"#)
-            == .array([.number(1), .string("two"), .array([.number(3), .array([.bool(true)])]), .object([]), .null]))
+        #expect(
+            try parse(#"[1, "two", [3, [true]], {}, null]"#)
+                == .array([.number(1), .string("two"), .array([.number(3), .array([.bool(true)])]), .object([]), .null]))
     }
 
     @Test("objects keep their keys in document order")
@@ -95,14 +100,18 @@ struct JSONParserTests {
         #expect(try parse(#""\uD83D\uD83D\uDE00""#) == .string("\u{FFFD}😀"))
     }
 
-    @Test("bad escapes and raw control characters are rejected", arguments: [#""\q""#, #""\u12""#, #""\u12G4""#, "\"a\u{01}b\"", "\"tab\there\"", "\"line\nbreak\""])
+    @Test(
+        "bad escapes and raw control characters are rejected",
+        arguments: [#""\q""#, #""\u12""#, #""\u12G4""#, "\"a\u{01}b\"", "\"tab\there\"", "\"line\nbreak\""])
     func badStrings(_ text: String) {
         #expect(syntaxError(text) != nil)
     }
 
     @Test("serializing escapes what JSON requires and round-trips")
     func serializationRoundTrip() throws {
-        let original = JSONValue.object([("k\"ey", .string("line\nnext\ttab \u{01} \\ é 😀")), ("n", .array([.number(-1.5), .bool(false), .null]))])
+        let original = JSONValue.object([
+            ("k\"ey", .string("line\nnext\ttab \u{01} \\ é 😀")), ("n", .array([.number(-1.5), .bool(false), .null]))
+        ])
         let text = original.serialized()
         #expect(text == #"{"k\"ey":"line\nnext\ttab \u0001 \\ é 😀","n":[-1.5,false,null]}"#)
         #expect(try parse(text) == original)
@@ -118,20 +127,22 @@ struct JSONParserTests {
         var testDescription: String { reason }
     }
 
-    @Test("syntax errors name the line and column (in characters) where parsing stopped", arguments: [
-        BadInput(text: "", line: 1, column: 1, reason: "end of input"),
-        BadInput(text: "{\"a\": 1,\n  \"b\" 2\n}", line: 2, column: 7, reason: "expected ':' after key \"b\""),
-        BadInput(text: "[1, 2,\n]", line: 2, column: 1, reason: "unexpected character ']'"),
-        BadInput(text: "{\"a\": 1,}", line: 1, column: 9, reason: "expected a string key"),
-        BadInput(text: "{\"text\": \"abc", line: 1, column: 14, reason: "unterminated string"),
-        BadInput(text: "{\"é\": tru}", line: 1, column: 7, reason: "invalid literal"),
-        BadInput(text: "[1]\n\n  x", line: 3, column: 3, reason: "after the JSON value"),
-        BadInput(text: "{\r\n\"a\" 1}", line: 2, column: 5, reason: "expected ':'"),
-        BadInput(text: "[1 2]", line: 1, column: 4, reason: "expected ',' or ']'"),
-        BadInput(text: "{\"a\": 1 \"b\": 2}", line: 1, column: 9, reason: "expected ',' or '}'"),
-        BadInput(text: "[\n  {\"a\": [1, 2}\n]", line: 2, column: 14, reason: "expected ',' or ']'"),
-        BadInput(text: "[\"中文\", @]", line: 1, column: 8, reason: "unexpected character '@'"),
-    ])
+    @Test(
+        "syntax errors name the line and column (in characters) where parsing stopped",
+        arguments: [
+            BadInput(text: "", line: 1, column: 1, reason: "end of input"),
+            BadInput(text: "{\"a\": 1,\n  \"b\" 2\n}", line: 2, column: 7, reason: "expected ':' after key \"b\""),
+            BadInput(text: "[1, 2,\n]", line: 2, column: 1, reason: "unexpected character ']'"),
+            BadInput(text: "{\"a\": 1,}", line: 1, column: 9, reason: "expected a string key"),
+            BadInput(text: "{\"text\": \"abc", line: 1, column: 14, reason: "unterminated string"),
+            BadInput(text: "{\"é\": tru}", line: 1, column: 7, reason: "invalid literal"),
+            BadInput(text: "[1]\n\n  x", line: 3, column: 3, reason: "after the JSON value"),
+            BadInput(text: "{\r\n\"a\" 1}", line: 2, column: 5, reason: "expected ':'"),
+            BadInput(text: "[1 2]", line: 1, column: 4, reason: "expected ',' or ']'"),
+            BadInput(text: "{\"a\": 1 \"b\": 2}", line: 1, column: 9, reason: "expected ',' or '}'"),
+            BadInput(text: "[\n  {\"a\": [1, 2}\n]", line: 2, column: 14, reason: "expected ',' or ']'"),
+            BadInput(text: "[\"中文\", @]", line: 1, column: 8, reason: "unexpected character '@'")
+        ])
     func positionedErrors(_ bad: BadInput) throws {
         let e = try #require(syntaxError(bad.text))
         #expect(e.line == bad.line)

@@ -1,5 +1,5 @@
-import Testing
 import LoreCore
+import Testing
 
 /// SHA-256 against the FIPS 180-4 example vectors, and the streaming interface.
 @Suite("SHA-256")
@@ -8,11 +8,15 @@ struct SHA256Tests {
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
         // 448 bits: the padding no longer fits in the same block.
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        (
+            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        ),
         // 896 bits: two full blocks.
-        ("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
-         "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"),
+        (
+            "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+            "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"
+        )
     ]
 
     @Test("FIPS 180-4 example messages hash to their published digests", arguments: 0..<4)
@@ -48,8 +52,9 @@ struct SHA256Tests {
     }
 
     /// Lengths around the block (64) and padding (56) boundaries, cut at odd places.
-    @Test("incremental updates across odd boundaries equal the one-shot digest",
-          arguments: [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000])
+    @Test(
+        "incremental updates across odd boundaries equal the one-shot digest",
+        arguments: [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000])
     func incrementalEqualsOneShot(_ length: Int) {
         var rng = LCG(seed: UInt64(length) &+ 7)
         let data = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }

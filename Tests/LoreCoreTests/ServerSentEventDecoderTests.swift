@@ -6,7 +6,9 @@ import Testing
 @Suite("Server-sent event decoder")
 struct ServerSentEventDecoderTests {
     /// Every event of `pieces`, then what `finish(flushing:)` gives.
-    func decode(_ pieces: [[UInt8]], flushing: Bool = false, unknownFields: ServerSentEventDecoder.UnknownFields = .ignore) throws -> [ServerSentEvent] {
+    func decode(_ pieces: [[UInt8]], flushing: Bool = false, unknownFields: ServerSentEventDecoder.UnknownFields = .ignore) throws
+        -> [ServerSentEvent]
+    {
         var d = ServerSentEventDecoder(unknownFields: unknownFields)
         var events: [ServerSentEvent] = []
         for p in pieces {
@@ -60,8 +62,9 @@ struct ServerSentEventDecoderTests {
 
     @Test("one leading space after the colon is removed, no more, and colons in the value stay")
     func leadingSpace() throws {
-        #expect(try decode("data:no space\n\ndata: one\n\ndata:  two\n\ndata: a: b\n\ndata:\tt\n\n").map(\.data)
-            == ["no space", "one", " two", "a: b", "\tt"])
+        #expect(
+            try decode("data:no space\n\ndata: one\n\ndata:  two\n\ndata: a: b\n\ndata:\tt\n\n").map(\.data)
+                == ["no space", "one", " two", "a: b", "\tt"])
     }
 
     @Test("event sets the type, message by default, and the type does not outlive its event")
@@ -129,20 +132,23 @@ struct ServerSentEventDecoderTests {
         // Only one mark is skipped: a second one makes the field name "\u{FEFF}data", unknown.
         #expect(try decode([bom + bom + Array("data: x\n\ndata: y\n\n".utf8)]).map(\.data) == ["y"])
         // Later in the stream it is part of the line.
-        #expect(try decode([Array("data: x\n\n".utf8) + bom + Array("data: y\n\ndata: \u{FEFF}z\n\n".utf8)]).map(\.data) == ["x", "\u{FEFF}z"])
+        #expect(
+            try decode([Array("data: x\n\n".utf8) + bom + Array("data: y\n\ndata: \u{FEFF}z\n\n".utf8)]).map(\.data) == ["x", "\u{FEFF}z"])
         // A stream that starts like a mark but is not one loses nothing.
         #expect(try decodeEverySplit([0xEF, 0xBB] + Array(":\ndata: w\n\n".utf8)).map(\.data) == ["w"])
     }
 
     @Test("pieces split anywhere, inside multi-byte UTF-8 characters too, give the same events")
     func multiByteSplits() throws {
-        let text = "event: delta\ndata: {\"text\":\"wörld\"}\n\n: ☕ keep-alive\r\nid: ü-1\r\ndata: 😀 e\u{301}\r\ndata: 中文\r\n\r\nevent: done\rdata: {}\r\r"
+        let text =
+            "event: delta\ndata: {\"text\":\"wörld\"}\n\n: ☕ keep-alive\r\nid: ü-1\r\ndata: 😀 e\u{301}\r\ndata: 中文\r\n\r\nevent: done\rdata: {}\r\r"
         let events = try decodeEverySplit(Array(text.utf8))
-        #expect(events == [
-            ServerSentEvent(type: "delta", data: "{\"text\":\"wörld\"}"),
-            ServerSentEvent(data: "😀 e\u{301}\n中文", lastEventID: "ü-1"),
-            ServerSentEvent(type: "done", data: "{}", lastEventID: "ü-1"),
-        ])
+        #expect(
+            events == [
+                ServerSentEvent(type: "delta", data: "{\"text\":\"wörld\"}"),
+                ServerSentEvent(data: "😀 e\u{301}\n中文", lastEventID: "ü-1"),
+                ServerSentEvent(type: "done", data: "{}", lastEventID: "ü-1")
+            ])
     }
 
     @Test("fields the standard does not define are ignored, or rejected when the decoder is told to")

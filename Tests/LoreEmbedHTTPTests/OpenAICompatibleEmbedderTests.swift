@@ -15,8 +15,9 @@ struct OpenAICompatibleEmbedderTests {
     func server() throws -> String { try Self.shared.get().url }
 
     func config(_ url: String, _ change: (inout OpenAIEmbedderConfiguration) -> Void = { _ in }) -> OpenAIEmbedderConfiguration {
-        var c = OpenAIEmbedderConfiguration(baseURL: url, model: "all-MiniLM-L6-v2", batchSize: 8, concurrency: 2, timeout: .seconds(30),
-                                            maxRetries: 3, initialBackoff: .milliseconds(50))
+        var c = OpenAIEmbedderConfiguration(
+            baseURL: url, model: "all-MiniLM-L6-v2", batchSize: 8, concurrency: 2, timeout: .seconds(30),
+            maxRetries: 3, initialBackoff: .milliseconds(50))
         change(&c)
         return c
     }
@@ -97,7 +98,8 @@ struct OpenAICompatibleEmbedderTests {
     @Test("a missing API key variable is named")
     func missingAPIKey() async throws {
         await #expect {
-            _ = try await OpenAICompatibleEmbedder.connect(config("http://127.0.0.1:1") { $0.apiKeyEnvironmentVariable = "LORE_TEST_NO_SUCH_KEY" })
+            _ = try await OpenAICompatibleEmbedder.connect(
+                config("http://127.0.0.1:1") { $0.apiKeyEnvironmentVariable = "LORE_TEST_NO_SUCH_KEY" })
         } throws: { "\($0)".contains("LORE_TEST_NO_SUCH_KEY") }
     }
 }
@@ -112,6 +114,6 @@ enum ReferenceTexts {
         "The quick brown fox", "Reciprocal rank fusion combines ranked lists.", "HNSW graphs have layers.",
         "Maximal marginal relevance trades relevance for diversity.", "Checkpoints copy pages back.",
         "Vacuum rebuilds the database file.", "PRAGMA journal_mode=WAL;", "Foreign keys are off by default.",
-        "A covering index holds every column a query needs.", "Triggers run SQL on insert, update or delete.",
+        "A covering index holds every column a query needs.", "Triggers run SQL on insert, update or delete."
     ]
 }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import LoreEmbed
 import Testing
+
+@testable import LoreEmbed
 
 /// The encoder's approximations stay within a few ulp of the C library.
 @Suite("encoder kernels")

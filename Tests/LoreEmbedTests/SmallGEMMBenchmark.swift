@@ -1,7 +1,8 @@
 import Foundation
 import LoreBLAS
-@testable import LoreEmbed
 import Testing
+
+@testable import LoreEmbed
 
 /// Times `SmallGEMM` against BLAS on the encoder's four weight shapes for growing M (the
 /// crossover behind `BertEncoder.defaultSmallProductRows`). Off unless
@@ -28,18 +29,21 @@ struct SmallGEMMBenchmark {
                         for (s, (n, k)) in shapes.enumerated() {
                             if half {
                                 halves[l][s].withUnsafeBufferPointer { wp in
-                                    SmallGEMM.multiplyAdd(m: m, n: n, k: k, x: xp.baseAddress!, ldx: k, w: wp.baseAddress!, ldw: k,
-                                                          out: op.baseAddress!, ldo: n)
+                                    SmallGEMM.multiplyAdd(
+                                        m: m, n: n, k: k, x: xp.baseAddress!, ldx: k, w: wp.baseAddress!, ldw: k,
+                                        out: op.baseAddress!, ldo: n)
                                 }
                                 continue
                             }
                             weights[l][s].withUnsafeBufferPointer { wp in
                                 if small {
-                                    SmallGEMM.multiplyAdd(m: m, n: n, k: k, x: xp.baseAddress!, ldx: k, w: wp.baseAddress!, ldw: k,
-                                                          out: op.baseAddress!, ldo: n)
+                                    SmallGEMM.multiplyAdd(
+                                        m: m, n: n, k: k, x: xp.baseAddress!, ldx: k, w: wp.baseAddress!, ldw: k,
+                                        out: op.baseAddress!, ldo: n)
                                 } else {
-                                    BLAS.gemm(m: m, n: n, k: k, a: xp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: k, transB: true,
-                                              beta: 1, c: op.baseAddress!, ldc: n)
+                                    BLAS.gemm(
+                                        m: m, n: n, k: k, a: xp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: k, transB: true,
+                                        beta: 1, c: op.baseAddress!, ldc: n)
                                 }
                             }
                         }
@@ -50,7 +54,8 @@ struct SmallGEMMBenchmark {
         }
         print("M  small_ms  half_ms  blas_ms  (medians of 15 passes over the 24 products of the model)")
         let env = ProcessInfo.processInfo.environment
-        let ms = env["LORE_SMALL_GEMM_BENCH_M"].map { $0.split(separator: ",").compactMap { Int($0) } }
+        let ms =
+            env["LORE_SMALL_GEMM_BENCH_M"].map { $0.split(separator: ",").compactMap { Int($0) } }
             ?? [1, 2, 4, 6, 8, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128]
         let passes = env["LORE_SMALL_GEMM_BENCH_PASSES"].flatMap { Int($0) } ?? 15
         for m in ms {

@@ -1,9 +1,10 @@
 import Foundation
 import LoreBLAS
 import LoreCore
-@testable import LoreEmbed
 import LoreTestSupport
 import Testing
+
+@testable import LoreEmbed
 
 /// The few-row matrix product the encoder uses for queries equals the textbook triple loop
 /// and BLAS, and the encoder gives the same vectors whichever of the two it uses.
@@ -39,12 +40,14 @@ struct SmallGEMMTests {
         x.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp in
                 got.withUnsafeMutableBufferPointer { op in
-                    SmallGEMM.multiplyAdd(m: m, n: n, k: k, x: xp.baseAddress!, ldx: ldx, w: wp.baseAddress!, ldw: ldw,
-                                          out: op.baseAddress!, ldo: ldo)
+                    SmallGEMM.multiplyAdd(
+                        m: m, n: n, k: k, x: xp.baseAddress!, ldx: ldx, w: wp.baseAddress!, ldw: ldw,
+                        out: op.baseAddress!, ldo: ldo)
                 }
                 blas.withUnsafeMutableBufferPointer { op in
-                    BLAS.gemm(m: m, n: n, k: k, a: xp.baseAddress!, lda: ldx, b: wp.baseAddress!, ldb: ldw, transB: true,
-                              beta: 1, c: op.baseAddress!, ldc: ldo)
+                    BLAS.gemm(
+                        m: m, n: n, k: k, a: xp.baseAddress!, lda: ldx, b: wp.baseAddress!, ldb: ldw, transB: true,
+                        beta: 1, c: op.baseAddress!, ldc: ldo)
                 }
             }
         }
@@ -94,16 +97,22 @@ struct SmallGEMMTests {
     @Test("MiniLM gives the same vectors with the small-M kernel as with BLAS alone")
     func encoderPaths() throws {
         let tokenizer = TestModel.tokenizer
-        let weights = try BertWeights(file: SafeTensors(path: TestPaths.model + "/model.safetensors"),
-                                      config: BertConfig(contentsOf: TestPaths.model + "/config.json"))
+        let weights = try BertWeights(
+            file: SafeTensors(path: TestPaths.model + "/model.safetensors"),
+            config: BertConfig(contentsOf: TestPaths.model + "/config.json"))
         let small = BertEncoder(weights: weights, smallProductRows: 1_000, halfProductRows: 0)
         let blas = BertEncoder(weights: weights, smallProductRows: 0, halfProductRows: 0)
-        let texts = ["", "hi", "How do I enable write-ahead logging?", "What is the maximum size of a BLOB in SQLite, and can it be raised at compile time?",
-                     String(repeating: "a longer query about full-text search ranking and tokenizers ", count: 5)]
+        let texts = [
+            "", "hi", "How do I enable write-ahead logging?",
+            "What is the maximum size of a BLOB in SQLite, and can it be raised at compile time?",
+            String(repeating: "a longer query about full-text search ranking and tokenizers ", count: 5)
+        ]
         let ids = texts.map { tokenizer.encode($0) }
         for threads in [1, 2] {
             // Alone (a query) and together (a small batch, rows of several sequences).
-            for (s, b) in zip(ids.map { small.meanPooled([$0], threads: threads)[0] }, ids.map { blas.meanPooled([$0], threads: threads)[0] }) {
+            for (s, b) in zip(
+                ids.map { small.meanPooled([$0], threads: threads)[0] }, ids.map { blas.meanPooled([$0], threads: threads)[0] })
+            {
                 #expect(Self.cosine(s, b) > 0.99999)
             }
             for (s, b) in zip(small.meanPooled(ids, threads: threads), blas.meanPooled(ids, threads: threads)) {
@@ -126,8 +135,9 @@ struct SmallGEMMTests {
         x.withUnsafeBufferPointer { xp in
             wh.withUnsafeBufferPointer { wp in
                 got.withUnsafeMutableBufferPointer { op in
-                    SmallGEMM.multiplyAdd(m: m, n: n, k: k, x: xp.baseAddress!, ldx: ldx, w: wp.baseAddress!, ldw: ldw,
-                                          out: op.baseAddress!, ldo: ldo)
+                    SmallGEMM.multiplyAdd(
+                        m: m, n: n, k: k, x: xp.baseAddress!, ldx: ldx, w: wp.baseAddress!, ldw: ldw,
+                        out: op.baseAddress!, ldo: ldo)
                 }
             }
         }
@@ -167,8 +177,9 @@ struct SmallGEMMTests {
     @Test("MiniLM with Float16 weights for short texts stays within cosine 0.99999 of Float, and of sentence-transformers")
     func halfEncoder() throws {
         let tokenizer = TestModel.tokenizer
-        let weights = try BertWeights(file: SafeTensors(path: TestPaths.model + "/model.safetensors"),
-                                      config: BertConfig(contentsOf: TestPaths.model + "/config.json"), half: true)
+        let weights = try BertWeights(
+            file: SafeTensors(path: TestPaths.model + "/model.safetensors"),
+            config: BertConfig(contentsOf: TestPaths.model + "/config.json"), half: true)
         let half = BertEncoder(weights: weights, smallProductRows: 1_000, halfProductRows: 1_000)
         let single = BertEncoder(weights: weights, smallProductRows: 1_000, halfProductRows: 0)
         var texts = ReferenceFixtures.tokenizerCases.map(\.text) + ReferenceFixtures.embeddingCases.map(\.text)
@@ -186,7 +197,9 @@ struct SmallGEMMTests {
             let v = half.meanPooled([tokenizer.encode(ref.text)])[0]
             worstReference = min(worstReference, Self.cosine(v, ref.embedding))
         }
-        print("Float16 vs Float weights over \(texts.count) short texts: worst cosine \(worst), mean \(sum / Double(texts.count)); worst against sentence-transformers \(worstReference)")
+        print(
+            "Float16 vs Float weights over \(texts.count) short texts: worst cosine \(worst), mean \(sum / Double(texts.count)); worst against sentence-transformers \(worstReference)"
+        )
         #expect(worst > 0.99999, "worst cosine \(worst)")
         #expect(worstReference > 0.99999, "worst cosine against the reference \(worstReference)")
     }

@@ -15,7 +15,9 @@ struct TokenizerParityTests {
         for c in cases {
             let ids = TestModel.tokenizer.encode(c.text, maxLength: 256)
             if ids != c.ids {
-                mismatches.append("\(c.text.unicodeScalars.map { String($0.value, radix: 16) }.prefix(12)): got \(ids.prefix(12)) want \(c.ids.prefix(12))")
+                mismatches.append(
+                    "\(c.text.unicodeScalars.map { String($0.value, radix: 16) }.prefix(12)): got \(ids.prefix(12)) want \(c.ids.prefix(12))"
+                )
             }
         }
         #expect(mismatches.isEmpty, "\(mismatches.count) of \(cases.count) differ:\n\(mismatches.prefix(10).joined(separator: "\n"))")

@@ -8,18 +8,20 @@ import Testing
 struct WordPieceTokenizerTests {
     let tokenizer = TestModel.tokenizer
 
-    @Test("text is lower-cased and split at whitespace and punctuation", arguments: [
-        ("Hello, World!", ["hello", ",", "world", "!"]),
-        ("The quick brown fox.", ["the", "quick", "brown", "fox", "."]),
-        ("don't", ["don", "'", "t"]),
-        ("U.S.A.", ["u", ".", "s", ".", "a", "."]),
-        ("e-mail: someone@example.com", ["e", "-", "mail", ":", "someone", "@", "example", ".", "com"]),
-        ("$100 C++ foo_bar", ["$", "100", "c", "+", "+", "foo", "_", "bar"]),
-        ("3.14159", ["3", ".", "141", "##59"]),
-        ("¿Qué? «quote»", ["¿", "que", "?", "«", "quote", "»"]),
-        ("tab\tnew\nline\r\nend", ["tab", "new", "line", "end"]),
-        ("x\u{00A0}y\u{3000}z", ["x", "y", "z"]),  // no-break and ideographic spaces are whitespace
-    ])
+    @Test(
+        "text is lower-cased and split at whitespace and punctuation",
+        arguments: [
+            ("Hello, World!", ["hello", ",", "world", "!"]),
+            ("The quick brown fox.", ["the", "quick", "brown", "fox", "."]),
+            ("don't", ["don", "'", "t"]),
+            ("U.S.A.", ["u", ".", "s", ".", "a", "."]),
+            ("e-mail: someone@example.com", ["e", "-", "mail", ":", "someone", "@", "example", ".", "com"]),
+            ("$100 C++ foo_bar", ["$", "100", "c", "+", "+", "foo", "_", "bar"]),
+            ("3.14159", ["3", ".", "141", "##59"]),
+            ("¿Qué? «quote»", ["¿", "que", "?", "«", "quote", "»"]),
+            ("tab\tnew\nline\r\nend", ["tab", "new", "line", "end"]),
+            ("x\u{00A0}y\u{3000}z", ["x", "y", "z"])  // no-break and ideographic spaces are whitespace
+        ])
     func basicSplitting(_ text: String, _ tokens: [String]) {
         #expect(tokenizer.tokenStrings(text) == tokens)
     }
@@ -32,10 +34,13 @@ struct WordPieceTokenizerTests {
         #expect(tokenizer.vocabulary.tokens[7592] == "hello")
     }
 
-    @Test("accents are stripped, precomposed or decomposed", arguments: [
-        ("Café", ["cafe"]), ("Cafe\u{301}", ["cafe"]), ("naïve résumé", ["naive", "resume"]), ("CAFÉ au LAIT", ["cafe", "au", "lai", "##t"]),
-        ("İstanbul", ["istanbul"]), ("Pokémon", ["pokemon"]), ("à la carte", ["a", "la", "cart", "##e"]),
-    ])
+    @Test(
+        "accents are stripped, precomposed or decomposed",
+        arguments: [
+            ("Café", ["cafe"]), ("Cafe\u{301}", ["cafe"]), ("naïve résumé", ["naive", "resume"]),
+            ("CAFÉ au LAIT", ["cafe", "au", "lai", "##t"]),
+            ("İstanbul", ["istanbul"]), ("Pokémon", ["pokemon"]), ("à la carte", ["a", "la", "cart", "##e"])
+        ])
     func accents(_ text: String, _ tokens: [String]) {
         #expect(tokenizer.tokenStrings(text) == tokens)
     }
@@ -113,10 +118,12 @@ struct WordPieceTokenizerTests {
         #expect(tokenizer.maxSequenceLength == 256)
     }
 
-    @Test("countTokens equals the number of tokens, and pre-token counts add up to it", arguments: [
-        "Hello, World!", "unaffable tokenization", "中国人 hello你好world", "", "   ", String(repeating: "x", count: 150) + " y",
-        "Café naïve résumé — “quoted” text, with 1,000,000 numbers and https://example.com/a?b=c#d.",
-    ])
+    @Test(
+        "countTokens equals the number of tokens, and pre-token counts add up to it",
+        arguments: [
+            "Hello, World!", "unaffable tokenization", "中国人 hello你好world", "", "   ", String(repeating: "x", count: 150) + " y",
+            "Café naïve résumé — “quoted” text, with 1,000,000 numbers and https://example.com/a?b=c#d."
+        ])
     func countsAgree(_ text: String) {
         let n = tokenizer.tokenize(text).count
         #expect(tokenizer.countTokens(text) == n)

@@ -1,6 +1,7 @@
 import Foundation
 import LoreCore
 import Testing
+
 @testable import LoreEval
 
 /// Query drift: PSI against values computed by hand, k-means on clusters whose answer is
@@ -185,7 +186,8 @@ struct DriftTests {
     func queryFiles() throws {
         let text = try DriftQueryFile.parse("How do I bake bread?\n\n  Who won the cup?  \n{not json}\n", file: "q.txt")
         #expect(text.map(\.line) == [1, 3, 4] && text.map(\.query) == ["How do I bake bread?", "Who won the cup?", "{not json}"])
-        let jsonl = try DriftQueryFile.parse("\n{\"id\": \"a\", \"question\": \"What is WAL?\"}\n{\"question\": \"Why VACUUM?\"}\n", file: "q.jsonl")
+        let jsonl = try DriftQueryFile.parse(
+            "\n{\"id\": \"a\", \"question\": \"What is WAL?\"}\n{\"question\": \"Why VACUUM?\"}\n", file: "q.jsonl")
         #expect(jsonl.map(\.line) == [2, 3] && jsonl.map(\.query) == ["What is WAL?", "Why VACUUM?"])
         #expect(throws: EvalError.self) { try DriftQueryFile.parse("{\"question\": \"ok\"}\n{\"q\": \"no\"}\n", file: "q.jsonl") }
         do {

@@ -26,7 +26,10 @@ struct EvalCommandTests {
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         let o = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         let m = o["metrics"] as! [String: Double]
-        for key in ["hit@5", "recall@5", "mrr@10", "ndcg@10", "answer_contains", "citation_precision", "citation_recall", "refusal_accuracy", "latency_ms_p50", "embed_ms_p50", "retrieve_ms_p50", "generate_ms_p95", "tokens", "guardrail_findings"] {
+        for key in [
+            "hit@5", "recall@5", "mrr@10", "ndcg@10", "answer_contains", "citation_precision", "citation_recall", "refusal_accuracy",
+            "latency_ms_p50", "embed_ms_p50", "retrieve_ms_p50", "generate_ms_p95", "tokens", "guardrail_findings"
+        ] {
             #expect(m[key] != nil, "\(key)")
         }
         #expect((o["questions"] as! [[String: Any]]).count == 11)
@@ -112,7 +115,9 @@ struct EvalCommandTests {
         #expect(onTopic.status == 0, "\(onTopic.stderr)")
         let on = try JSONSerialization.jsonObject(with: Data(onTopic.stdout.utf8)) as! [String: Any]
         #expect(on["verdict"] as? String == "stable", "\(on)")
-        let elsewhere = dir.write("elsewhere.txt", """
+        let elsewhere = dir.write(
+            "elsewhere.txt",
+            """
             Who won the football world cup in 1986?
             How many moons does Jupiter have?
             What is the capital city of Mongolia?

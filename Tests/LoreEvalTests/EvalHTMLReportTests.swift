@@ -1,15 +1,18 @@
 import Foundation
 import LoreTestSupport
 import Testing
+
 @testable import LoreEval
 
 /// The HTML report of `lore eval --html`, on reports built by hand; and, where Debian's
 /// Chromium is installed, a real browser's screenshot of it.
 @Suite("HTML evaluation report")
 struct EvalHTMLReportTests {
-    static func question(_ id: String, _ text: String = "What does it do?", answerable: Bool = true, gold: [String] = ["gold.html"],
-                         retrieved: [String] = ["a.html", "gold.html"], reciprocalRank: Double = 0.5, firstGoldRank: Int? = 2,
-                         answer: String = "It does things [1].", refused: Bool = false) -> EvalRunner.QuestionResult {
+    static func question(
+        _ id: String, _ text: String = "What does it do?", answerable: Bool = true, gold: [String] = ["gold.html"],
+        retrieved: [String] = ["a.html", "gold.html"], reciprocalRank: Double = 0.5, firstGoldRank: Int? = 2,
+        answer: String = "It does things [1].", refused: Bool = false
+    ) -> EvalRunner.QuestionResult {
         EvalRunner.QuestionResult(
             id: id, question: text, answerable: answerable, gold: gold, retrieved: retrieved, cited: [], firstGoldRank: firstGoldRank,
             hit: firstGoldRank == nil ? 0 : 1, recall: firstGoldRank == nil ? 0 : 1, reciprocalRank: reciprocalRank, ndcg: reciprocalRank,
@@ -20,34 +23,44 @@ struct EvalHTMLReportTests {
     /// Quality metrics of a run with k 5, from `base` up in steps of 0.05, plus latency and counts.
     static func metrics(_ base: Double, k: Int = 5) -> [String: Double] {
         var m: [String: Double] = ["latency_ms_p50": 12.25, "questions": 4, "tokens": 1234]
-        let names = ["recall@\(k)", "hit@\(k)", "mrr@10", "ndcg@10", "answer_contains", "citation_precision", "citation_recall", "refusal_accuracy"]
+        let names = [
+            "recall@\(k)", "hit@\(k)", "mrr@10", "ndcg@10", "answer_contains", "citation_precision", "citation_recall", "refusal_accuracy"
+        ]
         for (i, name) in names.enumerated() { m[name] = base + 0.05 * Double(i) }
         return m
     }
 
-    static func report(_ label: String, base: Double, k: Int = 5, failures: [GateFailure] = [],
-                       questions: [EvalRunner.QuestionResult] = []) -> EvalReport {
-        EvalReport(label: label, set: "eval/sets/corpus-qa.jsonl", k: k, mode: "hybrid", prompt: nil, backend: "extractive",
-                   createdAt: "2025-11-22T10:00:00Z", metrics: metrics(base, k: k), failures: failures, questions: questions)
+    static func report(
+        _ label: String, base: Double, k: Int = 5, failures: [GateFailure] = [],
+        questions: [EvalRunner.QuestionResult] = []
+    ) -> EvalReport {
+        EvalReport(
+            label: label, set: "eval/sets/corpus-qa.jsonl", k: k, mode: "hybrid", prompt: nil, backend: "extractive",
+            createdAt: "2025-11-22T10:00:00Z", metrics: metrics(base, k: k), failures: failures, questions: questions)
     }
 
     /// One bar of the chart as the SVG has it.
-    struct Bar { var series: Int; var label: String; var metric: String; var value: Double; var y: Double; var height: Double; var fill: String }
+    struct Bar {
+        var series: Int; var label: String; var metric: String; var value: Double; var y: Double; var height: Double; var fill: String
+    }
 
     static func bars(_ html: String) throws -> [Bar] {
-        let pattern = #"<rect class="bar" data-series="(\d+)" data-label="([^"]*)" data-metric="([^"]*)" data-value="([^"]*)" x="[^"]*" y="([^"]*)" width="[^"]*" height="([^"]*)" fill="([^"]*)""#
+        let pattern =
+            #"<rect class="bar" data-series="(\d+)" data-label="([^"]*)" data-metric="([^"]*)" data-value="([^"]*)" x="[^"]*" y="([^"]*)" width="[^"]*" height="([^"]*)" fill="([^"]*)""#
         let regex = try NSRegularExpression(pattern: pattern)
         let ns = html as NSString
         return regex.matches(in: html, range: NSRange(location: 0, length: ns.length)).map { m in
             func g(_ i: Int) -> String { ns.substring(with: m.range(at: i)) }
-            return Bar(series: Int(g(1))!, label: g(2), metric: g(3), value: Double(g(4))!, y: Double(g(5))!, height: Double(g(6))!, fill: g(7))
+            return Bar(
+                series: Int(g(1))!, label: g(2), metric: g(3), value: Double(g(4))!, y: Double(g(5))!, height: Double(g(6))!, fill: g(7))
         }
     }
 
     @Test("the page names every run, earlier runs first, and shows every metric's value in the table")
     func labelsAndValues() {
-        let html = EvalHTMLReport.render(runs: [Self.report("hybrid k5", base: 0.6), Self.report("dense k5", base: 0.4)],
-                                         earlier: [Self.report("baseline", base: 0.5)])
+        let html = EvalHTMLReport.render(
+            runs: [Self.report("hybrid k5", base: 0.6), Self.report("dense k5", base: 0.4)],
+            earlier: [Self.report("baseline", base: 0.5)])
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.hasSuffix("</html>\n"))
         let header = html.range(of: "<table class=\"metrics\">").map { String(html[$0.lowerBound...]) } ?? ""
         let columns = ["baseline", "hybrid k5", "dense k5"].map { header.range(of: "<th>" + $0)?.lowerBound }
@@ -90,7 +103,8 @@ struct EvalHTMLReportTests {
     @Test("text from the reports is escaped everywhere: a question holding <script> stays text")
     func escaping() {
         let nasty = #"<script>alert("x")</script> & 'y'"#
-        let q = Self.question("q<1>", nasty, retrieved: ["<b>.html", "gold.html"], reciprocalRank: 0, firstGoldRank: nil, answer: "</dd><img src=x>")
+        let q = Self.question(
+            "q<1>", nasty, retrieved: ["<b>.html", "gold.html"], reciprocalRank: 0, firstGoldRank: nil, answer: "</dd><img src=x>")
         let html = EvalHTMLReport.render(runs: [Self.report("run \"<i>\"", base: 0.5, questions: [q])], earlier: [])
         #expect(!html.contains("<script") && !html.contains("<img") && !html.contains("<i>") && !html.contains("<b>.html"))
         #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"))
@@ -111,12 +125,13 @@ struct EvalHTMLReportTests {
         let questions = [
             Self.question("perfect", reciprocalRank: 1, firstGoldRank: 1),
             Self.question("half", reciprocalRank: 0.5, firstGoldRank: 2),
-            Self.question("missed", retrieved: ["a.html", "b.html", "c.html", "d.html", "e.html", "f.html"], reciprocalRank: 0, firstGoldRank: nil),
+            Self.question(
+                "missed", retrieved: ["a.html", "b.html", "c.html", "d.html", "e.html", "f.html"], reciprocalRank: 0, firstGoldRank: nil),
             Self.question("quarter", reciprocalRank: 0.25, firstGoldRank: 4),
             Self.question("missed-too", reciprocalRank: 0, firstGoldRank: 12),
             Self.question("no-gold", gold: [], reciprocalRank: 0, firstGoldRank: nil),
             Self.question("refused-well", answerable: false, gold: [], refused: true),
-            Self.question("answered-wrongly", answerable: false, gold: [], answer: "Made up."),
+            Self.question("answered-wrongly", answerable: false, gold: [], answer: "Made up.")
         ]
         let r = Self.report("run", base: 0.5, questions: questions)
         let (answerable, unrefused) = EvalHTMLReport.worstQuestions(r)
@@ -157,26 +172,35 @@ struct EvalHTMLReportTests {
     static let chromium = "/usr/bin/chromium"
     static let chromiumRequired = ProcessInfo.processInfo.environment["LORE_REQUIRE_CHROMIUM"] == "1"
 
-    @Test("headless Chromium renders the report and the chart's bars of both runs are visible in its screenshot",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: chromium) || chromiumRequired,
-                   "Debian's chromium is not installed (apt-get install chromium, or LORE_REQUIRE_CHROMIUM=1 to require it)"),
-          .timeLimit(.minutes(5)))
+    @Test(
+        "headless Chromium renders the report and the chart's bars of both runs are visible in its screenshot",
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: chromium) || chromiumRequired,
+            "Debian's chromium is not installed (apt-get install chromium, or LORE_REQUIRE_CHROMIUM=1 to require it)"),
+        .timeLimit(.minutes(5)))
     func screenshot() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.chromium), "LORE_REQUIRE_CHROMIUM=1 but \(Self.chromium) is missing")
         let dir = TemporaryDirectory("lore-html-report")
-        let questions = [Self.question("q1", reciprocalRank: 0.5), Self.question("q2", "What about <tags> & things?", reciprocalRank: 0, firstGoldRank: nil)]
-        let html = EvalHTMLReport.render(runs: [Self.report("mode=hybrid", base: 0.55, questions: questions), Self.report("mode=lexical", base: 0.35)],
-                                         earlier: [Self.report("baseline", base: 0.5)])
+        let questions = [
+            Self.question("q1", reciprocalRank: 0.5),
+            Self.question("q2", "What about <tags> & things?", reciprocalRank: 0, firstGoldRank: nil)
+        ]
+        let html = EvalHTMLReport.render(
+            runs: [Self.report("mode=hybrid", base: 0.55, questions: questions), Self.report("mode=lexical", base: 0.35)],
+            earlier: [Self.report("baseline", base: 0.5)])
         let page = dir.write("report.html", html)
         let png = dir.path + "/report.png"
         let r = try runProcess("/bin/bash", [TestPaths.repositoryRoot + "/scripts/screenshot-report", page, png])
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: png))
-        for label in ["baseline", "mode=hybrid", "mode=lexical"] { #expect(r.stdout.contains("'\(label)'") && r.stdout.contains("ok"), "\(r.stdout)") }
+        for label in ["baseline", "mode=hybrid", "mode=lexical"] {
+            #expect(r.stdout.contains("'\(label)'") && r.stdout.contains("ok"), "\(r.stdout)")
+        }
 
         // The check can fail: the same page with its chart hidden is refused.
         let hidden = dir.write("hidden.html", html.replacingOccurrences(of: "</style>", with: "#chart{visibility:hidden}</style>"))
-        let refused = try runProcess("/bin/bash", [TestPaths.repositoryRoot + "/scripts/screenshot-report", hidden, dir.path + "/hidden.png"])
+        let refused = try runProcess(
+            "/bin/bash", [TestPaths.repositoryRoot + "/scripts/screenshot-report", hidden, dir.path + "/hidden.png"])
         #expect(refused.status == 1 && refused.stdout.contains("FAILED"), "\(refused.stdout)\n\(refused.stderr)")
     }
 }

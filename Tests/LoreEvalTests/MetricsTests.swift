@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LoreEval
 
 /// The metrics against values computed by hand.
@@ -40,8 +41,8 @@ struct MetricsTests {
 
     @Test("nDCG@10 with binary relevance: (1/log2 3 + 1/log2 5) / (1 + 1/log2 3 + 1/2)")
     func ndcg() {
-        let dcg = 1 / log2(3.0) + 1 / log2(5.0)          // g1 at rank 2, g2 at rank 4
-        let ideal = 1 + 1 / log2(3.0) + 1 / log2(4.0)     // three gold at ranks 1-3
+        let dcg = 1 / log2(3.0) + 1 / log2(5.0)  // g1 at rank 2, g2 at rank 4
+        let ideal = 1 + 1 / log2(3.0) + 1 / log2(4.0)  // three gold at ranks 1-3
         #expect(abs(EvalMetrics.ndcg(ranked, gold: gold) - dcg / ideal) < 1e-12)
         #expect(EvalMetrics.ndcg(["g1.html"], gold: ["g1.html"]) == 1)
         #expect(EvalMetrics.ndcg(["x"], gold: ["g1.html"]) == 0)
@@ -77,11 +78,14 @@ struct GateTests {
     @Test("a gate fails by its shortfall; a regression beyond the allowance fails; latency is never baseline-gated")
     func check() throws {
         let m = ["recall@5": 0.80, "mrr@10": 0.70, "latency_ms_p50": 30.0]
-        let f = try Gates.check(m, gates: [try Gate(parsing: "recall@5>=0.85"), try Gate(parsing: "latency_ms_p50<=40")],
-                                baseline: ["recall@5": 0.81, "mrr@10": 0.75, "latency_ms_p50": 10], maxRegression: 0.02)
+        let f = try Gates.check(
+            m, gates: [try Gate(parsing: "recall@5>=0.85"), try Gate(parsing: "latency_ms_p50<=40")],
+            baseline: ["recall@5": 0.81, "mrr@10": 0.75, "latency_ms_p50": 10], maxRegression: 0.02)
         #expect(f.map(\.metric) == ["recall@5", "mrr@10"])
         #expect(abs(f[0].shortfall - 0.05) < 1e-9 && abs(f[1].shortfall - 0.03) < 1e-9)
         #expect(try Gates.check(m, gates: [], baseline: ["recall@5": 0.81], maxRegression: 0.02).isEmpty)
-        #expect { try Gates.check(m, gates: [try Gate(parsing: "nope>=1")], baseline: nil, maxRegression: 0) } throws: { "\($0)".contains("nope") }
+        #expect { try Gates.check(m, gates: [try Gate(parsing: "nope>=1")], baseline: nil, maxRegression: 0) } throws: {
+            "\($0)".contains("nope")
+        }
     }
 }

@@ -92,7 +92,8 @@ struct BackendPoolTests {
         let clock = ManualClock()
         let a = ScriptedGenerator("a", .fail(Self.refused))
         let b = ScriptedGenerator("b", .answer(["fine"]))
-        let pool = BackendPool(backends: [a, b], policy: CircuitBreakerPolicy(failureThreshold: 3, cooldown: .seconds(30)), now: { clock.now })
+        let pool = BackendPool(
+            backends: [a, b], policy: CircuitBreakerPolicy(failureThreshold: 3, cooldown: .seconds(30)), now: { clock.now })
         for _ in 0..<10 {
             let out = try await pool.collect(ask("q"))
             #expect(out.summary?.backend == "b")

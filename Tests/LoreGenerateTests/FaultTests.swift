@@ -16,12 +16,15 @@ struct FaultTests {
     /// limit really was waited for.
     static let noHang = 30.0
 
-    func generator(_ url: String, name: String = "faulty", retries: Int = 0, firstToken: Duration = .seconds(10),
-                   request: Duration = .seconds(10), apiKeyEnv: String? = nil, environment: [String: String] = [:]) throws -> OpenAICompatibleGenerator {
+    func generator(
+        _ url: String, name: String = "faulty", retries: Int = 0, firstToken: Duration = .seconds(10),
+        request: Duration = .seconds(10), apiKeyEnv: String? = nil, environment: [String: String] = [:]
+    ) throws -> OpenAICompatibleGenerator {
         try OpenAICompatibleGenerator(
-            OpenAIGeneratorConfiguration(name: name, baseURL: url, model: "fault-model", apiKeyEnvironmentVariable: apiKeyEnv,
-                                         connectTimeout: .seconds(5), firstTokenTimeout: firstToken, requestTimeout: request,
-                                         maxRetries: retries, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(100)),
+            OpenAIGeneratorConfiguration(
+                name: name, baseURL: url, model: "fault-model", apiKeyEnvironmentVariable: apiKeyEnv,
+                connectTimeout: .seconds(5), firstTokenTimeout: firstToken, requestTimeout: request,
+                maxRetries: retries, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(100)),
             environment: environment)
     }
 
@@ -49,7 +52,8 @@ struct FaultTests {
     @Test("without usage from the server, tokens are estimated at one per four UTF-8 bytes", arguments: [true, false])
     func usageEstimated(stream: Bool) async throws {
         let (url, _) = try FaultServer.url("no-usage")
-        let request = GenerationRequest(messages: [ChatMessage(.system, "Be brief."), ChatMessage(.user, "Say hello to the world.")], stream: stream)
+        let request = GenerationRequest(
+            messages: [ChatMessage(.system, "Be brief."), ChatMessage(.user, "Say hello to the world.")], stream: stream)
         let out = try await generator(url).collect(request)
         let usage = try #require(out.summary?.usage)
         #expect(usage.estimated)

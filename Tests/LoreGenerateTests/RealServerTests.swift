@@ -10,9 +10,10 @@ import Testing
 struct RealServerTests {
     func generator(_ url: String, name: String = "local-llama") throws -> OpenAICompatibleGenerator {
         // Generous limits: the server computes one request at a time, and tests run in parallel.
-        try OpenAICompatibleGenerator(OpenAIGeneratorConfiguration(
-            name: name, baseURL: url, model: LLMServer.model, connectTimeout: .seconds(2), firstTokenTimeout: .seconds(120),
-            requestTimeout: .seconds(300), maxRetries: 0))
+        try OpenAICompatibleGenerator(
+            OpenAIGeneratorConfiguration(
+                name: name, baseURL: url, model: LLMServer.model, connectTimeout: .seconds(2), firstTokenTimeout: .seconds(120),
+                requestTimeout: .seconds(300), maxRetries: 0))
     }
 
     @Test("a streamed answer arrives as several deltas, then one summary with usage and the time to first token")
@@ -62,7 +63,8 @@ struct RealServerTests {
         let g = try generator(try LLMServer.url())
         let question = "Count from 1 to 10, one number per line."
         let free = try await g.collect(ask(question, maxTokens: 60, stream: stream))
-        try #require(free.text.contains("5"), "the unconstrained answer must reach 5 for this test to mean anything: \(free.text.debugDescription)")
+        try #require(
+            free.text.contains("5"), "the unconstrained answer must reach 5 for this test to mean anything: \(free.text.debugDescription)")
         let stopped = try await g.collect(ask(question, maxTokens: 60, stop: ["5"], stream: stream))
         #expect(!stopped.text.contains("5"), "\(stopped.text.debugDescription)")
         #expect(free.text.hasPrefix(stopped.text), "greedy decoding: the stopped text is a prefix of the free one")

@@ -1,6 +1,7 @@
-@testable import LoreGenerate
 import LoreCore
 import Testing
+
+@testable import LoreGenerate
 
 /// The SSE decoder and the chat-completions payloads, byte by byte.
 @Suite("Server-sent events and chat-completions payloads")
@@ -18,7 +19,8 @@ struct ServerSentEventDecoderTests {
         return events
     }
 
-    static let stream = "data: {\"a\":\"é\"}\r\n\r\n: keep-alive\r\n\r\nevent: message\nid: 7\ndata: line one\ndata: line two\n\ndata:[DONE]\r\r"
+    static let stream =
+        "data: {\"a\":\"é\"}\r\n\r\n: keep-alive\r\n\r\nevent: message\nid: 7\ndata: line one\ndata: line two\n\ndata:[DONE]\r\r"
 
     @Test("the same events come out whichever byte the body is split at")
     func splitAnywhere() throws {
@@ -50,21 +52,29 @@ struct ServerSentEventDecoderTests {
 
     @Test("a bad base URL or an empty model is refused at construction")
     func invalidConfiguration() {
-        #expect(throws: GenerationError.self) { try OpenAICompatibleGenerator(OpenAIGeneratorConfiguration(name: "n", baseURL: "ftp://x", model: "m")) }
-        #expect(throws: GenerationError.self) { try OpenAICompatibleGenerator(OpenAIGeneratorConfiguration(name: "n", baseURL: "http://x", model: "")) }
+        #expect(throws: GenerationError.self) {
+            try OpenAICompatibleGenerator(OpenAIGeneratorConfiguration(name: "n", baseURL: "ftp://x", model: "m"))
+        }
+        #expect(throws: GenerationError.self) {
+            try OpenAICompatibleGenerator(OpenAIGeneratorConfiguration(name: "n", baseURL: "http://x", model: ""))
+        }
     }
 
     @Test("a streamed chunk: delta content, finish reason; a usage-only chunk")
     func chunks() throws {
-        let delta = try ChatCompletionPayload.parse(#"{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}"#, streamed: true)
+        let delta = try ChatCompletionPayload.parse(
+            #"{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}"#, streamed: true)
         #expect(delta == ChatCompletionPart(content: "Hi"))
         let end = try ChatCompletionPayload.parse(#"{"choices":[{"delta":{},"finish_reason":"length"}]}"#, streamed: true)
         #expect(end.finishReason == "length" && end.content.isEmpty)
-        let usage = try ChatCompletionPayload.parse(#"{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}"#, streamed: true)
+        let usage = try ChatCompletionPayload.parse(
+            #"{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}"#, streamed: true)
         #expect(usage.usage == TokenUsage(promptTokens: 3, completionTokens: 4, estimated: false))
         let error = try ChatCompletionPayload.parse(#"{"error":{"message":"boom","code":"429"}}"#, streamed: true)
         #expect(error.error == "boom" && error.errorCode == 429)
-        #expect(throws: MalformedResponse.self) { try ChatCompletionPayload.parse(#"{"choices":[{"delta":{"content":5}}]}"#, streamed: true) }
+        #expect(throws: MalformedResponse.self) {
+            try ChatCompletionPayload.parse(#"{"choices":[{"delta":{"content":5}}]}"#, streamed: true)
+        }
         #expect(throws: MalformedResponse.self) { try ChatCompletionPayload.parse("[1,2]", streamed: true) }
     }
 
@@ -80,7 +90,8 @@ struct ServerSentEventDecoderTests {
     @Test("the request body: stream_options only when streaming, optional settings only when set")
     func requestBody() {
         let r = GenerationRequest(messages: [ChatMessage(.system, "s"), ChatMessage(.user, "q \"x\"")], stream: false)
-        #expect(ChatCompletionPayload.requestBody(model: "m", r) ==
-            #"{"model":"m","messages":[{"role":"system","content":"s"},{"role":"user","content":"q \"x\""}],"stream":false}"#)
+        #expect(
+            ChatCompletionPayload.requestBody(model: "m", r)
+                == #"{"model":"m","messages":[{"role":"system","content":"s"},{"role":"user","content":"q \"x\""}],"stream":false}"#)
     }
 }

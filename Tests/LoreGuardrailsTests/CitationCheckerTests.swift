@@ -1,5 +1,6 @@
 import LoreCore
 import Testing
+
 @testable import LoreGuardrails
 
 @Suite("Citation checks")
@@ -8,14 +9,15 @@ struct CitationCheckerTests {
         ContextSource(number: n, chunkID: Int64(n), source: "s\(n).md", title: "", headingPath: "", text: text, score: 0)
     }
 
-    @Test("an [n] with no source n is removed, with the space before it; valid ones stay",
-          arguments: [
+    @Test(
+        "an [n] with no source n is removed, with the space before it; valid ones stay",
+        arguments: [
             ("WAL lets readers continue [1].", "WAL lets readers continue [1]."),
             ("WAL lets readers continue [6].", "WAL lets readers continue."),
             ("Readers continue [2, 9] while writers append [9][1].", "Readers continue [2] while writers append [1]."),
             ("See [1,7,3].", "See [1, 3]."),
-            ("Arrays like a[i] and [x] and [] stay.", "Arrays like a[i] and [x] and [] stay."),
-          ])
+            ("Arrays like a[i] and [x] and [] stay.", "Arrays like a[i] and [x] and [] stay.")
+        ])
     func removesInvalid(input: String, expected: String) {
         let (out, _) = CitationChecker.removeInvalid(input, valid: [1, 2, 3])
         #expect(out == expected)
@@ -29,8 +31,10 @@ struct CitationCheckerTests {
 
     @Test("a cited sentence that shares no content with its source is unsupported; a quoting one is not")
     func unsupported() {
-        let sources = [source(1, "In WAL mode readers do not block writers and a writer does not block readers."),
-                       source(2, "The water cycle moves water between oceans, air and land by evaporation and rain.")]
+        let sources = [
+            source(1, "In WAL mode readers do not block writers and a writer does not block readers."),
+            source(2, "The water cycle moves water between oceans, air and land by evaporation and rain.")
+        ]
         let checker = CitationChecker(unsupportedThreshold: 0.2)
         let good = checker.unsupported("In WAL mode, readers do not block writers [1].", sources: sources)
         #expect(good.isEmpty)

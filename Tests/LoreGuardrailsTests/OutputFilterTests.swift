@@ -1,5 +1,6 @@
 import LoreQuery
 import Testing
+
 @testable import LoreGuardrails
 
 @Suite("Streaming output filter")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Yams
+
 @testable import LoreGuardrails
 
 @Suite("Guardrail policy")
@@ -41,14 +42,15 @@ struct PolicyTests {
         #expect(p.output.pii.action == .redact && p.input.maxQuestionChars == 4_000)
     }
 
-    @Test("an action a rule cannot take, or a threshold out of range, is an error naming the key",
-          arguments: [
+    @Test(
+        "an action a rule cannot take, or a threshold out of range, is an error naming the key",
+        arguments: [
             ("input:\n  pii: { action: drop }", "guardrails.input.pii.action"),
             ("context:\n  injection: { action: redact }", "guardrails.context.injection.action"),
             ("input:\n  injection: { action: block, threshold: 1.5 }", "guardrails.input.injection.threshold"),
             ("input:\n  max_question_chars: -1", "guardrails.input.max_question_chars"),
-            ("input:\n  deny: { patterns: [\" * \"] }", "guardrails.input.deny.patterns[0]"),
-          ])
+            ("input:\n  deny: { patterns: [\" * \"] }", "guardrails.input.deny.patterns[0]")
+        ])
     func invalid(yaml: String, key: String) throws {
         let p = try YAMLDecoder().decode(GuardrailPolicy.self, from: yaml)
         #expect { try p.validate() } throws: { "\($0)".contains(key) }

@@ -1,5 +1,6 @@
-@testable import LoreIndex
 import Testing
+
+@testable import LoreIndex
 
 /// `Checksum` is XXH64 with seed 0, byte for byte.
 @Suite("Checksum (XXH64)")
@@ -31,7 +32,7 @@ struct ChecksumTests {
         (64, 0x7BBA_BBC4_5729_D17E),
         (65, 0xF398_0C34_BAE6_5DC1),
         (100, 0xEFA0_AD2D_3E70_C151),
-        (1000, 0x9959_4F48_2804_3D35),
+        (1000, 0x9959_4F48_2804_3D35)
     ]
 
     @Test("matches the reference implementation at every length class")

@@ -62,7 +62,7 @@ struct HNSWIndexTests {
     @Test("searches keep answering, with k live results, while a writer adds vectors", .timeLimit(.minutes(2)))
     func readersDuringWrites() async {
         let base = SeededVectors(count: 4000, seed: 21)
-        let index = HNSWIndex(dimension: 384, capacity: 16) // small: the writer must grow the storage
+        let index = HNSWIndex(dimension: 384, capacity: 16)  // small: the writer must grow the storage
         for i in 0..<1000 { index.add(label: Int64(i + 1), vector: base.row(i)) }
         let done = ManagedAtomicFlag()
         await withTaskGroup(of: (Int, Int).self) { group in

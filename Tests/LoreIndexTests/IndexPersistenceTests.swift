@@ -1,8 +1,9 @@
 import Foundation
 import LoreIndex
-@testable import LoreStore
 import LoreTestSupport
 import Testing
+
+@testable import LoreStore
 
 /// The index lives in the store's file: snapshots round-trip exactly, the change log
 /// keeps a reloaded index current, and damage or a model change means a rebuild from the
@@ -14,7 +15,7 @@ struct IndexPersistenceTests {
     func store(_ dir: TemporaryDirectory) throws -> Store { try Store(path: dir.path + "/lore.db") }
 
     func settings(_ kind: IndexKind) -> IndexSettings {
-        IndexSettings(kind: kind, partBytes: 64 << 10) // small parts: a snapshot spans many
+        IndexSettings(kind: kind, partBytes: 64 << 10)  // small parts: a snapshot spans many
     }
 
     func answers(_ index: any VectorIndex, _ queries: [[Float]]) -> [[SearchHit]] { queries.map { index.search($0, k: 10) } }
@@ -58,11 +59,14 @@ struct IndexPersistenceTests {
         _ = try s.removeFile(collectionID: cid, path: "doc5.txt")
         // doc7 is rewritten with doc 2050's vector under a new chunk id.
         try s.connection.transaction {
-            _ = try s.replaceFile(collectionID: cid, path: "doc7.txt", file: nil, documents: [
-                PreparedDocument(document: .init(source: "doc7.txt", path: "doc7.txt", format: .text, title: "7", text: "seven again"),
-                                 chunks: [.init(ordinal: 0, text: "seven again", tokenCount: 2, headingPath: [], range: 0..<11, page: nil)],
-                                 vectors: [data.row(2050)], model: VectorStore.model.id),
-            ])
+            _ = try s.replaceFile(
+                collectionID: cid, path: "doc7.txt", file: nil,
+                documents: [
+                    PreparedDocument(
+                        document: .init(source: "doc7.txt", path: "doc7.txt", format: .text, title: "7", text: "seven again"),
+                        chunks: [.init(ordinal: 0, text: "seven again", tokenCount: 2, headingPath: [], range: 0..<11, page: nil)],
+                        vectors: [data.row(2050)], model: VectorStore.model.id)
+                ])
         }
         let loaded = try #require(try IndexManager(store: try store(dir), settings: settings(.hnsw)).load(collectionID: cid))
         #expect(loaded.origin == .snapshot)
@@ -71,7 +75,8 @@ struct IndexPersistenceTests {
         #expect(!loaded.index.contains(label: ids[5]))
         #expect(!loaded.index.contains(label: ids[7]))
         for (i, id) in added.enumerated().prefix(20) { #expect(loaded.index.search(data.row(2000 + i), k: 1).first?.label == id) }
-        let doc7 = try #require(try s.connection.scalarInt("SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source = 'doc7.txt'"))
+        let doc7 = try #require(
+            try s.connection.scalarInt("SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source = 'doc7.txt'"))
         #expect(Set(loaded.index.search(data.row(2050), k: 2).map(\.label)) == [doc7, added[50]])
         #expect(!loaded.index.search(data.row(5), k: 10).contains { $0.label == ids[5] })
     }
@@ -150,10 +155,10 @@ struct IndexPersistenceTests {
 
         settings.hnswThreshold = 0
         let hnswOnly = IndexManager(store: s, settings: settings)
-        for i in 0..<300 { _ = try s.removeFile(collectionID: cid, path: "doc\(i).txt") } // 15% of nodes
+        for i in 0..<300 { _ = try s.removeFile(collectionID: cid, path: "doc\(i).txt") }  // 15% of nodes
         let some = try #require(try hnswOnly.sync(collectionID: cid))
         #expect(some.origin == .snapshot && some.tombstones == 300)
-        for i in 300..<500 { _ = try s.removeFile(collectionID: cid, path: "doc\(i).txt") } // 25%
+        for i in 300..<500 { _ = try s.removeFile(collectionID: cid, path: "doc\(i).txt") }  // 25%
         let rebuilt = try #require(try hnswOnly.sync(collectionID: cid))
         #expect(rebuilt.origin == .rebuilt && rebuilt.tombstones == 0 && rebuilt.count == 1500)
         #expect(try hnswOnly.load(collectionID: cid)?.index.contains(label: ids[0]) == false)
@@ -166,7 +171,7 @@ struct IndexPersistenceTests {
         try VectorStore.fill(s, vectors: data, rows: 0..<10)
         #expect(try s.indexLog(after: 0).filter(\.added).count == 10)
         let cid = try s.collectionID(named: "default")
-        _ = try s.removeFile(collectionID: cid, path: "doc3.txt") // documents → chunks → vectors cascade
+        _ = try s.removeFile(collectionID: cid, path: "doc3.txt")  // documents → chunks → vectors cascade
         #expect(try s.indexLog(after: 0).filter { !$0.added }.count == 1)
         try IndexManager(store: s, settings: settings(.flat)).sync(collectionID: cid)
         #expect(try s.indexLog(after: 0).isEmpty)

@@ -79,8 +79,10 @@ enum VectorStore {
     static let model = EmbeddingModelInfo(id: "test-model", dimension: 384)
 
     @discardableResult
-    static func fill(_ store: Store, collection: String = "default", vectors: SeededVectors, rows: Range<Int>, version: Int = 0,
-                     model: EmbeddingModelInfo = model) throws -> [Int64] {
+    static func fill(
+        _ store: Store, collection: String = "default", vectors: SeededVectors, rows: Range<Int>, version: Int = 0,
+        model: EmbeddingModelInfo = model
+    ) throws -> [Int64] {
         let cid = try store.collectionID(named: collection)
         if try store.embeddingModel(collectionID: cid) == nil { try store.setEmbeddingModel(collectionID: cid, model) }
         try store.connection.transaction {
@@ -88,13 +90,15 @@ enum VectorStore {
                 let text = "document \(i) version \(version)"
                 let doc = Document(source: "doc\(i).txt", path: "doc\(i).txt", format: .text, title: "doc \(i)", text: text)
                 let chunk = Chunk(ordinal: 0, text: text, tokenCount: 4, headingPath: [], range: 0..<text.utf8.count, page: nil)
-                _ = try store.replaceFile(collectionID: cid, path: "doc\(i).txt", file: nil,
-                                          documents: [PreparedDocument(document: doc, chunks: [chunk], vectors: [vectors.row(i)], model: model.id)])
+                _ = try store.replaceFile(
+                    collectionID: cid, path: "doc\(i).txt", file: nil,
+                    documents: [PreparedDocument(document: doc, chunks: [chunk], vectors: [vectors.row(i)], model: model.id)])
             }
         }
         return try rows.map { i in
-            try store.connection.scalarInt("SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source = ? AND d.collection_id = ?",
-                                           [.text("doc\(i).txt"), .int(cid)])!
+            try store.connection.scalarInt(
+                "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source = ? AND d.collection_id = ?",
+                [.text("doc\(i).txt"), .int(cid)])!
         }
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import Logging
-@testable import LoreIndex
-@testable import LoreStore
 import LoreTestSupport
 import Synchronization
 import Testing
+
+@testable import LoreIndex
+@testable import LoreStore
 
 /// Snapshots written before the checksum became XXH64 (format 1) are recognised by their
 /// header and rebuilt from the stored vectors with a warning that says why; the next sync
@@ -31,8 +32,9 @@ struct SnapshotFormatTests {
         #expect(stored.map(\.1) == legacy.map(\.1), "the parts now carry the format-1 checksums")
     }
 
-    @Test("a format-1 snapshot is rebuilt with a warning naming the format, then saved in the current format",
-          arguments: IndexKind.allCases)
+    @Test(
+        "a format-1 snapshot is rebuilt with a warning naming the format, then saved in the current format",
+        arguments: IndexKind.allCases)
     func format1IsRebuilt(kind: IndexKind) throws {
         let dir = TemporaryDirectory()
         let s = try Store(path: dir.path + "/lore.db")
@@ -163,8 +165,10 @@ final class LogCapture: Sendable {
             get { metadata[key] }
             set { metadata[key] = newValue }
         }
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-                 file: String, function: String, line: UInt) {
+        func log(
+            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+            file: String, function: String, line: UInt
+        ) {
             let reason = metadata?["reason"].map { "\($0)" } ?? ""
             capture.records.withLock { $0.append(Record(level: level, message: "\(message)", reason: reason)) }
         }

@@ -22,11 +22,12 @@ struct CSVLoaderTests {
     @Test("quoted fields keep commas, \"\" escapes and newlines")
     func quoting() throws {
         let docs = try loader.load(try Fixture.input("good/table.csv"))
-        #expect(docs.map(\.text) == [
-            "CSVONE has a comma, inside quotes",
-            "CSVTWO says \"hello\" with escaped quotes",
-            "CSVTHREE spans\ntwo lines",
-        ])
+        #expect(
+            docs.map(\.text) == [
+                "CSVONE has a comma, inside quotes",
+                "CSVTWO says \"hello\" with escaped quotes",
+                "CSVTHREE spans\ntwo lines"
+            ])
     }
 
     @Test("the other columns are metadata, as strings, with the record number")

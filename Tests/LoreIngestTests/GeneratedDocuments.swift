@@ -9,7 +9,7 @@ enum GeneratedDocuments {
     /// Whether poppler's `pdftotext` is on the PATH (the PDF loader needs it).
     static let hasPdftotext: Bool =
         (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-            .contains { FileManager.default.isExecutableFile(atPath: "\($0)/pdftotext") }
+        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/pdftotext") }
 
     static let all: [Document] = {
         var rng = SeededRandom(seed: 0x10E_C0DE)
@@ -25,17 +25,25 @@ enum GeneratedDocuments {
 
     // MARK: Words
 
-    static let common = ["the", "of", "and", "a", "to", "in", "is", "you", "that", "it", "he", "was", "for", "on", "are",
-                         "with", "as", "they", "be", "at", "one", "have", "this", "from", "by", "hot", "word", "but",
-                         "what", "some", "retrieval", "embedding", "vector", "index", "chunk", "token", "boundary",
-                         "sentence", "paragraph", "document", "SQLite", "WordPiece", "tokenizer", "unaffable"]
-    static let accented = ["café", "naïve", "résumé", "Zürich", "São", "façade", "Ærøskøbing", "crème brûlée", "Ελλάδα",
-                           "Москва", "İstanbul", "straße", "Ångström", "coöperate", "piñata"]
+    static let common = [
+        "the", "of", "and", "a", "to", "in", "is", "you", "that", "it", "he", "was", "for", "on", "are",
+        "with", "as", "they", "be", "at", "one", "have", "this", "from", "by", "hot", "word", "but",
+        "what", "some", "retrieval", "embedding", "vector", "index", "chunk", "token", "boundary",
+        "sentence", "paragraph", "document", "SQLite", "WordPiece", "tokenizer", "unaffable"
+    ]
+    static let accented = [
+        "café", "naïve", "résumé", "Zürich", "São", "façade", "Ærøskøbing", "crème brûlée", "Ελλάδα",
+        "Москва", "İstanbul", "straße", "Ångström", "coöperate", "piñata"
+    ]
     static let cjk = ["中文字符测试", "日本語のテキスト", "한국어 문장", "東京大学", "水火山", "你好世界"]
-    static let symbols = ["😀", "👍🏽", "🇫🇷", "½", "™", "x²", "→", "«quote»", "¿Qué?", "—", "…", "$100", "C++", "3.14", "1,000,000", "e-mail", "U.S.A.", "don't"]
-    static let urls = ["https://example.com/a/b/c?x=1&y=2#frag", "http://sub.domain.org/path_with_underscores/index.html",
-                       "mailto:someone@example.com", "ftp://files.example.net/pub/2024/archive.tar.gz",
-                       "https://en.wikipedia.org/wiki/Recursive_descent_parser#Example_parser"]
+    static let symbols = [
+        "😀", "👍🏽", "🇫🇷", "½", "™", "x²", "→", "«quote»", "¿Qué?", "—", "…", "$100", "C++", "3.14", "1,000,000", "e-mail", "U.S.A.", "don't"
+    ]
+    static let urls = [
+        "https://example.com/a/b/c?x=1&y=2#frag", "http://sub.domain.org/path_with_underscores/index.html",
+        "mailto:someone@example.com", "ftp://files.example.net/pub/2024/archive.tar.gz",
+        "https://en.wikipedia.org/wiki/Recursive_descent_parser#Example_parser"
+    ]
 
     static func word(_ rng: inout SeededRandom) -> String {
         switch Int.random(in: 0..<100, using: &rng) {
@@ -77,7 +85,8 @@ enum GeneratedDocuments {
     }
 
     static func proseText(_ rng: inout SeededRandom, paragraphs: Int) -> String {
-        (0..<paragraphs).map { _ in paragraph(&rng) }.joined(separator: ["\n\n", "\n\n", "\n\n\n", "\r\n\r\n", "\n \n"].randomElement(using: &rng)!)
+        (0..<paragraphs).map { _ in paragraph(&rng) }.joined(
+            separator: ["\n\n", "\n\n", "\n\n\n", "\r\n\r\n", "\n \n"].randomElement(using: &rng)!)
     }
 
     // MARK: Documents
@@ -94,9 +103,12 @@ enum GeneratedDocuments {
             text += "/// \(sentence(&rng))\nfunc \(name)(_ a: Int, b: [String: Int]) -> Int {\n"
             for l in 0..<Int.random(in: 1..<15, using: &rng) {
                 let indent = String(repeating: "    ", count: 1 + l % 3)
-                text += indent + ["let x\(l) = a * \(l) + b[\"\(name)\", default: 0]", "if x > \(l) { return x }",
-                                  "print(\"\(word(&rng)) \\(a)\") // \(word(&rng))", "}", "for i in 0..<\(l) { total += i }",
-                                  "let url = \"\(urls.randomElement(using: &rng)!)\""].randomElement(using: &rng)! + "\n"
+                text +=
+                    indent + [
+                        "let x\(l) = a * \(l) + b[\"\(name)\", default: 0]", "if x > \(l) { return x }",
+                        "print(\"\(word(&rng)) \\(a)\") // \(word(&rng))", "}", "for i in 0..<\(l) { total += i }",
+                        "let url = \"\(urls.randomElement(using: &rng)!)\""
+                    ].randomElement(using: &rng)! + "\n"
                 if Int.random(in: 0..<6, using: &rng) == 0 { text += "\n" }
             }
             text += "}\n\n"
@@ -135,16 +147,16 @@ enum GeneratedDocuments {
         var rng = SeededRandom(seed: 99)
         let texts = [
             "", "   \n\n\t  ", "word", "Hello, World!",
-            String(repeating: "a", count: 5000),                                  // one huge word: one [UNK]
-            String(repeating: "a.", count: 1500),                                 // 3000 glued punctuation pre-tokens
-            String(repeating: "中文字符", count: 500),                              // 2000 CJK characters, no spaces
-            String(repeating: "word ", count: 2000),                              // 2000 words, one line
-            String(repeating: "line\n", count: 1500),                             // 1500 lines
-            String(repeating: "Sentence here. ", count: 800),                     // many sentences
+            String(repeating: "a", count: 5000),  // one huge word: one [UNK]
+            String(repeating: "a.", count: 1500),  // 3000 glued punctuation pre-tokens
+            String(repeating: "中文字符", count: 500),  // 2000 CJK characters, no spaces
+            String(repeating: "word ", count: 2000),  // 2000 words, one line
+            String(repeating: "line\n", count: 1500),  // 1500 lines
+            String(repeating: "Sentence here. ", count: 800),  // many sentences
             (0..<200).map { _ in urls.randomElement(using: &rng)! }.joined(separator: " "),
             (0..<300).map { _ in longWord(&rng) }.joined(separator: " "),
             String(repeating: "ab", count: 40) + String(repeating: "-x", count: 500),
-            "\n\n\nleading and trailing blank lines\n\n\n",
+            "\n\n\nleading and trailing blank lines\n\n\n"
         ]
         return texts.enumerated().map { Document(source: "edge-\($0)", path: nil, format: .text, title: "edge", text: $1) }
     }
@@ -158,7 +170,8 @@ enum GeneratedDocuments {
         for relative in files.sorted() {
             let path = TestPaths.corpus + "/" + relative
             guard let data = fm.contents(atPath: path).map({ [UInt8]($0) }),
-                  case .success(let loader) = registry.loader(fileName: relative, head: data.prefix(1024)) else { continue }
+                case .success(let loader) = registry.loader(fileName: relative, head: data.prefix(1024))
+            else { continue }
             let text = loader.readsText ? String(decoding: data, as: UTF8.self) : ""
             if let loaded = try? loader.load(LoaderInput(path: path, data: data, text: text, options: LoadOptions())) { docs += loaded }
         }

@@ -22,7 +22,9 @@ struct HTMLLoaderTests {
         #expect(!doc.text.contains("Fixture Page"))
     }
 
-    @Test("script, style, nav and footer content is dropped", arguments: ["SCRIPTTEXT", "STYLETEXT", "NAVLINK", "FOOTERTEXT", "console.log", "color: #333"])
+    @Test(
+        "script, style, nav and footer content is dropped",
+        arguments: ["SCRIPTTEXT", "STYLETEXT", "NAVLINK", "FOOTERTEXT", "console.log", "color: #333"])
     func droppedElements(_ marker: String) throws {
         #expect(try !page().text.contains(marker))
     }
@@ -40,7 +42,8 @@ struct HTMLLoaderTests {
     @Test("entities are decoded")
     func entities() throws {
         let doc = try page()
-        #expect(doc.text.contains("Entities: Tom & Jerry, 1 < 2, 3 > 2, \"quoted\", it's, smile ☺, dash — here, non\u{A0}breaking, © 2024."))
+        #expect(
+            doc.text.contains("Entities: Tom & Jerry, 1 < 2, 3 > 2, \"quoted\", it's, smile ☺, dash — here, non\u{A0}breaking, © 2024."))
         #expect(!doc.text.contains("&amp;"))
     }
 
@@ -119,13 +122,15 @@ struct HTMLLoaderTests {
         #expect(doc.headingPaths == [["Top"]])
     }
 
-    @Test("character references: numeric, hex, named, Windows-1252, unknown and bare", arguments: [
-        ("&#65;&#x42;&#X43;", "ABC"),
-        ("caf&eacute; &euro;5 &hellip;", "café €5 …"),
-        ("&#150; &#x93;quoted&#x94;", "– “quoted”"),
-        ("&bogus; &amp &lt;tag&gt;", "&bogus; & <tag>"),
-        ("AT&T &#0; &#xD800;", "AT&T \u{FFFD} \u{FFFD}"),
-    ])
+    @Test(
+        "character references: numeric, hex, named, Windows-1252, unknown and bare",
+        arguments: [
+            ("&#65;&#x42;&#X43;", "ABC"),
+            ("caf&eacute; &euro;5 &hellip;", "café €5 …"),
+            ("&#150; &#x93;quoted&#x94;", "– “quoted”"),
+            ("&bogus; &amp &lt;tag&gt;", "&bogus; & <tag>"),
+            ("AT&T &#0; &#xD800;", "AT&T \u{FFFD} \u{FFFD}")
+        ])
     func characterReferences(_ html: String, _ text: String) throws {
         #expect(try load("<p>\(html)</p>").text == text)
     }
@@ -139,8 +144,10 @@ struct HTMLLoaderTests {
     func brokenMarkup() throws {
         let doc = try Fixture.single(try loader.load(try Fixture.input("good/broken.html")))
         #expect(doc.title == "Broken Fixture")
-        for marker in ["BROKENTEXT first paragraph", "Second paragraph with bold nested mismatched tags.",
-                       "BROKENITEM one\nBROKENITEM two", "BROKENTAIL final words.", "link text after a bad attribute quote"] {
+        for marker in [
+            "BROKENTEXT first paragraph", "Second paragraph with bold nested mismatched tags.",
+            "BROKENITEM one\nBROKENITEM two", "BROKENTAIL final words.", "link text after a bad attribute quote"
+        ] {
             #expect(doc.text.contains(marker), "missing \(marker)")
         }
         #expect(doc.headingPaths == [["Broken Heading"]])

@@ -21,9 +21,10 @@ struct JSONLoaderTests {
     func metadata() throws {
         let docs = try loader.load(try Fixture.input("good/records.json"))
         let first = try #require(docs.first)
-        #expect(first.metadata == [
-            "id": .number(1), "title": .string("First Record"), "tags": .array([.string("a"), .string("b")]), "record": .number(1),
-        ])
+        #expect(
+            first.metadata == [
+                "id": .number(1), "title": .string("First Record"), "tags": .array([.string("a"), .string("b")]), "record": .number(1)
+            ])
         #expect(docs[2].metadata["record"] == .number(3))
     }
 
@@ -37,10 +38,12 @@ struct JSONLoaderTests {
         #expect(doc.metadata == ["author": .string("Ada Example"), "year": .number(2024), "record": .number(1)])
     }
 
-    @Test("the text field is looked for as text, content, body, then page_content", arguments: [
-        (#"{"content": "C", "body": "B"}"#, "C"), (#"{"body": "B", "page_content": "P"}"#, "B"),
-        (#"{"page_content": "P", "note": "N"}"#, "P"), (#"{"text": "T", "content": "C"}"#, "T"),
-    ])
+    @Test(
+        "the text field is looked for as text, content, body, then page_content",
+        arguments: [
+            (#"{"content": "C", "body": "B"}"#, "C"), (#"{"body": "B", "page_content": "P"}"#, "B"),
+            (#"{"page_content": "P", "note": "N"}"#, "P"), (#"{"text": "T", "content": "C"}"#, "T")
+        ])
     func defaultTextFields(_ json: String, _ text: String) throws {
         #expect(try loader.load(Fixture.inline(json, name: "r.json")).first?.text == text)
     }
@@ -71,7 +74,8 @@ struct JSONLoaderTests {
 
     @Test("a record without any text field is an error that suggests --text-field")
     func noTextField() throws {
-        let e = try #require(Fixture.loadError { () throws(LoadError) in try loader.load(Fixture.inline(#"[{"a": 1}, {"b": 2}]"#, name: "x.json")) })
+        let e = try #require(
+            Fixture.loadError { () throws(LoadError) in try loader.load(Fixture.inline(#"[{"a": 1}, {"b": 2}]"#, name: "x.json")) })
         #expect(e.kind == .malformed)
         #expect(e.message.contains("object 1"))
         #expect(e.message.contains("--text-field"))
@@ -85,9 +89,11 @@ struct JSONLoaderTests {
         #expect(e.message.contains("line 1, column 42"), "\(e.message)")
     }
 
-    @Test("anything but an object or an array of objects is rejected", arguments: [
-        (#"[{"text": "a"}, 7]"#, "array element 2"), (#""just a string""#, "object"), ("42", "object"),
-    ])
+    @Test(
+        "anything but an object or an array of objects is rejected",
+        arguments: [
+            (#"[{"text": "a"}, 7]"#, "array element 2"), (#""just a string""#, "object"), ("42", "object")
+        ])
     func wrongShape(_ json: String, _ reason: String) throws {
         let e = try #require(Fixture.loadError { () throws(LoadError) in try loader.load(Fixture.inline(json, name: "x.json")) })
         #expect(e.kind == .malformed)
@@ -129,9 +135,10 @@ struct JSONLinesLoaderTests {
 
     @Test("a --text-field missing from a line names the field and the line")
     func missingTextField() throws {
-        let e = try #require(Fixture.loadError { () throws(LoadError) in
-            try loader.load(Fixture.inline("{\"a\": \"x\", \"b\": 1}\n{\"b\": 2}\n", name: "x.jsonl", textField: "a"))
-        })
+        let e = try #require(
+            Fixture.loadError { () throws(LoadError) in
+                try loader.load(Fixture.inline("{\"a\": \"x\", \"b\": 1}\n{\"b\": 2}\n", name: "x.jsonl", textField: "a"))
+            })
         #expect(e.kind == .malformed)
         #expect(e.message.contains("line 2"))
         #expect(e.message.contains("\"a\""))
@@ -162,9 +169,10 @@ struct JSONLinesLoaderTests {
 
     @Test("a line that is not an object is rejected, naming the line")
     func notAnObject() throws {
-        let e = try #require(Fixture.loadError { () throws(LoadError) in
-            try loader.load(Fixture.inline("{\"text\": \"a\"}\n[1, 2]\n", name: "x.jsonl"))
-        })
+        let e = try #require(
+            Fixture.loadError { () throws(LoadError) in
+                try loader.load(Fixture.inline("{\"text\": \"a\"}\n[1, 2]\n", name: "x.jsonl"))
+            })
         #expect(e.message.contains("line 2"))
     }
 }

@@ -20,8 +20,9 @@ enum Fixture {
     /// The input a loader gets for a fixture file: its bytes, decoded as UTF-8.
     static func input(_ relative: String, textField: String? = nil) throws -> LoaderInput {
         let data = try bytes(relative)
-        return LoaderInput(path: path(relative), data: data, text: String(decoding: data, as: UTF8.self),
-                           options: LoadOptions(textField: textField))
+        return LoaderInput(
+            path: path(relative), data: data, text: String(decoding: data, as: UTF8.self),
+            options: LoadOptions(textField: textField))
     }
 
     /// An input for inline text, named `name` (the name picks nothing here: tests call a loader directly).

@@ -15,12 +15,14 @@ struct LoaderRegistryTests {
         choose(fileName, Array(text.utf8))
     }
 
-    @Test("the extension chooses the loader", arguments: [
-        ("plain.txt", DocumentFormat.text), ("notes.text", .text), ("guide.md", .markdown), ("x.markdown", .markdown),
-        ("page.html", .html), ("page.htm", .html), ("page.xhtml", .html), ("doc.pdf", .pdf), ("records.json", .json),
-        ("records.jsonl", .jsonl), ("events.ndjson", .jsonl), ("table.csv", .csv), ("sample.py", .code),
-        ("sample.go", .code), ("sample.swift", .code), ("deploy.sh", .code), ("schema.sql", .code),
-    ])
+    @Test(
+        "the extension chooses the loader",
+        arguments: [
+            ("plain.txt", DocumentFormat.text), ("notes.text", .text), ("guide.md", .markdown), ("x.markdown", .markdown),
+            ("page.html", .html), ("page.htm", .html), ("page.xhtml", .html), ("doc.pdf", .pdf), ("records.json", .json),
+            ("records.jsonl", .jsonl), ("events.ndjson", .jsonl), ("table.csv", .csv), ("sample.py", .code),
+            ("sample.go", .code), ("sample.swift", .code), ("deploy.sh", .code), ("schema.sql", .code)
+        ])
     func byExtension(_ name: String, _ format: DocumentFormat) throws {
         #expect(try choose(name, text: "plain content").get() == format)
     }
@@ -30,7 +32,7 @@ struct LoaderRegistryTests {
         let expected: [String: DocumentFormat] = [
             "broken.html": .html, "doc.pdf": .pdf, "guide.md": .markdown, "page.html": .html, "plain.txt": .text,
             "records.json": .json, "records.jsonl": .jsonl, "sample.go": .code, "sample.py": .code, "sample.swift": .code,
-            "setext.md": .markdown, "single.json": .json, "table.csv": .csv,
+            "setext.md": .markdown, "single.json": .json, "table.csv": .csv
         ]
         for (name, format) in expected {
             let head = try Fixture.bytes("good/" + name).prefix(1024)
@@ -54,12 +56,14 @@ struct LoaderRegistryTests {
         #expect(try choose("report.xyz", pdf).get() == .pdf)
     }
 
-    @Test("without an extension, HTML and shebang content are recognised", arguments: [
-        ("<!doctype html>\n<html><body>x</body></html>", DocumentFormat.html),
-        ("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\">", .html),
-        ("\n\n   <html lang=\"en\">", .html),
-        ("#!/bin/sh\necho hi", .code),
-    ])
+    @Test(
+        "without an extension, HTML and shebang content are recognised",
+        arguments: [
+            ("<!doctype html>\n<html><body>x</body></html>", DocumentFormat.html),
+            ("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\">", .html),
+            ("\n\n   <html lang=\"en\">", .html),
+            ("#!/bin/sh\necho hi", .code)
+        ])
     func sniffWithoutExtension(_ content: String, _ format: DocumentFormat) throws {
         #expect(try choose("index", text: content).get() == format)
     }
@@ -106,9 +110,12 @@ struct LoaderRegistryTests {
         #expect(LoaderRegistry.looksBinary([UInt8](repeating: 0x01, count: 20) + Array("mostly control".utf8)))
     }
 
-    @Test("text is not binary: tabs, newlines, CR, form feed, ESC, invalid UTF-8 and empty files are fine", arguments: [
-        "good/plain.txt", "good/page.html", "good/table.csv", "good/sample.go", "bad/invalid-utf8.txt", "bad/empty.txt", "bad/whitespace.md",
-    ])
+    @Test(
+        "text is not binary: tabs, newlines, CR, form feed, ESC, invalid UTF-8 and empty files are fine",
+        arguments: [
+            "good/plain.txt", "good/page.html", "good/table.csv", "good/sample.go", "bad/invalid-utf8.txt", "bad/empty.txt",
+            "bad/whitespace.md"
+        ])
     func textFixtures(_ fixture: String) throws {
         #expect(!LoaderRegistry.looksBinary(try Fixture.bytes(fixture)))
     }

@@ -17,12 +17,13 @@ struct MarkdownLoaderTests {
         #expect(doc.format == .markdown)
         #expect(doc.title == "Limits")
         #expect(doc.text == input.text)
-        #expect(doc.headingPaths == [
-            ["Limits"],
-            ["Limits", "Maximum length of a string"],
-            ["Limits", "Maximum number of columns"],
-            ["Limits", "Maximum number of columns", "Notes"],
-        ])
+        #expect(
+            doc.headingPaths == [
+                ["Limits"],
+                ["Limits", "Maximum length of a string"],
+                ["Limits", "Maximum number of columns"],
+                ["Limits", "Maximum number of columns", "Notes"]
+            ])
         #expect(doc.sectionsPartitionText)
         #expect(doc.section(containing: "LIMITSINTRO")?.headingPath == ["Limits"])
         #expect(doc.section(containing: "STRINGLIMIT")?.headingPath == ["Limits", "Maximum length of a string"])
@@ -79,16 +80,18 @@ struct MarkdownLoaderTests {
         #expect(doc.section(containing: "after")?.headingPath == ["A"])
     }
 
-    @Test("what is and is not an ATX heading", arguments: [
-        ("# Title ##\nx", ["Title"]),
-        ("#   Spaced   \nx", ["Spaced"]),
-        ("   ### Indented three\nx", ["Indented three"]),
-        ("#hashtag\nx", []),
-        ("####### seven\nx", []),
-        ("    # indented code\nx", []),
-        ("~~~\n# in tilde fence\n~~~\n# After\nx", ["After"]),
-        ("```swift\n# in fence\n```\nx", []),
-    ])
+    @Test(
+        "what is and is not an ATX heading",
+        arguments: [
+            ("# Title ##\nx", ["Title"]),
+            ("#   Spaced   \nx", ["Spaced"]),
+            ("   ### Indented three\nx", ["Indented three"]),
+            ("#hashtag\nx", []),
+            ("####### seven\nx", []),
+            ("    # indented code\nx", []),
+            ("~~~\n# in tilde fence\n~~~\n# After\nx", ["After"]),
+            ("```swift\n# in fence\n```\nx", [])
+        ])
     func atxRules(_ text: String, _ headings: [String]) throws {
         let doc = try load(text)
         #expect(Array(doc.headingPaths.joined()).uniqued() == headings)

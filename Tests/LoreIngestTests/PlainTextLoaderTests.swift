@@ -30,13 +30,15 @@ struct PlainTextLoaderTests {
         #expect(doc.text.contains("café, naïve, 日本語, emoji ☺."))
     }
 
-    @Test("without a title line, the title is the file name without its extension", arguments: [
-        "First line\nsecond line right after it\n",        // no blank line after the first
-        String(repeating: "long ", count: 30) + "\n\nbody", // first line over 100 characters
-        "\n\nstarts with blank lines",                       // empty first line
-        "",                                                  // empty file
-        "only one line",                                     // nothing after it
-    ])
+    @Test(
+        "without a title line, the title is the file name without its extension",
+        arguments: [
+            "First line\nsecond line right after it\n",  // no blank line after the first
+            String(repeating: "long ", count: 30) + "\n\nbody",  // first line over 100 characters
+            "\n\nstarts with blank lines",  // empty first line
+            "",  // empty file
+            "only one line"  // nothing after it
+        ])
     func titleFallsBackToStem(_ text: String) throws {
         let doc = try Fixture.single(try loader.load(Fixture.inline(text, name: "notes.v2.txt")))
         #expect(doc.title == "notes.v2")

@@ -11,8 +11,10 @@ extension RecursiveChunkerTests {
     }
 
     /// Checks `property` on every property document chunked with `options`, recording the violations.
-    func check(_ options: ChunkingOptions, sourceLocation: SourceLocation = #_sourceLocation,
-               _ property: (Document, [Chunk]) -> [String]) throws {
+    func check(
+        _ options: ChunkingOptions, sourceLocation: SourceLocation = #_sourceLocation,
+        _ property: (Document, [Chunk]) -> [String]
+    ) throws {
         let all: [[Chunk]]
         if let k = Self.settings.firstIndex(of: options) {
             all = Self.chunked[k]
@@ -25,8 +27,10 @@ extension RecursiveChunkerTests {
             let violations = property(doc, chunks)
             if let first = violations.first { failures.append("\(doc.source): \(first) (\(violations.count) in all)") }
         }
-        #expect(failures.isEmpty, "size \(options.size), overlap \(options.overlap): \(failures.count) documents fail; \(failures.prefix(5).joined(separator: "; "))",
-                sourceLocation: sourceLocation)
+        #expect(
+            failures.isEmpty,
+            "size \(options.size), overlap \(options.overlap): \(failures.count) documents fail; \(failures.prefix(5).joined(separator: "; "))",
+            sourceLocation: sourceLocation)
     }
 
     /// Chunk texts match the document, ordinals count from 0, starts increase, and every
@@ -41,7 +45,9 @@ extension RecursiveChunkerTests {
                 v.append("chunk \(k) range \(c.range) is empty or outside the text"); continue
             }
             if Array(c.text.utf8) != Array(bytes[c.range]) { v.append("chunk \(k) text differs from the text at \(c.range)") }
-            if k > 0, c.range.lowerBound <= chunks[k - 1].range.lowerBound { v.append("chunk \(k) starts at \(c.range.lowerBound), not after chunk \(k - 1)") }
+            if k > 0, c.range.lowerBound <= chunks[k - 1].range.lowerBound {
+                v.append("chunk \(k) starts at \(c.range.lowerBound), not after chunk \(k - 1)")
+            }
             for i in c.range { covered[i] = true }
         }
         for r in runs[doc.source] ?? contentRuns(doc.text) where !covered[r].allSatisfy({ $0 }) {
@@ -58,7 +64,9 @@ extension RecursiveChunkerTests {
         var v: [String] = []
         for (a, b) in zip(chunks, chunks.dropFirst()) {
             guard let sa = sectionIndex(of: a, in: doc), sa == sectionIndex(of: b, in: doc) else {
-                if b.range.lowerBound < a.range.upperBound { v.append("chunks \(a.ordinal) and \(b.ordinal) of different sections overlap") }
+                if b.range.lowerBound < a.range.upperBound {
+                    v.append("chunks \(a.ordinal) and \(b.ordinal) of different sections overlap")
+                }
                 continue
             }
             if b.range.lowerBound < a.range.upperBound {
@@ -78,8 +86,12 @@ extension RecursiveChunkerTests {
         chunks.compactMap { c in
             guard let k = sectionIndex(of: c, in: doc) else { return "chunk \(c.ordinal) at \(c.range) straddles a section boundary" }
             let s = doc.sections[k]
-            if c.headingPath != s.headingPath { return "chunk \(c.ordinal) has heading path \(c.headingPath), its section \(s.headingPath)" }
-            if c.page != s.page { return "chunk \(c.ordinal) has page \(String(describing: c.page)), its section \(String(describing: s.page))" }
+            if c.headingPath != s.headingPath {
+                return "chunk \(c.ordinal) has heading path \(c.headingPath), its section \(s.headingPath)"
+            }
+            if c.page != s.page {
+                return "chunk \(c.ordinal) has page \(String(describing: c.page)), its section \(String(describing: s.page))"
+            }
             return nil
         }
     }

@@ -10,9 +10,11 @@ import Testing
 @Suite("Recursive chunker")
 struct RecursiveChunkerTests {
     static let tokenizer = TestModel.tokenizer
-    static let settings = [ChunkingOptions(), ChunkingOptions(size: 32, overlap: 0), ChunkingOptions(size: 32, overlap: 15),
-                           ChunkingOptions(size: 64, overlap: 10), ChunkingOptions(size: 100, overlap: 49),
-                           ChunkingOptions(size: 128, overlap: 0), ChunkingOptions(size: 254, overlap: 0), ChunkingOptions(size: 254, overlap: 126)]
+    static let settings = [
+        ChunkingOptions(), ChunkingOptions(size: 32, overlap: 0), ChunkingOptions(size: 32, overlap: 15),
+        ChunkingOptions(size: 64, overlap: 10), ChunkingOptions(size: 100, overlap: 49),
+        ChunkingOptions(size: 128, overlap: 0), ChunkingOptions(size: 254, overlap: 0), ChunkingOptions(size: 254, overlap: 126)
+    ]
 
     // MARK: Properties
 
@@ -41,7 +43,9 @@ struct RecursiveChunkerTests {
         try check(options) { doc, chunks in Self.overlapViolations(doc, chunks, overlap: options.overlap) }
     }
 
-    @Test("chunks never straddle a section and carry its heading path and page", arguments: [ChunkingOptions(), ChunkingOptions(size: 32, overlap: 15)])
+    @Test(
+        "chunks never straddle a section and carry its heading path and page",
+        arguments: [ChunkingOptions(), ChunkingOptions(size: 32, overlap: 15)])
     func sections(_ options: ChunkingOptions) throws {
         try check(options) { doc, chunks in Self.sectionViolations(doc, chunks) }
     }
@@ -49,8 +53,10 @@ struct RecursiveChunkerTests {
     @Test("the property checks catch broken chunkings (they are not tautologies)")
     func checksCanFail() throws {
         var rng = SeededRandom(seed: 42)
-        let doc = try MarkdownLoader().load(Fixture.inline(GeneratedDocuments.proseText(&rng, paragraphs: 6) + "\n\n## Two\n\n"
-            + GeneratedDocuments.proseText(&rng, paragraphs: 6), name: "c.md"))[0]
+        let doc = try MarkdownLoader().load(
+            Fixture.inline(
+                GeneratedDocuments.proseText(&rng, paragraphs: 6) + "\n\n## Two\n\n"
+                    + GeneratedDocuments.proseText(&rng, paragraphs: 6), name: "c.md"))[0]
         let chunks = try RecursiveChunker(counter: Self.tokenizer, options: ChunkingOptions(size: 40, overlap: 10)).chunk(doc)
         try #require(chunks.count > 6)
         #expect(Self.coverageViolations(doc, chunks).isEmpty)
@@ -68,7 +74,8 @@ struct RecursiveChunkerTests {
         #expect(!Self.coverageViolations(doc, shifted).isEmpty)
 
         var wide = chunks
-        let k = try #require((1..<wide.count).first { Self.sectionIndex(of: wide[$0], in: doc) == Self.sectionIndex(of: wide[$0 - 1], in: doc) })
+        let k = try #require(
+            (1..<wide.count).first { Self.sectionIndex(of: wide[$0], in: doc) == Self.sectionIndex(of: wide[$0 - 1], in: doc) })
         wide[k].range = wide[k - 1].range.lowerBound..<wide[k].range.upperBound
         #expect(!Self.overlapViolations(doc, wide, overlap: 10).isEmpty)
 
@@ -112,7 +119,9 @@ struct RecursiveChunkerTests {
 
     @Test("paragraphs that fit are kept whole: chunks end at paragraph boundaries")
     func paragraphBoundaries() throws {
-        let paragraph = (1...3).map { _ in String(repeating: "alpha beta gamma delta epsilon. ", count: 8).trimmingCharacters(in: .whitespaces) }
+        let paragraph = (1...3).map { _ in
+            String(repeating: "alpha beta gamma delta epsilon. ", count: 8).trimmingCharacters(in: .whitespaces)
+        }
         let text = paragraph.joined(separator: "\n\n")  // three paragraphs of 48 tokens each
         let chunker = try RecursiveChunker(counter: Self.tokenizer, options: ChunkingOptions(size: 100, overlap: 0))
         let chunks = chunker.chunk(Document(source: "p", path: nil, format: .text, title: "p", text: text))
@@ -156,14 +165,18 @@ struct RecursiveChunkerTests {
         let input = try Fixture.input("good/guide.md")
         let doc = try MarkdownLoader().load(input)[0]
         let chunks = try RecursiveChunker(counter: Self.tokenizer).chunk(doc)
-        #expect(chunks.map(\.headingPathString) == ["Limits", "Limits > Maximum length of a string", "Limits > Maximum number of columns",
-                                                   "Limits > Maximum number of columns > Notes"])
+        #expect(
+            chunks.map(\.headingPathString) == [
+                "Limits", "Limits > Maximum length of a string", "Limits > Maximum number of columns",
+                "Limits > Maximum number of columns > Notes"
+            ])
         #expect(chunks[2].text.contains("# not a heading"))
     }
 
     @Test("PDF pages are chunked apart and keep their page numbers", .enabled(if: GeneratedDocuments.hasPdftotext))
     func pdfPages() throws {
-        let input = LoaderInput(path: Fixture.path("good/doc.pdf"), data: try Fixture.bytes("good/doc.pdf"), text: "", options: LoadOptions())
+        let input = LoaderInput(
+            path: Fixture.path("good/doc.pdf"), data: try Fixture.bytes("good/doc.pdf"), text: "", options: LoadOptions())
         let doc = try PDFLoader().load(input)[0]
         let chunks = try RecursiveChunker(counter: Self.tokenizer).chunk(doc)
         #expect(chunks.map(\.text) == ["PAGEONE alpha", "PAGETWO beta"])
@@ -190,8 +203,9 @@ struct RecursiveChunkerTests {
         }
     }
 
-    @Test("an overlap of half the size or more, or below zero, is refused, naming the limit",
-          arguments: [(100, 50), (100, 99), (200, 100), (32, 16), (64, -1)])
+    @Test(
+        "an overlap of half the size or more, or below zero, is refused, naming the limit",
+        arguments: [(100, 50), (100, 99), (200, 100), (32, 16), (64, -1)])
     func invalidOverlap(_ size: Int, _ overlap: Int) {
         do {
             _ = try RecursiveChunker(counter: Self.tokenizer, options: ChunkingOptions(size: size, overlap: overlap))

@@ -17,24 +17,27 @@ struct ContextAssemblerTests {
             "The HNSW index links each vector to its nearest neighbours on several layers; searches descend from the top layer.",
             "Chunks are split on headings first, then paragraphs, then sentences.",
             String(repeating: "Reciprocal rank fusion adds one over sixty plus the rank for each list. ", count: 6),
-            "MiniLM embeds text into 384 dimensions.",
+            "MiniLM embeds text into 384 dimensions."
         ]
         return texts.enumerated().map { i, t in
-            ContextSource(number: 10 + i, chunkID: Int64(100 + i), source: "docs/file\(i).md", title: "Title \(i)",
-                          headingPath: "Title \(i) > Part \(i)", text: t, score: 1 - Double(i) / 10)
+            ContextSource(
+                number: 10 + i, chunkID: Int64(100 + i), source: "docs/file\(i).md", title: "Title \(i)",
+                headingPath: "Title \(i) > Part \(i)", text: t, score: 1 - Double(i) / 10)
         }
     }
 
     /// Tokens the first `k` sources take when numbered 1...k.
     private func cost(_ s: [ContextSource], _ k: Int) -> Int {
-        let kept = s.prefix(k).enumerated().map { i, x -> ContextSource in var y = x; y.number = i + 1; return y }
+        let kept = s.prefix(k).enumerated().map { i, x -> ContextSource in
+            var y = x; y.number = i + 1; return y
+        }
         return tokenizer.countTokens(ContextAssembler.text(kept))
     }
 
     @Test("the lowest-ranked sources are dropped first and the kept ones are renumbered 1...n")
     func dropsLowestFirst() {
         let s = sources()
-        let budget = cost(s, 3) + 5 // room for three, not four (the fourth is long)
+        let budget = cost(s, 3) + 5  // room for three, not four (the fourth is long)
         #expect(cost(s, 4) > budget)
         let r = assembler.assemble(s, budget: budget)
         #expect(r.sources.map(\.chunkID) == [100, 101, 102])
@@ -75,7 +78,8 @@ struct ContextAssemblerTests {
     @Test("a best source over the budget on its own is truncated to fit, not dropped")
     func truncatesOversizeBest() {
         let long = String(repeating: "The write-ahead log lets readers continue while a writer commits. ", count: 40)
-        let s = [ContextSource(number: 1, chunkID: 7, source: "wal.md", title: "WAL", headingPath: "", text: long, score: 1)]
+        let s =
+            [ContextSource(number: 1, chunkID: 7, source: "wal.md", title: "WAL", headingPath: "", text: long, score: 1)]
             + Array(sources().prefix(2))
         let budget = 60
         #expect(cost(s, 1) > budget)
@@ -102,7 +106,8 @@ struct ContextAssemblerTests {
     @Test("headers: title and heading path without repeating the title, and the file name")
     func headers() {
         func h(_ title: String, _ heading: String, _ source: String) -> String {
-            ContextAssembler.header(ContextSource(number: 2, chunkID: 1, source: source, title: title, headingPath: heading, text: "", score: 0))
+            ContextAssembler.header(
+                ContextSource(number: 2, chunkID: 1, source: source, title: title, headingPath: heading, text: "", score: 0))
         }
         #expect(h("Guide", "Guide > Setup", "docs/guide.md") == "[2] Guide > Setup (guide.md)")
         #expect(h("Guide", "Setup", "docs/guide.md") == "[2] Guide > Setup (guide.md)")

@@ -20,17 +20,28 @@ struct LineDiffTests {
         let old = (1...20).map { "line \($0)" }
         var new = old
         new[1] = "changed 2"
-        new.remove(at: 15) // line 16
+        new.remove(at: 15)  // line 16
         let d = LineDiff.unified(old.joined(separator: "\n"), new.joined(separator: "\n"), oldLabel: "a", newLabel: "b", context: 1)
-        #expect(d == "--- a\n+++ b\n@@ -1,3 +1,3 @@\n line 1\n-line 2\n+changed 2\n line 3\n@@ -15,3 +15,2 @@\n line 15\n-line 16\n line 17\n")
+        #expect(
+            d == "--- a\n+++ b\n@@ -1,3 +1,3 @@\n line 1\n-line 2\n+changed 2\n line 3\n@@ -15,3 +15,2 @@\n line 15\n-line 16\n line 17\n")
     }
 
     @Test("the edit script keeps a longest common subsequence and rebuilds both sides")
     func script() {
         let a = ["x", "a", "b", "c", "y", "d"], b = ["a", "z", "b", "d", "c", "w"]
         let s = LineDiff.lines(a, b)
-        let old = s.compactMap { l -> String? in switch l { case .same(let x), .removed(let x): return x; case .added: return nil } }
-        let new = s.compactMap { l -> String? in switch l { case .same(let x), .added(let x): return x; case .removed: return nil } }
+        let old = s.compactMap { l -> String? in
+            switch l {
+            case .same(let x), .removed(let x): return x;
+            case .added: return nil
+            }
+        }
+        let new = s.compactMap { l -> String? in
+            switch l {
+            case .same(let x), .added(let x): return x;
+            case .removed: return nil
+            }
+        }
         #expect(old == a && new == b)
         // LCS of a and b has length 3 (a, b, c or a, b, d).
         #expect(s.filter { if case .same = $0 { return true } else { return false } }.count == 3)
@@ -43,28 +54,29 @@ struct LineDiffTests {
         let old = (1...20_000).map { "line \($0)" }
         var new = old
         new[4_999] = "changed 5000"
-        new.removeSubrange(10_000...10_002) // old lines 10001-10003
+        new.removeSubrange(10_000...10_002)  // old lines 10001-10003
         // After old line 15000, which is now at index 14_996 of new.
         new.insert(contentsOf: ["new a", "new b"], at: 14_997)
         let script = LineDiff.lines(old, new)
         #expect(rebuilt(script) == Rebuilt(old: old, new: new))
         #expect(script.filter { if case .same = $0 { return true } else { return false } }.count == 19_996)
         let d = LineDiff.unified(old.joined(separator: "\n"), new.joined(separator: "\n"), oldLabel: "a", newLabel: "b", context: 0)
-        #expect(d == """
-            --- a
-            +++ b
-            @@ -5000,1 +5000,1 @@
-            -line 5000
-            +changed 5000
-            @@ -10001,3 +10000,0 @@
-            -line 10001
-            -line 10002
-            -line 10003
-            @@ -15000,0 +14998,2 @@
-            +new a
-            +new b
+        #expect(
+            d == """
+                --- a
+                +++ b
+                @@ -5000,1 +5000,1 @@
+                -line 5000
+                +changed 5000
+                @@ -10001,3 +10000,0 @@
+                -line 10001
+                -line 10002
+                -line 10003
+                @@ -15000,0 +14998,2 @@
+                +new a
+                +new b
 
-            """)
+                """)
     }
 
     @Test("the script is minimal: its kept lines are as many as a longest common subsequence")

@@ -29,8 +29,11 @@ struct PromptsCommandTests {
             let row = try #require(rows.first { $0["name"] as? String == t.name && $0["version"] as? String == t.version })
             #expect(row["hash"] as? String == t.hash && row["sha256"] as? String == t.sha256)
             #expect(row["default"] as? Bool == (t.reference == "answer@v2" || t.reference == "condense@v1"))
-            if t.name == "answer" { #expect(row["split_weight"] as? Int == (t.version == "v1" ? 70 : t.version == "v2" ? 30 : 0)) }
-            else { #expect(row["split_weight"] == nil) }
+            if t.name == "answer" {
+                #expect(row["split_weight"] as? Int == (t.version == "v1" ? 70 : t.version == "v2" ? 30 : 0))
+            } else {
+                #expect(row["split_weight"] == nil)
+            }
         }
     }
 
@@ -38,7 +41,8 @@ struct PromptsCommandTests {
     func broken() throws {
         let dir = TemporaryDirectory()
         let path = dir.write("p/answer/v1.md", templateText(body: "[user]\n{{context}} {{question}} {{questoin}}"))
-        let other = dir.write("p/condense/v1.md", templateText(name: "condense", variables: "[question, history]", body: "[user]\n{{question}}\n{{history"))
+        let other = dir.write(
+            "p/condense/v1.md", templateText(name: "condense", variables: "[question, history]", body: "[user]\n{{question}}\n{{history"))
         let r = try lore(["list"], in: dir, env: ["LORE_PROMPTS_DIR": dir.path + "/p"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("\(path):12: unknown variable questoin"))

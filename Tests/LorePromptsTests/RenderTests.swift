@@ -4,23 +4,29 @@ import Testing
 
 @Suite("rendering templates to chat messages")
 struct RenderTests {
-    private func template(_ body: String, name: String = "answer", variables: String = "[question, context, history]") throws -> PromptTemplate {
+    private func template(_ body: String, name: String = "answer", variables: String = "[question, context, history]") throws
+        -> PromptTemplate
+    {
         let f = PromptsFixture()
         f.write(name, "v1", templateText(name: name, variables: variables, body: body))
         return try f.load().template("\(name)@v1")
     }
 
-    private let history = "[system]\nBe brief.\n{{#history}}\nEarlier:\n{{history}}\n{{/history}}\nEnd.\n[user]\n{{context}}\nQ: {{question}}"
+    private let history =
+        "[system]\nBe brief.\n{{#history}}\nEarlier:\n{{history}}\n{{/history}}\nEnd.\n[user]\n{{context}}\nQ: {{question}}"
 
     @Test("headers make messages in order; variables are substituted; edges are trimmed")
     func messages() throws {
-        let t = try template("[system]\n\nBe brief.\n\n[user]\nSources:\n{{ context }}\n\nQ: {{question}}\n\n[assistant]\nA:", variables: "[question, context]")
+        let t = try template(
+            "[system]\n\nBe brief.\n\n[user]\nSources:\n{{ context }}\n\nQ: {{question}}\n\n[assistant]\nA:",
+            variables: "[question, context]")
         let m = try t.render(["question": "Why?", "context": "[1] A\nText."])
-        #expect(m == [
-            ChatMessage(.system, "Be brief."),
-            ChatMessage(.user, "Sources:\n[1] A\nText.\n\nQ: Why?"),
-            ChatMessage(.assistant, "A:"),
-        ])
+        #expect(
+            m == [
+                ChatMessage(.system, "Be brief."),
+                ChatMessage(.user, "Sources:\n[1] A\nText.\n\nQ: Why?"),
+                ChatMessage(.assistant, "A:")
+            ])
     }
 
     @Test("a conditional section shows only when its variable is non-blank, leaving no blank lines")

@@ -8,7 +8,8 @@ struct SelectionTests {
     private func fixture() -> PromptsFixture {
         let f = PromptsFixture()
         for v in ["v1", "v2", "v10"] { f.write("answer", v, templateText(version: v, description: "answer \(v)")) }
-        f.write("condense", "v1", templateText(name: "condense", variables: "[question, history]", body: "[user]\n{{history}}\n{{question}}"))
+        f.write(
+            "condense", "v1", templateText(name: "condense", variables: "[question, history]", body: "[user]\n{{history}}\n{{question}}"))
         return f
     }
 
@@ -53,7 +54,10 @@ struct SelectionTests {
             #expect(key == "defaults.answer")
             #expect(message.contains("answer@v1"))
         }
-        #expect(throws: PromptError.invalidConfiguration(key: "defaults.summary", message: "no prompt named summary (available: answer, condense)")) {
+        #expect(
+            throws: PromptError.invalidConfiguration(
+                key: "defaults.summary", message: "no prompt named summary (available: answer, condense)")
+        ) {
             try f.load(defaults: ["summary": "v1"])
         }
         #expect(throws: PromptError.self) { try f.load(splits: ["answer": ["v1": 50, "v7": 50]]) }

@@ -9,7 +9,8 @@ struct ShippedTemplatesTests {
     let directory = TestPaths.repositoryRoot + "/prompts"
 
     private func registry() throws -> PromptRegistry {
-        try PromptRegistry.load(directory: directory, defaults: ["answer": "v1", "condense": "v1"], splits: ["answer": ["v1": 90, "v2": 10]])
+        try PromptRegistry.load(
+            directory: directory, defaults: ["answer": "v1", "condense": "v1"], splits: ["answer": ["v1": 90, "v2": 10]])
     }
 
     @Test("they all load: answer v1 and v2, condense v1")
@@ -43,7 +44,9 @@ struct ShippedTemplatesTests {
             let t = try r.template(name: "answer", version: v)
             let m = try t.render(["question": "QQQ", "context": "CCC"])
             let system = m[0].content.lowercased()
-            #expect(system.contains("only") && system.contains("numbered sources") && system.contains("[1]") && system.contains("don't know"), "\(v)")
+            #expect(
+                system.contains("only") && system.contains("numbered sources") && system.contains("[1]") && system.contains("don't know"),
+                "\(v)")
             let user = m.last!.content
             #expect(user.range(of: "CCC")!.lowerBound < user.range(of: "Question: QQQ")!.lowerBound, "\(v)")
         }

@@ -38,13 +38,15 @@ struct ValidationTests {
 
     @Test("a mismatched closing section names both lines")
     func mismatchedSection() {
-        let (path, p) = problems(body: "[system]\n{{#context}}\nUse the sources.\n{{/question}}\n[user]\n{{context}}\nQuestion: {{question}}")
+        let (path, p) = problems(
+            body: "[system]\n{{#context}}\nUse the sources.\n{{/question}}\n[user]\n{{context}}\nQuestion: {{question}}")
         #expect(has(p, path, line: 14, "{{/question}} does not match {{#context}} opened at line 12"))
     }
 
     @Test("a section left open at a header or at the end is reported where it opens")
     func unclosedSection() {
-        let (path, p) = problems(body: "[system]\n{{#context}}\nUse the sources.\n[user]\n{{context}}\n{{#question}}\nQuestion: {{question}}")
+        let (path, p) = problems(
+            body: "[system]\n{{#context}}\nUse the sources.\n[user]\n{{context}}\n{{#question}}\nQuestion: {{question}}")
         #expect(has(p, path, line: 12, "{{#context}} is not closed"))
         #expect(has(p, path, line: 16, "{{#question}} is not closed"))
     }
@@ -106,7 +108,8 @@ struct ValidationTests {
 
     @Test("a declared variable that is never used is reported")
     func declaredUnused() {
-        let (path, p) = problems(body: "[system]\nUse the sources.\n[user]\n{{context}}\nQuestion: {{question}}", variables: "[question, context, history]")
+        let (path, p) = problems(
+            body: "[system]\nUse the sources.\n[user]\n{{context}}\nQuestion: {{question}}", variables: "[question, context, history]")
         #expect(has(p, path, line: 5, "variable history is declared but never used"))
     }
 
@@ -179,7 +182,9 @@ struct ValidationTests {
         let f = PromptsFixture()
         f.write("answer", "v1", templateText())
         let a = f.write("answer", "v2", templateText(version: "v2", body: "[user]\n{{context}} {{question}} {{nope}}"))
-        let b = f.write("condense", "v1", templateText(name: "condense", version: "v9", variables: "[question, history]", body: "[user]\n{{question}} {{history}}"))
+        let b = f.write(
+            "condense", "v1",
+            templateText(name: "condense", version: "v9", variables: "[question, history]", body: "[user]\n{{question}} {{history}}"))
         let p = f.problems()
         #expect(p.count == 2)
         #expect(has(p, a, line: 12, "unknown variable nope"))

@@ -9,9 +9,10 @@ struct PassageMergerTests {
     /// A passage holding the document's bytes `range`.
     static func passage(_ id: Int64, _ range: Range<Int>, document: Int64 = 1, score: Double = 1, text: String = document) -> Passage {
         let bytes = Array(text.utf8)[range]
-        return Passage(chunkIDs: [id], documentID: document, source: "doc\(document)", title: "Doc", format: "txt",
-                       headingPath: "", text: String(decoding: bytes, as: UTF8.self), range: range, page: nil, score: score,
-                       relevance: score, denseRank: Int(id), lexicalRank: nil, vector: nil)
+        return Passage(
+            chunkIDs: [id], documentID: document, source: "doc\(document)", title: "Doc", format: "txt",
+            headingPath: "", text: String(decoding: bytes, as: UTF8.self), range: range, page: nil, score: score,
+            relevance: score, denseRank: Int(id), lexicalRank: nil, vector: nil)
     }
 
     @Test("two overlapping chunks merge into the document text they span, in the best one's place")
@@ -30,7 +31,9 @@ struct PassageMergerTests {
 
     @Test("a chain of overlaps merges transitively; a contained chunk adds nothing")
     func chain() {
-        let parts = [Self.passage(1, 0..<30), Self.passage(2, 25..<55), Self.passage(3, 50..<Self.document.utf8.count), Self.passage(4, 5..<15)]
+        let parts = [
+            Self.passage(1, 0..<30), Self.passage(2, 25..<55), Self.passage(3, 50..<Self.document.utf8.count), Self.passage(4, 5..<15)
+        ]
         let merged = PassageMerger.merge(parts.reversed())
         #expect(merged.count == 1)
         #expect(merged[0].text == Self.document)

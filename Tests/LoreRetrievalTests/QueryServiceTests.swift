@@ -14,14 +14,19 @@ import Testing
 struct QueryServiceTests {
     let fixture = CorpusFixture.shared
 
-    func service(generators extra: [String: any Generator] = [:], backend: String = "extractive", prompts: PromptRegistry? = nil,
-                 guards: any QueryGuards = PassThroughGuards()) throws -> QueryService {
+    func service(
+        generators extra: [String: any Generator] = [:], backend: String = "extractive", prompts: PromptRegistry? = nil,
+        guards: any QueryGuards = PassThroughGuards()
+    ) throws -> QueryService {
         let (_, _, retriever) = try fixture.open()
-        let registry = try prompts ?? PromptRegistry.load(directory: TestPaths.repositoryRoot + "/prompts", defaults: ["answer": "v1", "condense": "v1"])
+        let registry =
+            try prompts
+            ?? PromptRegistry.load(directory: TestPaths.repositoryRoot + "/prompts", defaults: ["answer": "v1", "condense": "v1"])
         var generators: [String: any Generator] = ["extractive": ExtractiveAnswerer(embedder: fixture.embedder)]
         for (k, v) in extra { generators[k] = v }
-        return try QueryService(retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: fixture.embedder.tokenizer),
-                                generators: generators, defaultBackend: backend, guards: guards)
+        return try QueryService(
+            retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: fixture.embedder.tokenizer),
+            generators: generators, defaultBackend: backend, guards: guards)
     }
 
     /// Runs a request, returning the events in order.
@@ -57,7 +62,8 @@ struct QueryServiceTests {
     @Test("a question naming something the documents never mention is refused, and the refusal says what")
     func unknownNameRefusal() async throws {
         let s = try service()
-        let r = try await s.answer(QueryRequest(question: "How do readers and writers coexist in write-ahead logging mode when replicating with Litestream?"))
+        let r = try await s.answer(
+            QueryRequest(question: "How do readers and writers coexist in write-ahead logging mode when replicating with Litestream?"))
         #expect(r.refused && r.insufficientContext && r.model.isEmpty)
         #expect(r.answer.hasPrefix(Refusal.opening + ": the documents never mention \"Litestream\"."), "\(r.answer)")
         #expect(r.answer.contains("[1]"), "the nearest sources are named: \(r.answer)")
@@ -68,7 +74,9 @@ struct QueryServiceTests {
         let dir = TemporaryDirectory()
         for name in ["answer/v1.md", "answer/v2.md", "condense/v1.md"] {
             let text = try String(contentsOfFile: TestPaths.repositoryRoot + "/prompts/" + name, encoding: .utf8)
-            _ = dir.write("prompts/" + name, name == "answer/v1.md" ? text.replacingOccurrences(of: "context_tokens: 1200", with: "context_tokens: 260") : text)
+            _ = dir.write(
+                "prompts/" + name,
+                name == "answer/v1.md" ? text.replacingOccurrences(of: "context_tokens: 1200", with: "context_tokens: 260") : text)
         }
         #expect(try String(contentsOfFile: dir.path + "/prompts/answer/v1.md", encoding: .utf8).contains("context_tokens: 260"))
         let small = try PromptRegistry.load(directory: dir.path + "/prompts", defaults: ["answer": "v1", "condense": "v1"])
@@ -86,7 +94,9 @@ struct QueryServiceTests {
     @Test("a follow-up is condensed with the previous question (heuristic without an LLM) and retrieves its subject")
     func followUp() async throws {
         let s = try service()
-        let history = [ChatMessage(.user, "What is SQLite's write-ahead log?"), ChatMessage(.assistant, "A file that changes are appended to [1].")]
+        let history = [
+            ChatMessage(.user, "What is SQLite's write-ahead log?"), ChatMessage(.assistant, "A file that changes are appended to [1].")
+        ]
         let r = try await s.answer(QueryRequest(question: "How do I turn it on?", history: history))
         #expect(r.standaloneQuestion.contains("write-ahead log"), "\(r.standaloneQuestion)")
         #expect(r.citations.first.map { CorpusFixture.file($0.source) } == "sqlite-wal-mode.txt")
@@ -99,15 +109,19 @@ struct QueryServiceTests {
     struct RecordingGuards: QueryGuards {
         func checkInput(_ question: String, history: [ChatMessage], context: GuardContext) async -> InputVerdict {
             question.contains("forbidden")
-                ? InputVerdict(question: question, blockedAnswer: "Blocked.", findings: [GuardFinding(stage: "input", rule: "deny", action: .block, detail: "word")])
+                ? InputVerdict(
+                    question: question, blockedAnswer: "Blocked.",
+                    findings: [GuardFinding(stage: "input", rule: "deny", action: .block, detail: "word")])
                 : InputVerdict(question: question)
         }
         func checkContext(_ passages: [Passage], context: GuardContext) async -> ContextVerdict {
-            ContextVerdict(passages: Array(passages.dropFirst()), withheld: 1,
-                           findings: [GuardFinding(stage: "context", rule: "test", action: .drop, detail: "first passage")])
+            ContextVerdict(
+                passages: Array(passages.dropFirst()), withheld: 1,
+                findings: [GuardFinding(stage: "context", rule: "test", action: .drop, detail: "first passage")])
         }
         func outputFilter(sources: [ContextSource], context: GuardContext) -> (any OutputStreamFilter)? { nil }
-        func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, context: GuardContext) async -> OutputVerdict {
+        func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, context: GuardContext) async -> OutputVerdict
+        {
             OutputVerdict(answer: answer + " (checked)", findings: [])
         }
     }
@@ -140,9 +154,16 @@ struct QueryServiceTests {
 
     @Test("Lore attributes a citation to an uncited sentence that comes from a source, and leaves the rest alone")
     func attribution() {
-        let sources = [ContextSource(number: 1, chunkID: 1, source: "a.txt", title: "Bread", headingPath: "", text: "Knead the dough for ten minutes, then let it rise.", score: 1),
-                       ContextSource(number: 2, chunkID: 2, source: "b.txt", title: "WAL", headingPath: "", text: "Readers do not block the writer in WAL mode.", score: 1)]
-        let answer = "In WAL mode readers never block the writer. Something unrelated about football clubs.\n```\nKnead dough readers writer\n```"
+        let sources = [
+            ContextSource(
+                number: 1, chunkID: 1, source: "a.txt", title: "Bread", headingPath: "",
+                text: "Knead the dough for ten minutes, then let it rise.", score: 1),
+            ContextSource(
+                number: 2, chunkID: 2, source: "b.txt", title: "WAL", headingPath: "", text: "Readers do not block the writer in WAL mode.",
+                score: 1)
+        ]
+        let answer =
+            "In WAL mode readers never block the writer. Something unrelated about football clubs.\n```\nKnead dough readers writer\n```"
         let (out, added) = CitationAttributor().attribute(answer, sources: sources)
         #expect(added == 1)
         #expect(out.hasPrefix("In WAL mode readers never block the writer [2]. Something unrelated about football clubs."), "\(out)")
@@ -184,7 +205,9 @@ struct QueryServiceTests {
     @Test("against a real LLM server: a follow-up is condensed by the condense prompt into a question of its own")
     func llmCondense() async throws {
         let s = try service(generators: ["llm": try llm()], backend: "llm")
-        let history = [ChatMessage(.user, "What is SQLite's write-ahead log?"), ChatMessage(.assistant, "A file that changes are appended to [1].")]
+        let history = [
+            ChatMessage(.user, "What is SQLite's write-ahead log?"), ChatMessage(.assistant, "A file that changes are appended to [1].")
+        ]
         let r = try await s.answer(QueryRequest(question: "How do I turn it on?", history: history, prompt: "answer@v2", stream: false))
         #expect(!r.standaloneQuestion.isEmpty && r.standaloneQuestion != "How do I turn it on?")
         #expect(r.timingsMs.condense > 0)

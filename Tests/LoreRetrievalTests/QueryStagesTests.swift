@@ -1,11 +1,12 @@
 import Foundation
 import LoreCore
 import LorePrompts
-@testable import LoreQuery
 import LoreRetrieval
 import LoreTestSupport
 import Synchronization
 import Testing
+
+@testable import LoreQuery
 
 /// Each stage of the query pipeline on its own, over a `QueryRun`, with the real corpus,
 /// embedder and prompts: what it reads, what it writes into the run, and what it tells the
@@ -48,17 +49,20 @@ struct QueryStagesTests {
     struct Rails: QueryGuards {
         func checkInput(_ question: String, history: [ChatMessage], context: GuardContext) async -> InputVerdict {
             if question.contains("forbidden") {
-                return InputVerdict(question: question, blockedAnswer: "Blocked.",
-                                    findings: [GuardFinding(stage: "input", rule: "deny", action: .block, detail: "word")])
+                return InputVerdict(
+                    question: question, blockedAnswer: "Blocked.",
+                    findings: [GuardFinding(stage: "input", rule: "deny", action: .block, detail: "word")])
             }
             return InputVerdict(question: question.replacingOccurrences(of: "hunter2", with: "[SECRET]"))
         }
         func checkContext(_ passages: [Passage], context: GuardContext) async -> ContextVerdict {
-            ContextVerdict(passages: Array(passages.dropFirst()), withheld: 1,
-                           findings: [GuardFinding(stage: "context", rule: "test", action: .drop, detail: "first passage")])
+            ContextVerdict(
+                passages: Array(passages.dropFirst()), withheld: 1,
+                findings: [GuardFinding(stage: "context", rule: "test", action: .drop, detail: "first passage")])
         }
         func outputFilter(sources: [ContextSource], context: GuardContext) -> (any OutputStreamFilter)? { nil }
-        func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, context: GuardContext) async -> OutputVerdict {
+        func checkOutput(_ answer: String, sources: [ContextSource], sufficientContext: Bool, context: GuardContext) async -> OutputVerdict
+        {
             OutputVerdict(answer: answer.uppercased(), findings: [GuardFinding(stage: "output", rule: "shout", action: .flag, detail: "")])
         }
     }
@@ -90,7 +94,9 @@ struct QueryStagesTests {
         var (first, _) = try start("What is SQLite's write-ahead log?")
         await stage.run(&first, generator: extractive)
         #expect(first.standalone == "What is SQLite's write-ahead log?" && first.response.standaloneQuestion == first.standalone)
-        let history = [ChatMessage(.user, "What is SQLite's write-ahead log?"), ChatMessage(.assistant, "A file changes are appended to [1].")]
+        let history = [
+            ChatMessage(.user, "What is SQLite's write-ahead log?"), ChatMessage(.assistant, "A file changes are appended to [1].")
+        ]
         var (follow, _) = try start("How do I turn it on?", history: history)
         await stage.run(&follow, generator: extractive)
         #expect(follow.standalone.contains("write-ahead log") && follow.response.standaloneQuestion == follow.standalone)
@@ -147,9 +153,11 @@ struct QueryStagesTests {
         let retrieved = try await RetrieveStage(retriever: retriever).run(&run)
         let (context, _) = PromptStage(assembler: ContextAssembler(counter: fixture.embedder.tokenizer)).run(retrieved.passages, &run)
         var stream = AnswerStream(guards: PassThroughGuards(), sources: context.sources, context: run.guardContext)
-        let answer = try await GenerateStage(generators: generators, fallbackBackend: "extractive", attributor: CitationAttributor(),
-                                             questionModel: nil)
-            .run(context, questionVector: retrieved.queryVector, stream: &stream, &run)
+        let answer = try await GenerateStage(
+            generators: generators, fallbackBackend: "extractive", attributor: CitationAttributor(),
+            questionModel: nil
+        )
+        .run(context, questionVector: retrieved.queryVector, stream: &stream, &run)
         #expect(run.response.fallbackFrom == "down" && run.response.backend == "extractive" && run.backendName == "extractive")
         #expect(!answer.isEmpty && events.deltas == answer && run.response.finishReason == "stop")
         // Without a fallback the same fault is the query's error.
@@ -165,7 +173,8 @@ struct QueryStagesTests {
     @Test("the output guard rewrites the answer, and a note follows when sources were withheld")
     func outputGuard() async throws {
         var (run, events) = try start("How do I turn on WAL mode?")
-        let answer = await OutputGuardStage(guards: Rails()).run("use pragma journal_mode [1]", sources: [], sufficient: true, withheld: 2, &run)
+        let answer = await OutputGuardStage(guards: Rails()).run(
+            "use pragma journal_mode [1]", sources: [], sufficient: true, withheld: 2, &run)
         #expect(answer == "USE PRAGMA JOURNAL_MODE [1]\n\n" + QueryService.withheldNote(2))
         #expect(events.deltas == "\n\n" + QueryService.withheldNote(2) && run.findings.map(\.rule) == ["shout"])
     }

@@ -49,7 +49,10 @@ struct QuestionNameTests {
 
     @Test("a run of title-case words inside a sentence is one name, beside its words")
     func runs() {
-        #expect(names("How do I apply Entity Framework Core migrations with Python?") == ["Entity", "Framework", "Core", "Entity Framework Core", "Python"])
+        #expect(
+            names("How do I apply Entity Framework Core migrations with Python?") == [
+                "Entity", "Framework", "Core", "Entity Framework Core", "Python"
+            ])
         #expect(names("Does Core Data use it?") == ["Core", "Data", "Core Data"])
         #expect(names("Where Does it go?") == ["Does"])
     }
@@ -81,6 +84,8 @@ struct NameContextTests {
     @Test("taking names out keeps the rest of the question, possessive included")
     func removing() {
         #expect(QuestionName.removing(["Maria"], from: "Is Maria's claim about WAL right?") == "Is claim about WAL right?")
-        #expect(QuestionName.removing(["Contoso Cloud", "Contoso"], from: "Does the Contoso Cloud agent slow the writer?") == "Does the agent slow the writer?")
+        #expect(
+            QuestionName.removing(["Contoso Cloud", "Contoso"], from: "Does the Contoso Cloud agent slow the writer?")
+                == "Does the agent slow the writer?")
     }
 }

@@ -69,10 +69,12 @@ struct RetrieverTests {
         #expect(r.passages.isEmpty && !r.sufficient)
     }
 
-    @Test("FTS5 syntax in a question is plain text in every mode", arguments: [
-        "\"unbalanced quote about WAL", "NEAR(write ahead) log", "text:checkpoint OR", "wal* AND NOT", "^start -minus +plus",
-        "(((", "col:\"x\" }{", "*", "AND OR NOT", "日本語 🚀 WAL",
-    ])
+    @Test(
+        "FTS5 syntax in a question is plain text in every mode",
+        arguments: [
+            "\"unbalanced quote about WAL", "NEAR(write ahead) log", "text:checkpoint OR", "wal* AND NOT", "^start -minus +plus",
+            "(((", "col:\"x\" }{", "*", "AND OR NOT", "日本語 🚀 WAL"
+        ])
     func hostile(question: String) async throws {
         let (_, _, retriever) = try fixture.open()
         for mode in RetrievalMode.allCases {
@@ -94,7 +96,8 @@ struct RetrieverTests {
         var options = RetrievalOptions()
         options.minRelevance = -1
         options.requireNames = false
-        #expect(try await retriever.retrieve("Which football club won the 1987 league championship in Argentina?", options: options).sufficient)
+        #expect(
+            try await retriever.retrieve("Which football club won the 1987 league championship in Argentina?", options: options).sufficient)
     }
 
     @Test("a question whose subject the corpus never mentions is insufficient context, however close its other words are")
@@ -108,7 +111,9 @@ struct RetrieverTests {
         #expect(named.unknownNames.isEmpty && named.sufficient, "\(named.unknownNames)")
         // Identifiers and hyphenated compounds with an unknown part are names too.
         let identifier = try await retriever.retrieve("Does the WAL note describe sqlite3_wal_autocheckpoint_v9 or sqlite-vss?")
-        #expect(!identifier.sufficient && Set(identifier.unknownNames) == ["sqlite3_wal_autocheckpoint_v9", "sqlite-vss"], "\(identifier.unknownNames)")
+        #expect(
+            !identifier.sufficient && Set(identifier.unknownNames) == ["sqlite3_wal_autocheckpoint_v9", "sqlite-vss"],
+            "\(identifier.unknownNames)")
         // The check is a setting.
         var options = RetrievalOptions()
         options.requireNames = false
@@ -116,11 +121,13 @@ struct RetrieverTests {
         #expect(off.unknownNames.isEmpty)
     }
 
-    @Test("a name that is only context (a colleague, the user's own stack) refuses nothing", arguments: [
-        "My colleague Maria thinks WAL mode makes readers block the writer. Is she right?",
-        "Our Kubernetes cron job reads the database while another pod writes. In write-ahead logging mode, do readers block the writer?",
-        "Do readers block the writer in WAL mode on our Nomad cluster?",
-    ])
+    @Test(
+        "a name that is only context (a colleague, the user's own stack) refuses nothing",
+        arguments: [
+            "My colleague Maria thinks WAL mode makes readers block the writer. Is she right?",
+            "Our Kubernetes cron job reads the database while another pod writes. In write-ahead logging mode, do readers block the writer?",
+            "Do readers block the writer in WAL mode on our Nomad cluster?"
+        ])
     func contextNames(_ question: String) async throws {
         let (_, _, retriever) = try fixture.open()
         let r = try await retriever.retrieve(question)
@@ -136,9 +143,11 @@ struct RetrieverTests {
         options.fetchK = 40
         options.lambda = 1  // relevance only, so neighbouring chunks of one document are likely picked together
         let r = try await retriever.retrieve("chunk size overlap tokens heading-aware chunking", options: options)
-        for a in r.passages { for b in r.passages where a.chunkIDs != b.chunkIDs && a.documentID == b.documentID {
-            #expect(!a.range.overlaps(b.range), "\(a.chunkIDs) \(a.range) overlaps \(b.chunkIDs) \(b.range)")
-        } }
+        for a in r.passages {
+            for b in r.passages where a.chunkIDs != b.chunkIDs && a.documentID == b.documentID {
+                #expect(!a.range.overlaps(b.range), "\(a.chunkIDs) \(a.range) overlaps \(b.chunkIDs) \(b.range)")
+            }
+        }
         #expect(Set(r.passages.flatMap(\.chunkIDs)).count == r.passages.flatMap(\.chunkIDs).count)
     }
 

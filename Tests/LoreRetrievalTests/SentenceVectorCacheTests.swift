@@ -31,16 +31,20 @@ struct SentenceVectorCacheTests {
 
     func answer(_ question: String, with answerer: ExtractiveAnswerer) async throws -> String {
         let (_, _, retriever) = try fixture.open()
-        let registry = try PromptRegistry.load(directory: TestPaths.repositoryRoot + "/prompts", defaults: ["answer": "v1", "condense": "v1"])
-        let service = try QueryService(retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: fixture.embedder.tokenizer),
-                                       generators: ["extractive": answerer], defaultBackend: "extractive")
+        let registry = try PromptRegistry.load(
+            directory: TestPaths.repositoryRoot + "/prompts", defaults: ["answer": "v1", "condense": "v1"])
+        let service = try QueryService(
+            retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: fixture.embedder.tokenizer),
+            generators: ["extractive": answerer], defaultBackend: "extractive")
         return try await service.answer(QueryRequest(question: question)).answer
     }
 
     @Test("with the cache the answers are those without it; asked again, nothing is embedded (the question's vector comes from retrieval)")
     func sameAnswersFewerEmbeddings() async throws {
-        let questions = ["What does write-ahead logging let readers do while a writer commits?",
-                         "How does the BM25 scorer compute inverse document frequency?"]
+        let questions = [
+            "What does write-ahead logging let readers do while a writer commits?",
+            "How does the BM25 scorer compute inverse document frequency?"
+        ]
         let counting = CountingEmbedder(fixture.embedder)
         let cache = SentenceVectorCache(capacity: 10_000)
         let cached = ExtractiveAnswerer(embedder: counting, cache: cache)

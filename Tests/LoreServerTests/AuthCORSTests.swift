@@ -19,7 +19,9 @@ struct AuthCORSTests {
         private init() throws {
             store = try KeyedStore()
             key = try store.create("browser", scope: "query")
-            let config = directory.write("lore.yaml", """
+            let config = directory.write(
+                "lore.yaml",
+                """
                 server:
                   cors:
                     allowed_origins: ["\(AuthCORSTests.origin)"]
@@ -30,9 +32,11 @@ struct AuthCORSTests {
     }
 
     func preflight(_ server: LoreServe, origin: String) throws -> HTTPExchange {
-        try server.request("OPTIONS", "/v1/query", headers: [
-            "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type",
-        ])
+        try server.request(
+            "OPTIONS", "/v1/query",
+            headers: [
+                "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type"
+            ])
     }
 
     @Test("a preflight from a listed origin gets 204 with the allowed methods, headers and max age, without a key")

@@ -9,7 +9,9 @@ import Testing
 struct AuthEveryRouteTests {
     static let chat = #"{"model": "lore-default", "messages": [{"role": "user", "content": "What does WAL mode let readers do?"}]}"#
 
-    @Test("a fixtures-only key: 403 on default through chat completions, embeddings and documents; 200 on fixtures, whose documents are its own")
+    @Test(
+        "a fixtures-only key: 403 on default through chat completions, embeddings and documents; 200 on fixtures, whose documents are its own"
+    )
     func collectionIsolation() throws {
         let keyed = try KeyedServe.shared.get()
         let key = keyed.fixturesOnly.bearer, server = keyed.server
@@ -18,7 +20,7 @@ struct AuthEveryRouteTests {
             ("POST", "/v1/chat/completions", Self.chat.replacingOccurrences(of: "}]}", with: #"}], "lore": {"collection": "default"}}"#)),
             ("POST", "/v1/embeddings", #"{"model": "lore-embed", "input": "wal"}"#),
             ("GET", "/v1/documents", nil),
-            ("GET", "/v1/documents?collection=default", nil),
+            ("GET", "/v1/documents?collection=default", nil)
         ]
         for (method, path, body) in forbidden {
             let r = try server.request(method, path, json: body, headers: key)
@@ -26,12 +28,15 @@ struct AuthEveryRouteTests {
             #expect(r.error?.code == "forbidden" && r.error?.message.contains("default") == true, "\(r.body)")
         }
 
-        let chat = try server.post("/v1/chat/completions", Self.chat.replacingOccurrences(of: "}]}", with: #"}], "lore": {"collection": "fixtures"}}"#), headers: key)
+        let chat = try server.post(
+            "/v1/chat/completions", Self.chat.replacingOccurrences(of: "}]}", with: #"}], "lore": {"collection": "fixtures"}}"#),
+            headers: key)
         #expect(chat.status == 200, "\(chat.body)")
         for citation in ((chat.json?["lore"] as? [String: Any])?["citations"] as? [[String: Any]]) ?? [] {
             #expect((citation["source"] as? String)?.contains("/Fixtures/ingest/good/") == true, "\(citation)")
         }
-        let embed = try server.post("/v1/embeddings", #"{"model": "lore-embed", "input": "wal", "lore": {"collection": "fixtures"}}"#, headers: key)
+        let embed = try server.post(
+            "/v1/embeddings", #"{"model": "lore-embed", "input": "wal", "lore": {"collection": "fixtures"}}"#, headers: key)
         #expect(embed.status == 200, "\(embed.body)")
         let models = try server.get("/v1/models", headers: key)
         #expect(models.status == 200, "\(models.body)")
@@ -58,7 +63,8 @@ struct AuthEveryRouteTests {
     func writeScopes() throws {
         let keyed = try KeyedServe.shared.get()
         let server = keyed.server
-        let upload = ##"{"documents": [{"name": "notes/scope.md", "text": "# Scopes\n\nA query key must not be able to add this document to the store."}]}"##
+        let upload =
+            ##"{"documents": [{"name": "notes/scope.md", "text": "# Scopes\n\nA query key must not be able to add this document to the store."}]}"##
         let add = try server.post("/v1/documents", upload, headers: keyed.reader.bearer)
         #expect(add.status == 403 && add.error?.message.contains("ingest") == true, "\(add.body)")
         let all = try server.get("/v1/documents?limit=1", headers: keyed.reader.bearer)

@@ -12,8 +12,13 @@ final class KeyedStore: @unchecked Sendable {
     init() throws {
         database = directory.path + "/keyed.db"
         // SQLite's online backup: a consistent copy while the shared server may write the original.
-        let r = try runProcess("/usr/bin/env", ["python3", "-c", "import sqlite3, sys; s = sqlite3.connect(sys.argv[1]); d = sqlite3.connect(sys.argv[2]); s.backup(d); d.close()",
-                                                ServeCorpus.shared.database, database])
+        let r = try runProcess(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import sqlite3, sys; s = sqlite3.connect(sys.argv[1]); d = sqlite3.connect(sys.argv[2]); s.backup(d); d.close()",
+                ServeCorpus.shared.database, database
+            ])
         guard r.status == 0 else { throw CurlFailure(description: "copying the store failed: \(r.stderr)") }
     }
 
@@ -30,10 +35,12 @@ final class KeyedStore: @unchecked Sendable {
     }
 
     func create(_ name: String, scope: String, collections: [String] = [], extra: [String] = []) throws -> Key {
-        let r = try runLore(["keys", "create", "--db", database, "--name", name, "--scope", scope, "--json"]
-            + collections.flatMap { ["--collection", $0] } + extra)
+        let r = try runLore(
+            ["keys", "create", "--db", database, "--name", name, "--scope", scope, "--json"]
+                + collections.flatMap { ["--collection", $0] } + extra)
         guard r.status == 0, let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any],
-              let text = o["key"] as? String, let id = o["id"] as? String else {
+            let text = o["key"] as? String, let id = o["id"] as? String
+        else {
             throw CurlFailure(description: "lore keys create failed (\(r.status)): \(r.stderr) \(r.stdout)")
         }
         return Key(text: text, id: id)

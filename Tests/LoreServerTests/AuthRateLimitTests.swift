@@ -7,7 +7,9 @@ import Testing
 struct AuthRateLimitTests {
     static let question = #"{"question": "What does WAL mode let readers do?"}"#
 
-    @Test("a key with burst 3 and a slow rate gets 429 rate_limited with Retry-After on the 4th rapid request, and is served again once a token is back")
+    @Test(
+        "a key with burst 3 and a slow rate gets 429 rate_limited with Retry-After on the 4th rapid request, and is served again once a token is back"
+    )
     func burstThenRefill() throws {
         let keyed = try KeyedServe.shared.get()
         // One token every 4 s: four requests in a row cannot earn a fourth token on any machine.
@@ -27,10 +29,11 @@ struct AuthRateLimitTests {
         // Served again once the bucket refills (polled, within a few refill periods).
         let started = Date()
         var last = limited
-        #expect(try eventually(timeout: 20) {
-            last = try keyed.server.post("/v1/retrieve", Self.question, headers: key.bearer)
-            return last.status != 429
-        })
+        #expect(
+            try eventually(timeout: 20) {
+                last = try keyed.server.post("/v1/retrieve", Self.question, headers: key.bearer)
+                return last.status != 429
+            })
         #expect(last.status == 200, "\(last.body)")
         #expect(Date().timeIntervalSince(started) < Double(retryAfter) + 10)
         let m = try keyed.server.get("/metrics").body

@@ -31,8 +31,10 @@ struct AuthTests {
         let keyed = try KeyedServe.shared.get()
         let secret = String(repeating: "ab", count: 32)
         let wrongSecret = "lore_\(keyed.reader.id)_\(secret)"
-        for value in ["Bearer nonsense", "Basic dXNlcjpwYXNz", "Bearer", "Bearer lore_0123456789abcdef_\(secret)", "Bearer \(wrongSecret)",
-                      "Bearer \(keyed.reader.text)x"] {
+        for value in [
+            "Bearer nonsense", "Basic dXNlcjpwYXNz", "Bearer", "Bearer lore_0123456789abcdef_\(secret)", "Bearer \(wrongSecret)",
+            "Bearer \(keyed.reader.text)x"
+        ] {
             let r = try keyed.server.post("/v1/query", Self.question, headers: ["Authorization": value])
             #expect(r.status == 401, "\(value): \(r.body)")
             #expect(r.error?.code == "invalid_api_key", "\(value): \(r.body)")
@@ -45,16 +47,18 @@ struct AuthTests {
     @Test("a key made by lore keys create answers 200 on query and retrieve; the log line has its id and never its secret")
     func validKey() throws {
         let keyed = try KeyedServe.shared.get()
-        let q = try keyed.server.post("/v1/query", Self.question, headers: keyed.reader.bearer.merging(["X-Request-ID": "auth-log-1"]) { $1 })
+        let q = try keyed.server.post(
+            "/v1/query", Self.question, headers: keyed.reader.bearer.merging(["X-Request-ID": "auth-log-1"]) { $1 })
         #expect(q.status == 200 && (q.json?["answer"] as? String)?.isEmpty == false, "\(q.body)")
         let r = try keyed.server.post("/v1/retrieve", Self.question, headers: keyed.reader.bearer)
         #expect(r.status == 200 && (r.json?["passages"] as? [Any])?.isEmpty == false, "\(r.body)")
         let secret = String(keyed.reader.text.split(separator: "_")[2])
         var line: [String: Any]?
-        #expect(eventually {
-            line = keyed.logLines().first { $0["message"] as? String == "request" && $0["request_id"] as? String == "auth-log-1" }
-            return line != nil
-        }, "no request line for auth-log-1 in \(keyed.log)")
+        #expect(
+            eventually {
+                line = keyed.logLines().first { $0["message"] as? String == "request" && $0["request_id"] as? String == "auth-log-1" }
+                return line != nil
+            }, "no request line for auth-log-1 in \(keyed.log)")
         #expect(line?["key_id"] as? String == keyed.reader.id, "\(line ?? [:])")
         let log = (try? String(contentsOfFile: keyed.log, encoding: .utf8)) ?? ""
         #expect(!log.contains(secret))
@@ -125,7 +129,8 @@ struct AuthTests {
     func unauthenticatedLocal() throws {
         let server = try LoreServe.shared.get()
         #expect(try server.post("/v1/retrieve", Self.question).status == 200)
-        let r = try server.post("/v1/retrieve", Self.question, headers: ["Authorization": "Bearer lore_0123456789abcdef_" + String(repeating: "0", count: 64)])
+        let r = try server.post(
+            "/v1/retrieve", Self.question, headers: ["Authorization": "Bearer lore_0123456789abcdef_" + String(repeating: "0", count: 64)])
         #expect(r.status == 401 && r.error?.code == "invalid_api_key", "\(r.body)")
     }
 
@@ -143,9 +148,11 @@ struct AuthTests {
     @Test("server.auth and server.cors are validated, naming the key")
     func configurationErrors() throws {
         let dir = TemporaryDirectory("lore-auth-config")
-        for (yaml, mentions) in [("server:\n  auth: maybe\n", "server.auth"),
-                                 ("server:\n  cors:\n    allowed_origins: [\"https://a.example/path\"]\n", "server.cors.allowed_origins[0]"),
-                                 ("server:\n  rate_limit:\n    requests_per_second: -1\n", "server.rate_limit.requests_per_second")] {
+        for (yaml, mentions) in [
+            ("server:\n  auth: maybe\n", "server.auth"),
+            ("server:\n  cors:\n    allowed_origins: [\"https://a.example/path\"]\n", "server.cors.allowed_origins[0]"),
+            ("server:\n  rate_limit:\n    requests_per_second: -1\n", "server.rate_limit.requests_per_second")
+        ] {
             let file = dir.write("lore.yaml", yaml)
             let r = try runLore(["serve", "--config", file, "--db", ServeCorpus.shared.database, "--port", "0"])
             #expect(r.status != 0)
@@ -165,11 +172,14 @@ struct LoreServeURL {
     }
 
     func post(_ path: String, _ json: String, headers: [String: String] = [:]) throws -> HTTPExchange {
-        var args = ["-s", "-S", "-o", "/dev/stdout", "-w", "\n%{http_code}", "--max-time", "60", "-X", "POST",
-                    "-H", "Content-Type: application/json", "--data-binary", json]
+        var args = [
+            "-s", "-S", "-o", "/dev/stdout", "-w", "\n%{http_code}", "--max-time", "60", "-X", "POST",
+            "-H", "Content-Type: application/json", "--data-binary", json
+        ]
         for (k, v) in headers { args += ["-H", "\(k): \(v)"] }
         let r = try runProcess("/usr/bin/curl", args + [url + path])
-        guard r.status == 0, let newline = r.stdout.lastIndex(of: "\n"), let status = Int(r.stdout[r.stdout.index(after: newline)...]) else {
+        guard r.status == 0, let newline = r.stdout.lastIndex(of: "\n"), let status = Int(r.stdout[r.stdout.index(after: newline)...])
+        else {
             throw CurlFailure(description: "curl POST \(url)\(path) failed: \(r.stderr)")
         }
         return HTTPExchange(status: status, headers: [:], body: String(r.stdout[..<newline]))

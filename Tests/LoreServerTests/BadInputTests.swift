@@ -44,21 +44,30 @@ struct BadInputTests {
         Case(body: #"{"question": "wal", "k": 1000}"#, status: 400, code: "invalid_request", mentions: "k"),
         Case(body: #"{"question": "wal", "k": 30, "fetch_k": 10}"#, status: 400, code: "invalid_request", mentions: "fetch_k"),
         Case(body: #"{"question": "wal", "mode": "psychic"}"#, status: 400, code: "invalid_request", mentions: "mode"),
-        Case(body: #"{"question": "wal", "filters": {"format": "docx"}}"#, status: 400, code: "invalid_request", mentions: "filters.format"),
+        Case(
+            body: #"{"question": "wal", "filters": {"format": "docx"}}"#, status: 400, code: "invalid_request", mentions: "filters.format"),
         Case(body: #"{"question": "wal", "filters": {"author": "x"}}"#, status: 400, code: "invalid_request", mentions: "filters.author"),
-        Case(body: #"{"question": "wal", "filters": {"metadata": {"team": [1]}}}"#, status: 400, code: "invalid_request", mentions: "filters.metadata.team"),
-        Case(body: #"{"question": "wal", "filters": {"collection": "elsewhere"}}"#, status: 404, code: "collection_not_found", mentions: "filters.collection"),
+        Case(
+            body: #"{"question": "wal", "filters": {"metadata": {"team": [1]}}}"#, status: 400, code: "invalid_request",
+            mentions: "filters.metadata.team"),
+        Case(
+            body: #"{"question": "wal", "filters": {"collection": "elsewhere"}}"#, status: 404, code: "collection_not_found",
+            mentions: "filters.collection"),
         Case(body: #"{"question": "wal", "backend": "gpt-9"}"#, status: 400, code: "invalid_request", mentions: "backend"),
         Case(body: #"{"question": "wal", "prompt": "answer@v99"}"#, status: 400, code: "invalid_request", mentions: "prompt"),
         Case(body: #"{"question": "wal", "prompt": "condense@v1"}"#, status: 400, code: "invalid_request", mentions: "prompt"),
-        Case(body: #"{"question": "wal", "history": [{"role": "wizard", "content": "hi"}]}"#, status: 400, code: "invalid_request", mentions: "history[0].role"),
+        Case(
+            body: #"{"question": "wal", "history": [{"role": "wizard", "content": "hi"}]}"#, status: 400, code: "invalid_request",
+            mentions: "history[0].role"),
         Case(body: #"{"question": "wal", "history": {"role": "user"}}"#, status: 400, code: "invalid_request", mentions: "history"),
         Case(body: #"{"question": "wal", "stream": true, "mode": "psychic"}"#, status: 400, code: "invalid_request", mentions: "mode"),
-        Case(path: "/v1/retrieve", body: #"{"question": "wal", "prompt": "answer@v1"}"#, status: 400, code: "invalid_request", mentions: "prompt"),
+        Case(
+            path: "/v1/retrieve", body: #"{"question": "wal", "prompt": "answer@v1"}"#, status: 400, code: "invalid_request",
+            mentions: "prompt"),
         Case(path: "/v1/retrieve", body: #"{"question": ""}"#, status: 400, code: "invalid_request", mentions: "question"),
         Case(method: "GET", path: "/v1/nothing-here", status: 404, code: "not_found", mentions: "/v1/nothing-here"),
         Case(method: "GET", path: "/v1/query", status: 405, code: "method_not_allowed", mentions: "POST"),
-        Case(method: "DELETE", path: "/healthz", status: 405, code: "method_not_allowed", mentions: "GET"),
+        Case(method: "DELETE", path: "/healthz", status: 405, code: "method_not_allowed", mentions: "GET")
     ]
 
     @Test("each bad request gets its 4xx, the error shape and a message naming the field", arguments: cases)

@@ -19,7 +19,7 @@ struct ClusterFaultTests {
         "What is reciprocal rank fusion?",
         "How are documents split into chunks before embedding?",
         "What drives the water cycle?",
-        "What does HNSW stand for?",
+        "What does HNSW stand for?"
     ]
     static var queryBodies: [String] { questions.map { #"{"question": "\#($0)"}"# } }
     static let connections = 4
@@ -56,10 +56,13 @@ struct ClusterFaultTests {
         // the new process's own counter, which started at 0, grows.
         let back = eventually(timeout: 40) { (cluster.queries(replica: 1) ?? 0) >= 10 }
         let summary = try load.finish()
-        Self.printReport(summary.report("replica_killed", extra: [
-            "restarted_replica_queries": cluster.queries(replica: 1) ?? 0,
-            "retried_on_other_replica": summary.upstreams.filter { $0.key.contains(",") }.values.reduce(0, +),
-        ]))
+        Self.printReport(
+            summary.report(
+                "replica_killed",
+                extra: [
+                    "restarted_replica_queries": cluster.queries(replica: 1) ?? 0,
+                    "retried_on_other_replica": summary.upstreams.filter { $0.key.contains(",") }.values.reduce(0, +)
+                ]))
         #expect(back, "the restarted replica got no requests: \(cluster.logs)")
         // At most the requests in flight on the killed replica fail (nginx retries the
         // others on the survivor: connection refused or reset).
@@ -81,7 +84,9 @@ struct ClusterFaultTests {
 
         // A document only the new version has, and a question only it answers.
         let extra = TemporaryDirectory("lore-cluster-extra")
-        extra.write("notes/quokka-relay.txt", """
+        extra.write(
+            "notes/quokka-relay.txt",
+            """
             The Quokka Relay Protocol
 
             Quokka relay nodes forward write-ahead log frames to standby replicas every 250 milliseconds. \
@@ -111,11 +116,15 @@ struct ClusterFaultTests {
         let new = cluster.version(replica: 1) ?? "?"
         // Load goes on over the new version for a while on both replicas.
         let counts = (cluster.queries(replica: 1) ?? 0, cluster.queries(replica: 2) ?? 0)
-        let served = eventually(timeout: 30) { (cluster.queries(replica: 1) ?? 0) >= counts.0 + 10 && (cluster.queries(replica: 2) ?? 0) >= counts.1 + 10 }
+        let served = eventually(timeout: 30) {
+            (cluster.queries(replica: 1) ?? 0) >= counts.0 + 10 && (cluster.queries(replica: 2) ?? 0) >= counts.1 + 10
+        }
         let summary = try load.finish()
         Self.printReport(summary.report("index_swap", extra: ["old_version": old, "new_version": new, "versions": summary.versions]))
 
-        #expect(switched, "the replicas did not both switch from \(old): \(cluster.version(replica: 1) ?? "-"), \(cluster.version(replica: 2) ?? "-")")
+        #expect(
+            switched,
+            "the replicas did not both switch from \(old): \(cluster.version(replica: 1) ?? "-"), \(cluster.version(replica: 2) ?? "-")")
         #expect(served, "the load did not go on over the new version")
         #expect(summary.failures == 0, "\(summary.json)")
         #expect(summary.requests >= 50, "\(summary.json)")
@@ -159,9 +168,12 @@ struct ClusterFaultTests {
 
         let summary = try load.finish()
         let during = summary.statuses(from: stopAt)
-        Self.printReport(summary.report("llm_stopped", extra: [
-            "before_stop": summary.statuses(before: stopAt), "while_stopped": during,
-        ]))
+        Self.printReport(
+            summary.report(
+                "llm_stopped",
+                extra: [
+                    "before_stop": summary.statuses(before: stopAt), "while_stopped": during
+                ]))
         #expect((summary.codes["backend_unavailable"] ?? 0) >= 1, "\(summary.json)")
         #expect((summary.statuses(before: stopAt)["200"] ?? 0) >= 1, "\(summary.json)")
         // From the stop on, only 503s came back, apart from the requests in flight on the

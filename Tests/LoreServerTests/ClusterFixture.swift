@@ -54,7 +54,9 @@ final class Cluster: @unchecked Sendable {
     /// connect timeout. One LLM request at a time is computed on a CPU: generous
     /// first-token and request limits.
     static func configuration(in dir: TemporaryDirectory) -> String {
-        dir.write("lore.yaml", """
+        dir.write(
+            "lore.yaml",
+            """
             generation:
               backend: extractive
               backends:
@@ -71,8 +73,10 @@ final class Cluster: @unchecked Sendable {
     init(replicas: Int, published: String, llm: Bool = false, config: String? = nil) throws {
         let runDirectory = TemporaryDirectory("lore-cluster-run")
         self.runDirectory = runDirectory
-        var args = [Self.script, "start", "--replicas", String(replicas), "--published", published,
-                    "--run-dir", runDirectory.path, "--timeout", "120"]
+        var args = [
+            Self.script, "start", "--replicas", String(replicas), "--published", published,
+            "--run-dir", runDirectory.path, "--timeout", "120"
+        ]
         if llm { args.append("--llm") }
         if let config { args += ["--config", config] }
         let r = try Self.run(args)
@@ -134,7 +138,9 @@ final class Cluster: @unchecked Sendable {
     /// One exchange through nginx (or with `base`, straight to a replica), by curl.
     func request(_ method: String, _ path: String, json: String? = nil, base: String? = nil) throws -> HTTPExchange {
         let dir = TemporaryDirectory("lore-cluster-http")
-        var args = ["-s", "-S", "-X", method, "-o", dir.path + "/body", "-D", dir.path + "/headers", "-w", "%{http_code}", "--max-time", "60"]
+        var args = [
+            "-s", "-S", "-X", method, "-o", dir.path + "/body", "-D", dir.path + "/headers", "-w", "%{http_code}", "--max-time", "60"
+        ]
         if let json { args += ["-H", "Content-Type: application/json", "--data-binary", "@" + dir.write("request.json", json)] }
         args.append((base ?? url) + path)
         let r = try runProcess("/usr/bin/curl", args)
@@ -190,9 +196,11 @@ final class LoadRun: @unchecked Sendable {
         // Through python, which unblocks every signal first: a Process started from a test's
         // thread inherits its blocked signals, and wrk must see the SIGINT that ends it.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-                             "/usr/bin/wrk", "-t1", "-c\(connections)", "-d\(maxSeconds)s", "--timeout", "\(timeout)s", "--latency",
-                             "-s", TestPaths.repositoryRoot + "/bench/cluster.lua", url, "--", file]
+        process.arguments = [
+            "python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+            "/usr/bin/wrk", "-t1", "-c\(connections)", "-d\(maxSeconds)s", "--timeout", "\(timeout)s", "--latency",
+            "-s", TestPaths.repositoryRoot + "/bench/cluster.lua", url, "--", file
+        ]
         process.standardOutput = output
         process.standardError = output
         try process.run()
@@ -213,7 +221,8 @@ final class LoadRun: @unchecked Sendable {
         reader.wait()
         let text = String(decoding: collected, as: UTF8.self)
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("CLUSTERLOAD ") }),
-              let json = try JSONSerialization.jsonObject(with: Data(line.dropFirst("CLUSTERLOAD ".count).utf8)) as? [String: Any] else {
+            let json = try JSONSerialization.jsonObject(with: Data(line.dropFirst("CLUSTERLOAD ".count).utf8)) as? [String: Any]
+        else {
             throw ClusterFailure(description: "wrk printed no CLUSTERLOAD line:\n\(text)")
         }
         return LoadSummary(json, connections: connections)
@@ -273,7 +282,7 @@ struct LoadSummary {
             "case": name, "requests": requests, "failures": failures, "statuses": statuses,
             "p50_ms": (ms("p50") * 10).rounded() / 10, "p90_ms": (ms("p90") * 10).rounded() / 10, "p99_ms": (ms("p99") * 10).rounded() / 10,
             "socket_errors": socketErrors, "connections": connections,
-            "duration_s": (((Self.number(json["duration_us"]) ?? 0) / 1e5).rounded() / 10),
+            "duration_s": (((Self.number(json["duration_us"]) ?? 0) / 1e5).rounded() / 10)
         ]
         if !codes.isEmpty { o["codes"] = codes }
         for (k, v) in extra { o[k] = v }

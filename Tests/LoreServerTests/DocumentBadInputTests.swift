@@ -35,39 +35,80 @@ struct DocumentBadInputTests {
         Case(body: #"{"documents": "x"}"#, status: 400, code: "invalid_request", mentions: "documents"),
         Case(body: #"{"documents": []}"#, status: 400, code: "invalid_request", mentions: "documents"),
         Case(body: #"{"documents": [5]}"#, status: 400, code: "invalid_request", mentions: "documents[0]"),
-        Case(body: #"{"documents": [{"name": 5, "text": "some text here"}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].name"),
+        Case(
+            body: #"{"documents": [{"name": 5, "text": "some text here"}]}"#, status: 400, code: "invalid_request",
+            mentions: "documents[0].name"),
         Case(body: #"{"documents": [{"name": "a.md"}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].text"),
         Case(body: #"{"documents": [{"text": "some text here"}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].name"),
-        Case(body: #"{"documents": [{"name": "a.md", "text": "some text here", "colour": "red"}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].colour"),
-        Case(body: #"{"documents": [{"name": "a.md", "text": "some text here", "metadata": {"team": {"x": 1}}}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].metadata.team"),
+        Case(
+            body: #"{"documents": [{"name": "a.md", "text": "some text here", "colour": "red"}]}"#, status: 400, code: "invalid_request",
+            mentions: "documents[0].colour"),
+        Case(
+            body: #"{"documents": [{"name": "a.md", "text": "some text here", "metadata": {"team": {"x": 1}}}]}"#, status: 400,
+            code: "invalid_request", mentions: "documents[0].metadata.team"),
         Case(body: #"{"documents": [\#(good)], "collection": 7}"#, status: 400, code: "invalid_request", mentions: "collection"),
-        Case(body: #"{"documents": [\#(good)], "collection": "nowhere"}"#, status: 404, code: "collection_not_found", mentions: "collection"),
-        Case(body: #"{"documents": [\#(Array(repeating: good, count: 101).joined(separator: ","))]}"#, status: 400, code: "invalid_request", mentions: "at most 100"),
+        Case(
+            body: #"{"documents": [\#(good)], "collection": "nowhere"}"#, status: 404, code: "collection_not_found", mentions: "collection"),
+        Case(
+            body: #"{"documents": [\#(Array(repeating: good, count: 101).joined(separator: ","))]}"#, status: 400, code: "invalid_request",
+            mentions: "at most 100"),
         // Names
-        Case(body: #"{"documents": [{"name": "../../etc/passwd", "text": "some text here"}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].name"),
-        Case(body: #"{"documents": [{"name": "notes/../../x.md", "text": "some text here"}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].name"),
-        Case(body: #"{"documents": [{"name": "/etc/passwd", "text": "some text here"}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].name"),
-        Case(body: #"{"documents": [{"name": "a\u0000b.md", "text": "some text here"}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].name"),
-        Case(body: #"{"documents": [{"name": "a\nb.md", "text": "some text here"}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].name"),
-        Case(body: #"{"documents": [{"name": "..\\win.md", "text": "some text here"}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].name"),
-        Case(body: #"{"documents": [{"name": "\#(String(repeating: "n", count: 600)).md", "text": "some text here"}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].name"),
-        Case(body: #"{"documents": [{"name": "", "text": "some text here"}]}"#, status: 400, code: "invalid_request", mentions: "documents[0].name"),
+        Case(
+            body: #"{"documents": [{"name": "../../etc/passwd", "text": "some text here"}]}"#, status: 400, code: "invalid_request",
+            mentions: "documents[0].name"),
+        Case(
+            body: #"{"documents": [{"name": "notes/../../x.md", "text": "some text here"}]}"#, status: 400, code: "invalid_request",
+            mentions: "documents[0].name"),
+        Case(
+            body: #"{"documents": [{"name": "/etc/passwd", "text": "some text here"}]}"#, status: 400, code: "invalid_request",
+            mentions: "documents[0].name"),
+        Case(
+            body: #"{"documents": [{"name": "a\u0000b.md", "text": "some text here"}]}"#, status: 400, code: "invalid_request",
+            mentions: "documents[0].name"),
+        Case(
+            body: #"{"documents": [{"name": "a\nb.md", "text": "some text here"}]}"#, status: 400, code: "invalid_request",
+            mentions: "documents[0].name"),
+        Case(
+            body: #"{"documents": [{"name": "..\\win.md", "text": "some text here"}]}"#, status: 400, code: "invalid_request",
+            mentions: "documents[0].name"),
+        Case(
+            body: #"{"documents": [{"name": "\#(String(repeating: "n", count: 600)).md", "text": "some text here"}]}"#, status: 400,
+            code: "invalid_request", mentions: "documents[0].name"),
+        Case(
+            body: #"{"documents": [{"name": "", "text": "some text here"}]}"#, status: 400, code: "invalid_request",
+            mentions: "documents[0].name"),
         // Formats
-        Case(body: #"{"documents": [{"name": "report.docx", "text": "some text here"}]}"#, status: 415, code: "unsupported_format", mentions: "report.docx"),
-        Case(body: #"{"documents": [{"name": "report.txt", "text": "some text here", "format": "docx"}]}"#, status: 415, code: "unsupported_format", mentions: "documents[0].format"),
-        Case(form: ["file=@\(bad)/unsupported.xyz;filename=data/thing.xyz"], status: 415, code: "unsupported_format", mentions: "thing.xyz"),
-        Case(curl: ["-H", "Content-Type: text/plain", "--data-binary", "hello"], status: 415, code: "unsupported_media_type", mentions: "Content-Type"),
+        Case(
+            body: #"{"documents": [{"name": "report.docx", "text": "some text here"}]}"#, status: 415, code: "unsupported_format",
+            mentions: "report.docx"),
+        Case(
+            body: #"{"documents": [{"name": "report.txt", "text": "some text here", "format": "docx"}]}"#, status: 415,
+            code: "unsupported_format", mentions: "documents[0].format"),
+        Case(
+            form: ["file=@\(bad)/unsupported.xyz;filename=data/thing.xyz"], status: 415, code: "unsupported_format", mentions: "thing.xyz"),
+        Case(
+            curl: ["-H", "Content-Type: text/plain", "--data-binary", "hello"], status: 415, code: "unsupported_media_type",
+            mentions: "Content-Type"),
         // Content
         Case(body: #"{"documents": [{"name": "empty.md", "text": ""}]}"#, status: 422, code: "invalid_document", mentions: "empty.md"),
-        Case(body: #"{"documents": [{"name": "blank.md", "text": "   \n\n  "}]}"#, status: 422, code: "invalid_document", mentions: "blank.md"),
-        Case(body: #"{"documents": [{"name": "short.txt", "text": "tiny"}]}"#, status: 422, code: "invalid_document", mentions: "short.txt"),
-        Case(body: #"{"documents": [{"name": "records.json", "text": "{\"title\": \"x\", "}]}"#, status: 422, code: "invalid_document", mentions: "records.json"),
-        Case(body: #"{"documents": [{"name": "big.txt", "text": "\#(String(repeating: "lorem ipsum ", count: 400))"}]}"#, status: 422, code: "invalid_document", mentions: "max_file_bytes"),
+        Case(
+            body: #"{"documents": [{"name": "blank.md", "text": "   \n\n  "}]}"#, status: 422, code: "invalid_document",
+            mentions: "blank.md"),
+        Case(
+            body: #"{"documents": [{"name": "short.txt", "text": "tiny"}]}"#, status: 422, code: "invalid_document", mentions: "short.txt"),
+        Case(
+            body: #"{"documents": [{"name": "records.json", "text": "{\"title\": \"x\", "}]}"#, status: 422, code: "invalid_document",
+            mentions: "records.json"),
+        Case(
+            body: #"{"documents": [{"name": "big.txt", "text": "\#(String(repeating: "lorem ipsum ", count: 400))"}]}"#, status: 422,
+            code: "invalid_document", mentions: "max_file_bytes"),
         Case(form: ["file=@\(bad)/binary.txt;filename=garbage.txt"], status: 422, code: "invalid_document", mentions: "garbage.txt"),
         Case(form: ["file=@\(bad)/malformed.jsonl;filename=rows.jsonl"], status: 422, code: "invalid_document", mentions: "rows.jsonl"),
         Case(form: ["file=@\(bad)/truncated.pdf;filename=broken.pdf"], status: 422, code: "invalid_document", mentions: "broken.pdf"),
         // All or nothing: the good document of a batch with a bad one is not stored.
-        Case(body: #"{"documents": [\#(good), {"name": "short.txt", "text": "tiny"}]}"#, status: 422, code: "invalid_document", mentions: "documents[1]"),
+        Case(
+            body: #"{"documents": [\#(good), {"name": "short.txt", "text": "tiny"}]}"#, status: 422, code: "invalid_document",
+            mentions: "documents[1]"),
         Case(body: #"{"documents": [\#(good), \#(good)]}"#, status: 422, code: "invalid_document", mentions: "documents[1]"),
         // Forms
         Case(form: ["collection=default"], status: 400, code: "invalid_request", mentions: "file"),
@@ -90,7 +131,9 @@ struct DocumentBadInputTests {
         Case(method: "GET", path: "/v1/documents/1e3", status: 400, code: "invalid_request", mentions: "id"),
         Case(method: "GET", path: "/v1/documents/..%2F..%2Fetc%2Fpasswd", status: 400, code: "invalid_request", mentions: "id"),
         Case(method: "GET", path: "/v1/documents/1%00", status: 400, code: "invalid_request", mentions: "id"),
-        Case(method: "GET", path: "/v1/documents/\(String(repeating: "9", count: 5000))", status: 400, code: "invalid_request", mentions: "id"),
+        Case(
+            method: "GET", path: "/v1/documents/\(String(repeating: "9", count: 5000))", status: 400, code: "invalid_request",
+            mentions: "id"),
         Case(method: "GET", path: "/v1/documents/99999999", status: 404, code: "document_not_found", mentions: "id"),
         Case(method: "GET", path: "/v1/documents/1?include=everything", status: 400, code: "invalid_request", mentions: "include"),
         Case(method: "GET", path: "/v1/documents/1?colour=red", status: 400, code: "invalid_request", mentions: "colour"),
@@ -98,7 +141,7 @@ struct DocumentBadInputTests {
         Case(method: "DELETE", path: "/v1/documents/..%2F..%2Fetc%2Fpasswd", status: 400, code: "invalid_request", mentions: "id"),
         Case(method: "DELETE", path: "/v1/documents/99999999", status: 404, code: "document_not_found", mentions: "id"),
         Case(method: "DELETE", path: "/v1/documents/1?include=text", status: 400, code: "invalid_request", mentions: "include"),
-        Case(method: "PUT", path: "/v1/documents", body: "{}", status: 405, code: "method_not_allowed", mentions: "GET"),
+        Case(method: "PUT", path: "/v1/documents", body: "{}", status: 405, code: "method_not_allowed", mentions: "GET")
     ]
 
     @Test("each bad request gets its 4xx, the error shape and a message naming the field, file or parameter", arguments: cases)

@@ -13,10 +13,14 @@ final class DocumentStore: @unchecked Sendable {
     /// - Parameter config: a `lore.yaml` to serve with (nil: the defaults).
     init(config: String? = nil) throws {
         database = directory.path + "/docs.db"
-        let first = try runLore(["ingest", TestPaths.ingestFixtures + "/good/guide.md", TestPaths.ingestFixtures + "/good/plain.txt",
-                                 "--db", database, "--json"])
+        let first = try runLore([
+            "ingest", TestPaths.ingestFixtures + "/good/guide.md", TestPaths.ingestFixtures + "/good/plain.txt",
+            "--db", database, "--json"
+        ])
         precondition(first.status == 0, "ingest failed: \(first.stderr)")
-        let second = try runLore(["ingest", TestPaths.ingestFixtures + "/good/setext.md", "--db", database, "--collection", "other", "--json"])
+        let second = try runLore([
+            "ingest", TestPaths.ingestFixtures + "/good/setext.md", "--db", database, "--collection", "other", "--json"
+        ])
         precondition(second.status == 0, "ingest of the second collection failed: \(second.stderr)")
         var extra: [String] = []
         if let config { extra = ["--config", directory.write("lore.yaml", config)] }
@@ -44,7 +48,8 @@ final class DocumentStore: @unchecked Sendable {
 
     /// The sources `/v1/retrieve` returns for `question` in `mode`.
     func retrievedSources(_ question: String, mode: String, collection: String = "default") throws -> [String] {
-        let r = try server.post("/v1/retrieve", #"{"question": "\#(question)", "mode": "\#(mode)", "k": 5, "collection": "\#(collection)"}"#)
+        let r = try server.post(
+            "/v1/retrieve", #"{"question": "\#(question)", "mode": "\#(mode)", "k": 5, "collection": "\#(collection)"}"#)
         #expect(r.status == 200, "\(r.body)")
         return (r.json?["passages"] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String }
     }

@@ -88,7 +88,7 @@ struct DocumentRouteTests {
         let notes = dir.write("local-name-ignored.md", Self.zephyr)
         let up = try docs.uploadForm([
             "file=@\(notes);filename=ops/zephyr.md", "file=@\(TestPaths.ingestFixtures)/good/doc.pdf;filename=manuals/doc.pdf",
-            "collection=other", #"metadata={"team": "ops", "tier": 2}"#,
+            "collection=other", #"metadata={"team": "ops", "tier": 2}"#
         ])
         #expect(up.status == 201, "\(up.body)")
         #expect(up.json?["collection"] as? String == "other")
@@ -101,9 +101,13 @@ struct DocumentRouteTests {
         #expect(!(try docs.retrievedSources(Self.question, mode: "lexical")).contains("upload:ops/zephyr.md"))
 
         let byFormat = try docs.server.get("/v1/documents?collection=other&format=pdf")
-        #expect((byFormat.json?["documents"] as? [[String: Any]])?.map { $0["source"] as? String } == ["upload:manuals/doc.pdf"], "\(byFormat.body)")
+        #expect(
+            (byFormat.json?["documents"] as? [[String: Any]])?.map { $0["source"] as? String } == ["upload:manuals/doc.pdf"],
+            "\(byFormat.body)")
         let bySource = try docs.server.get("/v1/documents?collection=other&source=upload:ops/*")
-        #expect((bySource.json?["documents"] as? [[String: Any]])?.map { $0["source"] as? String } == ["upload:ops/zephyr.md"], "\(bySource.body)")
+        #expect(
+            (bySource.json?["documents"] as? [[String: Any]])?.map { $0["source"] as? String } == ["upload:ops/zephyr.md"],
+            "\(bySource.body)")
         let byMeta = try docs.server.get("/v1/documents?collection=other&metadata.tier=2&metadata.team=ops")
         #expect((byMeta.json?["documents"] as? [[String: Any]])?.count == 2, "\(byMeta.body)")
         // No file was written under the names given.
@@ -149,7 +153,9 @@ struct DocumentRouteTests {
         let text = (shown.json?["chunks"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }.joined(separator: "\n")
         #expect(text.contains("mistral") && !text.lowercased().contains("zephyr"), "\(shown.body)")
         #expect(!(try docs.retrievedSources("zephyr", mode: "lexical")).contains("upload:notes/zephyr.md"))
-        #expect(try docs.retrievedSources("When does the mistral compactor merge segment files?", mode: "dense").first == "upload:notes/zephyr.md")
+        #expect(
+            try docs.retrievedSources("When does the mistral compactor merge segment files?", mode: "dense").first
+                == "upload:notes/zephyr.md")
     }
 
     @Test("concurrent uploads, deletions and queries: every write lands once (one serialised writer), queries keep answering")
@@ -163,7 +169,9 @@ struct DocumentRouteTests {
             if i % 3 == 2 {
                 r = try? server.post("/v1/retrieve", #"{"question": "What is the maximum number of columns?"}"#)
             } else {
-                r = try? server.post("/v1/documents", #"{"documents": [{"name": "load/\#(i).txt", "text": "Concurrent upload \#(i) about walrus colony \#(i * 13)."}]}"#)
+                r = try? server.post(
+                    "/v1/documents",
+                    #"{"documents": [{"name": "load/\#(i).txt", "text": "Concurrent upload \#(i) about walrus colony \#(i * 13)."}]}"#)
             }
             statuses.append(i % 3 == 2 ? "retrieve \(r?.status ?? 0)" : "upload \(r?.status ?? 0)")
         }
@@ -184,8 +192,10 @@ struct DocumentRouteTests {
         let docs = try DocumentStore()
         let foreign = try #require(try docs.ids(collection: "other").first)
         let own = try #require(try docs.ids().first)
-        for (method, path) in [("GET", "/v1/documents/\(foreign)"), ("DELETE", "/v1/documents/\(foreign)"),
-                               ("GET", "/v1/documents/\(own)?collection=other"), ("DELETE", "/v1/documents/\(own)?collection=other")] {
+        for (method, path) in [
+            ("GET", "/v1/documents/\(foreign)"), ("DELETE", "/v1/documents/\(foreign)"),
+            ("GET", "/v1/documents/\(own)?collection=other"), ("DELETE", "/v1/documents/\(own)?collection=other")
+        ] {
             let r = try docs.server.request(method, path)
             #expect(r.status == 404, "\(method) \(path): \(r.body)")
             #expect(r.error?.code == "document_not_found")

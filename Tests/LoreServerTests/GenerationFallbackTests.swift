@@ -9,8 +9,10 @@ struct GenerationFallbackTests {
     /// A configuration whose `llm` backend is a loopback port nothing listens on
     /// (connections are refused at once), optionally with a fallback.
     static func config(_ dir: TemporaryDirectory, fallback: String?, backend: String = "extractive") -> String {
-        let port = ServerProcess.freePort()   // free a moment ago: nothing listens there
-        return dir.write("lore.yaml", """
+        let port = ServerProcess.freePort()  // free a moment ago: nothing listens there
+        return dir.write(
+            "lore.yaml",
+            """
             generation:
               backend: \(backend)
               backends:
@@ -67,7 +69,9 @@ struct GenerationFallbackTests {
     @Test("a fallback that is not a configured backend is refused at start, naming the key")
     func unknownFallback() throws {
         let dir = TemporaryDirectory("lore-fallback")
-        let r = try runLore(["serve", "--config", Self.config(dir, fallback: "nope"), "--db", ServeCorpus.shared.database, "--port", "0", "--unauthenticated"])
+        let r = try runLore([
+            "serve", "--config", Self.config(dir, fallback: "nope"), "--db", ServeCorpus.shared.database, "--port", "0", "--unauthenticated"
+        ])
         #expect(r.status != 0)
         #expect(r.stderr.contains("generation.fallback"))
         #expect(r.stderr.contains("nope"))

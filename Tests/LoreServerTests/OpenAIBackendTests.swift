@@ -33,8 +33,10 @@ final class OpenAIBackendTests {
     func streamLines(_ body: String) throws -> [(data: String, at: Date)] {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-N", "-s", "--max-time", "60", "-X", "POST", "-H", "Content-Type: application/json", "-d", body,
-                          server.url + "/v1/chat/completions"]
+        curl.arguments = [
+            "-N", "-s", "--max-time", "60", "-X", "POST", "-H", "Content-Type: application/json", "-d", body,
+            server.url + "/v1/chat/completions"
+        ]
         let out = Pipe()
         curl.standardOutput = out
         try curl.run()
@@ -83,8 +85,11 @@ final class OpenAIBackendTests {
 
     @Test("temperature, max_tokens and stop reach the backend, overriding the template's; system messages do not")
     func parametersForwarded() throws {
-        let r = try server.post("/v1/chat/completions", Self.body("lore-ok", stream: false,
-                                                                  extra: #", "temperature": 0.3, "max_tokens": 7, "stop": ["zz"], "seed": 4, "top_p": 0.5"#))
+        let r = try server.post(
+            "/v1/chat/completions",
+            Self.body(
+                "lore-ok", stream: false,
+                extra: #", "temperature": 0.3, "max_tokens": 7, "stop": ["zz"], "seed": 4, "top_p": 0.5"#))
         #expect(r.status == 200, "\(r.body)")
         let message = ((r.json?["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
         #expect(message?.hasPrefix("Hello, wörld — done.") == true, "\(r.body)")

@@ -11,15 +11,19 @@ struct OpenAIClientTests {
     static var python: String { TestPaths.repositoryRoot + "/.cache/api-clients-venv/bin/python" }
     static var script: String { TestPaths.repositoryRoot + "/Tests/Fixtures/clients/openai_client_check.py" }
 
-    @Test("chat completions (whole and streamed, citations from the lore extension), models and embeddings (float and base64, equal to lore embed) through the SDK")
+    @Test(
+        "chat completions (whole and streamed, citations from the lore extension), models and embeddings (float and base64, equal to lore embed) through the SDK"
+    )
     func openAISDK() throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.python), "no \(Self.python): run scripts/api-clients --install-only")
         // A server that requires keys, and a key made by lore keys create: as a tool would use it.
         let keyed = try KeyedServe.shared.get()
-        let r = try runProcess(Self.python, [Self.script, keyed.server.url, TestPaths.loreBinary, keyed.store.database],
-                               environment: ProcessInfo.processInfo.environment.merging(["OPENAI_API_KEY": keyed.reader.text]) { $1 })
-        let summary = try #require(try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any],
-                                   "no summary (exit \(r.status)): \(r.stdout)\n\(r.stderr)")
+        let r = try runProcess(
+            Self.python, [Self.script, keyed.server.url, TestPaths.loreBinary, keyed.store.database],
+            environment: ProcessInfo.processInfo.environment.merging(["OPENAI_API_KEY": keyed.reader.text]) { $1 })
+        let summary = try #require(
+            try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any],
+            "no summary (exit \(r.status)): \(r.stdout)\n\(r.stderr)")
         #expect(r.status == 0, "failed checks \(summary["failed"] ?? ""): \(r.stdout)")
         #expect((summary["failed"] as? [String])?.isEmpty == true)
         #expect((summary["openai_version"] as? String)?.isEmpty == false)
@@ -37,7 +41,9 @@ struct OpenAIClientTests {
         #expect((stream["text"] as? String)?.isEmpty == false)
 
         let models = try #require((summary["models"] as? [String: Any])?["ids"] as? [String])
-        #expect(Set(["lore-default", "lore-answer-v1", "lore-answer-v2", "lore-extractive", "all-MiniLM-L6-v2", "lore-embed"]).isSubset(of: Set(models)))
+        #expect(
+            Set(["lore-default", "lore-answer-v1", "lore-answer-v2", "lore-extractive", "all-MiniLM-L6-v2", "lore-embed"]).isSubset(
+                of: Set(models)))
 
         let errors = try #require(summary["errors"] as? [String: Any])
         #expect((errors["unknown_model"] as? [String: Any])?["status"] as? Int == 404)

@@ -55,7 +55,8 @@ struct OpenAIRouteTests {
     @Test("the model picks the pipeline: lore-answer-v1 pins that prompt version; the lore extension sets k and the conversation")
     func modelSelectsPipeline() throws {
         let server = try LoreServe.shared.get()
-        let r = try server.post("/v1/chat/completions", Self.chatBody("lore-answer-v1", extra: #", "lore": {"k": 2, "conversation_id": "c-7"}"#))
+        let r = try server.post(
+            "/v1/chat/completions", Self.chatBody("lore-answer-v1", extra: #", "lore": {"k": 2, "conversation_id": "c-7"}"#))
         #expect(r.status == 200, "\(r.body)")
         let lore = try #require(r.json?["lore"] as? [String: Any])
         #expect((lore["prompt"] as? [String: Any])?["version"] as? String == "v1")
@@ -69,7 +70,8 @@ struct OpenAIRouteTests {
     @Test("earlier user and assistant messages are the conversation: a follow-up is condensed into a standalone question")
     func conversation() throws {
         let server = try LoreServe.shared.get()
-        let body = #"{"model": "lore-default", "messages": [{"role": "user", "content": "What is WAL mode in SQLite?"}, {"role": "assistant", "content": "A journal mode [1]."}, {"role": "user", "content": [{"type": "text", "text": "How do I turn it on?"}]}]}"#
+        let body =
+            #"{"model": "lore-default", "messages": [{"role": "user", "content": "What is WAL mode in SQLite?"}, {"role": "assistant", "content": "A journal mode [1]."}, {"role": "user", "content": [{"type": "text", "text": "How do I turn it on?"}]}]}"#
         let r = try server.post("/v1/chat/completions", body)
         #expect(r.status == 200, "\(r.body)")
         let lore = try #require(r.json?["lore"] as? [String: Any])
@@ -78,12 +80,18 @@ struct OpenAIRouteTests {
         #expect(lore["ignored_system_messages"] as? Int == 0)
     }
 
-    @Test("stream: true is OpenAI's chunk stream: the role, content deltas, a final chunk with finish_reason and the citations, usage, [DONE]")
+    @Test(
+        "stream: true is OpenAI's chunk stream: the role, content deltas, a final chunk with finish_reason and the citations, usage, [DONE]"
+    )
     func stream() throws {
         let server = try LoreServe.shared.get()
         let body = Self.chatBody(stream: true, extra: #", "stream_options": {"include_usage": true}"#)
-        let r = try runProcess("/usr/bin/curl", ["-N", "-s", "-S", "-i", "--max-time", "120", "-X", "POST", "-H", "Content-Type: application/json",
-                                                 "-H", "X-Request-ID: chat-stream-1", "-d", body, server.url + "/v1/chat/completions"])
+        let r = try runProcess(
+            "/usr/bin/curl",
+            [
+                "-N", "-s", "-S", "-i", "--max-time", "120", "-X", "POST", "-H", "Content-Type: application/json",
+                "-H", "X-Request-ID: chat-stream-1", "-d", body, server.url + "/v1/chat/completions"
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         let parts = r.stdout.components(separatedBy: "\r\n\r\n")
         #expect(parts[0].lowercased().contains("content-type: text/event-stream"), "\(parts[0])")
@@ -128,7 +136,9 @@ struct OpenAIRouteTests {
         #expect((one.json?["lore"] as? [String: Any])?["prompt"] as? String == "answer@v2")
     }
 
-    @Test("embeddings are the collection's embedder's vectors, as lore embed prints them; base64 is little-endian float32; usage counts real tokens")
+    @Test(
+        "embeddings are the collection's embedder's vectors, as lore embed prints them; base64 is little-endian float32; usage counts real tokens"
+    )
     func embeddings() throws {
         let server = try LoreServe.shared.get()
         let texts = ["WAL mode lets readers run while a writer writes.", "Lore answers questions."]
@@ -140,7 +150,9 @@ struct OpenAIRouteTests {
         let vectors = data.compactMap { ($0["embedding"] as? [NSNumber])?.map(\.floatValue) }
         #expect(vectors.count == 2 && data.map { $0["index"] as? Int } == [0, 1])
         let cli = try runLore(["embed", "--json", "--db", ServeCorpus.shared.database] + texts)
-        let expected = cli.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [NSNumber] }
+        let expected = cli.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [NSNumber]
+        }
         #expect(expected.count == 2, "\(cli.stderr)")
         for (got, want) in zip(vectors, expected) {
             #expect(got.count == 384 && want.count == 384)
@@ -151,9 +163,12 @@ struct OpenAIRouteTests {
 
         let b = try server.post("/v1/embeddings", #"{"model": "lore-embed", "input": "\#(texts[0])", "encoding_format": "base64"}"#)
         #expect(b.status == 200, "\(b.body)")
-        let encoded = try #require(((b.json?["data"] as? [[String: Any]])?.first?["embedding"] as? String).flatMap { Data(base64Encoded: $0) })
+        let encoded = try #require(
+            ((b.json?["data"] as? [[String: Any]])?.first?["embedding"] as? String).flatMap { Data(base64Encoded: $0) })
         #expect(encoded.count == 384 * 4)
-        let decoded = (0..<384).map { i in Float(bitPattern: encoded[(i * 4)..<(i * 4 + 4)].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) }) }
+        let decoded = (0..<384).map { i in
+            Float(bitPattern: encoded[(i * 4)..<(i * 4 + 4)].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) })
+        }
         #expect(zip(decoded, vectors[0]).allSatisfy { $0 == $1 })
     }
 

@@ -23,25 +23,31 @@ struct OpenAPITests {
 
     @Test("schemathesis: no 5xx, and every response conforms to the description, on every operation")
     func conformance() throws {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.schemathesis), "no \(Self.schemathesis): run scripts/api-clients --install-only")
+        #expect(
+            FileManager.default.isExecutableFile(atPath: Self.schemathesis),
+            "no \(Self.schemathesis): run scripts/api-clients --install-only")
         // A store of its own: generated uploads and deletions change it.
         let store = try KeyedStore()
         let admin = try store.create("schemathesis", scope: "admin")
         let server = try LoreServe(database: store.database, unauthenticated: false)
         let reportDir = store.directory.path + "/schemathesis"
-        let r = try runProcess(Self.schemathesis, [
-            "run", server.url + "/openapi.yaml", "-H", "Authorization: Bearer \(admin.text)",
-            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
-            // One worker: hypothesis describes strategies with ast.parse, which Python 3.11 does not
-            // make safe across threads (SystemError: AST constructor recursion depth mismatch).
-            "--max-examples", "40", "--seed", "8", "--no-color", "--workers", "1",
-            "--report", "junit", "--report-dir", reportDir,
-        ], currentDirectory: store.directory.path)
+        let r = try runProcess(
+            Self.schemathesis,
+            [
+                "run", server.url + "/openapi.yaml", "-H", "Authorization: Bearer \(admin.text)",
+                "--checks",
+                "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
+                // One worker: hypothesis describes strategies with ast.parse, which Python 3.11 does not
+                // make safe across threads (SystemError: AST constructor recursion depth mismatch).
+                "--max-examples", "40", "--seed", "8", "--no-color", "--workers", "1",
+                "--report", "junit", "--report-dir", reportDir
+            ], currentDirectory: store.directory.path)
         #expect(r.status == 0, "schemathesis failed:\n\(r.stdout.suffix(6000))\n\(r.stderr.suffix(2000))")
         // Every operation ran, and requests were made (not a vacuous pass).
         #expect(r.stdout.contains("Tested: 14"), "\(r.stdout.suffix(3000))")
         // The summary's "N generated, N passed" line (warnings may say "generated" too).
-        let generated = r.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let generated =
+            r.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .first { $0.first?.isNumber == true && $0.contains(" generated, ") } ?? ""
         let count = Int(generated.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") ?? 0
         #expect(count >= 500, "too few test cases: \(generated)")

@@ -34,8 +34,12 @@ struct QueryRouteTests {
     func stream() throws {
         let server = try LoreServe.shared.get()
         let body = #"{"question": "\#(Self.question)", "stream": true, "k": 3}"#
-        let r = try runProcess("/usr/bin/curl", ["-N", "-s", "-S", "-i", "--max-time", "120", "-X", "POST",
-                                                 "-H", "Content-Type: application/json", "-d", body, server.url + "/v1/query"])
+        let r = try runProcess(
+            "/usr/bin/curl",
+            [
+                "-N", "-s", "-S", "-i", "--max-time", "120", "-X", "POST",
+                "-H", "Content-Type: application/json", "-d", body, server.url + "/v1/query"
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         let parts = r.stdout.components(separatedBy: "\r\n\r\n")
         let head = parts[0].lowercased(), text = parts.dropFirst().joined(separator: "\r\n\r\n")
@@ -67,7 +71,9 @@ struct QueryRouteTests {
         let passages = try #require(o["passages"] as? [[String: Any]])
         #expect((1...2).contains(passages.count))
         for p in passages {
-            for key in ["n", "source", "title", "heading_path", "score", "text", "chunk_ids"] { #expect(p[key] != nil, "passage lacks \(key)") }
+            for key in ["n", "source", "title", "heading_path", "score", "text", "chunk_ids"] {
+                #expect(p[key] != nil, "passage lacks \(key)")
+            }
         }
         #expect((passages[0]["source"] as? String)?.hasSuffix("sqlite-wal-mode.txt") == true, "\(passages[0])")
         #expect(o["sufficient"] as? Bool == true)
@@ -77,16 +83,20 @@ struct QueryRouteTests {
     @Test("filters restrict what is retrieved: a format with no documents gives no passages")
     func filters() throws {
         let server = try LoreServe.shared.get()
-        let r = try server.post("/v1/retrieve", #"{"question": "\#(Self.question)", "filters": {"source": "*.md", "collection": "default"}}"#)
+        let r = try server.post(
+            "/v1/retrieve", #"{"question": "\#(Self.question)", "filters": {"source": "*.md", "collection": "default"}}"#)
         #expect(r.status == 200, "\(r.body)")
         let passages = try #require(r.json?["passages"] as? [[String: Any]])
         #expect(passages.allSatisfy { ($0["source"] as? String)?.hasSuffix(".md") == true }, "\(passages.map { $0["source"] ?? "" })")
     }
 
-    @Test("a request may name any collection of the store: each answers from its own documents only; an unknown one is a 404 naming the field")
+    @Test(
+        "a request may name any collection of the store: each answers from its own documents only; an unknown one is a 404 naming the field"
+    )
     func collections() throws {
         let server = try LoreServe.shared.get()
-        let question = #"{"question": "What is in the documents?", "k": 10, "mode": "lexical", "collection": "\#(ServeCorpus.secondCollection)"}"#
+        let question =
+            #"{"question": "What is in the documents?", "k": 10, "mode": "lexical", "collection": "\#(ServeCorpus.secondCollection)"}"#
         let second = try server.post("/v1/retrieve", question.replacingOccurrences(of: "What is in the documents?", with: "sample"))
         #expect(second.status == 200, "\(second.body)")
         let passages = try #require(second.json?["passages"] as? [[String: Any]])

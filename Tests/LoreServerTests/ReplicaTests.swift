@@ -29,7 +29,10 @@ final class PublishedCorpus: @unchecked Sendable {
 
     /// Adds marker document `n` ("zorblax marker N") and publishes a new version.
     func publishMarker(_ n: Int) throws {
-        _ = directoryWrite("marker-\(n).md", "# Zorblax marker \(n)\n\nZorblax marker \(n) is a fictional replication fact that only version \(n + 1) of the test index holds.\n")
+        _ = directoryWrite(
+            "marker-\(n).md",
+            "# Zorblax marker \(n)\n\nZorblax marker \(n) is a fictional replication fact that only version \(n + 1) of the test index holds.\n"
+        )
         try publish(extra)
     }
 
@@ -41,8 +44,9 @@ final class PublishedCorpus: @unchecked Sendable {
 
     /// A replica of `index` (`lore serve --published`).
     func replica(watch: Double, unauthenticated: Bool = true, logFile: String? = nil) throws -> LoreServe {
-        try LoreServe(["--published", index, "--watch-interval", "\(watch)"], environment: ["LORE_LOG_LEVEL": "info"], database: work,
-                      unauthenticated: unauthenticated, logFile: logFile)
+        try LoreServe(
+            ["--published", index, "--watch-interval", "\(watch)"], environment: ["LORE_LOG_LEVEL": "info"], database: work,
+            unauthenticated: unauthenticated, logFile: logFile)
     }
 }
 
@@ -57,13 +61,16 @@ struct ReplicaTests {
     /// The marker numbers among a retrieve response's sources.
     static func markers(_ exchange: HTTPExchange) -> Set<Int> {
         let passages = exchange.json?["passages"] as? [[String: Any]] ?? []
-        return Set(passages.compactMap { p in
-            guard let source = p["source"] as? String, let range = source.range(of: #"marker-(\d+)\.md$"#, options: .regularExpression) else { return nil }
-            return Int(source[range].dropFirst(7).dropLast(3))
-        })
+        return Set(
+            passages.compactMap { p in
+                guard let source = p["source"] as? String, let range = source.range(of: #"marker-(\d+)\.md$"#, options: .regularExpression)
+                else { return nil }
+                return Int(source[range].dropFirst(7).dropLast(3))
+            })
     }
 
-    @Test("under concurrent requests, each new version is switched to with no failed request, and every answer comes from one whole version")
+    @Test(
+        "under concurrent requests, each new version is switched to with no failed request, and every answer comes from one whole version")
     func switchesUnderLoad() throws {
         let corpus = try PublishedCorpus()
         let server = try corpus.replica(watch: 0.2)
@@ -93,7 +100,9 @@ struct ReplicaTests {
         for n in 1...3 {
             try corpus.publishMarker(n)
             let expected = "v00000\(n + 1)"
-            #expect(try eventually(timeout: 30) { try server.get("/healthz").indexVersion == expected }, "the replica never switched to \(expected)")
+            #expect(
+                try eventually(timeout: 30) { try server.get("/healthz").indexVersion == expected },
+                "the replica never switched to \(expected)")
         }
         running.clear()
         group.wait()
@@ -123,7 +132,7 @@ struct ReplicaTests {
         let keys = KeyedStore(existing: corpus.work)
         let admin = try keys.create("ops", scope: "admin")
         let reader = try keys.create("app", scope: "query")
-        try corpus.publish(corpus.extra)   // v000002 holds the keys
+        try corpus.publish(corpus.extra)  // v000002 holds the keys
         let server = try corpus.replica(watch: 0, unauthenticated: false)
         #expect(try server.post("/v1/retrieve", #"{"question":"WAL"}"#, headers: reader.bearer).indexVersion == "v000002")
 
@@ -131,7 +140,7 @@ struct ReplicaTests {
         let late = try keys.create("late", scope: "query")
         #expect(try server.post("/v1/retrieve", #"{"question":"WAL"}"#, headers: late.bearer).status == 401)
 
-        try corpus.publishMarker(1)   // v000003, with the late key
+        try corpus.publishMarker(1)  // v000003, with the late key
         #expect(try server.get("/healthz").indexVersion == "v000002", "the replica switched without being asked")
         let forbidden = try server.post("/admin/reload", "{}", headers: reader.bearer)
         #expect(forbidden.status == 403)
@@ -145,7 +154,7 @@ struct ReplicaTests {
         let again = try server.post("/admin/reload", "{}", headers: admin.bearer)
         #expect(again.json?["changed"] as? Bool == false)
 
-        try corpus.publishMarker(2)   // v000004
+        try corpus.publishMarker(2)  // v000004
         #expect(kill(server.pid, SIGHUP) == 0)
         #expect(try eventually(timeout: 30) { try server.get("/healthz").indexVersion == "v000004" }, "SIGHUP did not switch the replica")
         let r = try server.post("/v1/retrieve", #"{"question":"zorblax marker","k":10}"#, headers: reader.bearer)
@@ -194,7 +203,8 @@ struct ReplicaTests {
         let server = try corpus.replica(watch: 0)
         let before = try server.get("/v1/documents?limit=100")
         #expect(before.status == 200)
-        let post = try server.post("/v1/documents", ##"{"documents":[{"name":"note.md","text":"# A note\n\nA note that must not be stored on a replica."}]}"##)
+        let post = try server.post(
+            "/v1/documents", ##"{"documents":[{"name":"note.md","text":"# A note\n\nA note that must not be stored on a replica."}]}"##)
         #expect(post.status == 409)
         #expect(post.error?.code == "read_only_replica")
         #expect(post.error?.message.contains("lore ingest --publish") == true)

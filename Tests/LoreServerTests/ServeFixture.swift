@@ -14,7 +14,9 @@ final class ServeCorpus: @unchecked Sendable {
         database = directory.path + "/corpus.db"
         let r = try! runLore(["ingest", TestPaths.corpus, "--db", database, "--json"])
         precondition(r.status == 0, "ingest failed: \(r.stderr)")
-        let second = try! runLore(["ingest", TestPaths.ingestFixtures + "/good", "--db", database, "--collection", Self.secondCollection, "--json"])
+        let second = try! runLore([
+            "ingest", TestPaths.ingestFixtures + "/good", "--db", database, "--collection", Self.secondCollection, "--json"
+        ])
         precondition(second.status == 0, "ingest of the second collection failed: \(second.stderr)")
     }
 }
@@ -36,12 +38,16 @@ final class LoreServe: @unchecked Sendable {
     ///     write must not use).
     ///   - unauthenticated: pass `--unauthenticated` (keyless access on loopback).
     ///   - logFile: append the server's standard error (its JSON log) to this file.
-    init(_ extra: [String] = [], environment: [String: String] = [:], database: String? = nil, unauthenticated: Bool = true,
-         logFile: String? = nil) throws {
-        let arguments = ["serve", "--db", database ?? ServeCorpus.shared.database, "--port", "0"]
+    init(
+        _ extra: [String] = [], environment: [String: String] = [:], database: String? = nil, unauthenticated: Bool = true,
+        logFile: String? = nil
+    ) throws {
+        let arguments =
+            ["serve", "--db", database ?? ServeCorpus.shared.database, "--port", "0"]
             + (unauthenticated ? ["--unauthenticated"] : []) + extra
         // The log goes through a shell's redirection: ServerProcess discards standard error.
-        let (executable, argv) = logFile.map { ("/bin/sh", ["-c", #"log="$1"; shift; exec "$@" 2>>"$log""#, "sh", $0, TestPaths.loreBinary] + arguments) }
+        let (executable, argv) =
+            logFile.map { ("/bin/sh", ["-c", #"log="$1"; shift; exec "$@" 2>>"$log""#, "sh", $0, TestPaths.loreBinary] + arguments) }
             ?? (TestPaths.loreBinary, arguments)
         process = try ServerProcess(executable, argv, environment: environment, timeout: 120, readyPrefix: "lore serve: listening on ")
         url = process.ready
@@ -51,11 +57,15 @@ final class LoreServe: @unchecked Sendable {
 
     /// One HTTP exchange, made by a real curl.
     /// `arguments` go to curl as they are (e.g. `-F` form fields, `--path-as-is`).
-    func request(_ method: String, _ path: String, json body: String? = nil, bodyFile: String? = nil,
-                 headers: [String: String] = [:], arguments: [String] = []) throws -> HTTPExchange {
+    func request(
+        _ method: String, _ path: String, json body: String? = nil, bodyFile: String? = nil,
+        headers: [String: String] = [:], arguments: [String] = []
+    ) throws -> HTTPExchange {
         let dir = TemporaryDirectory("lore-http")
-        var args = ["-s", "-S", "-X", method, "-o", dir.path + "/body", "-D", dir.path + "/headers", "-w", "%{http_code}",
-                    "--max-time", "120"]
+        var args = [
+            "-s", "-S", "-X", method, "-o", dir.path + "/body", "-D", dir.path + "/headers", "-w", "%{http_code}",
+            "--max-time", "120"
+        ]
         for (k, v) in headers { args += ["-H", "\(k): \(v)"] }
         if let file = bodyFile ?? body.map({ dir.write("request.json", $0) }) {
             args += ["-H", "Content-Type: application/json", "--data-binary", "@" + file]
@@ -100,7 +110,8 @@ struct HTTPExchange {
     /// `error.code` and `error.message` of Lore's error shape, when the body has exactly it.
     var error: (code: String, message: String)? {
         guard let o = json, o.count == 1, let e = o["error"] as? [String: Any], e.count == 2,
-              let code = e["code"] as? String, let message = e["message"] as? String else { return nil }
+            let code = e["code"] as? String, let message = e["message"] as? String
+        else { return nil }
         return (code, message)
     }
 }

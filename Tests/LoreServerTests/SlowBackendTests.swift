@@ -7,15 +7,17 @@ import Testing
 @Suite("lore serve: LLM backend, readiness, limits and graceful shutdown", .serialized)
 struct SlowBackendTests {
     static func config(_ dir: TemporaryDirectory, baseURL: String, server: String = "") -> String {
-        dir.write("lore.yaml", server + """
-            generation:
-              backend: slow
-              backends:
-                - name: slow
-                  base_url: \(baseURL)
-                  model: fault
-                  max_retries: 0
-            """)
+        dir.write(
+            "lore.yaml",
+            server + """
+                generation:
+                  backend: slow
+                  backends:
+                    - name: slow
+                      base_url: \(baseURL)
+                      model: fault
+                      max_retries: 0
+                """)
     }
 
     static func faultLLM() throws -> ServerProcess {
@@ -38,8 +40,9 @@ struct SlowBackendTests {
     func configuredLimits() throws {
         let llm = try Self.faultLLM()
         let dir = TemporaryDirectory("lore-serve-limits")
-        let config = Self.config(dir, baseURL: "http://127.0.0.1:\(llm.ready)/limits/hang",
-                                 server: "server:\n  request_timeout_s: 1\n  max_body_bytes: 200\n")
+        let config = Self.config(
+            dir, baseURL: "http://127.0.0.1:\(llm.ready)/limits/hang",
+            server: "server:\n  request_timeout_s: 1\n  max_body_bytes: 200\n")
         let server = try LoreServe(["--config", config])
         let slow = try server.post("/v1/query", #"{"question": "What does WAL mode let readers do?"}"#)
         #expect(slow.status == 504, "\(slow.body)")
@@ -61,8 +64,10 @@ struct SlowBackendTests {
 
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-N", "-s", "--max-time", "60", "-X", "POST", "-H", "Content-Type: application/json",
-                          "-d", #"{"question": "What does WAL mode let readers do?", "stream": true}"#, server.url + "/v1/query"]
+        curl.arguments = [
+            "-N", "-s", "--max-time", "60", "-X", "POST", "-H", "Content-Type: application/json",
+            "-d", #"{"question": "What does WAL mode let readers do?", "stream": true}"#, server.url + "/v1/query"
+        ]
         let out = Pipe()
         curl.standardOutput = out
         try curl.run()

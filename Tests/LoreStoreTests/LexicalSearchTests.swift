@@ -15,7 +15,7 @@ struct LexicalSearchTests {
             "a.txt": "The write-ahead log lets readers continue while a writer commits.",
             "b.txt": "Checkpoints copy pages from the write-ahead log back into the database.",
             "c.txt": "Vacuum rebuilds the database file to reclaim free pages.",
-            "d.txt": "NEAR and NOT are words here, as are AND, OR and column:names with \"quotes\".",
+            "d.txt": "NEAR and NOT are words here, as are AND, OR and column:names with \"quotes\"."
         ]
         for (source, text) in texts.sorted(by: { $0.key < $1.key }) {
             let doc = Document(source: source, path: source, format: .text, title: source, text: text)
@@ -24,9 +24,13 @@ struct LexicalSearchTests {
         }
         let other = try s.collectionID(named: "other")
         let doc = Document(source: "x.txt", path: "x.txt", format: .text, title: "x", text: "write-ahead log write-ahead log")
-        _ = try s.replaceFile(collectionID: other, path: "x.txt", file: nil, documents: [
-            PreparedDocument(document: doc, chunks: [Chunk(ordinal: 0, text: doc.text, tokenCount: 6, headingPath: [], range: 0..<doc.text.utf8.count, page: nil)]),
-        ])
+        _ = try s.replaceFile(
+            collectionID: other, path: "x.txt", file: nil,
+            documents: [
+                PreparedDocument(
+                    document: doc,
+                    chunks: [Chunk(ordinal: 0, text: doc.text, tokenCount: 6, headingPath: [], range: 0..<doc.text.utf8.count, page: nil)])
+            ])
         return (s, cid)
     }
 
@@ -40,10 +44,12 @@ struct LexicalSearchTests {
         }
     }
 
-    @Test("hostile user text is never an FTS5 syntax error", arguments: [
-        "\"unbalanced quote", "(parenthesis", "NEAR(a b)", "column:names", "write* OR", "AND", "NOT NOT", "^caret",
-        "a - b + c", "'single'", "{braces}", "col:\"x\"", "", "   ", "???", "日本語のテキスト", "emoji 🚀 log",
-    ])
+    @Test(
+        "hostile user text is never an FTS5 syntax error",
+        arguments: [
+            "\"unbalanced quote", "(parenthesis", "NEAR(a b)", "column:names", "write* OR", "AND", "NOT NOT", "^caret",
+            "a - b + c", "'single'", "{braces}", "col:\"x\"", "", "   ", "???", "日本語のテキスト", "emoji 🚀 log"
+        ])
     func hostileText(_ text: String) throws {
         let dir = TemporaryDirectory()
         let (s, cid) = try store(dir)
@@ -81,7 +87,8 @@ struct LexicalSearchTests {
             if i % 100 == 7 { text += " zebra stripes" }
             let doc = Document(source: "d\(i).txt", path: "d\(i).txt", format: .text, title: "d\(i)", text: text)
             let chunk = Chunk(ordinal: 0, text: text, tokenCount: 10, headingPath: [], range: 0..<text.utf8.count, page: nil)
-            _ = try s.replaceFile(collectionID: cid, path: doc.source, file: nil, documents: [PreparedDocument(document: doc, chunks: [chunk])])
+            _ = try s.replaceFile(
+                collectionID: cid, path: doc.source, file: nil, documents: [PreparedDocument(document: doc, chunks: [chunk])])
         }
         // alpha is everywhere: only zebra ranks, so only its three chunks come back.
         let hits = try s.lexicalSearch(collectionID: cid, text: "alpha zebra", limit: 50)
@@ -94,7 +101,8 @@ struct LexicalSearchTests {
             let text = "zebra crossing \(i) with alpha"
             let doc = Document(source: "z\(i).txt", path: "z\(i).txt", format: .text, title: "z\(i)", text: text)
             let chunk = Chunk(ordinal: 0, text: text, tokenCount: 6, headingPath: [], range: 0..<text.utf8.count, page: nil)
-            _ = try s.replaceFile(collectionID: cid, path: doc.source, file: nil, documents: [PreparedDocument(document: doc, chunks: [chunk])])
+            _ = try s.replaceFile(
+                collectionID: cid, path: doc.source, file: nil, documents: [PreparedDocument(document: doc, chunks: [chunk])])
         }
         #expect(try s.lexicalSearch(collectionID: cid, text: "alpha zebra stripes", limit: 50).count == 3)
         #expect(try s.lexicalSearch(collectionID: cid, text: "alpha zebra", limit: 100).count == 63)

@@ -15,7 +15,8 @@ struct PublishedVersionsTests {
         for (i, text) in texts.enumerated() {
             let doc = Document(source: "d\(i).txt", path: "d\(i).txt", format: .text, title: "d\(i)", text: text)
             let chunk = Chunk(ordinal: 0, text: text, tokenCount: 8, headingPath: [], range: 0..<text.utf8.count, page: nil)
-            _ = try s.replaceFile(collectionID: cid, path: "d\(i).txt", file: nil, documents: [PreparedDocument(document: doc, chunks: [chunk])])
+            _ = try s.replaceFile(
+                collectionID: cid, path: "d\(i).txt", file: nil, documents: [PreparedDocument(document: doc, chunks: [chunk])])
         }
         return s
     }
@@ -46,7 +47,8 @@ struct PublishedVersionsTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/index/versions/v000001").sorted()
         #expect(files == ["lore.db", "manifest.json"])
         #expect(try published.verify("v000001").manifest.sha256 == outcome.version.manifest.sha256)
-        #expect(outcome.version.manifest.sha256 == SHA256.hex(of: Array(try Data(contentsOf: URL(fileURLWithPath: outcome.version.database)))))
+        #expect(
+            outcome.version.manifest.sha256 == SHA256.hex(of: Array(try Data(contentsOf: URL(fileURLWithPath: outcome.version.database)))))
     }
 
     @Test("later writes to the store do not reach a published version")
@@ -57,9 +59,13 @@ struct PublishedVersionsTests {
         let first = try published.publish(s, keep: 5).version
         let cid = try s.collectionID(named: "default")
         let doc = Document(source: "late.txt", path: "late.txt", format: .text, title: "late", text: "a later document")
-        _ = try s.replaceFile(collectionID: cid, path: "late.txt", file: nil, documents: [
-            PreparedDocument(document: doc, chunks: [Chunk(ordinal: 0, text: doc.text, tokenCount: 3, headingPath: [], range: 0..<doc.text.utf8.count, page: nil)]),
-        ])
+        _ = try s.replaceFile(
+            collectionID: cid, path: "late.txt", file: nil,
+            documents: [
+                PreparedDocument(
+                    document: doc,
+                    chunks: [Chunk(ordinal: 0, text: doc.text, tokenCount: 3, headingPath: [], range: 0..<doc.text.utf8.count, page: nil)])
+            ])
         let second = try published.publish(s, keep: 5)
         #expect(second.version.name == "v000002")
         #expect(second.previous == "v000001")

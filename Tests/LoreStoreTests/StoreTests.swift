@@ -1,8 +1,9 @@
 import Foundation
 import LoreCore
-@testable import LoreStore
 import LoreTestSupport
 import Testing
+
+@testable import LoreStore
 
 /// The store is the system of record: named migrations, atomic replacement of a file's
 /// documents, an FTS5 index in step with the chunks, and checks that find damage.
@@ -10,8 +11,9 @@ import Testing
 struct StoreTests {
     func document(_ source: String, _ text: String, path: String? = nil) -> PreparedDocument {
         let doc = Document(source: source, path: path ?? source, format: .text, title: source, text: text)
-        let chunk = Chunk(ordinal: 0, text: text, tokenCount: text.split(separator: " ").count, headingPath: ["Top", "Sub"],
-                          range: 0..<text.utf8.count, page: nil)
+        let chunk = Chunk(
+            ordinal: 0, text: text, tokenCount: text.split(separator: " ").count, headingPath: ["Top", "Sub"],
+            range: 0..<text.utf8.count, page: nil)
         return PreparedDocument(document: doc, chunks: [chunk])
     }
 
@@ -34,7 +36,7 @@ struct StoreTests {
         let dir = TemporaryDirectory()
         let path = dir.path + "/s.db"
         _ = try Store(path: path)
-        let store = try Store(path: path) // reopening applies nothing twice
+        let store = try Store(path: path)  // reopening applies nothing twice
         #expect(try store.appliedMigrations() == Migrations.all.map(\.name))
         let mode = try store.connection.prepare("PRAGMA journal_mode")
         _ = try mode.step()
@@ -49,13 +51,15 @@ struct StoreTests {
         let store = try Store(path: dir.path + "/s.db")
         let c = try store.collectionID(named: "default")
         let facts = FileFacts(sha256: "aa", mtime: 1, size: 10)
-        let first = try store.replaceFile(collectionID: c, path: "/a.txt", file: facts, documents: [document("/a.txt", "alpha bravo charlie")])
+        let first = try store.replaceFile(
+            collectionID: c, path: "/a.txt", file: facts, documents: [document("/a.txt", "alpha bravo charlie")])
         #expect(first.documents == 1 && first.chunks == 1 && first.replaced == 0)
         #expect(try store.searchText("bravo").count == 1)
         #expect(try store.searchText("sub").count == 1, "the heading path is indexed too")
 
-        let second = try store.replaceFile(collectionID: c, path: "/a.txt", file: FileFacts(sha256: "bb", mtime: 2, size: 11),
-                                           documents: [document("/a.txt", "delta echo foxtrot")])
+        let second = try store.replaceFile(
+            collectionID: c, path: "/a.txt", file: FileFacts(sha256: "bb", mtime: 2, size: 11),
+            documents: [document("/a.txt", "delta echo foxtrot")])
         #expect(second.replaced == 1)
         #expect(try store.searchText("bravo").isEmpty)
         #expect(try store.searchText("echo").count == 1)
@@ -74,7 +78,9 @@ struct StoreTests {
         #expect(r.duplicates.map(\.of) == ["/a.txt"])
         // Another collection may hold the same text.
         let other = try store.collectionID(named: "other")
-        #expect(try store.replaceFile(collectionID: other, path: "/b.txt", file: nil, documents: [document("/b.txt", "same words here")]).documents == 1)
+        #expect(
+            try store.replaceFile(collectionID: other, path: "/b.txt", file: nil, documents: [document("/b.txt", "same words here")])
+                .documents == 1)
     }
 
     @Test("an error inside a transaction leaves nothing behind")

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Makes every process a test starts end with the test run, however the run ends: a
@@ -66,7 +67,8 @@ public enum ChildWatchdog {
     /// Registers a child this process started: it is stopped when this process ends.
     public static func watch(_ pid: Int32) {
         guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.range(of: ") ", options: .backwards) else { return }
+            let close = stat.range(of: ") ", options: .backwards)
+        else { return }
         let fields = stat[close.upperBound...].split(separator: " ")
         guard fields.count > 19 else { return }
         let line = "\(pid) \(fields[19])\n"

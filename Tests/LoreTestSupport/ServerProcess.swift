@@ -10,8 +10,10 @@ public final class ServerProcess: @unchecked Sendable {
     private var stopped = false
 
     /// Starts `executable` and waits (up to `timeout`) for its ready line.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 300,
-                readyPrefix: String = "READY") throws {
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 300,
+        readyPrefix: String = "READY"
+    ) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -63,7 +65,9 @@ public final class ServerProcess: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = 0
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
         return Int(UInt16(bigEndian: addr.sin_port))
@@ -75,14 +79,16 @@ public enum EmbeddingServer {
     /// Starts one on a free port; `modelName` is the name it serves the model under.
     public static func start(modelName: String = "all-MiniLM-L6-v2") throws -> (server: ServerProcess, url: String) {
         let port = ServerProcess.freePort()
-        let server = try ServerProcess("/bin/bash", [TestPaths.repositoryRoot + "/scripts/embedding-server", String(port)],
-                                       environment: ["EMBEDDING_SERVER_MODEL_NAME": modelName])
+        let server = try ServerProcess(
+            "/bin/bash", [TestPaths.repositoryRoot + "/scripts/embedding-server", String(port)],
+            environment: ["EMBEDDING_SERVER_MODEL_NAME": modelName])
         return (server, "http://127.0.0.1:\(port)")
     }
 
     /// Starts the fault proxy in front of `upstream`.
     public static func faultProxy(upstream: String, _ options: [String]) throws -> (server: ServerProcess, url: String) {
-        let proxy = try ServerProcess("/usr/bin/env", ["python3", TestPaths.repositoryRoot + "/Tests/Fixtures/http/fault_proxy.py", "--upstream", upstream] + options)
+        let proxy = try ServerProcess(
+            "/usr/bin/env", ["python3", TestPaths.repositoryRoot + "/Tests/Fixtures/http/fault_proxy.py", "--upstream", upstream] + options)
         return (proxy, "http://127.0.0.1:\(proxy.ready)")
     }
 }
@@ -103,4 +109,3 @@ public enum LLMServer {
     /// The model name the script serves.
     public static let model = "smollm2"
 }
-

@@ -17,7 +17,10 @@ public enum TestPaths {
     public static var corpus: String { repositoryRoot + "/corpus" }
 
     /// all-MiniLM-L6-v2, as fetched by `scripts/fetch-models`.
-    public static var model: String { ProcessInfo.processInfo.environment["LORE_MODELS_DIR"].map { $0 + "/all-MiniLM-L6-v2" } ?? repositoryRoot + "/models/all-MiniLM-L6-v2" }
+    public static var model: String {
+        ProcessInfo.processInfo.environment["LORE_MODELS_DIR"].map { $0 + "/all-MiniLM-L6-v2" } ?? repositoryRoot
+            + "/models/all-MiniLM-L6-v2"
+    }
 
     /// The built `lore` executable: `$LORE_BIN`, or beside the test bundle.
     public static var loreBinary: String {
@@ -89,8 +92,10 @@ public struct ProcessResult: Sendable {
 
 /// Runs an executable to completion, capturing its output; `input` (if any) is written to
 /// its standard input, which is then closed (else standard input is /dev/null).
-public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                       currentDirectory: String? = nil, input: String? = nil) throws -> ProcessResult {
+public func runProcess(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+    currentDirectory: String? = nil, input: String? = nil
+) throws -> ProcessResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
@@ -117,7 +122,8 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     let o = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     p.waitUntilExit()
-    return ProcessResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: errBox.data, as: UTF8.self))
+    return ProcessResult(
+        status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: errBox.data, as: UTF8.self))
 }
 
 private final class DataBox: @unchecked Sendable { var data = Data() }

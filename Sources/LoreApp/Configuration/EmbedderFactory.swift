@@ -14,10 +14,12 @@ public enum EmbedderFactory {
         case "openai-compatible":
             let o = config.openAIEmbedder
             guard let base = o.baseURL, !base.isEmpty else {
-                throw ConfigurationError(description: "the openai-compatible embedder needs a base URL: --embedder-url or openai_embedder.base_url")
+                throw ConfigurationError(
+                    description: "the openai-compatible embedder needs a base URL: --embedder-url or openai_embedder.base_url")
             }
             guard let model = o.model, !model.isEmpty else {
-                throw ConfigurationError(description: "the openai-compatible embedder needs a model name: --embedder-model or openai_embedder.model")
+                throw ConfigurationError(
+                    description: "the openai-compatible embedder needs a model name: --embedder-model or openai_embedder.model")
             }
             let configuration = OpenAIEmbedderConfiguration(
                 baseURL: base, model: model, apiKeyEnvironmentVariable: o.apiKeyEnv, batchSize: o.batchSize,

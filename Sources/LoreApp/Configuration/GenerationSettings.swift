@@ -114,10 +114,12 @@ public struct GenerationSettings: Codable, Equatable, Sendable {
         }
         let url = env["LORE_LLM_BASE_URL"], model = env["LORE_LLM_MODEL"], keyEnv = env["LORE_LLM_API_KEY_ENV"]
         guard url != nil || model != nil || keyEnv != nil else { return }
-        let index = backends.firstIndex { $0.name == Self.environmentBackend } ?? {
-            backends.append(Backend(name: Self.environmentBackend))
-            return backends.count - 1
-        }()
+        let index =
+            backends.firstIndex { $0.name == Self.environmentBackend }
+            ?? {
+                backends.append(Backend(name: Self.environmentBackend))
+                return backends.count - 1
+            }()
         if let url { backends[index].baseURL = url }
         if let model { backends[index].model = model }
         if let keyEnv { backends[index].apiKeyEnv = keyEnv.isEmpty ? nil : keyEnv }
@@ -142,8 +144,10 @@ public struct GenerationSettings: Codable, Equatable, Sendable {
                 throw fail("\(key).model is missing" + (b.name == Self.environmentBackend ? " (or LORE_LLM_MODEL)" : ""))
             }
             if let v = b.apiKeyEnv, v.isEmpty { throw fail("\(key).api_key_env is empty (leave it out for servers without keys)") }
-            for (field, value) in [("connect_timeout_s", b.connectTimeoutSeconds), ("first_token_timeout_s", b.firstTokenTimeoutSeconds),
-                                   ("request_timeout_s", b.requestTimeoutSeconds)] where !(value > 0 && value.isFinite) {
+            for (field, value) in [
+                ("connect_timeout_s", b.connectTimeoutSeconds), ("first_token_timeout_s", b.firstTokenTimeoutSeconds),
+                ("request_timeout_s", b.requestTimeoutSeconds)
+            ] where !(value > 0 && value.isFinite) {
                 throw fail("\(key).\(field) must be a positive number of seconds, not \(value)")
             }
             guard b.maxRetries >= 0 else { throw fail("\(key).max_retries must not be negative") }

@@ -9,8 +9,10 @@ public enum GeneratorFactory {
     /// The generator named `name` (by default `settings.backend`): nil for `extractive`
     /// (built elsewhere, from the embedder), the OpenAI-compatible client for a configured
     /// backend, or a `BackendPool` over all of them for `pool`.
-    public static func make(_ settings: GenerationSettings, name: String? = nil,
-                     environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (any Generator)? {
+    public static func make(
+        _ settings: GenerationSettings, name: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> (any Generator)? {
         let name = name ?? settings.backend
         switch name {
         case GenerationSettings.extractive:
@@ -20,11 +22,14 @@ public enum GeneratorFactory {
                 throw ConfigurationError(description: "generation.backend is pool, but no generation.backends are configured")
             }
             let cb = settings.circuitBreaker
-            return BackendPool(name: GenerationSettings.pool, backends: try settings.backends.map { try client($0, environment) },
-                               policy: CircuitBreakerPolicy(failureThreshold: cb.failures, cooldown: duration(cb.cooldownSeconds)))
+            return BackendPool(
+                name: GenerationSettings.pool, backends: try settings.backends.map { try client($0, environment) },
+                policy: CircuitBreakerPolicy(failureThreshold: cb.failures, cooldown: duration(cb.cooldownSeconds)))
         default:
             guard let backend = settings.backends.first(where: { $0.name == name }) else {
-                let known = ([GenerationSettings.extractive] + settings.backends.map(\.name) + (settings.backends.isEmpty ? [] : [GenerationSettings.pool]))
+                let known =
+                    ([GenerationSettings.extractive] + settings.backends.map(\.name)
+                        + (settings.backends.isEmpty ? [] : [GenerationSettings.pool]))
                 throw ConfigurationError(description: "unknown generation backend \(name): configured are \(known.joined(separator: ", "))")
             }
             return try client(backend, environment)

@@ -1,6 +1,6 @@
 import Foundation
-import LoreIndex
 import LoreGuardrails
+import LoreIndex
 import LoreIngest
 import Yams
 
@@ -79,9 +79,10 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
             guard kind == "auto" || IndexKind(rawValue: kind) != nil else {
                 throw ConfigurationError(description: "index.kind must be auto, flat or hnsw, not \(kind)")
             }
-            let s = IndexSettings(kind: IndexKind(rawValue: kind), hnswThreshold: hnswThreshold,
-                                  hnsw: HNSWParameters(m: m, efConstruction: efConstruction, efSearch: efSearch),
-                                  rebuildTombstoneShare: rebuildTombstoneShare, partBytes: snapshotPartBytes)
+            let s = IndexSettings(
+                kind: IndexKind(rawValue: kind), hnswThreshold: hnswThreshold,
+                hnsw: HNSWParameters(m: m, efConstruction: efConstruction, efSearch: efSearch),
+                rebuildTombstoneShare: rebuildTombstoneShare, partBytes: snapshotPartBytes)
             do { try s.validate() } catch { throw ConfigurationError(description: "\(error)") }
             return s
         }
@@ -169,7 +170,9 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
 
 extension LoreConfiguration {
     /// Loads the effective configuration.
-    public static func load(file explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (LoreConfiguration, source: String?) {
+    public static func load(file explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (
+        LoreConfiguration, source: String?
+    ) {
         var config = LoreConfiguration()
         var source: String? = nil
         let candidate = explicit ?? environment["LORE_CONFIG"] ?? (FileManager.default.fileExists(atPath: "lore.yaml") ? "lore.yaml" : nil)
@@ -245,7 +248,8 @@ extension LoreConfiguration {
 
     public func validate() throws {
         guard EmbedderFactory.kinds.contains(embedder) else {
-            throw ConfigurationError(description: "embedder must be one of \(EmbedderFactory.kinds.joined(separator: ", ")), not \(embedder)")
+            throw ConfigurationError(
+                description: "embedder must be one of \(EmbedderFactory.kinds.joined(separator: ", ")), not \(embedder)")
         }
         guard ["repair", "reject"].contains(ingest.invalidUTF8) else {
             throw ConfigurationError(description: "ingest.invalid_utf8 must be repair or reject, not \(ingest.invalidUTF8)")
@@ -260,7 +264,8 @@ extension LoreConfiguration {
         try generation.validate()
         try server.validate()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
-            throw ConfigurationError(description: "log_level must be one of trace, debug, info, notice, warning, error, critical; not \(logLevel)")
+            throw ConfigurationError(
+                description: "log_level must be one of trace, debug, info, notice, warning, error, critical; not \(logLevel)")
         }
     }
 
@@ -280,7 +285,10 @@ extension LoreConfiguration {
         for c in candidates where FileManager.default.fileExists(atPath: c + "/" + name + "/vocab.txt") {
             return c + "/" + name
         }
-        throw ConfigurationError(description: "model \(name) not found under \(modelsDir)/ (looked in \(candidates[0]) and above the lore executable): run scripts/fetch-models, or set models_dir / LORE_MODELS_DIR")
+        throw ConfigurationError(
+            description:
+                "model \(name) not found under \(modelsDir)/ (looked in \(candidates[0]) and above the lore executable): run scripts/fetch-models, or set models_dir / LORE_MODELS_DIR"
+        )
     }
 }
 

@@ -50,13 +50,15 @@ public struct PromptSettings: Codable, Equatable, Sendable {
         }
         for (name, weights) in splits.sorted(by: { $0.key < $1.key }) {
             guard !weights.isEmpty else {
-                throw ConfigurationError(description: "prompts.splits.\(name) has no versions: give weights such as {v1: 90, v2: 10}, or remove it")
+                throw ConfigurationError(
+                    description: "prompts.splits.\(name) has no versions: give weights such as {v1: 90, v2: 10}, or remove it")
             }
             for (version, weight) in weights.sorted(by: { $0.key < $1.key }) where weight < 0 {
                 throw ConfigurationError(description: "prompts.splits.\(name).\(version) must not be negative (it is \(weight))")
             }
             guard weights.values.reduce(0, +) > 0 else {
-                throw ConfigurationError(description: "prompts.splits.\(name): the weights add up to 0; give at least one version a positive weight")
+                throw ConfigurationError(
+                    description: "prompts.splits.\(name): the weights add up to 0; give at least one version a positive weight")
             }
         }
     }
@@ -75,7 +77,10 @@ public struct PromptSettings: Codable, Equatable, Sendable {
         for c in candidates where FileManager.default.fileExists(atPath: c, isDirectory: &isDir) && isDir.boolValue {
             return URL(fileURLWithPath: c).standardizedFileURL.path
         }
-        throw ConfigurationError(description: "prompt templates not found under \(directory)/ (looked in \(candidates[0]) and above the lore executable): set prompts.directory or LORE_PROMPTS_DIR")
+        throw ConfigurationError(
+            description:
+                "prompt templates not found under \(directory)/ (looked in \(candidates[0]) and above the lore executable): set prompts.directory or LORE_PROMPTS_DIR"
+        )
     }
 
     /// Loads and validates every template; throws `PromptLoadError` (every broken file, as

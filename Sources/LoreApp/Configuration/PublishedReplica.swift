@@ -38,7 +38,10 @@ public actor PublishedReplica {
     public init(root: String, config: LoreConfiguration, collection: String?) throws {
         published = PublishedVersions(root: root)
         guard let current = try published.current() else {
-            throw CommandFailure(description: "nothing is published in \(root) yet: run lore ingest PATH --publish \(root) (or lore versions publish \(root) --db DB)")
+            throw CommandFailure(
+                description:
+                    "nothing is published in \(root) yet: run lore ingest PATH --publish \(root) (or lore versions publish \(root) --db DB)"
+            )
         }
         served = try published.verify(current.name)
         var c = config
@@ -87,8 +90,9 @@ public actor PublishedReplica {
             }
             next = current
             let verified = try published.verify(current.name)
-            let (first, open) = try await Self.load(verified, config: config, collection: collectionName,
-                                                    reusing: embedder)
+            let (first, open) = try await Self.load(
+                verified, config: config, collection: collectionName,
+                reusing: embedder)
             await collections?.replace(with: first, open: open)
             embedder = first.service.retriever.embedder
             served = verified
@@ -97,27 +101,33 @@ public actor PublishedReplica {
             let failing = (try? published.current()?.name) ?? nil
             failedVersion = failing
             Counter(label: "lore_index_reloads_total", dimensions: [("outcome", "failed")]).increment()
-            logger.error("could not switch to the published version; still serving the previous one",
-                         metadata: ["version": "\(failing ?? "?")", "serving": "\(previous)", "error": "\(error)"])
+            logger.error(
+                "could not switch to the published version; still serving the previous one",
+                metadata: ["version": "\(failing ?? "?")", "serving": "\(previous)", "error": "\(error)"])
             throw error
         }
         let elapsed = seconds()
         Counter(label: "lore_index_reloads_total", dimensions: [("outcome", "switched")]).increment()
         Timer(label: "lore_index_reload_seconds").recordNanoseconds(Int64(elapsed * 1e9))
         Gauge(label: "lore_index_version").record(PublishedVersions.number(of: next.name) ?? 0)
-        logger.notice("switched to a new published version",
-                      metadata: ["version": "\(next.name)", "previous": "\(previous)", "seconds": "\(String(format: "%.3f", elapsed))"])
+        logger.notice(
+            "switched to a new published version",
+            metadata: ["version": "\(next.name)", "previous": "\(previous)", "seconds": "\(String(format: "%.3f", elapsed))"])
         return ReloadReport(previous: previous, version: next.name, changed: true, seconds: elapsed)
     }
 
     /// The default collection's pipeline of `version`, and how to open its other collections.
-    private static func load(_ version: PublishedVersion, config: LoreConfiguration, collection: String?,
-                             reusing embedder: (any Embedder)?) async throws
-        -> (ServedCollection, @Sendable (String) async throws -> ServedCollection) {
+    private static func load(
+        _ version: PublishedVersion, config: LoreConfiguration, collection: String?,
+        reusing embedder: (any Embedder)?
+    ) async throws
+        -> (ServedCollection, @Sendable (String) async throws -> ServedCollection)
+    {
         var c = config
         c.database = version.database
-        let first = ServerComposition.served(try await QueryServiceFactory.make(c, collection: collection, readOnly: true, reusing: embedder),
-                                 version: version.name)
+        let first = ServerComposition.served(
+            try await QueryServiceFactory.make(c, collection: collection, readOnly: true, reusing: embedder),
+            version: version.name)
         return (first, ServerComposition.opener(c, version: version.name, reusing: first.service.retriever.embedder))
     }
 

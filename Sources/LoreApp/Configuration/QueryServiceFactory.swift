@@ -28,8 +28,10 @@ public enum QueryServiceFactory {
     ///   written, so guardrail audit records are not kept (findings are still logged and counted).
     /// - Parameter reusing: an embedder already loaded with this configuration (a replica's
     ///   previous version): used instead of loading the weights again.
-    public static func make(_ config: LoreConfiguration, collection: String? = nil, readOnly: Bool = false,
-                     reusing: (any Embedder)? = nil) async throws -> Pipeline {
+    public static func make(
+        _ config: LoreConfiguration, collection: String? = nil, readOnly: Bool = false,
+        reusing: (any Embedder)? = nil
+    ) async throws -> Pipeline {
         // Prompts first: Lore refuses to start with a broken template.
         let registry: PromptRegistry
         do { registry = try config.prompts.makeRegistry() } catch {
@@ -57,9 +59,10 @@ public enum QueryServiceFactory {
         var generators: [String: any Generator] = [:]
         // The extractive answerer ranks sentences with the collection's embedder.
         if let embedder {
-            generators["extractive"] = ExtractiveAnswerer(embedder: embedder, maxSentences: config.extractive.maxSentences,
-                                                          minSimilarity: config.extractive.minSimilarity,
-                                                          cache: SentenceVectorCache(capacity: config.extractive.sentenceCache))
+            generators["extractive"] = ExtractiveAnswerer(
+                embedder: embedder, maxSentences: config.extractive.maxSentences,
+                minSimilarity: config.extractive.minSimilarity,
+                cache: SentenceVectorCache(capacity: config.extractive.sentenceCache))
         }
         for backend in config.generation.backendNames {
             if let g = try GeneratorFactory.make(config.generation, name: backend) { generators[backend] = g }
@@ -67,20 +70,28 @@ public enum QueryServiceFactory {
         let backend = config.generation.backend
         guard generators[backend] != nil else {
             if backend == "extractive" {
-                throw CommandFailure(description: "the extractive answerer needs vectors, and collection \(name) has none: ingest with an embedder, or configure an LLM backend (generation.backend)")
+                throw CommandFailure(
+                    description:
+                        "the extractive answerer needs vectors, and collection \(name) has none: ingest with an embedder, or configure an LLM backend (generation.backend)"
+                )
             }
-            throw CommandFailure(description: "generation.backend \(backend) is not configured (configured: \(generators.keys.sorted().joined(separator: ", ")))")
+            throw CommandFailure(
+                description:
+                    "generation.backend \(backend) is not configured (configured: \(generators.keys.sorted().joined(separator: ", ")))")
         }
         let tokenizer = try WordPieceTokenizer(modelDirectory: config.modelDirectory())
         let policy = config.guardrails
-        let guards: any QueryGuards = policy.enabled
-            ? PolicyGuards(policy: policy, embedder: embedder, classifier: try policy.classifier(),
-                           audit: policy.audit && !readOnly ? try StoreAuditSink(path: config.database) : nil,
-                           scans: policy.context.injection.isOn ? try StoredScans(path: config.database) : nil)
+        let guards: any QueryGuards =
+            policy.enabled
+            ? PolicyGuards(
+                policy: policy, embedder: embedder, classifier: try policy.classifier(),
+                audit: policy.audit && !readOnly ? try StoreAuditSink(path: config.database) : nil,
+                scans: policy.context.injection.isOn ? try StoredScans(path: config.database) : nil)
             : PassThroughGuards()
-        let service = try QueryService(retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: tokenizer),
-                                       generators: generators, defaultBackend: backend, guards: guards,
-                                       fallbackBackend: config.generation.fallback)
+        let service = try QueryService(
+            retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: tokenizer),
+            generators: generators, defaultBackend: backend, guards: guards,
+            fallbackBackend: config.generation.fallback)
         var defaults = try config.retrieval.options()
         if loaded == nil { defaults.mode = .lexical }
         return Pipeline(service: service, store: store, collection: name, collectionID: id, defaults: defaults, lexicalOnly: loaded == nil)

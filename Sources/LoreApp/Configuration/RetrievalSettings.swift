@@ -96,7 +96,9 @@ public struct ExtractiveSettings: Codable, Equatable, Sendable {
     /// Sentence vectors kept between answers (0: none); 20000 of MiniLM's are about 30 MB.
     public var sentenceCache = 20_000
 
-    public enum CodingKeys: String, CodingKey { case maxSentences = "max_sentences", minSimilarity = "min_similarity", sentenceCache = "sentence_cache" }
+    public enum CodingKeys: String, CodingKey {
+        case maxSentences = "max_sentences", minSimilarity = "min_similarity", sentenceCache = "sentence_cache"
+    }
 
     public init() {}
 
@@ -109,8 +111,14 @@ public struct ExtractiveSettings: Codable, Equatable, Sendable {
     }
 
     public func validate() throws {
-        guard (1...20).contains(maxSentences) else { throw ConfigurationError(description: "extractive.max_sentences must be between 1 and 20, got \(maxSentences)") }
-        guard (-1...1).contains(minSimilarity) else { throw ConfigurationError(description: "extractive.min_similarity must be between -1 and 1, got \(minSimilarity)") }
-        guard (0...10_000_000).contains(sentenceCache) else { throw ConfigurationError(description: "extractive.sentence_cache must be between 0 and 10000000, got \(sentenceCache)") }
+        guard (1...20).contains(maxSentences) else {
+            throw ConfigurationError(description: "extractive.max_sentences must be between 1 and 20, got \(maxSentences)")
+        }
+        guard (-1...1).contains(minSimilarity) else {
+            throw ConfigurationError(description: "extractive.min_similarity must be between -1 and 1, got \(minSimilarity)")
+        }
+        guard (0...10_000_000).contains(sentenceCache) else {
+            throw ConfigurationError(description: "extractive.sentence_cache must be between 0 and 10000000, got \(sentenceCache)")
+        }
     }
 }

@@ -88,7 +88,9 @@ public struct ServerSettings: Codable, Equatable, Sendable {
         }
         if let v = env["LORE_SERVER_CORS_ALLOWED_ORIGINS"] {
             let origins = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if origins.isEmpty { cors = nil } else {
+            if origins.isEmpty {
+                cors = nil
+            } else {
                 var c = cors ?? CORSSettings()
                 c.allowedOrigins = origins
                 cors = c
@@ -98,7 +100,9 @@ public struct ServerSettings: Codable, Equatable, Sendable {
 
     public func validate() throws {
         guard !host.isEmpty else { throw ConfigurationError(description: "server.host must not be empty") }
-        guard (0...65535).contains(port) else { throw ConfigurationError(description: "server.port must be between 0 and 65535, not \(port)") }
+        guard (0...65535).contains(port) else {
+            throw ConfigurationError(description: "server.port must be between 0 and 65535, not \(port)")
+        }
         guard maxBodyBytes > 0 else { throw ConfigurationError(description: "server.max_body_bytes must be positive, not \(maxBodyBytes)") }
         guard requestTimeoutSeconds > 0 else {
             throw ConfigurationError(description: "server.request_timeout_s must be positive, not \(requestTimeoutSeconds)")
@@ -110,9 +114,12 @@ public struct ServerSettings: Codable, Equatable, Sendable {
             throw ConfigurationError(description: "server.auth must be api_key or none, not \(auth)")
         }
         guard watchIntervalSeconds >= 0, watchIntervalSeconds.isFinite else {
-            throw ConfigurationError(description: "server.watch_interval_s must be 0 (no watching) or positive, not \(watchIntervalSeconds)")
+            throw ConfigurationError(
+                description: "server.watch_interval_s must be 0 (no watching) or positive, not \(watchIntervalSeconds)")
         }
-        if let published, published.isEmpty { throw ConfigurationError(description: "server.published must not be empty (leave it out to serve the database)") }
+        if let published, published.isEmpty {
+            throw ConfigurationError(description: "server.published must not be empty (leave it out to serve the database)")
+        }
         try rateLimit.validate()
         try cors?.validate()
     }
@@ -120,10 +127,12 @@ public struct ServerSettings: Codable, Equatable, Sendable {
     /// The server's options (`host` and `port` as given, after flags); keys come from
     /// `database`.
     public func options(database: String? = nil) -> ServerOptions {
-        var o = ServerOptions(host: host, port: port, maxBodyBytes: maxBodyBytes,
-                              requestTimeout: .milliseconds(Int64((requestTimeoutSeconds * 1000).rounded())))
-        o.access = AccessOptions(unauthenticatedLocal: auth == "none", keyDatabase: database, defaultRateLimit: rateLimit.limit,
-                                 cors: cors?.policy, metricsRequireKey: metricsRequireKey)
+        var o = ServerOptions(
+            host: host, port: port, maxBodyBytes: maxBodyBytes,
+            requestTimeout: .milliseconds(Int64((requestTimeoutSeconds * 1000).rounded())))
+        o.access = AccessOptions(
+            unauthenticatedLocal: auth == "none", keyDatabase: database, defaultRateLimit: rateLimit.limit,
+            cors: cors?.policy, metricsRequireKey: metricsRequireKey)
         return o
     }
 }
@@ -147,13 +156,15 @@ public struct RateLimitSettings: Codable, Equatable, Sendable {
 
     public func validate() throws {
         guard requestsPerSecond >= 0, requestsPerSecond.isFinite else {
-            throw ConfigurationError(description: "server.rate_limit.requests_per_second must be 0 (off) or positive, not \(requestsPerSecond)")
+            throw ConfigurationError(
+                description: "server.rate_limit.requests_per_second must be 0 (off) or positive, not \(requestsPerSecond)")
         }
         guard burst >= 0 else { throw ConfigurationError(description: "server.rate_limit.burst must not be negative, not \(burst)") }
     }
 
     public var limit: RateLimit? {
-        requestsPerSecond > 0 ? RateLimit(requestsPerSecond: requestsPerSecond, burst: burst > 0 ? burst : max(1, Int(requestsPerSecond.rounded(.up)))) : nil
+        requestsPerSecond > 0
+            ? RateLimit(requestsPerSecond: requestsPerSecond, burst: burst > 0 ? burst : max(1, Int(requestsPerSecond.rounded(.up)))) : nil
     }
 }
 
@@ -186,8 +197,12 @@ public struct CORSSettings: Codable, Equatable, Sendable {
         }
         for (i, origin) in allowedOrigins.enumerated() where origin != "*" {
             guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
-                  url.path.isEmpty, url.query == nil, !origin.hasSuffix("/") else {
-                throw ConfigurationError(description: "server.cors.allowed_origins[\(i)] must be * or an origin like https://app.example.com (scheme, host, optional port; no path), not \(origin)")
+                url.path.isEmpty, url.query == nil, !origin.hasSuffix("/")
+            else {
+                throw ConfigurationError(
+                    description:
+                        "server.cors.allowed_origins[\(i)] must be * or an origin like https://app.example.com (scheme, host, optional port; no path), not \(origin)"
+                )
             }
         }
         for (i, m) in allowedMethods.enumerated() where m.isEmpty || !m.allSatisfy({ $0.isLetter && $0.isUppercase }) {
@@ -200,6 +215,7 @@ public struct CORSSettings: Codable, Equatable, Sendable {
     }
 
     public var policy: CORSPolicy {
-        CORSPolicy(allowedOrigins: allowedOrigins, allowedMethods: allowedMethods, allowedHeaders: allowedHeaders, maxAgeSeconds: maxAgeSeconds)
+        CORSPolicy(
+            allowedOrigins: allowedOrigins, allowedMethods: allowedMethods, allowedHeaders: allowedHeaders, maxAgeSeconds: maxAgeSeconds)
     }
 }

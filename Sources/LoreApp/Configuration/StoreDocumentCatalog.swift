@@ -49,10 +49,13 @@ public actor StoreDocumentCatalog: DocumentCatalog {
         store = try Store(path: config.database, readOnly: readOnly, logger: Logger(label: "lore.store"))
         let tokenizer = try WordPieceTokenizer(modelDirectory: config.modelDirectory())
         do {
-            chunker = try RecursiveChunker(counter: tokenizer, options: ChunkingOptions(size: config.ingest.chunkSize, overlap: config.ingest.chunkOverlap))
+            chunker = try RecursiveChunker(
+                counter: tokenizer, options: ChunkingOptions(size: config.ingest.chunkSize, overlap: config.ingest.chunkOverlap))
         } catch { throw CommandFailure(description: "\(error)") }
-        validator = Validator(options: ValidationOptions(maxFileBytes: config.ingest.maxFileBytes, minCharacters: config.ingest.minCharacters,
-                                                         rejectInvalidUTF8: config.ingest.invalidUTF8 == "reject"))
+        validator = Validator(
+            options: ValidationOptions(
+                maxFileBytes: config.ingest.maxFileBytes, minCharacters: config.ingest.minCharacters,
+                rejectInvalidUTF8: config.ingest.invalidUTF8 == "reject"))
         let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
         var template = Array("\(base)/lore-uploads-XXXXXX".utf8CString)
         guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
@@ -68,8 +71,10 @@ public actor StoreDocumentCatalog: DocumentCatalog {
     /// Runs `work` after every write started before it has finished.
     private func serialized<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         guard !readOnly else {
-            throw APIError(.conflict, code: "read_only_replica",
-                           "this server is a read-only replica of published index versions: add and delete documents with lore ingest --publish (or a writable lore serve) and the replicas switch to the new version")
+            throw APIError(
+                .conflict, code: "read_only_replica",
+                "this server is a read-only replica of published index versions: add and delete documents with lore ingest --publish (or a writable lore serve) and the replicas switch to the new version"
+            )
         }
         let previous = lastWrite
         let task = Task {
@@ -100,8 +105,10 @@ public actor StoreDocumentCatalog: DocumentCatalog {
             let field = uploads[r.index].field
             switch r.kind {
             case .unsupported:
-                throw APIError(.unsupportedMediaType, code: "unsupported_format",
-                               "\(field): \(r.name): \(r.message); supported extensions are \(LoaderRegistry.supportedExtensions.joined(separator: ", ")) (or give format: \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw APIError(
+                    .unsupportedMediaType, code: "unsupported_format",
+                    "\(field): \(r.name): \(r.message); supported extensions are \(LoaderRegistry.supportedExtensions.joined(separator: ", ")) (or give format: \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             case .invalid: throw APIError(.unprocessableContent, code: "invalid_document", "\(field): \(r.name): \(r.message)")
             case .duplicate: throw APIError(.conflict, code: "duplicate_document", "\(field): \(r.name): \(r.message)")
             }
@@ -112,15 +119,17 @@ public actor StoreDocumentCatalog: DocumentCatalog {
         try await refreshIndex(of: collection)
         let id = try store.existingCollectionID(named: collection.name) ?? -1
         return try results.map { r in
-            IngestedUpload(name: r.name, source: r.source, status: r.status.rawValue, chunks: r.chunks,
-                           documents: try store.documentRecords(collectionID: id, path: r.source),
-                           warnings: r.warnings.map { "\($0.check): \($0.message)" })
+            IngestedUpload(
+                name: r.name, source: r.source, status: r.status.rawValue, chunks: r.chunks,
+                documents: try store.documentRecords(collectionID: id, path: r.source),
+                warnings: r.warnings.map { "\($0.check): \($0.message)" })
         }
     }
 
     private func deleteNow(id: Int64, from collection: ServedCollection) async throws -> DocumentRemoval? {
         guard let collectionID = try store.existingCollectionID(named: collection.name),
-              let removal = try store.deleteDocument(id: id, collectionID: collectionID) else { return nil }
+            let removal = try store.deleteDocument(id: id, collectionID: collectionID)
+        else { return nil }
         try await refreshIndex(of: collection)
         return removal
     }
@@ -140,8 +149,10 @@ public actor StoreDocumentCatalog: DocumentCatalog {
         let policy = config.guardrails
         guard policy.enabled, policy.context.scanAtIngest, policy.context.injection.isOn else { return }
         do {
-            _ = try await IngestScanner(detector: try policy.injectionDetector(embedder: embedder),
-                                        threshold: policy.context.injection.threshold, windows: policy.context.scanWindows).scan(store)
+            _ = try await IngestScanner(
+                detector: try policy.injectionDetector(embedder: embedder),
+                threshold: policy.context.injection.threshold, windows: policy.context.scanWindows
+            ).scan(store)
         } catch {
             logger.warning("the documents are stored, but the guardrail scan failed", metadata: ["error": "\(error)"])
         }
@@ -173,7 +184,8 @@ public actor StoreDocumentCatalog: DocumentCatalog {
     public nonisolated func document(id: Int64, collection: String) async throws -> (DocumentRecord, [Store.ChunkRow])? {
         let reader = try Store(path: database, readOnly: true)
         guard let collectionID = try reader.existingCollectionID(named: collection),
-              let doc = try reader.documentRecord(id: id, collectionID: collectionID) else { return nil }
+            let doc = try reader.documentRecord(id: id, collectionID: collectionID)
+        else { return nil }
         return (doc, try reader.chunks(documentID: id))
     }
 }

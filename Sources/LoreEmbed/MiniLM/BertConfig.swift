@@ -41,7 +41,9 @@ public struct BertConfig: Sendable, Equatable {
         if let pos = o["position_embedding_type"]?.stringValue, pos != "absolute" {
             throw SafeTensors.FormatError(description: "\(path): position_embedding_type \(pos) is not supported")
         }
-        guard hiddenSize % heads == 0 else { throw SafeTensors.FormatError(description: "\(path): hidden_size is not a multiple of num_attention_heads") }
+        guard hiddenSize % heads == 0 else {
+            throw SafeTensors.FormatError(description: "\(path): hidden_size is not a multiple of num_attention_heads")
+        }
     }
 }
 
@@ -51,8 +53,8 @@ public struct BertConfig: Sendable, Equatable {
 /// bytes, 21 MB for MiniLM), which queries' few-row products read instead (`BertEncoder`).
 public final class BertWeights: @unchecked Sendable {
     public struct Layer {
-        var qkvWeight: [Float]       // [3H, H]: query, key, value rows
-        var qkvBias: [Float]         // [3H]
+        var qkvWeight: [Float]  // [3H, H]: query, key, value rows
+        var qkvBias: [Float]  // [3H]
         var attentionOut: UnsafeBufferPointer<Float>, attentionOutBias: UnsafeBufferPointer<Float>
         var attentionNormWeight: UnsafeBufferPointer<Float>, attentionNormBias: UnsafeBufferPointer<Float>
         var intermediate: UnsafeBufferPointer<Float>, intermediateBias: UnsafeBufferPointer<Float>
@@ -95,8 +97,10 @@ public final class BertWeights: @unchecked Sendable {
             let vb = try t(p + "attention.self.value.bias", [h])
             var layer = Layer(
                 qkvWeight: Array(q) + Array(k) + Array(v), qkvBias: Array(qb) + Array(kb) + Array(vb),
-                attentionOut: try t(p + "attention.output.dense.weight", [h, h]), attentionOutBias: try t(p + "attention.output.dense.bias", [h]),
-                attentionNormWeight: try t(p + "attention.output.LayerNorm.weight", [h]), attentionNormBias: try t(p + "attention.output.LayerNorm.bias", [h]),
+                attentionOut: try t(p + "attention.output.dense.weight", [h, h]),
+                attentionOutBias: try t(p + "attention.output.dense.bias", [h]),
+                attentionNormWeight: try t(p + "attention.output.LayerNorm.weight", [h]),
+                attentionNormBias: try t(p + "attention.output.LayerNorm.bias", [h]),
                 intermediate: try t(p + "intermediate.dense.weight", [i, h]), intermediateBias: try t(p + "intermediate.dense.bias", [i]),
                 output: try t(p + "output.dense.weight", [h, i]), outputBias: try t(p + "output.dense.bias", [h]),
                 outputNormWeight: try t(p + "output.LayerNorm.weight", [h]), outputNormBias: try t(p + "output.LayerNorm.bias", [h]))

@@ -1,5 +1,5 @@
-import LoreBLAS
 import Foundation
+import LoreBLAS
 
 /// The BERT encoder forward pass on BLAS, over packed sequences: the tokens of every
 /// sequence in a batch lie end to end with no padding, so no work is spent on pad tokens;
@@ -15,8 +15,10 @@ public struct BertEncoder: Sendable {
     /// streams half the bytes. Takes precedence over `smallProductRows`; 0 turns it off.
     public var halfProductRows: Int
 
-    public init(weights: BertWeights, smallProductRows: Int = BertEncoder.defaultSmallProductRows,
-                halfProductRows: Int = BertEncoder.defaultHalfProductRows) {
+    public init(
+        weights: BertWeights, smallProductRows: Int = BertEncoder.defaultSmallProductRows,
+        halfProductRows: Int = BertEncoder.defaultHalfProductRows
+    ) {
         self.weights = weights
         self.smallProductRows = smallProductRows
         self.halfProductRows = halfProductRows
@@ -41,8 +43,10 @@ public struct BertEncoder: Sendable {
     /// `c[m × n] += a[m × k] · wᵀ` with `w` as `[n × k]` (beta 1: `c` holds the bias, and
     /// the residual where there is one).
     @inline(__always)
-    private func linear(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, w: UnsafePointer<Float>,
-                        half: [Float16], c: UnsafeMutablePointer<Float>, ldc: Int) {
+    private func linear(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, w: UnsafePointer<Float>,
+        half: [Float16], c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         if m <= halfProductRows, !half.isEmpty {
             half.withUnsafeBufferPointer { wh in
                 SmallGEMM.multiplyAdd(m: m, n: n, k: k, x: a, ldx: lda, w: wh.baseAddress!, ldw: k, out: c, ldo: ldc)
@@ -77,7 +81,10 @@ public struct BertEncoder: Sendable {
         let mid = UnsafeMutablePointer<Float>.allocate(capacity: total * inter)
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: workers * maxLen * maxLen)
         let inverseSums = UnsafeMutablePointer<Float>.allocate(capacity: workers * maxLen)
-        defer { x.deallocate(); y.deallocate(); ctx.deallocate(); qkv.deallocate(); mid.deallocate(); scores.deallocate(); inverseSums.deallocate() }
+        defer {
+            x.deallocate(); y.deallocate(); ctx.deallocate(); qkv.deallocate(); mid.deallocate(); scores.deallocate();
+            inverseSums.deallocate()
+        }
         let buffers = Buffers(x: x, y: y, ctx: ctx, qkv: qkv, mid: mid, scores: scores, inverseSums: inverseSums)
 
         // Embeddings: word + position + token type 0, then LayerNorm.
@@ -90,8 +97,9 @@ public struct BertEncoder: Sendable {
                 for j in 0..<h { row[j] = w[j] + e[j] + type0[j] }
             }
         }
-        Kernels.addLayerNorm(x, residual: nil, rows: total, n: h, weight: weights.embeddingNormWeight.baseAddress!,
-                             bias: weights.embeddingNormBias.baseAddress!, eps: c.layerNormEps)
+        Kernels.addLayerNorm(
+            x, residual: nil, rows: total, n: h, weight: weights.embeddingNormWeight.baseAddress!,
+            bias: weights.embeddingNormBias.baseAddress!, eps: c.layerNormEps)
 
         let scale = 1 / Float(hd).squareRoot()
         let pairs = sequences.count * c.heads
@@ -104,8 +112,9 @@ public struct BertEncoder: Sendable {
                         // The output starts as the bias and the product is added to it (beta 1):
                         // OpenBLAS would otherwise clear it first, then Lore add the bias.
                         Kernels.fillRows(b.qkv + r.lowerBound * 3 * h, rows: r.count, n: 3 * h, bias: bias.baseAddress!, residual: nil)
-                        linear(m: r.count, n: 3 * h, k: h, a: b.x + r.lowerBound * h, lda: h, w: w.baseAddress!,
-                               half: layer.qkvHalf, c: b.qkv + r.lowerBound * 3 * h, ldc: 3 * h)
+                        linear(
+                            m: r.count, n: 3 * h, k: h, a: b.x + r.lowerBound * h, lda: h, w: w.baseAddress!,
+                            half: layer.qkvHalf, c: b.qkv + r.lowerBound * 3 * h, ldc: 3 * h)
                     }
                 }
             }
@@ -129,19 +138,24 @@ public struct BertEncoder: Sendable {
                 let y = b.y + r.lowerBound * h, x = b.x + r.lowerBound * h, mid = b.mid + r.lowerBound * inter
                 // Bias and residual go in first; the product is added to them (beta 1).
                 Kernels.fillRows(y, rows: r.count, n: h, bias: layer.attentionOutBias.baseAddress!, residual: x)
-                linear(m: r.count, n: h, k: h, a: b.ctx + r.lowerBound * h, lda: h, w: layer.attentionOut.baseAddress!,
-                       half: layer.attentionOutHalf, c: y, ldc: h)
-                Kernels.addLayerNorm(y, residual: nil, rows: r.count, n: h, weight: layer.attentionNormWeight.baseAddress!,
-                                     bias: layer.attentionNormBias.baseAddress!, eps: c.layerNormEps)
+                linear(
+                    m: r.count, n: h, k: h, a: b.ctx + r.lowerBound * h, lda: h, w: layer.attentionOut.baseAddress!,
+                    half: layer.attentionOutHalf, c: y, ldc: h)
+                Kernels.addLayerNorm(
+                    y, residual: nil, rows: r.count, n: h, weight: layer.attentionNormWeight.baseAddress!,
+                    bias: layer.attentionNormBias.baseAddress!, eps: c.layerNormEps)
                 Kernels.fillRows(mid, rows: r.count, n: inter, bias: layer.intermediateBias.baseAddress!, residual: nil)
-                linear(m: r.count, n: inter, k: h, a: y, lda: h, w: layer.intermediate.baseAddress!,
-                       half: layer.intermediateHalf, c: mid, ldc: inter)
+                linear(
+                    m: r.count, n: inter, k: h, a: y, lda: h, w: layer.intermediate.baseAddress!,
+                    half: layer.intermediateHalf, c: mid, ldc: inter)
                 Kernels.addBiasGELU(mid, rows: r.count, n: inter, bias: nil)
                 Kernels.fillRows(x, rows: r.count, n: h, bias: layer.outputBias.baseAddress!, residual: y)
-                linear(m: r.count, n: h, k: inter, a: mid, lda: inter, w: layer.output.baseAddress!,
-                       half: layer.outputHalf, c: x, ldc: h)
-                Kernels.addLayerNorm(x, residual: nil, rows: r.count, n: h, weight: layer.outputNormWeight.baseAddress!,
-                                     bias: layer.outputNormBias.baseAddress!, eps: c.layerNormEps)
+                linear(
+                    m: r.count, n: h, k: inter, a: mid, lda: inter, w: layer.output.baseAddress!,
+                    half: layer.outputHalf, c: x, ldc: h)
+                Kernels.addLayerNorm(
+                    x, residual: nil, rows: r.count, n: h, weight: layer.outputNormWeight.baseAddress!,
+                    bias: layer.outputNormBias.baseAddress!, eps: c.layerNormEps)
             }
         }
 

@@ -37,8 +37,10 @@ enum Kernels {
     }
 
     /// rows × n: x[r] = LayerNorm(x[r] + residual[r]) · weight + bias.
-    static func addLayerNorm(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, rows: Int, n: Int,
-                             weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, eps: Float) {
+    static func addLayerNorm(
+        _ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?, rows: Int, n: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, eps: Float
+    ) {
         for r in 0..<rows {
             let row = x + r * n
             var acc = V()

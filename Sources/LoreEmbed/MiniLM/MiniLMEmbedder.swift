@@ -1,5 +1,5 @@
-import LoreBLAS
 import Foundation
+import LoreBLAS
 import LoreCore
 import Synchronization
 

@@ -25,7 +25,9 @@ public final class SafeTensors: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FormatError(description: "cannot open \(path): \(String(cString: strerror(errno))); run scripts/fetch-models") }
+        guard fd >= 0 else {
+            throw FormatError(description: "cannot open \(path): \(String(cString: strerror(errno))); run scripts/fetch-models")
+        }
         defer { close(fd) }
         var st = stat()
         fstat(fd, &st)
@@ -54,8 +56,9 @@ public final class SafeTensors: @unchecked Sendable {
         let dataStart = 8 + headerLength
         for (name, value) in entries where name != "__metadata__" {
             guard case .object(let t, _) = value, let dtype = t["dtype"]?.stringValue,
-                  case .array(let shape)? = t["shape"], case .array(let offsets)? = t["data_offsets"], offsets.count == 2,
-                  case .number(let lo) = offsets[0], case .number(let hi) = offsets[1] else {
+                case .array(let shape)? = t["shape"], case .array(let offsets)? = t["data_offsets"], offsets.count == 2,
+                case .number(let lo) = offsets[0], case .number(let hi) = offsets[1]
+            else {
                 munmap(map, length)
                 throw FormatError(description: "\(path): malformed entry for tensor \(name)")
             }
@@ -76,7 +79,9 @@ public final class SafeTensors: @unchecked Sendable {
     public func float32(_ name: String, shape: [Int]) throws -> UnsafeBufferPointer<Float> {
         guard let info = tensors[name] else { throw FormatError(description: "\(path): no tensor \(name)") }
         guard info.dtype == "F32" else { throw FormatError(description: "\(path): tensor \(name) is \(info.dtype), expected F32") }
-        guard info.shape == shape else { throw FormatError(description: "\(path): tensor \(name) has shape \(info.shape), expected \(shape)") }
+        guard info.shape == shape else {
+            throw FormatError(description: "\(path): tensor \(name) has shape \(info.shape), expected \(shape)")
+        }
         guard info.range.count == info.count * 4, info.range.lowerBound % 4 == 0 else {
             throw FormatError(description: "\(path): tensor \(name) has a bad size or alignment")
         }

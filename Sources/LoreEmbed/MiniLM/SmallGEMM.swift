@@ -24,9 +24,9 @@ enum SmallGEMM {
 
     @inline(__always) static func fma(_ acc: V, _ a: V, _ b: V) -> V {
         #if LORE_FMA
-        return acc.addingProduct(a, b)
+            return acc.addingProduct(a, b)
         #else
-        return acc + a * b
+            return acc + a * b
         #endif
     }
 
@@ -45,9 +45,12 @@ enum SmallGEMM {
         let ab = V(lowHalf: a.lowHalf, highHalf: b.lowHalf) + V(lowHalf: a.highHalf, highHalf: b.highHalf)
         let cd = V(lowHalf: c.lowHalf, highHalf: d.lowHalf) + V(lowHalf: c.highHalf, highHalf: d.highHalf)
         // Four lanes each of a, b, c, d.
-        let t = V(lowHalf: SIMD8(lowHalf: ab.lowHalf.lowHalf, highHalf: ab.highHalf.lowHalf),
-                  highHalf: SIMD8(lowHalf: cd.lowHalf.lowHalf, highHalf: cd.highHalf.lowHalf))
-            + V(lowHalf: SIMD8(lowHalf: ab.lowHalf.highHalf, highHalf: ab.highHalf.highHalf),
+        let t =
+            V(
+                lowHalf: SIMD8(lowHalf: ab.lowHalf.lowHalf, highHalf: ab.highHalf.lowHalf),
+                highHalf: SIMD8(lowHalf: cd.lowHalf.lowHalf, highHalf: cd.highHalf.lowHalf))
+            + V(
+                lowHalf: SIMD8(lowHalf: ab.lowHalf.highHalf, highHalf: ab.highHalf.highHalf),
                 highHalf: SIMD8(lowHalf: cd.lowHalf.highHalf, highHalf: cd.highHalf.highHalf))
         let u = t.evenHalf + t.oddHalf
         return u.evenHalf + u.oddHalf
@@ -59,24 +62,30 @@ enum SmallGEMM {
     }
 
     /// `out[i * ldo + j] += Σₜ x[i * ldx + t] · w[j * ldw + t]` for i < m, j < n, t < k.
-    static func multiplyAdd(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ldx: Int,
-                            w: UnsafePointer<Float>, ldw: Int, out: UnsafeMutablePointer<Float>, ldo: Int) {
+    static func multiplyAdd(
+        m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ldx: Int,
+        w: UnsafePointer<Float>, ldw: Int, out: UnsafeMutablePointer<Float>, ldo: Int
+    ) {
         product(m: m, n: n, k: k, x: x, ldx: ldx, w: w, ldw: ldw, out: out, ldo: ldo)
     }
 
     /// The same with `Float16` weights (converted to `Float` as they are loaded).
-    static func multiplyAdd(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ldx: Int,
-                            w: UnsafePointer<Float16>, ldw: Int, out: UnsafeMutablePointer<Float>, ldo: Int) {
+    static func multiplyAdd(
+        m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ldx: Int,
+        w: UnsafePointer<Float16>, ldw: Int, out: UnsafeMutablePointer<Float>, ldo: Int
+    ) {
         product(m: m, n: n, k: k, x: x, ldx: ldx, w: w, ldw: ldw, out: out, ldo: ldo)
     }
 
     /// The two entry points above are concrete so that callers in other modules (the tests)
     /// get this specialised, not a generic call per block.
     @inline(__always)
-    private static func product<W: SmallGEMMWeight>(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ldx: Int,
-                                                    w: UnsafePointer<W>, ldw: Int, out: UnsafeMutablePointer<Float>, ldo: Int) {
+    private static func product<W: SmallGEMMWeight>(
+        m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ldx: Int,
+        w: UnsafePointer<W>, ldw: Int, out: UnsafeMutablePointer<Float>, ldo: Int
+    ) {
         guard m > 0, n > 0 else { return }
-        let kv = k & ~15   // the part of k in whole SIMD16 chunks
+        let kv = k & ~15  // the part of k in whole SIMD16 chunks
         var j = 0
         while j &+ 4 <= n {
             let w0 = w + j &* ldw, w1 = w0 + ldw, w2 = w1 + ldw, w3 = w2 + ldw
@@ -100,10 +109,12 @@ enum SmallGEMM {
 
     /// Four rows of x against four rows of w: sixteen outputs.
     @inline(__always)
-    private static func block4x4<W: SmallGEMMWeight>(_ x0: UnsafePointer<Float>, _ ldx: Int,
-                                 _ w0: UnsafePointer<W>, _ w1: UnsafePointer<W>,
-                                 _ w2: UnsafePointer<W>, _ w3: UnsafePointer<W>,
-                                 _ kv: Int, _ k: Int, _ o: UnsafeMutablePointer<Float>, _ ldo: Int) {
+    private static func block4x4<W: SmallGEMMWeight>(
+        _ x0: UnsafePointer<Float>, _ ldx: Int,
+        _ w0: UnsafePointer<W>, _ w1: UnsafePointer<W>,
+        _ w2: UnsafePointer<W>, _ w3: UnsafePointer<W>,
+        _ kv: Int, _ k: Int, _ o: UnsafeMutablePointer<Float>, _ ldo: Int
+    ) {
         let x1 = x0 + ldx, x2 = x1 + ldx, x3 = x2 + ldx
         var a00 = V(), a01 = V(), a02 = V(), a03 = V()
         var a10 = V(), a11 = V(), a12 = V(), a13 = V()
@@ -134,10 +145,12 @@ enum SmallGEMM {
 
     /// One row of x against four rows of w.
     @inline(__always)
-    private static func block1x4<W: SmallGEMMWeight>(_ x0: UnsafePointer<Float>,
-                                 _ w0: UnsafePointer<W>, _ w1: UnsafePointer<W>,
-                                 _ w2: UnsafePointer<W>, _ w3: UnsafePointer<W>,
-                                 _ kv: Int, _ k: Int, _ o: UnsafeMutablePointer<Float>) {
+    private static func block1x4<W: SmallGEMMWeight>(
+        _ x0: UnsafePointer<Float>,
+        _ w0: UnsafePointer<W>, _ w1: UnsafePointer<W>,
+        _ w2: UnsafePointer<W>, _ w3: UnsafePointer<W>,
+        _ kv: Int, _ k: Int, _ o: UnsafeMutablePointer<Float>
+    ) {
         var a0 = V(), a1 = V(), a2 = V(), a3 = V()
         var t = 0
         while t < kv {
@@ -202,8 +215,9 @@ extension SmallGEMM {
             let src = UnsafeRawPointer(v.baseAddress!), dst = UnsafeMutableRawPointer(out.baseAddress!)
             var i = 0
             while i < nv {
-                dst.storeBytes(of: SIMD16<Float16>(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)),
-                               toByteOffset: i &* 2, as: SIMD16<Float16>.self)
+                dst.storeBytes(
+                    of: SIMD16<Float16>(src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)),
+                    toByteOffset: i &* 2, as: SIMD16<Float16>.self)
                 i &+= 16
             }
             while i < n { out[i] = Float16(v[i]); i &+= 1 }

@@ -151,7 +151,7 @@ enum Pretokenizer {
         if u.value < 128 { return asciiClass[Int(u.value)] == 2 }
         switch u.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            .initialPunctuation, .finalPunctuation, .otherPunctuation:
             return true
         default:
             return false

@@ -86,21 +86,27 @@ public struct WordPieceTokenizer: TokenCounter {
     }
 
     /// Splits the input at verbatim special tokens, and pre-tokenises the text between them.
-    private func segments(_ bytes: UnsafeBufferPointer<UInt8>, special: (Range<Int>, Int32) -> Void,
-                          _ text: (Range<Int>, UnsafeBufferPointer<UInt8>, Int) -> Void) {
+    private func segments(
+        _ bytes: UnsafeBufferPointer<UInt8>, special: (Range<Int>, Int32) -> Void,
+        _ text: (Range<Int>, UnsafeBufferPointer<UInt8>, Int) -> Void
+    ) {
         var start = 0
         var i = 0
         while i < bytes.count {
             guard bytes[i] == UInt8(ascii: "["), let (length, id) = specialToken(at: i, in: bytes) else { i += 1; continue }
             if i > start {
-                Pretokenizer.run(UnsafeBufferPointer(rebasing: bytes[start..<i])) { r, w, c in text((r.lowerBound + start)..<(r.upperBound + start), w, c) }
+                Pretokenizer.run(UnsafeBufferPointer(rebasing: bytes[start..<i])) { r, w, c in
+                    text((r.lowerBound + start)..<(r.upperBound + start), w, c)
+                }
             }
             special(i..<(i + length), id)
             i += length
             start = i
         }
         if start < bytes.count {
-            Pretokenizer.run(UnsafeBufferPointer(rebasing: bytes[start...])) { r, w, c in text((r.lowerBound + start)..<(r.upperBound + start), w, c) }
+            Pretokenizer.run(UnsafeBufferPointer(rebasing: bytes[start...])) { r, w, c in
+                text((r.lowerBound + start)..<(r.upperBound + start), w, c)
+            }
         }
     }
 

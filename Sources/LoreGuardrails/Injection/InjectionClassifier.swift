@@ -66,7 +66,9 @@ public struct InjectionClassifier: Sendable {
         guard let names = o["feature_names"] as? [String], !names.isEmpty else { throw GuardrailError("feature_names: missing") }
         let expected = InjectionFeatures.names
         guard names == expected else {
-            throw GuardrailError("feature_names: the file was trained on \(names.count) features that differ from this build's \(expected.count) (\(InjectionFeatures.describeDifference(names, expected))): train it again with scripts/train-guard")
+            throw GuardrailError(
+                "feature_names: the file was trained on \(names.count) features that differ from this build's \(expected.count) (\(InjectionFeatures.describeDifference(names, expected))): train it again with scripts/train-guard"
+            )
         }
         func floats(_ key: String, _ any: Any?) throws -> [Float] {
             guard let a = any as? [Any] else { throw GuardrailError("\(key): missing or not an array") }
@@ -95,7 +97,8 @@ public struct InjectionClassifier: Sendable {
             let activation = l["activation"] as? String ?? ""
             let last = k == rawLayers.count - 1
             guard last ? activation == "sigmoid" : activation == "relu" else {
-                throw GuardrailError("layers[\(k)].activation: \(last ? "the last layer is sigmoid" : "hidden layers are relu"), not \(activation)")
+                throw GuardrailError(
+                    "layers[\(k)].activation: \(last ? "the last layer is sigmoid" : "hidden layers are relu"), not \(activation)")
             }
             layers.append(Layer(inputs: i, outputs: out, weights: w, bias: b, relu: !last))
             width = out

@@ -117,7 +117,8 @@ public struct InjectionDetector: Sendable {
     /// (``InjectionWindows``: a sentence or a few each) are embedded and classified too, so that
     /// one planted instruction is not averaged away by the passage around it: the ingest-time
     /// scan does this once per chunk, and the query-time rail reads its outcome.
-    public func assess(_ text: String, vector: [Float]? = nil, source: InjectionSource, windows: Bool = false) async -> InjectionAssessment {
+    public func assess(_ text: String, vector: [Float]? = nil, source: InjectionSource, windows: Bool = false) async -> InjectionAssessment
+    {
         guard !text.isEmpty else { return .none }
         let scan = InjectionStructure.scan(text, source: source, rules: rules)
         var signals: [InjectionSignal] = []
@@ -139,7 +140,8 @@ public struct InjectionDetector: Sendable {
                     let sub = InjectionStructure.scan(e.text, source: e.source, rules: rules)
                     let p = classifier.score(InjectionFeatures.vector(e.text, embedding: segment, source: e.source, scan: sub))
                     let window = e.rule == "window.classifier"
-                    let signal = InjectionSignal(category: e.category, rule: e.rule, weight: window ? classifier.windowWeight(p) : p, utf8Range: e.range)
+                    let signal = InjectionSignal(
+                        category: e.category, rule: e.rule, weight: window ? classifier.windowWeight(p) : p, utf8Range: e.range)
                     // Of the windows only the most suspicious one counts.
                     if window {
                         if signal.weight > best?.weight ?? -1 { best = signal }

@@ -24,7 +24,7 @@ public enum InjectionFeatures {
             scan.roleMarker ? 1 : 0,
             scan.hiddenText ? 1 : 0,
             scan.dataURL ? 1 : 0,
-            scan.encodedRun ? 1 : 0,
+            scan.encodedRun ? 1 : 0
         ]
     }
 

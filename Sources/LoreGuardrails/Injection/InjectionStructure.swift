@@ -31,7 +31,8 @@ struct InjectionStructureRules: Sendable {
 
     init(data: Data) throws {
         guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              o["format"] as? String == "lore-injection-structure/1" else {
+            o["format"] as? String == "lore-injection-structure/1"
+        else {
             throw GuardrailError("injection-structure.json: not a lore-injection-structure/1 object")
         }
         templateTokens = (o["chat_template_tokens"] as? [String] ?? []).map { Array($0.lowercased().utf8) }
@@ -42,9 +43,10 @@ struct InjectionStructureRules: Sendable {
         }
         placeholders = o["url_placeholders"] as? [String] ?? []
         functionWords = Set(o["function_words"] as? [String] ?? [])
-        functionWordHashes = Set(functionWords.filter { $0.count >= 2 && $0.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A } }.map { w in
-            Array(w.utf8).withUnsafeBufferPointer { InjectionStructure.wordHash($0, 0, $0.count, rotate: false) }
-        })
+        functionWordHashes = Set(
+            functionWords.filter { $0.count >= 2 && $0.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A } }.map { w in
+                Array(w.utf8).withUnsafeBufferPointer { InjectionStructure.wordHash($0, 0, $0.count, rotate: false) }
+            })
         var table: [String: String] = [:]
         for (letter, code) in o["morse"] as? [String: String] ?? [:] { table[code] = letter }
         morse = table
@@ -99,12 +101,16 @@ enum InjectionStructure {
 
     // MARK: Markers
 
-    private static func templateTokens(_ b: [UInt8], _ source: InjectionSource, _ rules: InjectionStructureRules, _ out: inout StructuralScan) {
+    private static func templateTokens(
+        _ b: [UInt8], _ source: InjectionSource, _ rules: InjectionStructureRules, _ out: inout StructuralScan
+    ) {
         for i in b.indices where b[i] == 0x3C || b[i] == 0x5B {  // < [
             for t in rules.templateTokens where t[0] == b[i] && i + t.count <= b.count && b[i..<(i + t.count)].elementsEqual(t) {
                 out.roleMarker = true
-                out.signals.append(InjectionSignal(category: .fakeDelimiter, rule: "structure.template_token",
-                                                   weight: rules.weight("template_token", source), utf8Range: i..<(i + t.count)))
+                out.signals.append(
+                    InjectionSignal(
+                        category: .fakeDelimiter, rule: "structure.template_token",
+                        weight: rules.weight("template_token", source), utf8Range: i..<(i + t.count)))
                 return
             }
         }
@@ -112,7 +118,8 @@ enum InjectionStructure {
 
     /// A role name opening a line (after `#`, `*`, `>`, `[`, `<`, `-` decoration) and closed by
     /// `:`, `]` or `>`; or a `<role>`/`</role>` tag anywhere.
-    private static func roleMarkers(_ b: [UInt8], _ source: InjectionSource, _ rules: InjectionStructureRules, _ out: inout StructuralScan) {
+    private static func roleMarkers(_ b: [UInt8], _ source: InjectionSource, _ rules: InjectionStructureRules, _ out: inout StructuralScan)
+    {
         var systemAt: Range<Int>? = nil
         var sides = Set<Bool>()  // true: the user's side
         var firstTurn: Range<Int>? = nil
@@ -164,21 +171,27 @@ enum InjectionStructure {
         }
         if let s = systemAt {
             out.roleMarker = true
-            out.signals.append(InjectionSignal(category: .fakeDelimiter, rule: "structure.system_marker",
-                                               weight: rules.weight("system_marker", source), utf8Range: s))
+            out.signals.append(
+                InjectionSignal(
+                    category: .fakeDelimiter, rule: "structure.system_marker",
+                    weight: rules.weight("system_marker", source), utf8Range: s))
         }
         if let t = firstTurn {
             out.roleMarker = true
             let both = sides.count == 2
-            out.signals.append(InjectionSignal(category: .fakeDelimiter, rule: both ? "structure.turn_markers" : "structure.turn_marker",
-                                               weight: rules.weight(both ? "turn_markers_both_roles" : "turn_marker", source), utf8Range: t))
+            out.signals.append(
+                InjectionSignal(
+                    category: .fakeDelimiter, rule: both ? "structure.turn_markers" : "structure.turn_marker",
+                    weight: rules.weight(both ? "turn_markers_both_roles" : "turn_marker", source), utf8Range: t))
         }
     }
 
     // MARK: Hidden text
 
-    private static func hiddenText(_ text: String, _ b: [UInt8], _ source: InjectionSource, _ rules: InjectionStructureRules,
-                                   _ out: inout StructuralScan) {
+    private static func hiddenText(
+        _ text: String, _ b: [UInt8], _ source: InjectionSource, _ rules: InjectionStructureRules,
+        _ out: inout StructuralScan
+    ) {
         // HTML comments.
         var i = 0
         while i + 4 <= b.count {
@@ -209,14 +222,19 @@ enum InjectionStructure {
             default: break
             }
         }
-        let visible = zeroWidth >= 3
-            ? String(String.UnicodeScalarView(text.unicodeScalars.filter { ![0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD].contains($0.value) }))
+        let visible =
+            zeroWidth >= 3
+            ? String(
+                String.UnicodeScalarView(
+                    text.unicodeScalars.filter { ![0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD].contains($0.value) }))
             : ""
         if tags.count >= 8 {
             out.hiddenText = true
             out.hidden.append(tags)
-            out.signals.append(InjectionSignal(category: .hiddenText, rule: "structure.tag_characters",
-                                               weight: rules.weight("tag_characters", source), utf8Range: nil))
+            out.signals.append(
+                InjectionSignal(
+                    category: .hiddenText, rule: "structure.tag_characters",
+                    weight: rules.weight("tag_characters", source), utf8Range: nil))
         }
         if zeroWidth >= 3 {
             out.hiddenText = true
@@ -240,8 +258,10 @@ enum InjectionStructure {
                     // An image is fetched as the answer renders: nobody has to click.
                     let image = isImage(b, before: i)
                     out.dataURL = true
-                    out.signals.append(InjectionSignal(category: .exfiltration, rule: image ? "structure.image_data_url" : "structure.data_url",
-                                                       weight: rules.weight("data_url", source) * (image ? 1 : 0.6), utf8Range: i..<j))
+                    out.signals.append(
+                        InjectionSignal(
+                            category: .exfiltration, rule: image ? "structure.image_data_url" : "structure.data_url",
+                            weight: rules.weight("data_url", source) * (image ? 1 : 0.6), utf8Range: i..<j))
                 }
             }
             i = max(j, i + 1)
@@ -276,8 +296,11 @@ enum InjectionStructure {
                 // Identifiers (`sqlite3_prepare16_v2`, `snake_case_names`) are not base64:
                 // an encoded payload mixes cases and digits without word separators.
                 let identifier = run.contains(0x5F) || !run.contains(where: { $0 >= 0x41 && $0 <= 0x5A })
-                if run.allSatisfy(isHex), run.count % 2 == 0, let s = readable(hex(run)) { add(s) }
-                else if !identifier, let d = base64(run), let s = readable(d) { add(s) }
+                if run.allSatisfy(isHex), run.count % 2 == 0, let s = readable(hex(run)) {
+                    add(s)
+                } else if !identifier, let d = base64(run), let s = readable(d) {
+                    add(s)
+                }
             }
             i = j + 1
         }
@@ -294,12 +317,18 @@ enum InjectionStructure {
         if let d = rot13(text, rules) { add(d) }
         // Morse: only where dots and dashes abound (or the typographic forms appear).
         if b.count(where: { $0 == 0x2E || $0 == 0x2D || $0 == 0x5F }) >= 24 || b.contains(0xC2) || b.contains(0xE2),
-           let d = morse(text, rules) { add(d) }
+            let d = morse(text, rules)
+        {
+            add(d)
+        }
     }
 
-    @inline(__always) static func isHex(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) }
+    @inline(__always) static func isHex(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+    }
     @inline(__always) static func isBase64(_ c: UInt8) -> Bool {
-        (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2F || c == 0x3D || c == 0x2D || c == 0x5F
+        (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2F || c == 0x3D || c == 0x2D
+            || c == 0x5F
     }
 
     static func hex(_ run: [UInt8]) -> [UInt8] {
@@ -332,8 +361,11 @@ enum InjectionStructure {
             if text[i] == "&", let semi = text[i...].prefix(10).firstIndex(of: ";") {
                 let body = text[text.index(after: i)..<semi]
                 var value: UInt32? = nil
-                if body.hasPrefix("#x") || body.hasPrefix("#X") { value = UInt32(body.dropFirst(2), radix: 16) }
-                else if body.hasPrefix("#") { value = UInt32(body.dropFirst()) }
+                if body.hasPrefix("#x") || body.hasPrefix("#X") {
+                    value = UInt32(body.dropFirst(2), radix: 16)
+                } else if body.hasPrefix("#") {
+                    value = UInt32(body.dropFirst())
+                }
                 if let v = value, let s = Unicode.Scalar(v) {
                     out.unicodeScalars.append(s)
                     decoded += 1
@@ -404,12 +436,14 @@ enum InjectionStructure {
             if rot >= 3, plain <= 1 { found = true; break }
         }
         guard found else { return nil }
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { s in
-            let v = s.value
-            if v >= 0x61, v <= 0x7A { return Unicode.Scalar((v - 0x61 + 13) % 26 + 0x61)! }
-            if v >= 0x41, v <= 0x5A { return Unicode.Scalar((v - 0x41 + 13) % 26 + 0x41)! }
-            return s
-        }))
+        return String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { s in
+                    let v = s.value
+                    if v >= 0x61, v <= 0x7A { return Unicode.Scalar((v - 0x61 + 13) % 26 + 0x61)! }
+                    if v >= 0x41, v <= 0x5A { return Unicode.Scalar((v - 0x41 + 13) % 26 + 0x41)! }
+                    return s
+                }))
     }
 
     static func morse(_ text: String, _ rules: InjectionStructureRules) -> String? {

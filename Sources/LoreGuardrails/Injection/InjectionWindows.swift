@@ -71,7 +71,8 @@ enum InjectionWindows {
             var out: [(range: Range<Int>, paragraph: Int)] = []
             for p in pieces {
                 if let last = out.last,
-                   words(last.range) < minWords || (last.paragraph == p.paragraph && p.range.upperBound - last.range.lowerBound <= limit) {
+                    words(last.range) < minWords || (last.paragraph == p.paragraph && p.range.upperBound - last.range.lowerBound <= limit)
+                {
                     out[out.count - 1] = (last.range.lowerBound..<p.range.upperBound, p.paragraph)
                 } else {
                     out.append(p)

@@ -24,11 +24,13 @@ extension PIIText {
             groups += 1
             let next = self[j]
             if digitCount >= 13, !gluedAfter(j), !(next == UInt8(ascii: "-") && alnum(j + 1)),
-               Self.isCard(from: i, to: j, digitCount: digitCount, in: self) {
+                Self.isCard(from: i, to: j, digitCount: digitCount, in: self)
+            {
                 best = j
             }
             guard next == UInt8(ascii: " ") || next == UInt8(ascii: "-"), separator == 0 || separator == next,
-                  digit(j + 1) else { break }
+                digit(j + 1)
+            else { break }
             separator = next
             j += 1
         }
@@ -60,14 +62,14 @@ extension PIIText {
     /// Issuer identification numbers (by the first four digits) and the lengths they issue.
     static func isKnownIssuer(prefix p4: Int, length: Int) -> Bool {
         let p1 = p4 / 1000, p2 = p4 / 100, p3 = p4 / 10
-        if p1 == 4 { return length == 13 || length == 16 || length == 19 }                      // Visa
-        if (51...55).contains(p2) || (2221...2720).contains(p4) { return length == 16 }         // Mastercard
-        if p2 == 34 || p2 == 37 { return length == 15 }                                         // Amex
-        if p4 == 6011 || p2 == 65 || (644...649).contains(p3) { return length >= 16 }           // Discover
-        if p2 == 36 || p2 == 38 || (300...305).contains(p3) { return length >= 14 }             // Diners
-        if p2 == 35 { return length >= 16 }                                                     // JCB (3528-3589; all of 35xx)
-        if p2 == 62 { return length >= 16 }                                                     // UnionPay
-        if p2 == 50 || (56...69).contains(p2) { return true }                                   // Maestro
+        if p1 == 4 { return length == 13 || length == 16 || length == 19 }  // Visa
+        if (51...55).contains(p2) || (2221...2720).contains(p4) { return length == 16 }  // Mastercard
+        if p2 == 34 || p2 == 37 { return length == 15 }  // Amex
+        if p4 == 6011 || p2 == 65 || (644...649).contains(p3) { return length >= 16 }  // Discover
+        if p2 == 36 || p2 == 38 || (300...305).contains(p3) { return length >= 14 }  // Diners
+        if p2 == 35 { return length >= 16 }  // JCB (3528-3589; all of 35xx)
+        if p2 == 62 { return length >= 16 }  // UnionPay
+        if p2 == 50 || (56...69).contains(p2) { return true }  // Maestro
         return false
     }
 }

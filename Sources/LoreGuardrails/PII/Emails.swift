@@ -67,8 +67,8 @@ extension PIIText {
         for i in r { word = word << 8 | UInt64(self[i] | 0x20) }
         switch word {
         case 0x706E67, 0x6A7067, 0x6A706567, 0x676966, 0x737667, 0x77656270, 0x626D70, 0x69636F, 0x746966,
-             0x74696666, 0x6A73, 0x7473, 0x637373, 0x6A736F6E, 0x79616D6C, 0x796D6C, 0x747874, 0x68746D6C,
-             0x7377696674, 0x6C6F636B:
+            0x74696666, 0x6A73, 0x7473, 0x637373, 0x6A736F6E, 0x79616D6C, 0x796D6C, 0x747874, 0x68746D6C,
+            0x7377696674, 0x6C6F636B:
             // png jpg jpeg gif svg webp bmp ico tif tiff js ts css json yaml yml txt html swift lock
             return true
         default:

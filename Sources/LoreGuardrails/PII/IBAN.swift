@@ -5,7 +5,8 @@ extension PIIText {
     /// (`DE89 3704 0044 0532 0130 00`), and valid by ISO 7064 mod-97 (remainder 1).
     func iban(at i: Int) -> Int? {
         guard upper(i + 1), digit(i + 2), digit(i + 3),
-              let length = Self.ibanLength(self[i], self[i + 1]) else { return nil }
+            let length = Self.ibanLength(self[i], self[i + 1])
+        else { return nil }
         let grouped = self[i + 4] == UInt8(ascii: " ")
         var j = i + 4, chars = 4, remainder = 0
         while chars < length {

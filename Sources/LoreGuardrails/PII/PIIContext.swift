@@ -6,11 +6,13 @@
 /// Words are compared in lower case (ASCII); a phrase matches consecutive words.
 enum PIIContextWords {
     /// Words that name a telephone number.
-    static let phone = PIIContextTable(words: 3, [
-        "phone", "phones", "telephone", "tel", "tele", "telefon", "telefono", "teléfono", "téléphone", "tél",
-        "call", "calls", "called", "calling", "mobile", "mobil", "cell", "cellphone", "fax", "ext", "sms",
-        "whatsapp", "hotline", "contact", "handy", "portable",
-    ])
+    static let phone = PIIContextTable(
+        words: 3,
+        [
+            "phone", "phones", "telephone", "tel", "tele", "telefon", "telefono", "teléfono", "téléphone", "tél",
+            "call", "calls", "called", "calling", "mobile", "mobil", "cell", "cellphone", "fax", "ext", "sms",
+            "whatsapp", "hotline", "contact", "handy", "portable"
+        ])
     /// Words that name a US Social Security number.
     static let ssn = PIIContextTable(words: 4, ["ssn", "ssns", "social security"])
 }

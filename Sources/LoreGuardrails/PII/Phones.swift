@@ -5,8 +5,9 @@ extension PIIText {
     /// possibly with an extension (`+1-508-229-7230x36932`, see ``phoneEnd(_:)``).
     func internationalPhone(at i: Int) -> Int? {
         guard digit(i + 1), self[i + 1] != UInt8(ascii: "0"),
-              let run = phoneGroups(from: i + 1, maxDigits: 15),
-              run.digits >= 7 else { return nil }
+            let run = phoneGroups(from: i + 1, maxDigits: 15),
+            run.digits >= 7
+        else { return nil }
         return phoneEnd(run.end)
     }
 
@@ -16,9 +17,10 @@ extension PIIText {
         guard self[i] == UInt8(ascii: "0"), !gluedBefore(i), !afterDigitGroup(i) else { return nil }
         if self[i + 1] == UInt8(ascii: "0") {
             guard digit(i + 2), self[i + 2] != UInt8(ascii: "0"),
-                  let run = phoneGroups(from: i, maxDigits: 17),
-                  run.groups >= 2, (3...5).contains(run.firstGroup),
-                  run.digits - 2 >= 7 else { return nil }
+                let run = phoneGroups(from: i, maxDigits: 17),
+                run.groups >= 2, (3...5).contains(run.firstGroup),
+                run.digits - 2 >= 7
+            else { return nil }
             return phoneEnd(run.end)
         }
         return trunkPhone(at: i) ?? areaDashPhone(at: i)
@@ -55,8 +57,9 @@ extension PIIText {
     func northAmericanPhone(at i: Int) -> Int? {
         if gluedBefore(i) || afterDigitGroup(i) { return nil }
         if self[i] == UInt8(ascii: "1"), Self.isPhoneSeparator(self[i + 1]),
-           digit(i + 2) || self[i + 2] == UInt8(ascii: "("),
-           let end = northAmericanCore(at: i + 2) {
+            digit(i + 2) || self[i + 2] == UInt8(ascii: "("),
+            let end = northAmericanCore(at: i + 2)
+        {
             return end
         }
         return northAmericanCore(at: i)
@@ -73,7 +76,8 @@ extension PIIText {
         } else {
             let separator = self[j + 3]
             guard digits(3, at: j), Self.isPhoneSeparator(separator), digits(3, at: j + 4),
-                  self[j + 7] == separator, digits(4, at: j + 8) else { return nil }
+                self[j + 7] == separator, digits(4, at: j + 8)
+            else { return nil }
             j += 12
         }
         return phoneEnd(j)
@@ -115,7 +119,8 @@ extension PIIText {
         j += 1
         if self[j] == UInt8(ascii: " ") || self[j] == UInt8(ascii: "-") { j += 1 }
         guard digit(j), let run = phoneGroups(from: j, maxDigits: 12 - area),
-              (9...12).contains(area + run.digits), !continuesDigitGroups(run.end) else { return nil }
+            (9...12).contains(area + run.digits), !continuesDigitGroups(run.end)
+        else { return nil }
         return phoneEnd(run.end)
     }
 
@@ -125,9 +130,10 @@ extension PIIText {
     /// longer run of groups, not followed by more groups or a `:` (a time), possibly with an extension.
     func contextPhone(at i: Int) -> Int? {
         guard !afterDigitGroup(i), !matches("000", at: i), let run = phoneGroups(from: i, maxDigits: 15),
-              run.groups == 1 ? (9...13).contains(run.digits) : run.digits >= 9,
-              !continuesDigitGroups(run.end), self[run.end] != UInt8(ascii: ":"),
-              hasContext(before: i, PIIContextWords.phone) else { return nil }
+            run.groups == 1 ? (9...13).contains(run.digits) : run.digits >= 9,
+            !continuesDigitGroups(run.end), self[run.end] != UInt8(ascii: ":"),
+            hasContext(before: i, PIIContextWords.phone)
+        else { return nil }
         return phoneEnd(run.end)
     }
 

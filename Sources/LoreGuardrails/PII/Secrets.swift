@@ -8,9 +8,9 @@ extension PIIText {
         guard self[i] == UInt8(ascii: "A") else { return nil }
         switch (self[i + 1], self[i + 2], self[i + 3]) {
         case (UInt8(ascii: "K"), UInt8(ascii: "I"), UInt8(ascii: "A")), (UInt8(ascii: "S"), UInt8(ascii: "I"), UInt8(ascii: "A")),
-             (UInt8(ascii: "G"), UInt8(ascii: "P"), UInt8(ascii: "A")), (UInt8(ascii: "I"), UInt8(ascii: "D"), UInt8(ascii: "A")),
-             (UInt8(ascii: "R"), UInt8(ascii: "O"), UInt8(ascii: "A")), (UInt8(ascii: "N"), UInt8(ascii: "P"), UInt8(ascii: "A")),
-             (UInt8(ascii: "N"), UInt8(ascii: "V"), UInt8(ascii: "A")), (UInt8(ascii: "I"), UInt8(ascii: "P"), UInt8(ascii: "A")):
+            (UInt8(ascii: "G"), UInt8(ascii: "P"), UInt8(ascii: "A")), (UInt8(ascii: "I"), UInt8(ascii: "D"), UInt8(ascii: "A")),
+            (UInt8(ascii: "R"), UInt8(ascii: "O"), UInt8(ascii: "A")), (UInt8(ascii: "N"), UInt8(ascii: "P"), UInt8(ascii: "A")),
+            (UInt8(ascii: "N"), UInt8(ascii: "V"), UInt8(ascii: "A")), (UInt8(ascii: "I"), UInt8(ascii: "P"), UInt8(ascii: "A")):
             break
         default:
             return nil
@@ -25,16 +25,25 @@ extension PIIText {
     func openAIKey(at i: Int) -> Int? {
         guard matches("sk-", at: i) else { return nil }
         var s = i + 3
-        if matches("proj-", at: s) { s += 5 }
-        else if matches("ant-", at: s) { s += 4 }
-        else if matches("svcacct-", at: s) { s += 8 }
-        else if matches("admin-", at: s) { s += 6 }
+        if matches("proj-", at: s) {
+            s += 5
+        } else if matches("ant-", at: s) {
+            s += 4
+        } else if matches("svcacct-", at: s) {
+            s += 8
+        } else if matches("admin-", at: s) {
+            s += 6
+        }
         var j = s, letters = false, digits = false
         while j - s <= Self.maxTokenBody {
             let c = self[j]
-            if Self.isDigit(c) { digits = true }
-            else if Self.isAlpha(c) { letters = true }
-            else if c != UInt8(ascii: "_") && c != UInt8(ascii: "-") { break }
+            if Self.isDigit(c) {
+                digits = true
+            } else if Self.isAlpha(c) {
+                letters = true
+            } else if c != UInt8(ascii: "_") && c != UInt8(ascii: "-") {
+                break
+            }
             j += 1
         }
         if j - s > Self.maxTokenBody { return nil }

@@ -34,10 +34,14 @@ public struct RecursiveChunker: Chunker {
     public init(counter: any TokenCounter, options: ChunkingOptions = ChunkingOptions()) throws(ChunkingOptionsError) {
         let hardLimit = counter.maxSequenceLength - counter.specialTokenCount
         guard options.size >= 32, options.size <= hardLimit else {
-            throw ChunkingOptionsError(description: "chunk size \(options.size) must be between 32 and \(hardLimit) tokens (the model takes \(counter.maxSequenceLength) including \(counter.specialTokenCount) special tokens)")
+            throw ChunkingOptionsError(
+                description:
+                    "chunk size \(options.size) must be between 32 and \(hardLimit) tokens (the model takes \(counter.maxSequenceLength) including \(counter.specialTokenCount) special tokens)"
+            )
         }
         guard options.overlap >= 0, options.overlap < options.size / 2 else {
-            throw ChunkingOptionsError(description: "chunk overlap \(options.overlap) must be between 0 and half the chunk size (\(options.size / 2 - 1))")
+            throw ChunkingOptionsError(
+                description: "chunk overlap \(options.overlap) must be between 0 and half the chunk size (\(options.size / 2 - 1))")
         }
         self.counter = counter
         self.options = options
@@ -57,13 +61,14 @@ public struct RecursiveChunker: Chunker {
                 guard units.count > 0 else { continue }
                 units.computeGaps(bytes, isCode: isCode)
                 func emit(_ range: Range<Int>, tokens: Int) {
-                    chunks.append(Chunk(
-                        ordinal: chunks.count,
-                        text: String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self),
-                        tokenCount: tokens,
-                        headingPath: section.headingPath,
-                        range: range,
-                        page: section.page))
+                    chunks.append(
+                        Chunk(
+                            ordinal: chunks.count,
+                            text: String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self),
+                            tokenCount: tokens,
+                            headingPath: section.headingPath,
+                            range: range,
+                            page: section.page))
                 }
                 for span in pack(units) {
                     let range = units.start[span.lowerBound]..<units.end[span.upperBound - 1]

@@ -13,7 +13,8 @@ public struct CSVLoader: DocumentLoader {
         guard let header = rows.first else { throw LoadError(.empty, "the CSV file has no header row") }
         let names = header.fields.map { $0.trimmingWhitespace() }
         if let wanted = input.options.textField, !names.contains(wanted) {
-            throw LoadError(.malformed, "no column \"\(wanted)\" (given by --text-field); the columns are: \(names.joined(separator: ", "))")
+            throw LoadError(
+                .malformed, "no column \"\(wanted)\" (given by --text-field); the columns are: \(names.joined(separator: ", "))")
         }
         let builder = RecordBuilder(input: input, format: .csv)
         var docs: [Document] = []

@@ -11,14 +11,17 @@ public struct CodeLoader: DocumentLoader {
     public static let languages: [String: String] = [
         "swift": "swift", "py": "python", "js": "javascript", "mjs": "javascript", "ts": "typescript",
         "go": "go", "rs": "rust", "c": "c", "h": "c", "cpp": "cpp", "cc": "cpp", "hpp": "cpp",
-        "java": "java", "rb": "ruby", "sh": "shell", "bash": "shell", "sql": "sql",
+        "java": "java", "rb": "ruby", "sh": "shell", "bash": "shell", "sql": "sql"
     ]
 
     public func load(_ input: LoaderInput) throws(LoadError) -> [Document] {
         let ext = input.fileName.split(separator: ".").last.map { $0.lowercased() } ?? ""
         let language = Self.languages[ext] ?? Self.shebangLanguage(input.text) ?? "text"
-        return [Document(source: input.path, path: input.path, format: .code, title: input.fileName,
-                         text: input.text, metadata: ["language": .string(language)])]
+        return [
+            Document(
+                source: input.path, path: input.path, format: .code, title: input.fileName,
+                text: input.text, metadata: ["language": .string(language)])
+        ]
     }
 
     /// The language of a `#!` line's interpreter (`#!/usr/bin/env python3` is python); a
@@ -30,7 +33,7 @@ public struct CodeLoader: DocumentLoader {
         if words.first == "env" { words = words.dropFirst().filter { !$0.hasPrefix("-") } }
         let interpreter = (words.first ?? "").lowercased()
         let interpreters: [(prefix: String, language: String)] = [
-            ("python", "python"), ("node", "javascript"), ("ruby", "ruby"), ("swift", "swift"),
+            ("python", "python"), ("node", "javascript"), ("ruby", "ruby"), ("swift", "swift")
         ]
         return interpreters.first { interpreter.hasPrefix($0.prefix) }?.language ?? "shell"
     }

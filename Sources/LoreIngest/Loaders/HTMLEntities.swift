@@ -31,7 +31,7 @@ enum HTMLEntities {
         "sum": "∑", "prod": "∏", "radic": "√", "part": "∂", "nabla": "∇", "isin": "∈", "notin": "∉",
         "cap": "∩", "cup": "∪", "sub": "⊂", "sup": "⊃", "and": "∧", "or": "∨", "forall": "∀",
         "exist": "∃", "empty": "∅", "loz": "◊", "spades": "♠", "clubs": "♣", "hearts": "♥", "diams": "♦",
-        "check": "✓", "star": "☆", "starf": "★", "lowast": "∗", "sdot": "⋅", "oline": "‾", "frasl": "⁄",
+        "check": "✓", "star": "☆", "starf": "★", "lowast": "∗", "sdot": "⋅", "oline": "‾", "frasl": "⁄"
     ]
 
     /// Decodes the references in `text` and returns UTF-8 bytes.
@@ -44,14 +44,19 @@ enum HTMLEntities {
             guard b == UInt8(ascii: "&") else { out.append(b); i += 1; continue }
             var j = i + 1
             while j < text.count, j - i <= 32, text[j] != UInt8(ascii: ";"), text[j] != UInt8(ascii: "&"),
-                  text[j] != 0x20, text[j] != 0x0A, text[j] != UInt8(ascii: "<") { j += 1 }
+                text[j] != 0x20, text[j] != 0x0A, text[j] != UInt8(ascii: "<")
+            { j += 1 }
             let hasSemicolon = j < text.count && text[j] == UInt8(ascii: ";")
             let name = String(decoding: UnsafeBufferPointer(rebasing: text[(i + 1)..<j]), as: UTF8.self)
             var replacement: String? = nil
             if name.hasPrefix("#") {
                 let digits = name.dropFirst()
                 let value: UInt32?
-                if digits.first == "x" || digits.first == "X" { value = UInt32(digits.dropFirst(), radix: 16) } else { value = UInt32(digits) }
+                if digits.first == "x" || digits.first == "X" {
+                    value = UInt32(digits.dropFirst(), radix: 16)
+                } else {
+                    value = UInt32(digits)
+                }
                 if let v = value {
                     let scalar: Unicode.Scalar? = v == 0 ? nil : (v >= 0x80 && v <= 0x9F ? windows1252(v) : Unicode.Scalar(v))
                     replacement = String(scalar ?? "\u{FFFD}")
@@ -77,11 +82,13 @@ enum HTMLEntities {
 
     /// Numeric references in 0x80–0x9F mean Windows-1252, as browsers read them.
     private static func windows1252(_ v: UInt32) -> Unicode.Scalar? {
-        let map: [UInt32: UInt32] = [0x80: 0x20AC, 0x82: 0x201A, 0x83: 0x0192, 0x84: 0x201E, 0x85: 0x2026, 0x86: 0x2020,
-                                     0x87: 0x2021, 0x88: 0x02C6, 0x89: 0x2030, 0x8A: 0x0160, 0x8B: 0x2039, 0x8C: 0x0152,
-                                     0x8E: 0x017D, 0x91: 0x2018, 0x92: 0x2019, 0x93: 0x201C, 0x94: 0x201D, 0x95: 0x2022,
-                                     0x96: 0x2013, 0x97: 0x2014, 0x98: 0x02DC, 0x99: 0x2122, 0x9A: 0x0161, 0x9B: 0x203A,
-                                     0x9C: 0x0153, 0x9E: 0x017E, 0x9F: 0x0178]
+        let map: [UInt32: UInt32] = [
+            0x80: 0x20AC, 0x82: 0x201A, 0x83: 0x0192, 0x84: 0x201E, 0x85: 0x2026, 0x86: 0x2020,
+            0x87: 0x2021, 0x88: 0x02C6, 0x89: 0x2030, 0x8A: 0x0160, 0x8B: 0x2039, 0x8C: 0x0152,
+            0x8E: 0x017D, 0x91: 0x2018, 0x92: 0x2019, 0x93: 0x201C, 0x94: 0x201D, 0x95: 0x2022,
+            0x96: 0x2013, 0x97: 0x2014, 0x98: 0x02DC, 0x99: 0x2122, 0x9A: 0x0161, 0x9B: 0x203A,
+            0x9C: 0x0153, 0x9E: 0x017E, 0x9F: 0x0178
+        ]
         return map[v].flatMap(Unicode.Scalar.init) ?? Unicode.Scalar(v)
     }
 }

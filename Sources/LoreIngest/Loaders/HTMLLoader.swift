@@ -15,8 +15,11 @@ public struct HTMLLoader: DocumentLoader {
             return extractor.run()
         }
         let title = result.title ?? result.firstHeading ?? input.stem
-        return [Document(source: input.path, path: input.path, format: .html, title: title,
-                         text: result.text, sections: result.sections)]
+        return [
+            Document(
+                source: input.path, path: input.path, format: .html, title: title,
+                text: result.text, sections: result.sections)
+        ]
     }
 }
 
@@ -45,13 +48,15 @@ struct HTMLExtractor {
 
     /// Elements whose whole content is dropped.
     /// (`head` is not among them: its `title` is the title, and the rest of it has no text.)
-    private static let skipped: Set<String> = ["script", "style", "nav", "footer", "noscript", "template", "svg", "iframe", "object", "button", "select", "form"]
+    private static let skipped: Set<String> = [
+        "script", "style", "nav", "footer", "noscript", "template", "svg", "iframe", "object", "button", "select", "form"
+    ]
     /// Elements whose content is raw text up to the matching end tag.
     private static let rawText: Set<String> = ["script", "style", "textarea", "title", "xmp", "noscript", "iframe"]
     private static let blocks: Set<String> = [
         "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "tr", "table", "thead", "tbody", "tfoot", "section",
         "article", "main", "aside", "header", "blockquote", "hr", "figure", "figcaption", "caption", "pre",
-        "address", "details", "summary", "fieldset", "center", "body", "html",
+        "address", "details", "summary", "fieldset", "center", "body", "html"
     ]
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
@@ -160,7 +165,8 @@ struct HTMLExtractor {
             let contentStart = i
             let end = skipElement(name)
             if name == "title", title == nil {
-                let t = String(decoding: HTMLEntities.decode(UnsafeBufferPointer(rebasing: bytes[contentStart..<end])), as: UTF8.self).collapsingWhitespace()
+                let t = String(decoding: HTMLEntities.decode(UnsafeBufferPointer(rebasing: bytes[contentStart..<end])), as: UTF8.self)
+                    .collapsingWhitespace()
                 if !t.isEmpty { title = t }
             }
             return

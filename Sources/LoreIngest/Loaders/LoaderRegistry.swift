@@ -8,14 +8,14 @@ public struct LoaderRegistry: Sendable {
     public init(pdftotext: String? = nil) {
         loaders = [
             .text: PlainTextLoader(), .markdown: MarkdownLoader(), .html: HTMLLoader(), .pdf: PDFLoader(executable: pdftotext),
-            .json: JSONLoader(), .jsonl: JSONLinesLoader(), .csv: CSVLoader(), .code: CodeLoader(),
+            .json: JSONLoader(), .jsonl: JSONLinesLoader(), .csv: CSVLoader(), .code: CodeLoader()
         ]
     }
 
     static let byExtension: [String: DocumentFormat] = {
         var map: [String: DocumentFormat] = [
             "txt": .text, "text": .text, "md": .markdown, "markdown": .markdown, "html": .html, "htm": .html,
-            "xhtml": .html, "pdf": .pdf, "json": .json, "jsonl": .jsonl, "ndjson": .jsonl, "csv": .csv,
+            "xhtml": .html, "pdf": .pdf, "json": .json, "jsonl": .jsonl, "ndjson": .jsonl, "csv": .csv
         ]
         for ext in CodeLoader.languages.keys { map[ext] = .code }
         return map
@@ -31,7 +31,8 @@ public struct LoaderRegistry: Sendable {
         if head.starts(with: Array("%PDF-".utf8)) { return .success(loaders[.pdf]!) }
         if let format = Self.byExtension[ext] { return .success(loaders[format]!) }
         if ext.isEmpty, let sniffed = Self.sniff(head) { return .success(loaders[sniffed]!) }
-        return .failure(LoadError(.unsupported, ext.isEmpty ? "unsupported file (no extension, content not recognised)" : "unsupported format .\(ext)"))
+        return .failure(
+            LoadError(.unsupported, ext.isEmpty ? "unsupported file (no extension, content not recognised)" : "unsupported format .\(ext)"))
     }
 
     static func sniff(_ head: ArraySlice<UInt8>) -> DocumentFormat? {

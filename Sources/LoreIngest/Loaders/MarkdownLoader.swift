@@ -63,7 +63,8 @@ public struct MarkdownLoader: DocumentLoader {
             if let (level, title) = Self.atxHeading(l) {
                 startSection(at: lines[k].lowerBound, level: level, title: title)
             } else if k + 1 < lines.count, !l.trimmingWhitespace().isEmpty, l.count - trimmed.count <= 3,
-                      let level = Self.setextUnderline(line(k + 1)), !Self.isListOrQuote(trimmed) {
+                let level = Self.setextUnderline(line(k + 1)), !Self.isListOrQuote(trimmed)
+            {
                 startSection(at: lines[k].lowerBound, level: level, title: l.trimmingWhitespace())
                 k += 1
             }
@@ -72,8 +73,11 @@ public struct MarkdownLoader: DocumentLoader {
         sections.append(Section(headingPath: stack.map(\.title), range: sectionStart..<utf8.count))
 
         let title = metadata["title"]?.stringValue ?? firstH1 ?? firstHeading ?? input.stem
-        return [Document(source: input.path, path: input.path, format: .markdown, title: title, text: text,
-                         sections: sections, metadata: metadata)]
+        return [
+            Document(
+                source: input.path, path: input.path, format: .markdown, title: title, text: text,
+                sections: sections, metadata: metadata)
+        ]
     }
 
     static func atxHeading(_ line: Substring) -> (Int, String)? {
@@ -123,7 +127,9 @@ public struct MarkdownLoader: DocumentLoader {
             guard let colon = l.firstIndex(of: ":") else { if l.isEmpty || l.hasPrefix("#") { continue } else { return nil } }
             let key = l[..<colon].trimmingWhitespace()
             var value = l[l.index(after: colon)...].trimmingWhitespace()
-            if value.count >= 2, let f = value.first, f == "\"" || f == "'", value.last == f { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, let f = value.first, f == "\"" || f == "'", value.last == f {
+                value = String(value.dropFirst().dropLast())
+            }
             if !key.isEmpty { pairs.append((key, value)) }
             if i > 200 { return nil }
         }

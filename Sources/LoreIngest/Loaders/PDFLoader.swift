@@ -36,8 +36,11 @@ public struct PDFLoader: DocumentLoader {
         }
         let firstLine = text.split(separator: "\n").first.map { $0.trimmingWhitespace() }
         let title = (firstLine.map { $0.count <= 100 ? $0 : nil } ?? nil) ?? input.stem
-        return [Document(source: input.path, path: input.path, format: .pdf, title: title, text: text,
-                         sections: sections.isEmpty ? nil : sections, metadata: ["pages": .number(Double(sections.count))])]
+        return [
+            Document(
+                source: input.path, path: input.path, format: .pdf, title: title, text: text,
+                sections: sections.isEmpty ? nil : sections, metadata: ["pages": .number(Double(sections.count))])
+        ]
     }
 
     private func run(_ tool: String, _ arguments: [String]) throws(LoadError) -> (Int32, [UInt8], String) {

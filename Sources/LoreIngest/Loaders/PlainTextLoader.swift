@@ -7,13 +7,17 @@ public struct PlainTextLoader: DocumentLoader {
     public init() {}
 
     public func load(_ input: LoaderInput) throws(LoadError) -> [Document] {
-        [Document(source: input.path, path: input.path, format: .text,
-                  title: Self.title(of: input.text) ?? input.stem, text: input.text)]
+        [
+            Document(
+                source: input.path, path: input.path, format: .text,
+                title: Self.title(of: input.text) ?? input.stem, text: input.text)
+        ]
     }
 
     static func title(of text: String) -> String? {
         // "\r\n" is one Character, so it is a separator of its own.
-        var lines = text.split(maxSplits: 2, omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).makeIterator()
+        var lines = text.split(maxSplits: 2, omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .makeIterator()
         guard let first = lines.next()?.trimmingWhitespace(), !first.isEmpty, first.count <= 100 else { return nil }
         guard let second = lines.next(), second.trimmingWhitespace().isEmpty else { return nil }
         return first

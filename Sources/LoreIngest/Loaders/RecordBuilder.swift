@@ -18,7 +18,10 @@ struct RecordBuilder {
         var textKey: String? = nil
         if let wanted = input.options.textField {
             guard names.contains(wanted) else {
-                throw LoadError(.malformed, "\(what) \(number) has no field \"\(wanted)\" (given by --text-field); its fields are: \(names.joined(separator: ", "))")
+                throw LoadError(
+                    .malformed,
+                    "\(what) \(number) has no field \"\(wanted)\" (given by --text-field); its fields are: \(names.joined(separator: ", "))"
+                )
             }
             textKey = wanted
         } else {
@@ -32,9 +35,13 @@ struct RecordBuilder {
         } else if allFieldsAsText {
             text = fields.map { "\($0.0): \($0.1.textValue)" }.joined(separator: "\n")
         } else {
-            throw LoadError(.malformed, "\(what) \(number) has no text field (looked for \(Self.defaultTextFields.joined(separator: ", "))): pass --text-field; its fields are: \(names.joined(separator: ", "))")
+            throw LoadError(
+                .malformed,
+                "\(what) \(number) has no text field (looked for \(Self.defaultTextFields.joined(separator: ", "))): pass --text-field; its fields are: \(names.joined(separator: ", "))"
+            )
         }
-        let title = ["title", "name", "subject"].lazy.compactMap { metadata[$0]?.stringValue }.first { !$0.isEmpty }
+        let title =
+            ["title", "name", "subject"].lazy.compactMap { metadata[$0]?.stringValue }.first { !$0.isEmpty }
             ?? "\(input.stem) #\(number)"
         metadata["record"] = .number(Double(number))
         return Document(source: "\(input.path)#\(number)", path: input.path, format: format, title: title, text: text, metadata: metadata)
@@ -61,7 +68,8 @@ public struct JSONLoader: DocumentLoader {
                 guard case .object(let dict, let keys) = item else {
                     throw LoadError(.malformed, "array element \(n + 1) is not an object")
                 }
-                docs.append(try builder.document(fields: keys.map { ($0, dict[$0]!) }, number: n + 1, what: "object", allFieldsAsText: false))
+                docs.append(
+                    try builder.document(fields: keys.map { ($0, dict[$0]!) }, number: n + 1, what: "object", allFieldsAsText: false))
             }
             return docs
         default:

@@ -56,8 +56,11 @@ public struct Validator: Sendable {
             return [Finding(path: label, check: "empty", severity: .rejected, message: "no text (empty or whitespace only)")]
         }
         if nonWhitespace < options.minCharacters {
-            return [Finding(path: label, check: "too-short", severity: .rejected,
-                            message: "only \(nonWhitespace) characters of text (minimum \(options.minCharacters))")]
+            return [
+                Finding(
+                    path: label, check: "too-short", severity: .rejected,
+                    message: "only \(nonWhitespace) characters of text (minimum \(options.minCharacters))")
+            ]
         }
         return []
     }
@@ -70,7 +73,13 @@ public struct Validator: Sendable {
         if options.rejectInvalidUTF8 {
             return (nil, [Finding(path: path, check: "invalid-utf8", severity: .rejected, message: "\(invalid) invalid UTF-8 sequences")])
         }
-        return (repaired, [Finding(path: path, check: "invalid-utf8", severity: .warning,
-                                   message: "\(invalid) invalid UTF-8 sequences replaced with U+FFFD")])
+        return (
+            repaired,
+            [
+                Finding(
+                    path: path, check: "invalid-utf8", severity: .warning,
+                    message: "\(invalid) invalid UTF-8 sequences replaced with U+FFFD")
+            ]
+        )
     }
 }

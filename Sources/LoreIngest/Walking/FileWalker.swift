@@ -59,8 +59,10 @@ public struct FileWalker: Sendable {
         init(_ st: stat) { dev = UInt64(st.st_dev); ino = UInt64(st.st_ino) }
     }
 
-    private func visit(directory: String, relative: String, ancestors: inout Set<FileID>,
-                       files: inout [FoundFile], problems: inout [WalkProblem], seen: inout Set<String>) {
+    private func visit(
+        directory: String, relative: String, ancestors: inout Set<FileID>,
+        files: inout [FoundFile], problems: inout [WalkProblem], seen: inout Set<String>
+    ) {
         let entries: [String]
         do { entries = try FileManager.default.contentsOfDirectory(atPath: directory).sorted() } catch {
             problems.append(WalkProblem(path: directory, reason: "cannot list directory: \(Self.describe(errno, path: directory))"))
@@ -108,8 +110,9 @@ public struct FileWalker: Sendable {
     }
 
     private static func found(_ path: String, _ rel: String, _ st: stat) -> FoundFile {
-        FoundFile(path: path, relativePath: rel, size: Int(st.st_size),
-                  mtime: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
+        FoundFile(
+            path: path, relativePath: rel, size: Int(st.st_size),
+            mtime: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)
     }
 
     static func absolute(_ path: String) -> String {

@@ -19,23 +19,31 @@ public struct CondenseStage: Sendable {
     public func run(_ run: inout QueryRun, generator: any Generator) async {
         if !run.history.isEmpty {
             let t = DispatchTime.now()
-            run.standalone = await condense(run.question, history: run.history, generator: generator,
-                                            key: run.request.userKey ?? run.request.conversationID, requestID: run.requestID)
+            run.standalone = await condense(
+                run.question, history: run.history, generator: generator,
+                key: run.request.userKey ?? run.request.conversationID, requestID: run.requestID)
             run.timings.condense = QueryService.ms(since: t)
         }
         run.response.standaloneQuestion = run.standalone
     }
 
     /// A follow-up as a standalone question.
-    public func condense(_ question: String, history: [ChatMessage], generator: any Generator, key: String?, requestID: String) async -> String {
+    public func condense(_ question: String, history: [ChatMessage], generator: any Generator, key: String?, requestID: String) async
+        -> String
+    {
         let heuristic = HeuristicCondenser.condense(question, history: history)
-        guard !(generator is ExtractiveAnswerer), let template = try? prompts.select(KnownPrompts.condense, key: key) else { return heuristic }
+        guard !(generator is ExtractiveAnswerer), let template = try? prompts.select(KnownPrompts.condense, key: key) else {
+            return heuristic
+        }
         let transcript = history.suffix(6).map { "\($0.role == .user ? "User" : "Assistant"): \($0.content)" }.joined(separator: "\n")
         do {
             let messages = try template.render(["question": question, "history": transcript])
             var text = ""
-            for try await event in generator.generate(GenerationRequest(messages: messages, parameters: template.parameters,
-                                                                        question: question, requestID: requestID, stream: false)) {
+            for try await event in generator.generate(
+                GenerationRequest(
+                    messages: messages, parameters: template.parameters,
+                    question: question, requestID: requestID, stream: false))
+            {
                 if case .delta(let d) = event { text += d }
             }
             let line = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""

@@ -15,8 +15,10 @@ public struct GenerateStage: Sendable {
     public let questionModel: String?
     let logger: Logger
 
-    public init(generators: [String: any Generator], fallbackBackend: String?, attributor: CitationAttributor?,
-                questionModel: String?, logger: Logger = Logger(label: "lore.query")) {
+    public init(
+        generators: [String: any Generator], fallbackBackend: String?, attributor: CitationAttributor?,
+        questionModel: String?, logger: Logger = Logger(label: "lore.query")
+    ) {
         self.generators = generators
         self.fallbackBackend = fallbackBackend
         self.attributor = attributor
@@ -26,7 +28,9 @@ public struct GenerateStage: Sendable {
 
     /// Generates over `context`; fills in the response's model, usage, finish reason and
     /// refusal; returns the answer as the client received it (with attributed citations).
-    func run(_ context: AssembledContext, questionVector: [Float]?, stream: inout AnswerStream, _ run: inout QueryRun) async throws -> String {
+    func run(_ context: AssembledContext, questionVector: [Float]?, stream: inout AnswerStream, _ run: inout QueryRun) async throws
+        -> String
+    {
         var generator = generators[run.backendName]!
         var messages = try run.template.render(["question": run.question, "context": context.text])
         // Earlier turns go between the system message and the new question.
@@ -38,9 +42,10 @@ public struct GenerateStage: Sendable {
         if let t = overrides.temperature { parameters.temperature = t }
         if let m = overrides.maxTokens { parameters.maxTokens = m }
         if !overrides.stop.isEmpty { parameters.stop = overrides.stop }
-        let generation = GenerationRequest(messages: messages, parameters: parameters, question: run.standalone,
-                                           sources: context.sources, requestID: run.requestID, stream: run.request.stream,
-                                           questionVector: questionVector, questionModel: questionModel)
+        let generation = GenerationRequest(
+            messages: messages, parameters: parameters, question: run.standalone,
+            sources: context.sources, requestID: run.requestID, stream: run.request.stream,
+            questionVector: questionVector, questionModel: questionModel)
         let t = DispatchTime.now()
         var answer = ""
         var summary: GenerationSummary? = nil
@@ -59,12 +64,18 @@ public struct GenerateStage: Sendable {
         do {
             do {
                 try await consume(generator)
-            } catch let e as GenerationError where e.isRetryable && answer.isEmpty && fallbackBackend != nil && fallbackBackend != run.backendName {
+            } catch let e as GenerationError
+                where e.isRetryable && answer.isEmpty && fallbackBackend != nil && fallbackBackend != run.backendName
+            {
                 // Nothing was said yet: the fallback answers instead, and the response says so.
                 let fallback = fallbackBackend!
-                Counter(label: "lore_generation_fallbacks_total", dimensions: [("backend", run.backendName), ("fallback", fallback)]).increment()
-                logger.warning("generation backend unavailable, answering with the fallback",
-                               metadata: ["request_id": "\(run.requestID)", "backend": "\(run.backendName)", "fallback": "\(fallback)", "error": "\(e)"])
+                Counter(label: "lore_generation_fallbacks_total", dimensions: [("backend", run.backendName), ("fallback", fallback)])
+                    .increment()
+                logger.warning(
+                    "generation backend unavailable, answering with the fallback",
+                    metadata: [
+                        "request_id": "\(run.requestID)", "backend": "\(run.backendName)", "fallback": "\(fallback)", "error": "\(e)"
+                    ])
                 run.response.fallbackFrom = run.backendName
                 run.response.backend = fallback
                 run.backendName = fallback
@@ -72,8 +83,13 @@ public struct GenerateStage: Sendable {
                 try await consume(generator)
             }
         } catch let e as GenerationError {
-            Counter(label: "lore_queries_total", dimensions: QueryService.labels(run.response.prompt, run.backendName, outcome: "error")).increment()
-            logger.error("generation failed", metadata: ["request_id": "\(run.requestID)", "backend": "\(run.backendName)", "prompt": "\(run.template.identity)", "error": "\(e)"])
+            Counter(label: "lore_queries_total", dimensions: QueryService.labels(run.response.prompt, run.backendName, outcome: "error"))
+                .increment()
+            logger.error(
+                "generation failed",
+                metadata: [
+                    "request_id": "\(run.requestID)", "backend": "\(run.backendName)", "prompt": "\(run.template.identity)", "error": "\(e)"
+                ])
             throw QueryError(e.kind == .connect || e.kind == .unavailable ? .backendUnavailable : .backend, e.description)
         }
         run.timings.generate = QueryService.ms(since: t)
@@ -82,10 +98,13 @@ public struct GenerateStage: Sendable {
             run.response.usage = s.usage
             run.response.finishReason = s.finishReason.rawValue
             run.response.problem = s.problem
-            Counter(label: "lore_tokens_total", dimensions: [("backend", run.backendName), ("kind", "prompt")]).increment(by: s.usage.promptTokens)
-            Counter(label: "lore_tokens_total", dimensions: [("backend", run.backendName), ("kind", "completion")]).increment(by: s.usage.completionTokens)
+            Counter(label: "lore_tokens_total", dimensions: [("backend", run.backendName), ("kind", "prompt")]).increment(
+                by: s.usage.promptTokens)
+            Counter(label: "lore_tokens_total", dimensions: [("backend", run.backendName), ("kind", "completion")]).increment(
+                by: s.usage.completionTokens)
             if let ttft = run.timings.firstToken {
-                Timer(label: "lore_time_to_first_token_seconds", dimensions: [("backend", run.backendName)]).recordNanoseconds(Int64(ttft * 1e6))
+                Timer(label: "lore_time_to_first_token_seconds", dimensions: [("backend", run.backendName)]).recordNanoseconds(
+                    Int64(ttft * 1e6))
             }
         } else {
             run.response.finishReason = FinishReason.incomplete.rawValue

@@ -12,7 +12,9 @@ public struct OutputGuardStage: Sendable {
     /// Returns the final answer.
     public func run(_ answer: String, sources: [ContextSource], sufficient: Bool, withheld: Int, _ run: inout QueryRun) async -> String {
         let context = run.guardContext
-        let output = await run.timingGuards { await guards.checkOutput(answer, sources: sources, sufficientContext: sufficient, context: context) }
+        let output = await run.timingGuards {
+            await guards.checkOutput(answer, sources: sources, sufficientContext: sufficient, context: context)
+        }
         run.report(output.findings)
         var final = output.answer
         if withheld > 0 {

@@ -14,9 +14,10 @@ public struct PromptStage: Sendable {
         let assembled = assembler.assemble(ranked, for: run.template)
         let byChunk = Dictionary(passages.map { ($0.chunkIDs[0], $0) }, uniquingKeysWith: { a, _ in a })
         let citations = assembled.sources.map { s in
-            Citation(n: s.number, source: s.source, title: s.title, headingPath: s.headingPath, chunkID: s.chunkID,
-                     chunkIDs: byChunk[s.chunkID]?.chunkIDs ?? [s.chunkID], score: byChunk[s.chunkID]?.score ?? s.score,
-                     relevance: byChunk[s.chunkID]?.relevance, snippet: QueryService.snippet(s.text), cited: false)
+            Citation(
+                n: s.number, source: s.source, title: s.title, headingPath: s.headingPath, chunkID: s.chunkID,
+                chunkIDs: byChunk[s.chunkID]?.chunkIDs ?? [s.chunkID], score: byChunk[s.chunkID]?.score ?? s.score,
+                relevance: byChunk[s.chunkID]?.relevance, snippet: QueryService.snippet(s.text), cited: false)
         }
         run.emit(.retrieval(citations))
         return (assembled, citations)

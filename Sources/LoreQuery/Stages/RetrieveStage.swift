@@ -11,8 +11,9 @@ public struct RetrieveStage: Sendable {
     public func run(_ run: inout QueryRun) async throws -> RetrievalResult {
         let retrieved: RetrievalResult
         do {
-            retrieved = try await retriever.retrieve(run.standalone, options: run.request.retrieval, requestID: run.requestID,
-                                                     queryVector: run.standalone == run.question ? run.questionVector : nil)
+            retrieved = try await retriever.retrieve(
+                run.standalone, options: run.request.retrieval, requestID: run.requestID,
+                queryVector: run.standalone == run.question ? run.questionVector : nil)
         } catch let e as RetrievalError {
             throw QueryError(.retrieval, e.description)
         }

@@ -1,7 +1,7 @@
-import LoreApp
-import LoreBLAS
 import ArgumentParser
 import Foundation
+import LoreApp
+import LoreBLAS
 import LoreEmbed
 
 /// `lore bench`: measurements that the scripts under bench/ compare with the anchors.
@@ -13,7 +13,8 @@ struct Bench: AsyncParsableCommand {
 
 /// `lore bench embed --file TEXTS`
 struct EmbedBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "embed", abstract: "Throughput, latency and memory of the in-process MiniLM.")
+    static let configuration = CommandConfiguration(
+        commandName: "embed", abstract: "Throughput, latency and memory of the in-process MiniLM.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -32,11 +33,13 @@ struct EmbedBench: AsyncParsableCommand {
     func run() async throws {
         let config = try global.configuration()
         guard let data = FileManager.default.contents(atPath: file) else { throw CommandFailure(description: "cannot read \(file)") }
-        let texts = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+        let texts = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter {
+            !$0.isEmpty
+        }
         let loadStart = ContinuousClock.now
         let embedder = try MiniLMEmbedder(modelDirectory: config.modelDirectory(), batchSize: batchSize)
         let loadSeconds = seconds(ContinuousClock.now - loadStart)
-        _ = embedder.embedSync(Array(texts.prefix(batchSize))) // warm-up
+        _ = embedder.embedSync(Array(texts.prefix(batchSize)))  // warm-up
 
         var passes: [Double] = []
         for _ in 0..<max(1, runs) {
@@ -63,7 +66,7 @@ struct EmbedBench: AsyncParsableCommand {
             "latency_ms_p50": latencies.isEmpty ? 0 : latencies[latencies.count / 2],
             "latency_ms_p99": latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))],
             "peak_rss_mib": Double(usage.ru_maxrss) / 1024, "model_load_s": loadSeconds, "blas": BLAS.configuration,
-            "threads": embedder.parallelism,
+            "threads": embedder.parallelism
         ]
         let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: json, as: UTF8.self))

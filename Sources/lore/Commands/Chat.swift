@@ -1,7 +1,7 @@
-import LoreApp
 import ArgumentParser
 import Foundation
 import Logging
+import LoreApp
 import LoreChat
 import LoreRetrieval
 
@@ -24,7 +24,9 @@ struct Chat: AsyncParsableCommand {
     @Option(name: .long, help: "Ask a running lore serve at this URL (http://HOST:PORT) instead of answering in process.")
     var server: String?
 
-    @Option(name: .customLong("api-key-env"), help: "With --server: the environment variable holding the API key (sent as Authorization: Bearer).")
+    @Option(
+        name: .customLong("api-key-env"),
+        help: "With --server: the environment variable holding the API key (sent as Authorization: Bearer).")
     var apiKeyEnv: String?
 
     @Option(name: .long, help: "The collection (default: configuration collection, else default; with --server, the server's default).")
@@ -47,7 +49,9 @@ struct Chat: AsyncParsableCommand {
             guard let url = URL(string: server), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw ValidationError("--server must be an http:// or https:// URL, not \(server)")
             }
-            if global.db != nil { throw ValidationError("--db answers in process; with --server the server's store answers (leave out one of them)") }
+            if global.db != nil {
+                throw ValidationError("--db answers in process; with --server the server's store answers (leave out one of them)")
+            }
         } else if apiKeyEnv != nil {
             throw ValidationError("--api-key-env is for --server (the key of the server's API)")
         }
@@ -69,22 +73,26 @@ struct Chat: AsyncParsableCommand {
         let settings = ChatSettings(k: k, mode: mode.flatMap(RetrievalMode.init(rawValue:)), prompt: prompt, backend: backend)
         let source: any AnswerSource
         if let server {
-            source = HTTPSource(baseURL: server, apiKey: apiKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }, collection: collection)
+            source = HTTPSource(
+                baseURL: server, apiKey: apiKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }, collection: collection)
         } else {
             try embedding.apply(to: &config)
             let pipeline = try await QueryServiceFactory.make(config, collection: collection)
-            source = try InProcessSource(service: pipeline.service, defaults: pipeline.defaults, database: config.database,
-                                         collection: pipeline.collection, collectionID: pipeline.collectionID)
+            source = try InProcessSource(
+                service: pipeline.service, defaults: pipeline.defaults, database: config.database,
+                collection: pipeline.collection, collectionID: pipeline.collectionID)
         }
         do { try await source.check(settings) } catch let e as ChatFailure {
             throw ValidationError("--\(e.code): \(e.message)")
         }
 
-        let input: any ChatInput = interactive ? TerminalInput(terminal: TerminalIO(), history: LineHistory(path: LineHistory.defaultPath())) : PipedInput()
-        let loop = ChatLoop(source: source, session: ChatSession(settings: settings),
-                            renderer: ChatRenderer(colour: ChatRenderer.wantsColour(fd: STDOUT_FILENO)),
-                            input: input, output: .standardOutput, errors: interactive ? .standardOutput : .standardError,
-                            interactive: interactive)
+        let input: any ChatInput =
+            interactive ? TerminalInput(terminal: TerminalIO(), history: LineHistory(path: LineHistory.defaultPath())) : PipedInput()
+        let loop = ChatLoop(
+            source: source, session: ChatSession(settings: settings),
+            renderer: ChatRenderer(colour: ChatRenderer.wantsColour(fd: STDOUT_FILENO)),
+            input: input, output: .standardOutput, errors: interactive ? .standardOutput : .standardError,
+            interactive: interactive)
         let status = await loop.run()
         if status != 0 { throw ExitCode(status) }
     }

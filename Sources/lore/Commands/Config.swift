@@ -1,5 +1,5 @@
-import LoreApp
 import ArgumentParser
+import LoreApp
 
 /// `lore config`
 struct Config: ParsableCommand {

@@ -1,6 +1,6 @@
-import LoreApp
 import ArgumentParser
 import Foundation
+import LoreApp
 import LoreCore
 import LoreEval
 import LoreRetrieval
@@ -40,7 +40,9 @@ struct EvalRun: AsyncParsableCommand {
     @Option(name: .long, help: "Generation backend (default: generation.backend).")
     var backend: String?
 
-    @Option(name: .long, help: "Run several configurations side by side: mode=dense,lexical,hybrid | prompt=answer@v1,answer@v2 | backend=A,B | k=1,5.")
+    @Option(
+        name: .long,
+        help: "Run several configurations side by side: mode=dense,lexical,hybrid | prompt=answer@v1,answer@v2 | backend=A,B | k=1,5.")
     var compare: String?
 
     @Option(name: .long, help: "A name for this run in tables and charts (default: the configuration).")
@@ -67,7 +69,11 @@ struct EvalRun: AsyncParsableCommand {
     @Option(name: .long, help: "Earlier reports (JSON) to chart beside this run in --html (repeatable).")
     var history: [String] = []
 
-    @Option(name: .long, help: "Which part of the set: all, dev or sealed (split by SHA-256 of each id; a sealed run reports aggregates only, no question). (default: all)")
+    @Option(
+        name: .long,
+        help:
+            "Which part of the set: all, dev or sealed (split by SHA-256 of each id; a sealed run reports aggregates only, no question). (default: all)"
+    )
     var part = "all"
 
     @Flag(name: .long, help: "Print the JSON report instead of the table.")
@@ -145,9 +151,11 @@ struct EvalRun: AsyncParsableCommand {
             let backendName = v.backend ?? config.generation.backend
             let name = v.label.isEmpty ? "\(options.mode.rawValue) k\(v.k)" + (v.prompt.map { " \($0)" } ?? "") : v.label
             // A sealed part's questions never leave the process: its reports hold aggregates only.
-            reports.append(EvalReport(label: name, set: split == .all ? set : "\(set) (\(split.rawValue) part)", k: v.k, mode: options.mode.rawValue,
-                                      prompt: v.prompt, backend: backendName, metrics: metrics, failures: failures,
-                                      questions: split == .sealed ? [] : results))
+            reports.append(
+                EvalReport(
+                    label: name, set: split == .all ? set : "\(set) (\(split.rawValue) part)", k: v.k, mode: options.mode.rawValue,
+                    prompt: v.prompt, backend: backendName, metrics: metrics, failures: failures,
+                    questions: split == .sealed ? [] : results))
         }
 
         let encoder = EvalReport.encoder()
@@ -169,17 +177,23 @@ struct EvalRun: AsyncParsableCommand {
             let r = reports[0]
             print("\(questions.count) questions from \(set) (mode \(r.mode), k \(r.k), backend \(r.backend))")
             for name in Self.order(r.metrics) {
-                print(name.padding(toLength: 26, withPad: " ", startingAt: 0) + Self.format(name, r.metrics[name]!) + (base?[name].map { "   baseline " + Self.format(name, $0) } ?? ""))
+                print(
+                    name.padding(toLength: 26, withPad: " ", startingAt: 0) + Self.format(name, r.metrics[name]!)
+                        + (base?[name].map { "   baseline " + Self.format(name, $0) } ?? ""))
             }
         } else {
             print("\(questions.count) questions from \(set), side by side")
-            print("metric".padding(toLength: 26, withPad: " ", startingAt: 0) + reports.map { $0.label.count > 12 ? String($0.label.suffix(12)) : $0.label }
-                .map { String(repeating: " ", count: max(0, 13 - $0.count)) + $0 }.joined())
+            print(
+                "metric".padding(toLength: 26, withPad: " ", startingAt: 0)
+                    + reports.map { $0.label.count > 12 ? String($0.label.suffix(12)) : $0.label }
+                    .map { String(repeating: " ", count: max(0, 13 - $0.count)) + $0 }.joined())
             for name in Self.order(reports[0].metrics) {
-                print(name.padding(toLength: 26, withPad: " ", startingAt: 0) + reports.map { r in
-                    let s = r.metrics[name].map { Self.format(name, $0).trimmingCharacters(in: .whitespaces) } ?? "-"
-                    return String(repeating: " ", count: max(0, 13 - s.count)) + s
-                }.joined())
+                print(
+                    name.padding(toLength: 26, withPad: " ", startingAt: 0)
+                        + reports.map { r in
+                            let s = r.metrics[name].map { Self.format(name, $0).trimmingCharacters(in: .whitespaces) } ?? "-"
+                            return String(repeating: " ", count: max(0, 13 - s.count)) + s
+                        }.joined())
             }
         }
         let failed = reports.filter { !$0.failures.isEmpty }
@@ -187,7 +201,10 @@ struct EvalRun: AsyncParsableCommand {
             print("\nFAILED:")
             for r in failed {
                 for f in r.failures {
-                    print("  " + (reports.count > 1 ? "[\(r.label)] " : "") + "\(f.metric) = \(String(format: "%.4f", f.value)): \(f.check); short by \(String(format: "%.4f", f.shortfall))")
+                    print(
+                        "  " + (reports.count > 1 ? "[\(r.label)] " : "")
+                            + "\(f.metric) = \(String(format: "%.4f", f.value)): \(f.check); short by \(String(format: "%.4f", f.shortfall))"
+                    )
                 }
             }
         }
@@ -200,7 +217,8 @@ struct EvalRun: AsyncParsableCommand {
     }
 
     static func format(_ name: String, _ v: Double) -> String {
-        name.hasSuffix("_ms_p50") || name.hasSuffix("_ms_p95") ? String(format: "%9.1f ms", v)
+        name.hasSuffix("_ms_p50") || name.hasSuffix("_ms_p95")
+            ? String(format: "%9.1f ms", v)
             : ["questions", "tokens", "guardrail_findings"].contains(name) ? String(format: "%9.0f", v) : String(format: "%9.3f", v)
     }
 
@@ -209,22 +227,39 @@ struct EvalRun: AsyncParsableCommand {
         var lines = ["# lore eval: \(r.set)", ""]
         if reports.count == 1 {
             lines += ["mode \(r.mode), k \(r.k), backend \(r.backend)", "", "| metric | value |", "|---|---|"]
-            for name in order(r.metrics) { lines.append("| \(name) | \(format(name, r.metrics[name]!).trimmingCharacters(in: .whitespaces)) |") }
-        } else {
-            lines += ["| metric | " + reports.map(\.label).joined(separator: " | ") + " |", "|---|" + String(repeating: "---|", count: reports.count)]
             for name in order(r.metrics) {
-                lines.append("| \(name) | " + reports.map { $0.metrics[name].map { format(name, $0).trimmingCharacters(in: .whitespaces) } ?? "-" }.joined(separator: " | ") + " |")
+                lines.append("| \(name) | \(format(name, r.metrics[name]!).trimmingCharacters(in: .whitespaces)) |")
+            }
+        } else {
+            lines += [
+                "| metric | " + reports.map(\.label).joined(separator: " | ") + " |",
+                "|---|" + String(repeating: "---|", count: reports.count)
+            ]
+            for name in order(r.metrics) {
+                lines.append(
+                    "| \(name) | "
+                        + reports.map { $0.metrics[name].map { format(name, $0).trimmingCharacters(in: .whitespaces) } ?? "-" }.joined(
+                            separator: " | ") + " |")
             }
         }
         for run in reports where !run.failures.isEmpty {
             lines += ["", "## Failed" + (reports.count > 1 ? " (\(run.label))" : ""), ""]
-            for f in run.failures { lines.append("- \(f.metric) = \(String(format: "%.4f", f.value)): \(f.check), short by \(String(format: "%.4f", f.shortfall))") }
+            for f in run.failures {
+                lines.append(
+                    "- \(f.metric) = \(String(format: "%.4f", f.value)): \(f.check), short by \(String(format: "%.4f", f.shortfall))")
+            }
         }
-        let worst = r.questions.filter { $0.answerable && $0.reciprocalRank < 1 }.sorted { $0.reciprocalRank < $1.reciprocalRank }.prefix(10)
+        let worst = r.questions.filter { $0.answerable && $0.reciprocalRank < 1 }.sorted { $0.reciprocalRank < $1.reciprocalRank }.prefix(
+            10)
         if !worst.isEmpty {
-            lines += ["", "## Worst questions" + (reports.count > 1 ? " (\(r.label))" : ""), "", "| id | first gold rank | retrieved | gold |", "|---|---|---|---|"]
+            lines += [
+                "", "## Worst questions" + (reports.count > 1 ? " (\(r.label))" : ""), "", "| id | first gold rank | retrieved | gold |",
+                "|---|---|---|---|"
+            ]
             for q in worst {
-                lines.append("| \(q.id) | \(q.firstGoldRank.map(String.init) ?? "-") | \(q.retrieved.prefix(5).joined(separator: ", ")) | \(q.gold.joined(separator: ", ")) |")
+                lines.append(
+                    "| \(q.id) | \(q.firstGoldRank.map(String.init) ?? "-") | \(q.retrieved.prefix(5).joined(separator: ", ")) | \(q.gold.joined(separator: ", ")) |"
+                )
             }
         }
         return lines.joined(separator: "\n") + "\n"

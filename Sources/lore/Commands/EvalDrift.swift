@@ -1,6 +1,6 @@
-import LoreApp
 import ArgumentParser
 import Foundation
+import LoreApp
 import LoreCore
 import LoreEval
 import LoreStore
@@ -36,7 +36,11 @@ struct EvalDrift: AsyncParsableCommand {
     @Option(name: .long, help: "The collection (default: configuration collection, else default).")
     var collection: String?
 
-    @Option(name: .long, help: "Centroids fitted on the corpus sample (default: one per 40 sampled vectors, 2 to 16: too many for a small corpus sit on its passages).")
+    @Option(
+        name: .long,
+        help:
+            "Centroids fitted on the corpus sample (default: one per 40 sampled vectors, 2 to 16: too many for a small corpus sit on its passages)."
+    )
     var centroids: Int?
 
     @Option(name: .long, help: "Chunk vectors sampled from the collection (seeded). (default: 5000)")
@@ -61,7 +65,9 @@ struct EvalDrift: AsyncParsableCommand {
     }
 
     func validate() throws {
-        if let centroids, !(1...1024).contains(centroids) { throw ValidationError("--centroids must be between 1 and 1024, got \(centroids)") }
+        if let centroids, !(1...1024).contains(centroids) {
+            throw ValidationError("--centroids must be between 1 and 1024, got \(centroids)")
+        }
         guard sample >= 1 else { throw ValidationError("--sample must be positive, got \(sample)") }
         if let failOn, failThreshold == nil { throw ValidationError("--fail-on must be drifted or moderate, not \(failOn)") }
     }
@@ -96,9 +102,15 @@ struct EvalDrift: AsyncParsableCommand {
             guard next < picks.count, picks[next] == position else { return }
             next += 1
             guard bytes.count == model.dimension * 4 else {
-                throw CommandFailure(description: "chunk \(chunk) has a vector of \(bytes.count / 4) dimensions; the collection's model \(model) has \(model.dimension)")
+                throw CommandFailure(
+                    description:
+                        "chunk \(chunk) has a vector of \(bytes.count / 4) dimensions; the collection's model \(model) has \(model.dimension)"
+                )
             }
-            corpus.append((0..<model.dimension).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) })
+            corpus.append(
+                (0..<model.dimension).map {
+                    Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+                })
         }
         guard !corpus.isEmpty else {
             throw CommandFailure(description: "collection \(name) in \(config.database) has no vectors: ingest it with an embedder first")
@@ -108,7 +120,10 @@ struct EvalDrift: AsyncParsableCommand {
             throw ValidationError("lore eval drift embeds the queries: --embedder none cannot")
         }
         guard embedder.modelID == model.id, embedder.dimension == model.dimension else {
-            throw CommandFailure(description: "collection \(name) was embedded with \(model), but the configured embedder is \(embedder.modelID) (\(embedder.dimension) dimensions): use the same embedder, or switch the collection with lore reindex")
+            throw CommandFailure(
+                description:
+                    "collection \(name) was embedded with \(model), but the configured embedder is \(embedder.modelID) (\(embedder.dimension) dimensions): use the same embedder, or switch the collection with lore reindex"
+            )
         }
         let embedded = Date()
         let queryVectors = try await embedder.embed(queryLines.map(\.query))
@@ -116,14 +131,19 @@ struct EvalDrift: AsyncParsableCommand {
         if let referenceLines { referenceVectors = try await embedder.embed(referenceLines.map(\.query)) }
         let embedSeconds = Date().timeIntervalSince(embedded)
 
-        let report = Drift.compare(corpus: corpus, queries: queryVectors, reference: referenceVectors, centroids: centroids ?? min(16, max(2, corpus.count / 40)))
+        let report = Drift.compare(
+            corpus: corpus, queries: queryVectors, reference: referenceVectors, centroids: centroids ?? min(16, max(2, corpus.count / 40)))
         let seconds = Date().timeIntervalSince(started)
         let furthest = report.furthest(Self.furthestShown)
         if json {
-            print(try Self.json(report, queries: queryLines, furthest: furthest, collection: name, model: model, vectors: total,
-                                seconds: seconds, embedSeconds: embedSeconds))
+            print(
+                try Self.json(
+                    report, queries: queryLines, furthest: furthest, collection: name, model: model, vectors: total,
+                    seconds: seconds, embedSeconds: embedSeconds))
         } else {
-            print(Self.table(report, queries: queryLines, furthest: furthest, collection: name, model: model, vectors: total, seconds: seconds))
+            print(
+                Self.table(
+                    report, queries: queryLines, furthest: furthest, collection: name, model: model, vectors: total, seconds: seconds))
         }
         if let threshold, report.verdict >= threshold { throw ExitCode(1) }
     }
@@ -139,40 +159,61 @@ struct EvalDrift: AsyncParsableCommand {
 
     static func percent(_ x: Double) -> String { String(format: "%5.1f%%", x * 100) }
 
-    static func table(_ r: Drift.Report, queries: [(line: Int, query: String)], furthest: [Int], collection: String,
-                      model: EmbeddingModelInfo, vectors: Int, seconds: Double) -> String {
+    static func table(
+        _ r: Drift.Report, queries: [(line: Int, query: String)], furthest: [Int], collection: String,
+        model: EmbeddingModelInfo, vectors: Int, seconds: Double
+    ) -> String {
         let reference = r.referenceIsCorpus ? "corpus" : "reference"
         var lines = [
             "\(r.queryCount) queries against collection \(collection) (\(model.id)): \(r.corpusCount) of \(vectors) chunk vectors sampled, \(r.centroids) centroids"
                 + (r.referenceIsCorpus ? "" : ", \(r.referenceCount) reference queries"),
             "",
-            "similarity to the nearest centroid".padding(toLength: 36, withPad: " ", startingAt: 0) + reference.leftPadded(10) + "queries".leftPadded(10),
+            "similarity to the nearest centroid".padding(toLength: 36, withPad: " ", startingAt: 0) + reference.leftPadded(10)
+                + "queries".leftPadded(10)
         ]
         let rs = r.referenceShares, qs = r.queryShares
         for i in r.referenceCounts.indices {
             let bucket = String(format: "  %.1f – %.1f", r.edges[i], r.edges[i + 1])
-            lines.append(bucket.padding(toLength: 36, withPad: " ", startingAt: 0) + percent(rs[i]).leftPadded(10) + percent(qs[i]).leftPadded(10)
-                + "  " + String(repeating: "▪", count: Int((qs[i] * 40).rounded())))
+            lines.append(
+                bucket.padding(toLength: 36, withPad: " ", startingAt: 0) + percent(rs[i]).leftPadded(10) + percent(qs[i]).leftPadded(10)
+                    + "  " + String(repeating: "▪", count: Int((qs[i] * 40).rounded())))
         }
-        lines.append("mean similarity".padding(toLength: 36, withPad: " ", startingAt: 0)
-            + String(format: "%.3f", r.referenceMeanSimilarity).leftPadded(10) + String(format: "%.3f", r.queryMeanSimilarity).leftPadded(10))
-        lines.append(String(format: "out of coverage (< %.3f, corpus p5)", r.coverageThreshold).padding(toLength: 36, withPad: " ", startingAt: 0)
-            + percent(r.referenceOutOfCoverage).leftPadded(10) + percent(r.outOfCoverage).leftPadded(10))
-        lines.append(String(format: "  %d of %d queries out of coverage; %d or more would be beyond chance (5%% expected): ",
-                            Int((r.outOfCoverage * Double(r.queryCount)).rounded()), r.queryCount, r.coverageCritical)
-            + (r.outOfCoverageSignificant ? "queries reach where the corpus does not" : "within what the corpus covers"))
+        lines.append(
+            "mean similarity".padding(toLength: 36, withPad: " ", startingAt: 0)
+                + String(format: "%.3f", r.referenceMeanSimilarity).leftPadded(10)
+                + String(format: "%.3f", r.queryMeanSimilarity).leftPadded(10))
+        lines.append(
+            String(format: "out of coverage (< %.3f, corpus p5)", r.coverageThreshold).padding(toLength: 36, withPad: " ", startingAt: 0)
+                + percent(r.referenceOutOfCoverage).leftPadded(10) + percent(r.outOfCoverage).leftPadded(10))
+        lines.append(
+            String(
+                format: "  %d of %d queries out of coverage; %d or more would be beyond chance (5%% expected): ",
+                Int((r.outOfCoverage * Double(r.queryCount)).rounded()), r.queryCount, r.coverageCritical)
+                + (r.outOfCoverageSignificant ? "queries reach where the corpus does not" : "within what the corpus covers"))
         lines.append("")
-        lines.append(String(format: "PSI %.3f", r.psi) + String(format: " (the usual reading: below %.2f stable, %.2f to %.2f moderate shift, above %.2f drifted)",
-                                                             Drift.moderateFrom, Drift.moderateFrom, Drift.driftedAbove, Drift.driftedAbove))
-        lines.append(String(format: "  sampling noise: %d and %d samples of one distribution exceed PSI %.3f 5%% of the time; this PSI is ",
-                            r.referenceCount, r.queryCount, r.noiseLevel) + (r.significant ? "above it" : "within it"))
+        lines.append(
+            String(format: "PSI %.3f", r.psi)
+                + String(
+                    format: " (the usual reading: below %.2f stable, %.2f to %.2f moderate shift, above %.2f drifted)",
+                    Drift.moderateFrom, Drift.moderateFrom, Drift.driftedAbove, Drift.driftedAbove))
+        lines.append(
+            String(
+                format: "  sampling noise: %d and %d samples of one distribution exceed PSI %.3f 5%% of the time; this PSI is ",
+                r.referenceCount, r.queryCount, r.noiseLevel) + (r.significant ? "above it" : "within it"))
         lines.append("")
         if r.referenceIsCorpus {
-            lines.append("VERDICT: " + r.verdict.phrase.uppercased() + " (by coverage: the reference is the corpus's passages, which sit nearer")
+            lines.append(
+                "VERDICT: " + r.verdict.phrase.uppercased() + " (by coverage: the reference is the corpus's passages, which sit nearer")
             lines.append("  their centroids than questions do, so the PSI also measures questions against passages; stable unless more")
-            lines.append(String(format: "  queries are out of coverage than chance explains, drifted from %.0f%% of them; --reference QUERIES judges by PSI)", Drift.driftedCoverage * 100))
+            lines.append(
+                String(
+                    format:
+                        "  queries are out of coverage than chance explains, drifted from %.0f%% of them; --reference QUERIES judges by PSI)",
+                    Drift.driftedCoverage * 100))
         } else {
-            lines.append("VERDICT: " + r.verdict.phrase.uppercased() + " (by PSI against the reference queries; within sampling noise counts as stable)")
+            lines.append(
+                "VERDICT: " + r.verdict.phrase.uppercased()
+                    + " (by PSI against the reference queries; within sampling noise counts as stable)")
         }
         lines.append("")
         lines.append("queries furthest from the corpus (similarity, line):")
@@ -185,25 +226,35 @@ struct EvalDrift: AsyncParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ r: Drift.Report, queries: [(line: Int, query: String)], furthest: [Int], collection: String,
-                     model: EmbeddingModelInfo, vectors: Int, seconds: Double, embedSeconds: Double) throws -> String {
+    static func json(
+        _ r: Drift.Report, queries: [(line: Int, query: String)], furthest: [Int], collection: String,
+        model: EmbeddingModelInfo, vectors: Int, seconds: Double, embedSeconds: Double
+    ) throws -> String {
         let rs = r.referenceShares, qs = r.queryShares
         let o: [String: Any] = [
             "collection": collection, "model": model.id, "vectors": vectors, "sampled": r.corpusCount, "centroids": r.centroids,
-            "reference": ["kind": r.referenceIsCorpus ? "corpus" : "queries", "count": r.referenceCount,
-                          "mean_similarity": r.referenceMeanSimilarity, "out_of_coverage": r.referenceOutOfCoverage],
-            "queries": ["count": r.queryCount, "mean_similarity": r.queryMeanSimilarity, "out_of_coverage": r.outOfCoverage,
-                        "out_of_coverage_critical_count": r.coverageCritical, "out_of_coverage_significant": r.outOfCoverageSignificant],
+            "reference": [
+                "kind": r.referenceIsCorpus ? "corpus" : "queries", "count": r.referenceCount,
+                "mean_similarity": r.referenceMeanSimilarity, "out_of_coverage": r.referenceOutOfCoverage
+            ],
+            "queries": [
+                "count": r.queryCount, "mean_similarity": r.queryMeanSimilarity, "out_of_coverage": r.outOfCoverage,
+                "out_of_coverage_critical_count": r.coverageCritical, "out_of_coverage_significant": r.outOfCoverageSignificant
+            ],
             "corpus_mean_similarity": r.corpusMeanSimilarity,
             "coverage_threshold": r.coverageThreshold,
             "buckets": r.referenceCounts.indices.map { i in
-                ["low": r.edges[i], "high": r.edges[i + 1], "reference": rs[i], "queries": qs[i],
-                 "reference_count": r.referenceCounts[i], "query_count": r.queryCounts[i]] as [String: Any]
+                [
+                    "low": r.edges[i], "high": r.edges[i + 1], "reference": rs[i], "queries": qs[i],
+                    "reference_count": r.referenceCounts[i], "query_count": r.queryCounts[i]
+                ] as [String: Any]
             },
             "psi": r.psi, "verdict": r.verdict.rawValue, "noise_level": r.noiseLevel, "significant": r.significant,
             "thresholds": ["moderate_from": Drift.moderateFrom, "drifted_above": Drift.driftedAbove],
-            "furthest": furthest.map { ["query": queries[$0].query, "line": queries[$0].line, "similarity": r.querySimilarities[$0]] as [String: Any] },
-            "seconds": seconds, "embed_seconds": embedSeconds,
+            "furthest": furthest.map {
+                ["query": queries[$0].query, "line": queries[$0].line, "similarity": r.querySimilarities[$0]] as [String: Any]
+            },
+            "seconds": seconds, "embed_seconds": embedSeconds
         ]
         let data = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)

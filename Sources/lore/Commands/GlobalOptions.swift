@@ -1,7 +1,7 @@
-import LoreApp
 import ArgumentParser
 import Foundation
 import Logging
+import LoreApp
 import LoreServer
 
 /// Options every command takes.

@@ -1,6 +1,6 @@
-import LoreApp
 import ArgumentParser
 import Foundation
+import LoreApp
 import LoreCore
 import LoreEval
 import LoreGuardrails
@@ -24,7 +24,9 @@ struct Guard: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show what the rules find in TEXT, as a question (input rails), a document passage (injection scan), or an answer (output rails).")
+            abstract:
+                "Show what the rules find in TEXT, as a question (input rails), a document passage (injection scan), or an answer (output rails)."
+        )
         @OptionGroup var global: GlobalOptions
 
         @Argument(help: "The text to check.")
@@ -33,7 +35,11 @@ struct Guard: AsyncParsableCommand {
         @Option(name: .customLong("as"), help: "question, document or answer. (default: question)")
         var kind = "question"
 
-        @Option(name: .long, help: "For --as answer: how many sources the answer was given, numbered 1...N (invented citations are those above N). (default: 5)")
+        @Option(
+            name: .long,
+            help:
+                "For --as answer: how many sources the answer was given, numbered 1...N (invented citations are those above N). (default: 5)"
+        )
         var sources = 5
 
         @Flag(name: .long, help: "Print JSON.")
@@ -49,7 +55,8 @@ struct Guard: AsyncParsableCommand {
             let embedder = try await EmbedderFactory.make(config)
             let guards = PolicyGuards(policy: policy, embedder: embedder, classifier: try policy.classifier())
             let given = (0..<max(0, sources)).map {
-                ContextSource(number: $0 + 1, chunkID: Int64($0 + 1), source: "source-\($0 + 1)", title: "", headingPath: "", text: "", score: 0)
+                ContextSource(
+                    number: $0 + 1, chunkID: Int64($0 + 1), source: "source-\($0 + 1)", title: "", headingPath: "", text: "", score: 0)
             }
             let (out, findings) = await guards.check(text, as: as_, sources: given)
             if json {
@@ -74,7 +81,8 @@ struct Guard: AsyncParsableCommand {
 
     struct Eval: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Detection and false-positive rates of each rule family on the labelled sets (and of the citation-support check on a store).",
+            abstract:
+                "Detection and false-positive rates of each rule family on the labelled sets (and of the citation-support check on a store).",
             discussion: """
                 Every set splits into a development part and a sealed part by a committed hash rule (SplitPart: \
                 the first byte of SHA-256("lore-split-v1:" + id) odd means sealed). --part sealed prints aggregates only: \
@@ -119,7 +127,8 @@ struct Guard: AsyncParsableCommand {
             let e = GuardEvaluation()
             var reports: [(String, GuardEvaluation.Report)] = []
             let piiSets = piiSet.isEmpty && injectionSet.isEmpty ? [(sets as NSString).appendingPathComponent("pii.jsonl")] : piiSet
-            let injectionSets = piiSet.isEmpty && injectionSet.isEmpty ? [(sets as NSString).appendingPathComponent("injection.jsonl")] : injectionSet
+            let injectionSets =
+                piiSet.isEmpty && injectionSet.isEmpty ? [(sets as NSString).appendingPathComponent("injection.jsonl")] : injectionSet
             for path in piiSets {
                 var r = GuardEvaluation.Report()
                 r.pii = try e.evaluatePII(path, part: split)
@@ -127,8 +136,9 @@ struct Guard: AsyncParsableCommand {
             }
             for path in injectionSets {
                 var r = GuardEvaluation.Report()
-                r.injection = try await e.evaluateInjection(path, threshold: policy.input.injection.threshold, part: split,
-                                                            detector: detector, embedder: embedder)
+                r.injection = try await e.evaluateInjection(
+                    path, threshold: policy.input.injection.threshold, part: split,
+                    detector: detector, embedder: embedder)
                 reports.append((path, r))
             }
             if support {
@@ -152,7 +162,9 @@ struct Guard: AsyncParsableCommand {
             let data = try Guard.encoder().encode(Dictionary(uniqueKeysWithValues: reports.map { ($0.0, $0.1) }))
             if let report { try data.write(to: URL(fileURLWithPath: report)) }
             if json { print(String(decoding: data, as: UTF8.self)); return }
-            print("part: \(split.rawValue); injection detector \(detector.version)\(detector.learned ? "" : " (structural checks only: no embedder)")")
+            print(
+                "part: \(split.rawValue); injection detector \(detector.version)\(detector.learned ? "" : " (structural checks only: no embedder)")"
+            )
             for (path, r) in reports { GuardEvalPrinter.print(path: path, r, verbose: verbose && split == .dev) }
             if let sealedNote { print(sealedNote) }
         }
@@ -161,7 +173,9 @@ struct Guard: AsyncParsableCommand {
     struct Features: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the injection classifier's input vector for each line of a JSON Lines file (for scripts/train-guard).",
-            discussion: "Each input line is {\"text\": ..., \"where\": \"question\"|\"document\"}; each output line is a JSON array: the embedding, then the structural features.")
+            discussion:
+                "Each input line is {\"text\": ..., \"where\": \"question\"|\"document\"}; each output line is a JSON array: the embedding, then the structural features."
+        )
         @OptionGroup var global: GlobalOptions
 
         @Option(name: .long, help: "The JSON Lines file.")
@@ -178,7 +192,9 @@ struct Guard: AsyncParsableCommand {
             }
             guard let file else { throw ValidationError("give --file FILE.jsonl (or --names)") }
             let config = try global.configuration()
-            guard let embedder = try await EmbedderFactory.make(config) else { throw ValidationError("lore guard features needs an embedder (not none)") }
+            guard let embedder = try await EmbedderFactory.make(config) else {
+                throw ValidationError("lore guard features needs an embedder (not none)")
+            }
             var items: [(String, InjectionSource)] = []
             do {
                 for (n, o) in try JSONLines.objects(file) {
@@ -194,14 +210,18 @@ struct Guard: AsyncParsableCommand {
                 let slice = Array(items[start..<min(items.count, start + 64)])
                 let vectors = try await embedder.embed(slice.map(\.0))
                 for ((text, source), v) in zip(slice, vectors) {
-                    print("[" + InjectionFeatures.vector(text, embedding: v, source: source).map { String(format: "%.7g", $0) }.joined(separator: ",") + "]")
+                    print(
+                        "["
+                            + InjectionFeatures.vector(text, embedding: v, source: source).map { String(format: "%.7g", $0) }.joined(
+                                separator: ",") + "]")
                 }
             }
         }
     }
 
     struct Flagged: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the chunks the ingest-time scan flagged for instructions aimed at the model.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the chunks the ingest-time scan flagged for instructions aimed at the model.")
         @OptionGroup var global: GlobalOptions
 
         @Option(name: .long, help: "Only this collection.")
@@ -217,22 +237,26 @@ struct Guard: AsyncParsableCommand {
             if json { print(String(decoding: try Guard.encoder().encode(flagged), as: UTF8.self)); return }
             if flagged.isEmpty { print("no flagged chunks") }
             for f in flagged {
-                print("chunk \(f.chunkID) (\(f.collection)) \(f.source) #\(f.ordinal) score \(String(format: "%.2f", f.score)) [\(f.rules)]")
+                print(
+                    "chunk \(f.chunkID) (\(f.collection)) \(f.source) #\(f.ordinal) score \(String(format: "%.2f", f.score)) [\(f.rules)]")
                 print("  \(f.snippet.split(whereSeparator: \.isNewline).joined(separator: " "))")
             }
         }
     }
 
     struct Scan: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run the injection scan over every chunk not yet scanned (lore ingest runs it too).")
+        static let configuration = CommandConfiguration(
+            abstract: "Run the injection scan over every chunk not yet scanned (lore ingest runs it too).")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
             let config = try global.configuration()
             try config.requireDatabase()
             let detector = try config.guardrails.injectionDetector(embedder: try await EmbedderFactory.make(config))
-            let r = try await IngestScanner(detector: detector, threshold: config.guardrails.context.injection.threshold,
-                                            windows: config.guardrails.context.scanWindows).scan(try Store(path: config.database))
+            let r = try await IngestScanner(
+                detector: detector, threshold: config.guardrails.context.injection.threshold,
+                windows: config.guardrails.context.scanWindows
+            ).scan(try Store(path: config.database))
             print("scanned \(r.scanned) chunks, flagged \(r.flagged), in \(String(format: "%.2f", r.seconds)) s")
         }
     }
@@ -257,7 +281,9 @@ struct Guard: AsyncParsableCommand {
             if json { print(String(decoding: try Guard.encoder().encode(records), as: UTF8.self)); return }
             let f = ISO8601DateFormatter()
             for r in records {
-                print("\(f.string(from: Date(timeIntervalSince1970: r.at))) \(r.requestID) \(r.stage) \(r.rule) \(r.action)\(r.score.map { String(format: " %.2f", $0) } ?? "") \(r.excerpt)")
+                print(
+                    "\(f.string(from: Date(timeIntervalSince1970: r.at))) \(r.requestID) \(r.stage) \(r.rule) \(r.action)\(r.score.map { String(format: " %.2f", $0) } ?? "") \(r.excerpt)"
+                )
             }
         }
     }

@@ -1,5 +1,5 @@
-import LoreApp
 import Foundation
+import LoreApp
 import LoreEval
 import LoreGuardrails
 
@@ -12,12 +12,15 @@ enum GuardEvalPrinter {
         Swift.print("\n== \(path)")
         Swift.print(pad("rule family", 22) + pad("set", 36) + pad("detection", 18) + pad("false positives", 22) + "p50 µs")
         if let p = r.pii {
-            Swift.print(pad("pii + secrets", 22) + pad("\(p.positives) items, \(p.lookalikes) look-alikes", 36) + pad("recall " + f3(p.recall), 18)
-                        + pad("precision " + f3(p.precision), 22) + String(format: "%.1f", p.microsecondsP50))
+            Swift.print(
+                pad("pii + secrets", 22) + pad("\(p.positives) items, \(p.lookalikes) look-alikes", 36) + pad("recall " + f3(p.recall), 18)
+                    + pad("precision " + f3(p.precision), 22) + String(format: "%.1f", p.microsecondsP50))
             Swift.print(pad("", 22) + pad("", 36) + pad("", 18) + "look-alikes hit " + f3(p.lookalikeFalsePositiveRate))
             for (name, f) in p.families.sorted(by: { $0.key < $1.key }) where f.items > 0 {
-                Swift.print(pad("  " + name.replacingOccurrences(of: "_", with: " "), 22) + pad("\(f.items) items", 36) + pad("recall " + f3(f.recall), 18)
-                            + "precision " + f3(f.precision))
+                Swift.print(
+                    pad("  " + name.replacingOccurrences(of: "_", with: " "), 22) + pad("\(f.items) items", 36)
+                        + pad("recall " + f3(f.recall), 18)
+                        + "precision " + f3(f.precision))
             }
             for (kind, rate) in p.recallByKind.sorted(by: { $0.key < $1.key }) {
                 Swift.print(pad("  " + kind, 22) + pad("", 36) + "\(rate.hits)/\(rate.total)")
@@ -28,8 +31,9 @@ enum GuardEvalPrinter {
             }
         }
         if let i = r.injection {
-            Swift.print(pad("prompt injection", 22) + pad("\(i.attacks) attempts, \(i.benign) benign", 36) + pad("rate " + f3(i.detectionRate), 18)
-                        + pad("rate " + f3(i.falsePositiveRate), 22) + String(format: "%.1f", i.microsecondsP50))
+            Swift.print(
+                pad("prompt injection", 22) + pad("\(i.attacks) attempts, \(i.benign) benign", 36) + pad("rate " + f3(i.detectionRate), 18)
+                    + pad("rate " + f3(i.falsePositiveRate), 22) + String(format: "%.1f", i.microsecondsP50))
             Swift.print("  threshold \(i.threshold), detector \(i.detector)")
             func table(_ title: String, _ detection: [String: GuardEvaluation.Rate], _ fp: [String: GuardEvaluation.Rate]) {
                 let keys = Set(detection.keys).union(fp.keys).sorted()
@@ -51,8 +55,10 @@ enum GuardEvalPrinter {
             }
         }
         if let s = r.support {
-            Swift.print(pad("unsupported citation", 22) + pad("\(s.pairs) sentence pairs, overlap < \(s.threshold)", 36) + pad("rate " + f3(s.detectionRate), 18)
-                        + pad("rate " + f3(s.falsePositiveRate), 22) + String(format: "%.1f", s.microsecondsP50))
+            Swift.print(
+                pad("unsupported citation", 22) + pad("\(s.pairs) sentence pairs, overlap < \(s.threshold)", 36)
+                    + pad("rate " + f3(s.detectionRate), 18)
+                    + pad("rate " + f3(s.falsePositiveRate), 22) + String(format: "%.1f", s.microsecondsP50))
         }
     }
 }

@@ -1,6 +1,6 @@
-import LoreApp
 import ArgumentParser
 import Foundation
+import LoreApp
 import LoreCore
 import LoreQuery
 
@@ -30,7 +30,7 @@ struct GuardrailsBench: AsyncParsableCommand {
 
     func run() async throws {
         var config = try global.configuration()
-        config.guardrails.audit = false   // no audit rows in the measured store
+        config.guardrails.audit = false  // no audit rows in the measured store
         config.guardrails.enabled = true
         let guarded = try await QueryServiceFactory.make(config)
         config.guardrails.enabled = false
@@ -71,7 +71,9 @@ struct GuardrailsBench: AsyncParsableCommand {
         print("guardrail cost over \(list.count) questions (extractive answers, not streamed), milliseconds:")
         print("                    p50      p95      p99")
         for (name, xs) in rows {
-            print(name.padding(toLength: 17, withPad: " ", startingAt: 0) + String(format: "%8.3f %8.3f %8.3f", pct(xs, 50), pct(xs, 95), pct(xs, 99)))
+            print(
+                name.padding(toLength: 17, withPad: " ", startingAt: 0)
+                    + String(format: "%8.3f %8.3f %8.3f", pct(xs, 50), pct(xs, 95), pct(xs, 99)))
         }
         print("findings: \(findings)")
     }

@@ -1,7 +1,7 @@
-import LoreApp
 import ArgumentParser
 import Foundation
 import Logging
+import LoreApp
 import LoreIndex
 import LoreStore
 
@@ -32,7 +32,11 @@ struct IndexBench: ParsableCommand {
     @Option(name: .long, help: "Phase: all (search and build, then save), or load (load the saved index in this fresh process).")
     var phase = "all"
 
-    @Option(name: .long, help: "A directory to write each measurement's result labels to (raw int32, rows of k), so that the caller scores every library alike.")
+    @Option(
+        name: .long,
+        help:
+            "A directory to write each measurement's result labels to (raw int32, rows of k), so that the caller scores every library alike."
+    )
     var labelsOut: String?
 
     @Option(name: .long, help: "Seed of the HNSW level generator.")
@@ -92,7 +96,9 @@ struct IndexBench: ParsableCommand {
         let truthData = try Self.read(truth, as: Int32.self)
         let n = baseData.count / dim, nq = queryData.count / dim
         let labels = (0..<n).map(Int64.init)
-        var out: [String: Any] = ["n": n, "queries": nq, "dim": dim, "k": k, "m": m, "ef_construction": efConstruction, "threads_available": indexThreads]
+        var out: [String: Any] = [
+            "n": n, "queries": nq, "dim": dim, "k": k, "m": m, "ef_construction": efConstruction, "threads_available": indexThreads
+        ]
 
         // Flat.
         let flat = FlatIndex(dimension: dim, capacity: n)
@@ -105,7 +111,8 @@ struct IndexBench: ParsableCommand {
             var results: [[SearchHit]] = []
             for _ in 0..<runs {
                 let t0 = Self.now()
-                results = queryData.withUnsafeBufferPointer { q in (0..<nq).map { flat.search(q.baseAddress! + $0 * dim, k: k, allow: nil) } }
+                results = queryData.withUnsafeBufferPointer { q in (0..<nq).map { flat.search(q.baseAddress! + $0 * dim, k: k, allow: nil) }
+                }
                 times.append(Self.now() - t0)
             }
             flatOut["single_qps_\(threads)t"] = Double(nq) / Self.median(times)
@@ -134,8 +141,10 @@ struct IndexBench: ParsableCommand {
         baseData.withUnsafeBufferPointer { hnsw.add(labels: labels, vectors: $0.baseAddress!, threads: buildThreads) }
         let buildSeconds = Self.now() - t0
         let (unreachable, live) = hnsw.unreachableLiveNodes()
-        var hnswOut: [String: Any] = ["build_s": buildSeconds, "unreachable_nodes": unreachable, "live_nodes": live, "build_threads": buildThreads,
-                                      "rss_after_build_mib": Double(Self.rssKiB() - rss0) / 1024, "memory_bytes": hnsw.memoryBytes]
+        var hnswOut: [String: Any] = [
+            "build_s": buildSeconds, "unreachable_nodes": unreachable, "live_nodes": live, "build_threads": buildThreads,
+            "rss_after_build_mib": Double(Self.rssKiB() - rss0) / 1024, "memory_bytes": hnsw.memoryBytes
+        ]
         var curve: [[String: Any]] = []
         for e in ef.split(separator: ",").compactMap({ Int($0) }) {
             var point: [String: Any] = ["ef": e]
@@ -144,7 +153,9 @@ struct IndexBench: ParsableCommand {
                 var results: [[SearchHit]] = []
                 for _ in 0..<runs {
                     let t = Self.now()
-                    results = queryData.withUnsafeBufferPointer { hnsw.search(batch: $0.baseAddress!, count: nq, k: k, ef: e, threads: threads) }
+                    results = queryData.withUnsafeBufferPointer {
+                        hnsw.search(batch: $0.baseAddress!, count: nq, k: k, ef: e, threads: threads)
+                    }
                     times.append(Self.now() - t)
                 }
                 point["qps_\(threads)t"] = Double(nq) / Self.median(times)
@@ -169,14 +180,19 @@ struct IndexBench: ParsableCommand {
 
     func runLoad() throws {
         let store = try Store(path: db, readOnly: true)
-        guard let cid = try store.existingCollectionID(named: "bench") else { throw CommandFailure(description: "no saved index in \(db): run --phase all first") }
+        guard let cid = try store.existingCollectionID(named: "bench") else {
+            throw CommandFailure(description: "no saved index in \(db): run --phase all first")
+        }
         let manager = IndexManager(store: store)
         let rss0 = Self.rssKiB()
         let t0 = Self.now()
         let index = try manager.loadSnapshotForBenchmark(collectionID: cid)
         let seconds = Self.now() - t0
         try store.connection.execute("PRAGMA shrink_memory")
-        print(try IndexCommand.json(["load_s": seconds, "rss_delta_mib": Double(Self.rssKiB() - rss0) / 1024,
-                                     "nodes": index.count, "memory_bytes": index.memoryBytes]))
+        print(
+            try IndexCommand.json([
+                "load_s": seconds, "rss_delta_mib": Double(Self.rssKiB() - rss0) / 1024,
+                "nodes": index.count, "memory_bytes": index.memoryBytes
+            ]))
     }
 }

@@ -1,7 +1,7 @@
-import LoreApp
 import ArgumentParser
 import Foundation
 import Logging
+import LoreApp
 import LoreIndex
 import LoreStore
 
@@ -44,12 +44,16 @@ struct IndexCommand: ParsableCommand {
         }
 
         func progress() -> ((Int) -> Void)? {
-            verbose ? { part in print("wrote part \(part)"); fflush(nil) } : nil
+            verbose
+                ? { part in
+                    print("wrote part \(part)"); fflush(nil)
+                } : nil
         }
     }
 
     struct Build: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Bring the stored index up to date (replaying changes since its snapshot).")
+        static let configuration = CommandConfiguration(
+            abstract: "Bring the stored index up to date (replaying changes since its snapshot).")
         @OptionGroup var common: Common
 
         func run() throws {
@@ -64,7 +68,8 @@ struct IndexCommand: ParsableCommand {
 
         func run() throws {
             let (manager, id, name) = try common.open()
-            try IndexCommand.printSync(try manager.sync(collectionID: id, forceRebuild: true, progress: common.progress()), collection: name, json: common.json)
+            try IndexCommand.printSync(
+                try manager.sync(collectionID: id, forceRebuild: true, progress: common.progress()), collection: name, json: common.json)
         }
     }
 
@@ -75,7 +80,11 @@ struct IndexCommand: ParsableCommand {
         func run() throws {
             let (manager, id, name) = try common.open()
             guard let s = try manager.stats(collectionID: id) else {
-                if common.json { print(#"{"collection":"\#(name)","index":null}"#) } else { print("\(name): no index stored (run lore index build)") }
+                if common.json {
+                    print(#"{"collection":"\#(name)","index":null}"#)
+                } else {
+                    print("\(name): no index stored (run lore index build)")
+                }
                 return
             }
             if common.json { print(try IndexCommand.json(["collection": name, "index": IndexCommand.describe(s)])); return }
@@ -84,7 +93,8 @@ struct IndexCommand: ParsableCommand {
     }
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check the snapshot's checksums and structure, and measure recall against exact search.")
+        static let configuration = CommandConfiguration(
+            abstract: "Check the snapshot's checksums and structure, and measure recall against exact search.")
         @OptionGroup var common: Common
 
         @Option(name: .long, help: "Vectors sampled as queries (default 200).")
@@ -98,9 +108,12 @@ struct IndexCommand: ParsableCommand {
             let r = try manager.verify(collectionID: id, sample: sample)
             let ok = r.problems.isEmpty && r.recall >= minRecall
             if common.json {
-                print(try IndexCommand.json(["collection": name, "ok": ok, "problems": r.problems, "kind": r.kind?.rawValue ?? NSNull(),
-                                             "vectors": r.vectors, "sampled": r.sampled, "recall_at_\(r.k)": r.recall,
-                                             "unreachable_nodes": r.unreachable ?? NSNull(), "seconds": r.seconds]))
+                print(
+                    try IndexCommand.json([
+                        "collection": name, "ok": ok, "problems": r.problems, "kind": r.kind?.rawValue ?? NSNull(),
+                        "vectors": r.vectors, "sampled": r.sampled, "recall_at_\(r.k)": r.recall,
+                        "unreachable_nodes": r.unreachable ?? NSNull(), "seconds": r.seconds
+                    ]))
             } else {
                 print("collection  \(name)")
                 print("index       \(r.kind?.rawValue ?? "unusable"), \(r.vectors) vectors")
@@ -129,28 +142,41 @@ struct IndexCommand: ParsableCommand {
     }
 
     static func syncDescription(_ r: IndexSyncReport) -> [String: Any] {
-        ["kind": r.kind.rawValue, "vectors": r.count, "tombstones": r.tombstones, "origin": r.origin.rawValue,
-         "replayed": r.replayed, "saved": r.saved, "reason": r.reason ?? NSNull(), "seconds": r.seconds]
+        [
+            "kind": r.kind.rawValue, "vectors": r.count, "tombstones": r.tombstones, "origin": r.origin.rawValue,
+            "replayed": r.replayed, "saved": r.saved, "reason": r.reason ?? NSNull(), "seconds": r.seconds
+        ]
     }
 
     static func describe(_ s: IndexStats) -> [String: Any] {
-        var d: [String: Any] = ["kind": s.kind.rawValue, "dimension": s.dimension, "model": s.model, "vectors": s.vectors,
-                                "nodes": s.nodes, "tombstones": s.tombstones, "snapshot_bytes": s.snapshotBytes,
-                                "snapshot_parts": s.snapshotParts, "snapshot_seq": s.snapshotSeq,
-                                "snapshot_created": ISO8601DateFormatter().string(from: s.snapshotCreated), "pending_changes": s.pendingChanges]
+        var d: [String: Any] = [
+            "kind": s.kind.rawValue, "dimension": s.dimension, "model": s.model, "vectors": s.vectors,
+            "nodes": s.nodes, "tombstones": s.tombstones, "snapshot_bytes": s.snapshotBytes,
+            "snapshot_parts": s.snapshotParts, "snapshot_seq": s.snapshotSeq,
+            "snapshot_created": ISO8601DateFormatter().string(from: s.snapshotCreated), "pending_changes": s.pendingChanges
+        ]
         if let h = s.hnsw { d["hnsw"] = ["m": h.m, "ef_construction": h.efConstruction, "ef_search": h.efSearch] }
         return d
     }
 
     static func lines(_ s: IndexStats, collection: String) -> [String] {
-        var out = ["collection  \(collection)",
-                   "index       \(s.kind.rawValue), \(s.vectors) vectors of \(s.dimension) dimensions (\(s.model))"]
+        var out = [
+            "collection  \(collection)",
+            "index       \(s.kind.rawValue), \(s.vectors) vectors of \(s.dimension) dimensions (\(s.model))"
+        ]
         if s.kind == .hnsw {
-            out.append(String(format: "tombstones  %d of %d nodes (%.1f%%)", s.tombstones, s.nodes, s.nodes == 0 ? 0 : Double(s.tombstones) * 100 / Double(s.nodes)))
+            out.append(
+                String(
+                    format: "tombstones  %d of %d nodes (%.1f%%)", s.tombstones, s.nodes,
+                    s.nodes == 0 ? 0 : Double(s.tombstones) * 100 / Double(s.nodes)))
         }
         if let h = s.hnsw { out.append("parameters  M \(h.m), ef_construction \(h.efConstruction), ef_search \(h.efSearch)") }
-        out.append("snapshot    \(StoreStatsCommand.bytes(Int(s.snapshotBytes))) in \(s.snapshotParts) part\(s.snapshotParts == 1 ? "" : "s"), log sequence \(s.snapshotSeq), \(ISO8601DateFormatter().string(from: s.snapshotCreated))")
-        if s.pendingChanges > 0 { out.append("pending     \(s.pendingChanges) vector changes since the snapshot (replayed on load; lore index build saves them)") }
+        out.append(
+            "snapshot    \(StoreStatsCommand.bytes(Int(s.snapshotBytes))) in \(s.snapshotParts) part\(s.snapshotParts == 1 ? "" : "s"), log sequence \(s.snapshotSeq), \(ISO8601DateFormatter().string(from: s.snapshotCreated))"
+        )
+        if s.pendingChanges > 0 {
+            out.append("pending     \(s.pendingChanges) vector changes since the snapshot (replayed on load; lore index build saves them)")
+        }
         return out
     }
 

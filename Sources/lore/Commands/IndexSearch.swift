@@ -1,7 +1,7 @@
-import LoreApp
 import ArgumentParser
 import Foundation
 import Logging
+import LoreApp
 import LoreIndex
 import LoreStore
 
@@ -40,8 +40,9 @@ extension IndexCommand {
             if let ef, !(1...10_000).contains(ef) { throw ValidationError("--ef must be between 1 and 10000, got \(ef)") }
             let filter: ChunkFilter
             do {
-                filter = ChunkFilter(sources: source, formats: try format.map { try ChunkFilter.format($0) },
-                                     metadata: try meta.map { try ChunkFilter.metadataCondition($0) })
+                filter = ChunkFilter(
+                    sources: source, formats: try format.map { try ChunkFilter.format($0) },
+                    metadata: try meta.map { try ChunkFilter.metadataCondition($0) })
             } catch { throw ValidationError("\(error)") }
             var config = try common.global.configuration()
             try embedding.apply(to: &config)
@@ -51,10 +52,15 @@ extension IndexCommand {
             }
             guard let embedder = try await EmbedderFactory.make(config) else { throw ValidationError("--embedder none cannot search") }
             guard embedder.modelID == model.id, embedder.dimension == model.dimension else {
-                throw CommandFailure(description: "collection \(name) was embedded with \(model), but the configured embedder is \(embedder.modelID) (\(embedder.dimension) dimensions): search with the same embedder, or switch the collection with lore reindex")
+                throw CommandFailure(
+                    description:
+                        "collection \(name) was embedded with \(model), but the configured embedder is \(embedder.modelID) (\(embedder.dimension) dimensions): search with the same embedder, or switch the collection with lore reindex"
+                )
             }
             let started = Date()
-            guard let loaded = try manager.load(collectionID: id) else { throw CommandFailure(description: "collection \(name) has no vectors") }
+            guard let loaded = try manager.load(collectionID: id) else {
+                throw CommandFailure(description: "collection \(name) has no vectors")
+            }
             let loadSeconds = Date().timeIntervalSince(started)
             let query = try await embedder.embed([text])[0]
             let allow = filter.isEmpty ? nil : try manager.store.chunkIDs(collectionID: id, matching: filter)
@@ -69,11 +75,16 @@ extension IndexCommand {
             if common.json {
                 let rows: [[String: Any]] = hits.map { h in
                     let c = chunks[h.label]
-                    return ["chunk_id": h.label, "score": Double(h.score), "source": c?.source ?? "", "title": c?.title ?? "",
-                            "heading_path": c?.headingPath ?? "", "text": c?.text ?? ""]
+                    return [
+                        "chunk_id": h.label, "score": Double(h.score), "source": c?.source ?? "", "title": c?.title ?? "",
+                        "heading_path": c?.headingPath ?? "", "text": c?.text ?? ""
+                    ]
                 }
-                print(try IndexCommand.json(["collection": name, "hits": rows, "index": index.kind.rawValue, "origin": loaded.origin.rawValue,
-                                             "filtered_to": allow.map { $0.count } ?? NSNull(), "load_s": loadSeconds, "search_s": searchSeconds]))
+                print(
+                    try IndexCommand.json([
+                        "collection": name, "hits": rows, "index": index.kind.rawValue, "origin": loaded.origin.rawValue,
+                        "filtered_to": allow.map { $0.count } ?? NSNull(), "load_s": loadSeconds, "search_s": searchSeconds
+                    ]))
                 return
             }
             for (i, h) in hits.enumerated() {

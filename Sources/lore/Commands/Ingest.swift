@@ -1,24 +1,24 @@
-import LoreApp
 import ArgumentParser
 import Foundation
+import Logging
+import LoreApp
 import LoreCore
 import LoreEmbed
 import LoreEmbedHTTP
-import LoreIndex
 import LoreGuardrails
+import LoreIndex
 import LoreIngest
 import LoreStore
-import Logging
 
 /// `lore ingest PATH...`
 struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load, validate, chunk and store files and directories (incremental, crash-safe).",
         discussion: """
-        Unchanged files are skipped, changed files replace their documents atomically, and --prune removes \
-        documents whose files are gone. Exit status: 0 on success, 1 when a file or path failed (the others \
-        are still ingested), or when --strict and any validation finding was made.
-        """)
+            Unchanged files are skipped, changed files replace their documents atomically, and --prune removes \
+            documents whose files are gone. Exit status: 0 on success, 1 when a file or path failed (the others \
+            are still ingested), or when --strict and any validation finding was made.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -58,7 +58,11 @@ struct Ingest: AsyncParsableCommand {
     @Option(name: .long, help: "Largest file read, in bytes (default 52428800).")
     var maxFileBytes: Int?
 
-    @Option(name: .long, help: "After ingesting, publish the store as a new index version in this directory and make it current (lore serve --published DIR serves it; see lore versions).")
+    @Option(
+        name: .long,
+        help:
+            "After ingesting, publish the store as a new index version in this directory and make it current (lore serve --published DIR serves it; see lore versions)."
+    )
     var publish: String?
 
     @Option(name: .long, help: "With --publish: how many versions to keep (the newest; never the current). Default: 5.")
@@ -80,18 +84,22 @@ struct Ingest: AsyncParsableCommand {
         let tokenizer = try WordPieceTokenizer(modelDirectory: config.modelDirectory())
         let chunker: RecursiveChunker
         do {
-            chunker = try RecursiveChunker(counter: tokenizer, options: ChunkingOptions(size: config.ingest.chunkSize, overlap: config.ingest.chunkOverlap))
+            chunker = try RecursiveChunker(
+                counter: tokenizer, options: ChunkingOptions(size: config.ingest.chunkSize, overlap: config.ingest.chunkOverlap))
         } catch { throw ValidationError(error.description) }
-        let validator = Validator(options: ValidationOptions(maxFileBytes: config.ingest.maxFileBytes,
-                                                             minCharacters: config.ingest.minCharacters,
-                                                             rejectInvalidUTF8: config.ingest.invalidUTF8 == "reject"))
+        let validator = Validator(
+            options: ValidationOptions(
+                maxFileBytes: config.ingest.maxFileBytes,
+                minCharacters: config.ingest.minCharacters,
+                rejectInvalidUTF8: config.ingest.invalidUTF8 == "reject"))
         let logger = Logger(label: "lore.ingest")
         let embedder = try await EmbedderFactory.make(config)
         let ingestor = Ingestor(chunker: chunker, validator: validator, embedder: embedder, logger: logger)
-        let options = IngestOptions(collection: collection ?? config.collection,
-                                    include: (config.ingest.include + include).map(Glob.init),
-                                    exclude: (config.ingest.exclude + exclude).map(Glob.init),
-                                    prune: prune, load: LoadOptions(textField: textField))
+        let options = IngestOptions(
+            collection: collection ?? config.collection,
+            include: (config.ingest.include + include).map(Glob.init),
+            exclude: (config.ingest.exclude + exclude).map(Glob.init),
+            prune: prune, load: LoadOptions(textField: textField))
 
         let store: Store
         do { store = try Store(path: config.database, logger: Logger(label: "lore.store")) } catch {
@@ -101,19 +109,20 @@ struct Ingest: AsyncParsableCommand {
         let report: IngestReport
         do {
             report = try await ingestor.run(paths: paths, into: store, options: options, arguments: CommandLine.arguments) { event in
-            switch event {
-            case .started(let files): progress.start(total: files)
-            case .file(let path, let outcome, let chunks):
-                progress.advance(chunks: chunks)
-                if verbose { print("\(outcome) \(path)\(chunks > 0 ? " (\(chunks) chunks)" : "")"); fflush(nil) }
+                switch event {
+                case .started(let files): progress.start(total: files)
+                case .file(let path, let outcome, let chunks):
+                    progress.advance(chunks: chunks)
+                    if verbose { print("\(outcome) \(path)\(chunks > 0 ? " (\(chunks) chunks)" : "")"); fflush(nil) }
+                }
             }
-        }
         } catch let error as IngestError {
             progress.finish()
             throw CommandFailure(description: error.description)
         } catch let error as EmbeddingServiceError {
             progress.finish()
-            throw CommandFailure(description: "\(error.description); the files written before this point are complete, the rest were not stored")
+            throw CommandFailure(
+                description: "\(error.description); the files written before this point are complete, the rest were not stored")
         }
         progress.finish()
 
@@ -127,7 +136,8 @@ struct Ingest: AsyncParsableCommand {
                     .sync(collectionID: id)
             }
         } catch {
-            indexError = "the documents are stored, but the vector index was not updated: \(error) (it is rebuilt from the stored vectors on the next load; lore index rebuild does it now)"
+            indexError =
+                "the documents are stored, but the vector index was not updated: \(error) (it is rebuilt from the stored vectors on the next load; lore index rebuild does it now)"
         }
 
         // The ingest-time injection scan: new and changed chunks are scanned and the flagged
@@ -136,11 +146,16 @@ struct Ingest: AsyncParsableCommand {
         let guardPolicy = config.guardrails
         if guardPolicy.enabled, guardPolicy.context.scanAtIngest, guardPolicy.context.injection.isOn {
             do {
-                scanReport = try await IngestScanner(detector: try guardPolicy.injectionDetector(embedder: embedder),
-                                                     threshold: guardPolicy.context.injection.threshold,
-                                                     windows: guardPolicy.context.scanWindows).scan(store)
+                scanReport = try await IngestScanner(
+                    detector: try guardPolicy.injectionDetector(embedder: embedder),
+                    threshold: guardPolicy.context.injection.threshold,
+                    windows: guardPolicy.context.scanWindows
+                ).scan(store)
             } catch {
-                FileHandle.standardError.write(Data("warning: the documents are stored, but the guardrail scan failed: \(error) (lore guard scan runs it again)\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "warning: the documents are stored, but the guardrail scan failed: \(error) (lore guard scan runs it again)\n".utf8)
+                )
             }
         }
 
@@ -164,8 +179,13 @@ struct Ingest: AsyncParsableCommand {
             object["guardrail_scan"] = scanReport.map { ["scanned": $0.scanned, "flagged": $0.flagged] as [String: Any] } ?? NSNull()
             if let indexError { object["index_error"] = indexError }
             if publish != nil {
-                object["published"] = published.map { ["version": $0.version.name, "sha256": $0.version.manifest.sha256, "bytes": $0.version.manifest.bytes,
-                                                        "removed": $0.removed] as [String: Any] } ?? NSNull()
+                object["published"] =
+                    published.map {
+                        [
+                            "version": $0.version.name, "sha256": $0.version.manifest.sha256, "bytes": $0.version.manifest.bytes,
+                            "removed": $0.removed
+                        ] as [String: Any]
+                    } ?? NSNull()
             }
             print(try IndexCommand.json(object))
         } else {
@@ -177,7 +197,9 @@ struct Ingest: AsyncParsableCommand {
                 print(line + (r.saved ? String(format: ", saved in %.2f s", r.seconds) : ", unchanged"))
             }
             if let r = scanReport, r.flagged > 0 {
-                print("guardrails: \(r.flagged) of \(r.scanned) new chunks flagged for instructions aimed at the model (lore guard flagged lists them)")
+                print(
+                    "guardrails: \(r.flagged) of \(r.scanned) new chunks flagged for instructions aimed at the model (lore guard flagged lists them)"
+                )
             }
         }
         if let published, !json, let publish { Versions.printOutcome(published, root: publish) }

@@ -1,6 +1,6 @@
-import LoreApp
 import ArgumentParser
 import Foundation
+import LoreApp
 import LoreServer
 import LoreStore
 
@@ -35,7 +35,7 @@ struct Keys: ParsableCommand {
         var o: [String: Any] = [
             "id": k.id, "name": k.name, "scopes": k.scopes, "collections": k.collections.map { $0 as Any } ?? NSNull(),
             "created_at": time(k.createdAt), "last_used_at": k.lastUsedAt.map { time($0) as Any } ?? NSNull(),
-            "revoked_at": k.revokedAt.map { time($0) as Any } ?? NSNull(),
+            "revoked_at": k.revokedAt.map { time($0) as Any } ?? NSNull()
         ]
         o["rate"] = k.rate.map { $0 as Any } ?? NSNull()
         o["burst"] = k.burst.map { $0 as Any } ?? NSNull()
@@ -59,7 +59,9 @@ struct Keys: ParsableCommand {
         @Option(name: .long, help: "The key's own rate limit in requests per second (0: none). Default: server.rate_limit.")
         var rate: Double?
 
-        @Option(name: .long, help: "How many requests the key may make at once before the rate applies (with --rate; default: the rate rounded up).")
+        @Option(
+            name: .long,
+            help: "How many requests the key may make at once before the rate applies (with --rate; default: the rate rounded up).")
         var burst: Int?
 
         @Flag(name: .long, help: "Print JSON.")
@@ -90,9 +92,10 @@ struct Keys: ParsableCommand {
                 throw CommandFailure(description: "--collection: no collection named \(c) in \(database)")
             }
             let token = APIKeyToken.generate()
-            let record = APIKeyRecord(id: token.id, name: name, secretSHA256: token.secretSHA256, scopes: try scopes(),
-                                      collections: collection.isEmpty ? nil : Array(Set(collection)).sorted(), rate: rate,
-                                      burst: rate.map { r in burst ?? max(1, Int(r.rounded(.up))) })
+            let record = APIKeyRecord(
+                id: token.id, name: name, secretSHA256: token.secretSHA256, scopes: try scopes(),
+                collections: collection.isEmpty ? nil : Array(Set(collection)).sorted(), rate: rate,
+                burst: rate.map { r in burst ?? max(1, Int(r.rounded(.up))) })
             try store.insertAPIKey(record)
             let note = "This key is shown only now: the store keeps a hash of it and cannot show it again."
             if json {
@@ -102,7 +105,10 @@ struct Keys: ParsableCommand {
                 print(try IndexCommand.json(o))
             } else {
                 print(token.text)
-                FileHandle.standardError.write(Data("created API key \(record.id) (\(name)): scopes \(record.scopes.joined(separator: ",")), collections \(record.collections?.joined(separator: ",") ?? "all")\n\(note)\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "created API key \(record.id) (\(name)): scopes \(record.scopes.joined(separator: ",")), collections \(record.collections?.joined(separator: ",") ?? "all")\n\(note)\n"
+                            .utf8))
             }
         }
     }
@@ -118,14 +124,19 @@ struct Keys: ParsableCommand {
             let (store, _) = try Keys.store(global)
             let keys = try store.apiKeys()
             if json {
-                print(String(decoding: try JSONSerialization.data(withJSONObject: keys.map(Keys.object), options: [.sortedKeys, .withoutEscapingSlashes]),
-                             as: UTF8.self))
+                print(
+                    String(
+                        decoding: try JSONSerialization.data(
+                            withJSONObject: keys.map(Keys.object), options: [.sortedKeys, .withoutEscapingSlashes]),
+                        as: UTF8.self))
                 return
             }
             if keys.isEmpty { print("no API keys (lore keys create makes one)"); return }
             for k in keys {
                 let limit = k.rate.map { $0 == 0 ? "no rate limit" : "rate \($0)/s burst \(k.burst ?? 1)" } ?? "default rate limit"
-                print("\(k.id)  \(k.name)  scopes \(k.scopes.joined(separator: ","))  collections \(k.collections?.joined(separator: ",") ?? "all")  \(limit)  created \(Keys.time(k.createdAt))  last used \(Keys.time(k.lastUsedAt))\(k.revokedAt.map { "  REVOKED \(Keys.time($0))" } ?? "")")
+                print(
+                    "\(k.id)  \(k.name)  scopes \(k.scopes.joined(separator: ","))  collections \(k.collections?.joined(separator: ",") ?? "all")  \(limit)  created \(Keys.time(k.createdAt))  last used \(Keys.time(k.lastUsedAt))\(k.revokedAt.map { "  REVOKED \(Keys.time($0))" } ?? "")"
+                )
             }
         }
     }

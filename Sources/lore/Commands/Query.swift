@@ -1,6 +1,6 @@
-import LoreApp
 import ArgumentParser
 import Foundation
+import LoreApp
 import LoreCore
 import LoreQuery
 import LoreRetrieval
@@ -41,7 +41,9 @@ struct Query: AsyncParsableCommand {
     @Option(name: .long, help: "Restrict the documents: source=GLOB, format=FORMAT, or KEY=VALUE on metadata (repeatable).")
     var filter: [String] = []
 
-    @Option(name: .customLong("min-relevance"), help: "Relevance below which the answer is \"I don't know\" (default: retrieval.min_relevance).")
+    @Option(
+        name: .customLong("min-relevance"), help: "Relevance below which the answer is \"I don't know\" (default: retrieval.min_relevance)."
+    )
     var minRelevance: Double?
 
     @Option(name: .long, help: "Prompt template NAME@VERSION (default: answer at its default version or A/B split).")
@@ -69,13 +71,16 @@ struct Query: AsyncParsableCommand {
         if let lambda { options.lambda = lambda }
         if let minRelevance { options.minRelevance = minRelevance }
         if let mode {
-            guard let m = RetrievalMode(rawValue: mode) else { throw ValidationError("--mode must be hybrid, dense or lexical, not \(mode)") }
+            guard let m = RetrievalMode(rawValue: mode) else {
+                throw ValidationError("--mode must be hybrid, dense or lexical, not \(mode)")
+            }
             options.mode = m
         }
         options.filter = try Self.parseFilters(filter)
         do { try options.validate() } catch { throw ValidationError("--\(error)") }
         if pipeline.lexicalOnly && options.mode != .lexical {
-            throw CommandFailure(description: "collection \(pipeline.collection) has no vectors: use --mode lexical, or ingest with an embedder")
+            throw CommandFailure(
+                description: "collection \(pipeline.collection) has no vectors: use --mode lexical, or ingest with an embedder")
         }
         let request = QueryRequest(question: question, retrieval: options, prompt: prompt, userKey: user, backend: backend, stream: stream)
 
@@ -144,7 +149,9 @@ struct Query: AsyncParsableCommand {
             switch pair.key {
             case "source": filter.sources.append(pair.value)
             case "format":
-                do { filter.formats.append(try ChunkFilter.format(pair.value, parameter: "--filter format")) } catch { throw ValidationError("\(error)") }
+                do { filter.formats.append(try ChunkFilter.format(pair.value, parameter: "--filter format")) } catch {
+                    throw ValidationError("\(error)")
+                }
             default: filter.metadata.append(pair)
             }
         }

@@ -1,17 +1,18 @@
-import LoreApp
 import ArgumentParser
 import Foundation
 import Logging
+import LoreApp
 import LoreEmbedHTTP
-import LoreIngest
 import LoreIndex
+import LoreIngest
 import LoreStore
 
 /// `lore reindex`
 struct Reindex: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-embed a collection with another embedder and switch to the new vectors atomically.",
-        discussion: "Until every chunk has its new vector, the old vectors stay in service; an interrupted reindex resumes where it stopped.")
+        discussion:
+            "Until every chunk has its new vector, the old vectors stay in service; an interrupted reindex resumes where it stopped.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var embedding: EmbedderOptions
@@ -46,9 +47,11 @@ struct Reindex: AsyncParsableCommand {
         // The new vectors replace the old ones, so the index is rebuilt for the new model.
         if let id = try store.existingCollectionID(named: name) {
             do {
-                try IndexManager(store: store, settings: try config.index.settings(), logger: Logger(label: "lore.index")).sync(collectionID: id)
+                try IndexManager(store: store, settings: try config.index.settings(), logger: Logger(label: "lore.index")).sync(
+                    collectionID: id)
             } catch {
-                FileHandle.standardError.write(Data("error: the vectors were switched, but the index was not rebuilt: \(error) (lore index rebuild)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("error: the vectors were switched, but the index was not rebuilt: \(error) (lore index rebuild)\n".utf8))
                 throw ExitCode(1)
             }
         }
@@ -57,7 +60,9 @@ struct Reindex: AsyncParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print("reindexed \(report.collection): \(report.chunks) chunks, \(report.from ?? "no vectors") -> \(report.to); embedded \(report.embedded), \(report.cached) from the cache, in \(String(format: "%.2f", report.durationSeconds)) s")
+            print(
+                "reindexed \(report.collection): \(report.chunks) chunks, \(report.from ?? "no vectors") -> \(report.to); embedded \(report.embedded), \(report.cached) from the cache, in \(String(format: "%.2f", report.durationSeconds)) s"
+            )
         }
     }
 }

@@ -1,5 +1,5 @@
-import LoreApp
 import Foundation
+import LoreApp
 import LoreIngest
 
 /// Renders an ingest report for people (a table) and for programs (JSON).
@@ -12,8 +12,10 @@ enum ReportFormatter {
 
     static func table(_ r: IngestReport) -> String {
         var lines: [String] = []
-        let rows: [(String, Int)] = [("ingested", r.ingested), ("updated", r.updated), ("unchanged", r.unchanged),
-                                     ("removed", r.removed), ("skipped", r.skipped)]
+        let rows: [(String, Int)] = [
+            ("ingested", r.ingested), ("updated", r.updated), ("unchanged", r.unchanged),
+            ("removed", r.removed), ("skipped", r.skipped)
+        ]
         lines.append("files       count")
         for (name, n) in rows { lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + String(n)) }
         lines.append("stored \(r.documents) documents, \(r.chunks) chunks in \(String(format: "%.2f", r.durationSeconds)) s")

@@ -1,6 +1,6 @@
-import LoreApp
 import ArgumentParser
 import Foundation
+import LoreApp
 import LoreCore
 import LoreQuery
 import LoreRetrieval
@@ -45,7 +45,8 @@ struct RetrievalBench: AsyncParsableCommand {
         options.mode = m
         let retriever = pipeline.service.retriever
         for q in list.prefix(warmup) { _ = try await retriever.retrieve(q, options: options) }
-        var totals: [Double] = [], embeds: [Double] = [], dense: [Double] = [], lexical: [Double] = [], fetch: [Double] = [], rank: [Double] = []
+        var totals: [Double] = [], embeds: [Double] = [], dense: [Double] = [], lexical: [Double] = [], fetch: [Double] = [],
+            rank: [Double] = []
         var wall: [Double] = []
         var insufficient = 0
         for q in list {
@@ -64,17 +65,23 @@ struct RetrievalBench: AsyncParsableCommand {
             try wall.map { String(format: "%.4f", $0) }.joined(separator: "\n").write(toFile: samplesOut, atomically: true, encoding: .utf8)
         }
         let pct = Statistics.percentile
-        let stages: [(String, [Double])] = [("total", wall), ("embed", embeds), ("dense", dense), ("lexical", lexical), ("fetch", fetch), ("rank", rank)]
+        let stages: [(String, [Double])] = [
+            ("total", wall), ("embed", embeds), ("dense", dense), ("lexical", lexical), ("fetch", fetch), ("rank", rank)
+        ]
         if json {
             var out: [String: Any] = ["questions": list.count, "mode": mode, "insufficient": insufficient]
-            for (name, xs) in stages { out[name] = ["p50": pct(xs, 50), "p95": pct(xs, 95), "p99": pct(xs, 99), "mean": xs.reduce(0, +) / Double(xs.count)] }
+            for (name, xs) in stages {
+                out[name] = ["p50": pct(xs, 50), "p95": pct(xs, 95), "p99": pct(xs, 99), "mean": xs.reduce(0, +) / Double(xs.count)]
+            }
             print(String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), as: UTF8.self))
             return
         }
         print("retrieval latency over \(list.count) questions (\(mode), k \(options.k), fetch_k \(options.fetchK)), milliseconds:")
         print("stage       p50      p95      p99     mean")
         for (name, xs) in stages {
-            print(name.padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: "%8.2f %8.2f %8.2f %8.2f", pct(xs, 50), pct(xs, 95), pct(xs, 99), xs.reduce(0, +) / Double(xs.count)))
+            print(
+                name.padding(toLength: 8, withPad: " ", startingAt: 0)
+                    + String(format: "%8.2f %8.2f %8.2f %8.2f", pct(xs, 50), pct(xs, 95), pct(xs, 99), xs.reduce(0, +) / Double(xs.count)))
         }
         print("insufficient context: \(insufficient) of \(list.count)")
     }

@@ -1,8 +1,8 @@
-import LoreApp
 import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import LoreApp
 import LoreCore
 import LoreGenerate
 import LoreServer
@@ -15,7 +15,8 @@ import ServiceLifecycle
 /// index version (`--published DIR`, a read-only replica).
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the HTTP API: /v1/query (JSON or server-sent events), /v1/retrieve, /v1/documents, OpenAI-compatible /v1/chat/completions, /v1/models and /v1/embeddings, /healthz, /readyz, /metrics.",
+        abstract:
+            "Serve the HTTP API: /v1/query (JSON or server-sent events), /v1/retrieve, /v1/documents, OpenAI-compatible /v1/chat/completions, /v1/models and /v1/embeddings, /healthz, /readyz, /metrics.",
         discussion: """
             Answers with the same pipeline as lore query. Every API route needs an API key \
             (Authorization: Bearer KEY; lore keys create makes them) unless --unauthenticated \
@@ -35,16 +36,32 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "The port (default: server.port, 8080; 0 picks a free one).")
     var port: Int?
 
-    @Option(name: .long, help: "The collection requests get when they name none (default: configuration collection, else default); requests may name any collection of the store.")
+    @Option(
+        name: .long,
+        help:
+            "The collection requests get when they name none (default: configuration collection, else default); requests may name any collection of the store."
+    )
     var collection: String?
 
-    @Flag(name: .long, help: "Serve requests without an API key with full access (server.auth: none); refused unless the host is loopback. A key that is sent is still checked.")
+    @Flag(
+        name: .long,
+        help:
+            "Serve requests without an API key with full access (server.auth: none); refused unless the host is loopback. A key that is sent is still checked."
+    )
     var unauthenticated = false
 
-    @Option(name: .long, help: "Serve the published index versions in this directory read-only (server.published; lore ingest --publish DIR writes them) instead of --db, switching to each new version without dropping a request.")
+    @Option(
+        name: .long,
+        help:
+            "Serve the published index versions in this directory read-only (server.published; lore ingest --publish DIR writes them) instead of --db, switching to each new version without dropping a request."
+    )
     var published: String?
 
-    @Option(name: .long, help: "With --published: seconds between checks for a new version (server.watch_interval_s, default 2; 0: only on SIGHUP and POST /admin/reload).")
+    @Option(
+        name: .long,
+        help:
+            "With --published: seconds between checks for a new version (server.watch_interval_s, default 2; 0: only on SIGHUP and POST /admin/reload)."
+    )
     var watchInterval: Double?
 
     func run() async throws {

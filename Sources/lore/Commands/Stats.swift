@@ -1,6 +1,6 @@
-import LoreApp
 import ArgumentParser
 import Foundation
+import LoreApp
 import LoreIndex
 import LoreStore
 
@@ -21,7 +21,9 @@ struct Stats: ParsableCommand {
         let manager = IndexManager(store: store, settings: try config.index.settings())
         var indexes: [(String, IndexStats)] = []
         for c in s.collections {
-            if let id = try store.existingCollectionID(named: c.name), let stats = try manager.stats(collectionID: id) { indexes.append((c.name, stats)) }
+            if let id = try store.existingCollectionID(named: c.name), let stats = try manager.stats(collectionID: id) {
+                indexes.append((c.name, stats))
+            }
         }
         if json {
             let encoder = JSONEncoder()
@@ -34,7 +36,9 @@ struct Stats: ParsableCommand {
         }
         print("database    \(config.database) (\(Self.bytes(s.databaseBytes)), WAL \(Self.bytes(s.walBytes)))")
         print("documents   \(s.documents)")
-        for (format, n) in s.documentsByFormat.sorted(by: { $0.key < $1.key }) { print("  \(format.padding(toLength: 10, withPad: " ", startingAt: 0))\(n)") }
+        for (format, n) in s.documentsByFormat.sorted(by: { $0.key < $1.key }) {
+            print("  \(format.padding(toLength: 10, withPad: " ", startingAt: 0))\(n)")
+        }
         print("chunks      \(s.chunks) (\(s.tokens) tokens)")
         if s.vectorsByModel.isEmpty { print("vectors     0") }
         for (model, n) in s.vectorsByModel.sorted(by: { $0.key < $1.key }) { print("vectors     \(n) (\(model))") }
@@ -47,7 +51,9 @@ struct Stats: ParsableCommand {
             print("index of \(name)")
             for line in IndexCommand.lines(stats, collection: name).dropFirst() { print("  " + line) }
         }
-        print("guardrails  \(s.flaggedChunks) chunks flagged for injected instructions (of \(s.scannedChunks) scanned)\(s.flaggedChunks > 0 ? ": lore guard flagged lists them" : "")")
+        print(
+            "guardrails  \(s.flaggedChunks) chunks flagged for injected instructions (of \(s.scannedChunks) scanned)\(s.flaggedChunks > 0 ? ": lore guard flagged lists them" : "")"
+        )
         if let r = s.lastRun { print("last ingest run \(r.id): \(r.status)") }
     }
 

@@ -1,6 +1,6 @@
-import LoreApp
 import ArgumentParser
 import Foundation
+import LoreApp
 import LoreStore
 
 /// `lore versions publish|list|rollback|verify DIR`: the published index versions that
@@ -22,8 +22,9 @@ struct Versions: ParsableCommand {
     static let defaultKeep = 5
 
     static func printOutcome(_ o: PublishOutcome, root: String) {
-        var line = String(format: "published %@ to %@ (%d bytes, sha256 %@, %.2f s)", o.version.name, root, o.version.manifest.bytes,
-                          String(o.version.manifest.sha256.prefix(16)), o.seconds)
+        var line = String(
+            format: "published %@ to %@ (%d bytes, sha256 %@, %.2f s)", o.version.name, root, o.version.manifest.bytes,
+            String(o.version.manifest.sha256.prefix(16)), o.seconds)
         if let p = o.previous { line += "; current was \(p)" }
         if !o.removed.isEmpty { line += "; removed \(o.removed.joined(separator: ", "))" }
         print(line)
@@ -68,9 +69,11 @@ struct Versions: ParsableCommand {
                 let current = try published.current()?.name
                 if json {
                     let objects: [[String: Any]] = versions.map { v in
-                        ["version": v.name, "current": v.name == current, "created_at": v.manifest.createdAt, "bytes": v.manifest.bytes,
-                         "sha256": v.manifest.sha256, "source": v.manifest.source,
-                         "collections": v.manifest.collections.map { ["name": $0.name, "documents": $0.documents, "chunks": $0.chunks] }]
+                        [
+                            "version": v.name, "current": v.name == current, "created_at": v.manifest.createdAt, "bytes": v.manifest.bytes,
+                            "sha256": v.manifest.sha256, "source": v.manifest.source,
+                            "collections": v.manifest.collections.map { ["name": $0.name, "documents": $0.documents, "chunks": $0.chunks] }
+                        ]
                     }
                     print(String(decoding: try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys]), as: UTF8.self))
                     return
@@ -78,7 +81,9 @@ struct Versions: ParsableCommand {
                 let f = ISO8601DateFormatter()
                 for v in versions {
                     let docs = v.manifest.collections.map { "\($0.name): \($0.documents) documents" }.joined(separator: ", ")
-                    print("\(v.name == current ? "*" : " ") \(v.name)  \(f.string(from: Date(timeIntervalSince1970: v.manifest.createdAt)))  \(v.manifest.bytes) bytes  \(docs)")
+                    print(
+                        "\(v.name == current ? "*" : " ") \(v.name)  \(f.string(from: Date(timeIntervalSince1970: v.manifest.createdAt)))  \(v.manifest.bytes) bytes  \(docs)"
+                    )
                 }
                 if versions.isEmpty { print("no versions published in \(directory)") }
             } catch let e as StoreError { throw CommandFailure(description: e.description) }

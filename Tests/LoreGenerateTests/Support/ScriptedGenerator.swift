@@ -45,8 +45,9 @@ final class ScriptedGenerator: Generator {
     }
 
     func summary(_ finish: FinishReason, problem: String? = nil) -> GenerationSummary {
-        GenerationSummary(backend: name, model: "scripted", usage: TokenUsage(promptTokens: 1, completionTokens: 1, estimated: true),
-                          finishReason: finish, problem: problem)
+        GenerationSummary(
+            backend: name, model: "scripted", usage: TokenUsage(promptTokens: 1, completionTokens: 1, estimated: true),
+            finishReason: finish, problem: problem)
     }
 
     func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {

@@ -1,17 +1,19 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import LoreCore
 import LoreGenerate
 import LoreTestSupport
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// `Tests/Fixtures/http/fault_llm.py`: a chat-completions server that fails on demand.
 /// One per test process; each test uses its own key, so request counts do not mix.
 enum FaultServer {
     static let shared: Result<(server: ServerProcess, port: String), any Error> = Result {
-        let server = try ServerProcess("/usr/bin/env", ["python3", TestPaths.repositoryRoot + "/Tests/Fixtures/http/fault_llm.py"], timeout: 30)
+        let server = try ServerProcess(
+            "/usr/bin/env", ["python3", TestPaths.repositoryRoot + "/Tests/Fixtures/http/fault_llm.py"], timeout: 30)
         return (server, server.ready)
     }
 
@@ -42,9 +44,17 @@ enum JSONAny: Decodable, Equatable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let n = try? c.decode(Double.self) {
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let n = try? c.decode(Double.self) {
             self = .number(n)
-        } else if let s = try? c.decode(String.self) { self = .string(s) } else if let a = try? c.decode([JSONAny].self) { self = .array(a) } else {
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONAny].self) {
+            self = .array(a)
+        } else {
             self = .object(try c.decode([String: JSONAny].self))
         }
     }
@@ -74,7 +84,6 @@ extension Generator {
         return out
     }
 }
-
 
 /// How a generation ended when it was expected to fail: the error, and whatever came before it.
 struct Failure {
@@ -110,7 +119,10 @@ extension Duration {
 }
 
 /// A one-message request.
-func ask(_ question: String, maxTokens: Int? = nil, stop: [String] = [], temperature: Double? = 0, stream: Bool = true) -> GenerationRequest {
-    GenerationRequest(messages: [ChatMessage(.user, question)], parameters: GenerationParameters(temperature: temperature, maxTokens: maxTokens, stop: stop),
-                      question: question, requestID: "test-\(UUID().uuidString.prefix(8))", stream: stream)
+func ask(_ question: String, maxTokens: Int? = nil, stop: [String] = [], temperature: Double? = 0, stream: Bool = true) -> GenerationRequest
+{
+    GenerationRequest(
+        messages: [ChatMessage(.user, question)],
+        parameters: GenerationParameters(temperature: temperature, maxTokens: maxTokens, stop: stop),
+        question: question, requestID: "test-\(UUID().uuidString.prefix(8))", stream: stream)
 }
