@@ -198,7 +198,15 @@ let package = Package(
                 "LoreRetrieval", "LoreQuery", "LorePrompts", "LoreGenerate", "LoreIndex", "LoreStore", "LoreIngest", "LoreEmbed",
                 "LoreTestSupport"
             ], swiftSettings: lore),
-        .testTarget(name: "LoreServerTests", dependencies: ["LoreTestSupport"], swiftSettings: lore),
+        // The HTTP API over loopback: servers in process (LoreApp's composition, each with its
+        // own metrics registry and log), and `lore serve` processes where the process is the point.
+        .testTarget(
+            name: "LoreServerTests",
+            dependencies: [
+                "LoreApp", "LoreServer", "LoreTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus")
+            ], swiftSettings: lore),
         // The application in process: the router ServerComposition builds, driven by
         // Hummingbird's test client (no process, no socket).
         .testTarget(

@@ -31,7 +31,7 @@ public final class ServerComposition: Sendable {
     public init(config original: LoreConfiguration, collection: String?, metrics: @escaping @Sendable () -> String) async throws {
         var config = original
         try config.server.validate()
-        guard ServerOptions.isLoopback(config.server.host) || config.server.auth != "none" else {
+        guard ServerOptions.isLoopback(config.server.host) || config.server.auth != .unauthenticated else {
             throw CommandFailure(
                 description:
                     "refusing --unauthenticated (server.auth: none) on \(config.server.host): unauthenticated access is only allowed on loopback (127.0.0.1, ::1, localhost); create API keys with lore keys create instead"

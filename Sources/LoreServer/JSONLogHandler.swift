@@ -3,20 +3,25 @@ import Logging
 import LoreCore
 import Synchronization
 
-/// A log handler writing one JSON object per line to standard error: `time` (ISO 8601,
-/// milliseconds), `level`, `label`, `message`, then the metadata (`request_id` among
-/// them) as string fields.
+/// A log handler writing one JSON object per line to standard error (or to `output`):
+/// `time` (ISO 8601, milliseconds), `level`, `label`, `message`, then the metadata
+/// (`request_id` among them) as string fields.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
     public var metadataProvider: Logger.MetadataProvider?
     let label: String
+    let output: (@Sendable (String) -> Void)?
     private static let lock = Mutex(())
 
-    public init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
+    /// - Parameter output: where each line (with its line break) goes; nil: standard error.
+    public init(
+        label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil, output: (@Sendable (String) -> Void)? = nil
+    ) {
         self.label = label
         self.logLevel = level
         self.metadataProvider = metadataProvider
+        self.output = output
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -30,6 +35,7 @@ public struct JSONLogHandler: LogHandler {
         if let explicit = event.metadata { all.merge(explicit) { $1 } }
         if let error = event.error { all["error"] = "\(error)" }
         let line = Self.line(time: Date(), level: event.level, label: label, message: "\(event.message)", metadata: all) + "\n"
+        if let output { return output(line) }
         Self.lock.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
     }
 

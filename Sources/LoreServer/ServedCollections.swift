@@ -57,12 +57,17 @@ public actor ServedCollections {
     public func resolve(_ requested: CollectionName?, for principal: Principal, scope: Scope) async throws -> ServedCollection {
         let name = requested?.name ?? defaultName
         try principal.authorize(scope, collection: name)
-        if let task = opened[name] { return try await task.value }
         let open = self.open, started = generation
-        let task = Task { try await open(name) }
-        opened[name] = task
+        let task: Task<ServedCollection, any Error>
+        if let opening = opened[name] {
+            task = opening  // a request that arrives while another opens it waits for the same open
+        } else {
+            task = Task { try await open(name) }
+            opened[name] = task
+        }
         do { return try await task.value } catch {
-            if generation == started { opened[name] = nil }  // a failed open is retried by the next request
+            // A failed open is retried by the next request (every waiter's error names its field).
+            if generation == started, opened[name] == task { opened[name] = nil }
             guard var e = error as? APIError else { throw error }
             e.message = "\(requested?.field ?? "collection"): \(e.message)"
             throw e

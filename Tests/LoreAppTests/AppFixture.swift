@@ -21,7 +21,7 @@ final class AppFixture: Sendable {
         config.database = database
         config.modelsDir = URL(fileURLWithPath: TestPaths.model).deletingLastPathComponent().path
         config.prompts.directory = TestPaths.repositoryRoot + "/prompts"
-        if unauthenticated { config.server.auth = "none" }
+        if unauthenticated { config.server.auth = .unauthenticated }
         return config
     }
 

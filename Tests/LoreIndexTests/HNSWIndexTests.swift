@@ -1,5 +1,6 @@
 import Foundation
 import LoreIndex
+import Synchronization
 import Testing
 
 /// HNSW finds the true neighbours at default settings, never returns what was removed,
@@ -145,9 +146,8 @@ struct HNSWIndexTests {
 }
 
 /// A flag set once by one task and read by others.
-final class ManagedAtomicFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+final class ManagedAtomicFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }

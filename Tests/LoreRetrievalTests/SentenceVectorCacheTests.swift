@@ -4,6 +4,7 @@ import LorePrompts
 import LoreQuery
 import LoreRetrieval
 import LoreTestSupport
+import Synchronization
 import Testing
 
 /// The extractive answerer's sentence-vector cache: answers are the same with it as without
@@ -14,17 +15,16 @@ struct SentenceVectorCacheTests {
     let fixture = CorpusFixture.shared
 
     /// Counts the texts it is asked to embed, then embeds them with the real model.
-    final class CountingEmbedder: Embedder, @unchecked Sendable {
+    final class CountingEmbedder: Embedder, Sendable {
         let inner: any Embedder
-        private var embedded = 0
-        private let lock = NSLock()
+        private let embedded = Mutex(0)
         /// Texts embedded so far.
-        var texts: Int { lock.withLock { embedded } }
+        var texts: Int { embedded.withLock { $0 } }
         init(_ inner: any Embedder) { self.inner = inner }
         var modelID: String { inner.modelID }
         var dimension: Int { inner.dimension }
         func embed(_ texts: [String]) async throws -> [[Float]] {
-            lock.withLock { embedded += texts.count }
+            embedded.withLock { $0 += texts.count }
             return try await inner.embed(texts)
         }
     }

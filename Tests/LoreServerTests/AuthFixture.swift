@@ -9,15 +9,15 @@ final class KeyedStore: @unchecked Sendable {
     let directory = TemporaryDirectory("lore-keys")
     let database: String
 
-    init() throws {
+    init() async throws {
         database = directory.path + "/keyed.db"
         // SQLite's online backup: a consistent copy while the shared server may write the original.
-        let r = try runProcess(
+        let r = try await runProcess(
             "/usr/bin/env",
             [
                 "python3", "-c",
                 "import sqlite3, sys; s = sqlite3.connect(sys.argv[1]); d = sqlite3.connect(sys.argv[2]); s.backup(d); d.close()",
-                ServeCorpus.shared.database, database
+                try await ServeCorpus.database(), database
             ])
         guard r.status == 0 else { throw CurlFailure(description: "copying the store failed: \(r.stderr)") }
     }
@@ -34,8 +34,8 @@ final class KeyedStore: @unchecked Sendable {
         var bearer: [String: String] { ["Authorization": "Bearer \(text)"] }
     }
 
-    func create(_ name: String, scope: String, collections: [String] = [], extra: [String] = []) throws -> Key {
-        let r = try runLore(
+    func create(_ name: String, scope: String, collections: [String] = [], extra: [String] = []) async throws -> Key {
+        let r = try await runLore(
             ["keys", "create", "--db", database, "--name", name, "--scope", scope, "--json"]
                 + collections.flatMap { ["--collection", $0] } + extra)
         guard r.status == 0, let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any],
@@ -46,12 +46,12 @@ final class KeyedStore: @unchecked Sendable {
         return Key(text: text, id: id)
     }
 
-    func revoke(_ key: Key) throws -> ProcessResult { try runLore(["keys", "revoke", key.id, "--db", database]) }
+    func revoke(_ key: Key) async throws -> ProcessResult { try await runLore(["keys", "revoke", key.id, "--db", database]) }
 }
 
 /// One keyed server most authentication tests share, with its keys and its log file.
 final class KeyedServe: @unchecked Sendable {
-    static let shared = Result { try KeyedServe() }
+    static let shared = SharedFixture { try await KeyedServe() }
 
     let store: KeyedStore
     let server: LoreServe
@@ -63,13 +63,14 @@ final class KeyedServe: @unchecked Sendable {
     /// scope query, collection `fixtures` only.
     let fixturesOnly: KeyedStore.Key
 
-    private init() throws {
-        store = try KeyedStore()
-        reader = try store.create("reader", scope: "query")
-        ingester = try store.create("ingester", scope: "ingest")
-        fixturesOnly = try store.create("fixtures-reader", scope: "query", collections: [ServeCorpus.secondCollection])
+    private init() async throws {
+        store = try await KeyedStore()
+        reader = try await store.create("reader", scope: "query")
+        ingester = try await store.create("ingester", scope: "ingest")
+        fixturesOnly = try await store.create("fixtures-reader", scope: "query", collections: [ServeCorpus.secondCollection])
         log = store.directory.path + "/server.log"
-        server = try LoreServe(environment: ["LORE_LOG_LEVEL": "info"], database: store.database, unauthenticated: false, logFile: log)
+        server = try await LoreServe(
+            environment: ["LORE_LOG_LEVEL": "info"], database: store.database, unauthenticated: false, logFile: log)
     }
 
     /// The server's log lines so far, as JSON objects.
@@ -87,6 +88,17 @@ func eventually(timeout: Double = 15, _ condition: () throws -> Bool) rethrows -
     repeat {
         if try condition() { return true }
         usleep(50_000)
+    } while Date() < deadline
+    return false
+}
+
+/// `eventually` for async tests: waits between polls without holding a thread.
+@discardableResult
+func eventually(timeout: Double = 15, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    repeat {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
     } while Date() < deadline
     return false
 }

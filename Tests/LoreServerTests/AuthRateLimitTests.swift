@@ -10,47 +10,47 @@ struct AuthRateLimitTests {
     @Test(
         "a key with burst 3 and a slow rate gets 429 rate_limited with Retry-After on the 4th rapid request, and is served again once a token is back"
     )
-    func burstThenRefill() throws {
-        let keyed = try KeyedServe.shared.get()
+    func burstThenRefill() async throws {
+        let keyed = try await KeyedServe.shared.get()
         // One token every 4 s: four requests in a row cannot earn a fourth token on any machine.
-        let key = try keyed.store.create("limited", scope: "query", extra: ["--rate", "0.25", "--burst", "3"])
+        let key = try await keyed.store.create("limited", scope: "query", extra: ["--rate", "0.25", "--burst", "3"])
         for i in 1...3 {
-            let r = try keyed.server.post("/v1/retrieve", Self.question, headers: key.bearer)
+            let r = try await keyed.server.post("/v1/retrieve", Self.question, headers: key.bearer)
             #expect(r.status == 200, "request \(i): \(r.body)")
         }
-        let limited = try keyed.server.post("/v1/retrieve", Self.question, headers: key.bearer)
+        let limited = try await keyed.server.post("/v1/retrieve", Self.question, headers: key.bearer)
         #expect(limited.status == 429, "\(limited.body)")
         #expect(limited.error?.code == "rate_limited")
         #expect(limited.error?.message.contains(key.id) == true, "\(limited.body)")
         let retryAfter = try #require(limited.headers["retry-after"].flatMap { Int($0) }, "\(limited.headers)")
         #expect((1...4).contains(retryAfter))
         // Other keys are not affected.
-        #expect(try keyed.server.post("/v1/retrieve", Self.question, headers: keyed.reader.bearer).status == 200)
+        #expect(try await keyed.server.post("/v1/retrieve", Self.question, headers: keyed.reader.bearer).status == 200)
         // Served again once the bucket refills (polled, within a few refill periods).
         let started = Date()
         var last = limited
         #expect(
-            try eventually(timeout: 20) {
-                last = try keyed.server.post("/v1/retrieve", Self.question, headers: key.bearer)
+            try await eventually(timeout: 20) {
+                last = try await keyed.server.post("/v1/retrieve", Self.question, headers: key.bearer)
                 return last.status != 429
             })
         #expect(last.status == 200, "\(last.body)")
         #expect(Date().timeIntervalSince(started) < Double(retryAfter) + 10)
-        let m = try keyed.server.get("/metrics").body
+        let m = try await keyed.server.get("/metrics").body
         #expect(m.contains(#"lore_rate_limited_total{key="\#(key.id)"}"#), "no lore_rate_limited_total for the key")
     }
 
     @Test("server.rate_limit applies to keys without their own, and to unauthenticated local access as one bucket")
-    func configuredDefault() throws {
+    func configuredDefault() async throws {
         let dir = TemporaryDirectory("lore-rate")
         let config = dir.write("lore.yaml", "server:\n  rate_limit:\n    requests_per_second: 0.25\n    burst: 2\n")
-        let server = try LoreServe(["--config", config])
-        for _ in 1...2 { #expect(try server.get("/v1/nothing").status == 404) }
-        let r = try server.get("/v1/nothing")
+        let server = try await LoreServe(["--config", config])
+        for _ in 1...2 { #expect(try await server.get("/v1/nothing").status == 404) }
+        let r = try await server.get("/v1/nothing")
         #expect(r.status == 429 && r.error?.code == "rate_limited", "\(r.body)")
         #expect(r.headers["retry-after"] != nil)
         #expect(r.error?.message.contains("local") == true, "\(r.body)")
         // The open routes are never limited.
-        #expect(try server.get("/healthz").status == 200)
+        #expect(try await server.get("/healthz").status == 200)
     }
 }

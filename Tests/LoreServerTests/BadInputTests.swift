@@ -18,8 +18,8 @@ struct BadInputTests {
 
         /// Sends the request and expects its status, the error shape with its code, a message
         /// naming the field, JSON, and `Allow` on a 405.
-        func expectDocumentedError(from server: LoreServe) throws {
-            let r = try server.request(method, path, json: body)
+        func expectDocumentedError(from server: LoreServe) async throws {
+            let r = try await server.request(method, path, json: body)
             #expect(r.status == status, "\(r.body)")
             let error = try #require(r.error, "not the error shape: \(r.body)")
             #expect(error.code == code)
@@ -71,28 +71,28 @@ struct BadInputTests {
     ]
 
     @Test("each bad request gets its 4xx, the error shape and a message naming the field", arguments: cases)
-    func badRequest(_ c: Case) throws {
-        let server = try LoreServe.shared.get()
-        try c.expectDocumentedError(from: server)
+    func badRequest(_ c: Case) async throws {
+        let server = try await LoreServe.shared.get()
+        try await c.expectDocumentedError(from: server)
     }
 
     @Test("a body over the limit (1 MiB by default) gets 413")
-    func tooLarge() throws {
-        let server = try LoreServe.shared.get()
+    func tooLarge() async throws {
+        let server = try await LoreServe.shared.get()
         let dir = TemporaryDirectory("lore-413")
         let file = dir.write("big.json", #"{"question": ""# + String(repeating: "a", count: (1 << 20) + 10) + #""}"#)
-        let r = try server.request("POST", "/v1/query", bodyFile: file)
+        let r = try await server.request("POST", "/v1/query", bodyFile: file)
         #expect(r.status == 413, "\(r.body.prefix(200))")
         #expect(r.error?.code == "payload_too_large")
     }
 
     @Test("after every bad request the server is healthy and answers")
-    func healthyAfterwards() throws {
-        let server = try LoreServe.shared.get()
-        for c in Self.cases { _ = try server.request(c.method, c.path, json: c.body) }
-        #expect(try server.get("/healthz").status == 200)
-        #expect(try server.get("/readyz").status == 200)
-        let r = try server.post("/v1/query", #"{"question": "What does WAL mode let readers do?"}"#)
+    func healthyAfterwards() async throws {
+        let server = try await LoreServe.shared.get()
+        for c in Self.cases { _ = try await server.request(c.method, c.path, json: c.body) }
+        #expect(try await server.get("/healthz").status == 200)
+        #expect(try await server.get("/readyz").status == 200)
+        let r = try await server.post("/v1/query", #"{"question": "What does WAL mode let readers do?"}"#)
         #expect(r.status == 200 && (r.json?["answer"] as? String)?.isEmpty == false, "\(r.body)")
     }
 }

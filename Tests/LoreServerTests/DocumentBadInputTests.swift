@@ -8,7 +8,7 @@ import Testing
 @Suite("lore serve: documents, bad input", .serialized)
 struct DocumentBadInputTests {
     /// One server over its own store for the whole table (nothing here may change it).
-    static let shared = Result { try DocumentStore(config: "ingest:\n  max_file_bytes: 4000\n") }
+    static let shared = SharedFixture { try await DocumentStore(config: "ingest:\n  max_file_bytes: 4000\n") }
 
     struct Case: CustomTestStringConvertible, Sendable {
         var method = "POST"
@@ -145,57 +145,58 @@ struct DocumentBadInputTests {
     ]
 
     @Test("each bad request gets its 4xx, the error shape and a message naming the field, file or parameter", arguments: cases)
-    func badRequest(_ c: Case) throws {
-        let docs = try Self.shared.get()
-        let before = try docs.counts()
+    func badRequest(_ c: Case) async throws {
+        let docs = try await Self.shared.get()
+        let before = try await docs.counts()
         let r: HTTPExchange
         if let form = c.form {
-            r = try docs.uploadForm(form)
+            r = try await docs.uploadForm(form)
         } else {
-            r = try docs.server.request(c.method, c.path, json: c.body, arguments: c.curl)
+            r = try await docs.server.request(c.method, c.path, json: c.body, arguments: c.curl)
         }
         #expect(r.status == c.status, "\(r.body)")
         let error = try #require(r.error, "not the error shape: \(r.body)")
         #expect(error.code == c.code)
         #expect(error.message.contains(c.mentions), "\(error.message)")
         #expect(r.headers["content-type"]?.hasPrefix("application/json") == true)
-        #expect(try docs.server.get("/healthz").status == 200)
-        let after = try docs.counts()
+        #expect(try await docs.server.get("/healthz").status == 200)
+        let after = try await docs.counts()
         #expect(after.mapValues { [$0.documents, $0.chunks] } == before.mapValues { [$0.documents, $0.chunks] })
     }
 
     @Test("a traversal path as is (not normalised by the client) is a 4xx and reads nothing; the server answers afterwards")
-    func traversalAsIs() throws {
-        let docs = try Self.shared.get()
+    func traversalAsIs() async throws {
+        let docs = try await Self.shared.get()
         for path in ["/v1/documents/../../../../etc/passwd", "/v1/documents/%2e%2e/%2e%2e/etc/passwd", "/v1/documents/1/../../etc/passwd"] {
-            let r = try docs.server.request("GET", path, arguments: ["--path-as-is"])
+            let r = try await docs.server.request("GET", path, arguments: ["--path-as-is"])
             #expect((400..<500).contains(r.status), "\(path): \(r.status) \(r.body)")
             #expect(r.error != nil, "\(r.body)")
             #expect(!r.body.contains("root:"))
         }
-        let r = try docs.server.post("/v1/retrieve", #"{"question": "What is the maximum number of columns?"}"#)
+        let r = try await docs.server.post("/v1/retrieve", #"{"question": "What is the maximum number of columns?"}"#)
         #expect(r.status == 200, "\(r.body)")
     }
 
     @Test("a duplicate of a stored document under another name is a 409 naming both; nothing changes")
-    func duplicate() throws {
-        let docs = try Self.shared.get()
-        let before = try docs.counts()
+    func duplicate() async throws {
+        let docs = try await Self.shared.get()
+        let before = try await docs.counts()
         let plain = try String(contentsOfFile: TestPaths.ingestFixtures + "/good/plain.txt", encoding: .utf8)
-        let r = try docs.upload(#"{"documents": [{"name": "copy.txt", "text": \#(JSONString(plain))}]}"#)
+        let r = try await docs.upload(#"{"documents": [{"name": "copy.txt", "text": \#(JSONString(plain))}]}"#)
         #expect(r.status == 409, "\(r.body)")
         #expect(r.error?.code == "duplicate_document")
         #expect(r.error?.message.contains("copy.txt") == true && r.error?.message.contains("plain.txt") == true, "\(r.body)")
-        #expect(try docs.counts().mapValues { [$0.documents, $0.chunks] } == before.mapValues { [$0.documents, $0.chunks] })
+        #expect(try await docs.counts().mapValues { [$0.documents, $0.chunks] } == before.mapValues { [$0.documents, $0.chunks] })
     }
 
     @Test("after every bad request the stored documents are all there and the server answers from them")
-    func intactAfterwards() throws {
-        let docs = try Self.shared.get()
-        let ids = try docs.ids()
+    func intactAfterwards() async throws {
+        let docs = try await Self.shared.get()
+        let ids = try await docs.ids()
         #expect(ids.count == 2)
-        for id in ids { #expect(try docs.server.get("/v1/documents/\(id)").status == 200) }
-        #expect(try docs.server.get("/readyz").status == 200)
-        #expect(try docs.retrievedSources("What is the maximum number of columns?", mode: "dense").first?.hasSuffix("guide.md") == true)
+        for id in ids { #expect(try await docs.server.get("/v1/documents/\(id)").status == 200) }
+        #expect(try await docs.server.get("/readyz").status == 200)
+        #expect(
+            try await docs.retrievedSources("What is the maximum number of columns?", mode: "dense").first?.hasSuffix("guide.md") == true)
     }
 }

@@ -26,51 +26,52 @@ struct GenerationFallbackTests {
     }
 
     @Test("without a fallback, a query for an unreachable LLM gets 503 backend_unavailable with Retry-After")
-    func unavailable() throws {
+    func unavailable() async throws {
         let dir = TemporaryDirectory("lore-fallback")
-        let server = try LoreServe(["--config", Self.config(dir, fallback: nil)])
-        let r = try server.post("/v1/query", #"{"question":"What is WAL mode?","backend":"llm"}"#)
+        let server = try await LoreServe(["--config", Self.config(dir, fallback: nil)])
+        let r = try await server.post("/v1/query", #"{"question":"What is WAL mode?","backend":"llm"}"#)
         #expect(r.status == 503)
         #expect(r.error?.code == "backend_unavailable")
         #expect(r.error?.message.contains("llm") == true)
         #expect(r.headers["retry-after"] == "5")
         // The extractive default still answers.
-        #expect(try server.post("/v1/query", #"{"question":"What is WAL mode?"}"#).status == 200)
+        #expect(try await server.post("/v1/query", #"{"question":"What is WAL mode?"}"#).status == 200)
     }
 
     @Test("with generation.fallback: extractive, the extractive answerer answers and the response names the backend that failed")
-    func fallsBack() throws {
+    func fallsBack() async throws {
         let dir = TemporaryDirectory("lore-fallback")
-        let server = try LoreServe(["--config", Self.config(dir, fallback: "extractive")])
-        let r = try server.post("/v1/query", #"{"question":"What is WAL mode?","backend":"llm"}"#)
+        let server = try await LoreServe(["--config", Self.config(dir, fallback: "extractive")])
+        let r = try await server.post("/v1/query", #"{"question":"What is WAL mode?","backend":"llm"}"#)
         #expect(r.status == 200)
         let o = try #require(r.json)
         #expect(o["backend"] as? String == "extractive")
         #expect(o["fallback_from"] as? String == "llm")
         #expect((o["answer"] as? String)?.contains("[1]") == true)
-        #expect(try server.get("/metrics").body.contains(#"lore_generation_fallbacks_total{backend="llm",fallback="extractive"} 1"#))
+        #expect(try await server.get("/metrics").body.contains(#"lore_generation_fallbacks_total{backend="llm",fallback="extractive"} 1"#))
     }
 
     @Test("an LLM default that the fallback covers leaves /readyz ready; without the fallback, /readyz is 503 naming it")
-    func readiness() throws {
+    func readiness() async throws {
         let dir = TemporaryDirectory("lore-fallback")
-        let covered = try LoreServe(["--config", Self.config(dir, fallback: "extractive", backend: "llm")])
-        #expect(try covered.get("/readyz").status == 200)
-        let answer = try covered.post("/v1/query", #"{"question":"What is WAL mode?"}"#)
+        let covered = try await LoreServe(["--config", Self.config(dir, fallback: "extractive", backend: "llm")])
+        #expect(try await covered.get("/readyz").status == 200)
+        let answer = try await covered.post("/v1/query", #"{"question":"What is WAL mode?"}"#)
         #expect(answer.status == 200)
         #expect(answer.json?["fallback_from"] as? String == "llm")
         let other = TemporaryDirectory("lore-fallback")
-        let uncovered = try LoreServe(["--config", Self.config(other, fallback: nil, backend: "llm")])
-        let ready = try uncovered.get("/readyz")
+        let uncovered = try await LoreServe(["--config", Self.config(other, fallback: nil, backend: "llm")])
+        let ready = try await uncovered.get("/readyz")
         #expect(ready.status == 503)
         #expect(ready.body.contains("generation"))
     }
 
     @Test("a fallback that is not a configured backend is refused at start, naming the key")
-    func unknownFallback() throws {
+    func unknownFallback() async throws {
         let dir = TemporaryDirectory("lore-fallback")
-        let r = try runLore([
-            "serve", "--config", Self.config(dir, fallback: "nope"), "--db", ServeCorpus.shared.database, "--port", "0", "--unauthenticated"
+        let r = try await runLore([
+            "serve", "--config", Self.config(dir, fallback: "nope"), "--db", (try await ServeCorpus.database()), "--port", "0",
+            "--unauthenticated"
         ])
         #expect(r.status != 0)
         #expect(r.stderr.contains("generation.fallback"))

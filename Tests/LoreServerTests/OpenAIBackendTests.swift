@@ -5,22 +5,23 @@ import Testing
 /// Chat completions over LLM backends: the fault-injecting LLM server
 /// (`Tests/Fixtures/http/fault_llm.py`) behind four configured backends, each a model
 /// (`lore-slow`: 24 deltas `tick ` 0.2 s apart; `lore-ok`; `lore-length`; `lore-broken`: an error
-/// before any text).
+/// before any text). Served by a `lore serve` process: its slow stream stalled in process
+/// (see docs/DEVELOPMENT.md).
 @Suite("lore serve: OpenAI-compatible chat completions over LLM backends", .serialized)
 final class OpenAIBackendTests {
     let llm: ServerProcess
-    let server: LoreServe
+    let server: LoreServeProcess
     let key = "openai-\(UUID().uuidString.prefix(8))"
     let dir = TemporaryDirectory("lore-serve-openai")
 
-    init() throws {
+    init() async throws {
         llm = try SlowBackendTests.faultLLM()
         let base = "http://127.0.0.1:\(llm.ready)/\(key)"
         var yaml = "generation:\n  backend: slow\n  backends:\n"
         for (name, mode) in [("slow", "slow-24"), ("ok", "ok"), ("length", "length"), ("broken", "error-first")] {
             yaml += "    - name: \(name)\n      base_url: \(base)/\(mode)\n      model: fault\n      max_retries: 0\n"
         }
-        server = try LoreServe(["--config", dir.write("lore.yaml", yaml)])
+        server = try LoreServeProcess(["--config", dir.write("lore.yaml", yaml)], database: try await ServeCorpus.database())
     }
 
     static let question = "What does WAL mode let readers do?"
@@ -30,12 +31,17 @@ final class OpenAIBackendTests {
     }
 
     /// The data lines of a streamed chat completion, each with the time it arrived.
-    func streamLines(_ body: String) throws -> [(data: String, at: Date)] {
+    func streamLines(_ body: String) async throws -> [(data: String, at: Date)] {
+        let url = server.url + "/v1/chat/completions"
+        return try await offPool { try Self.readStream(body, url: url) }
+    }
+
+    /// Reads the stream with `curl -N` (blocking: run it off the cooperative pool).
+    static func readStream(_ body: String, url: String) throws -> [(data: String, at: Date)] {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = [
-            "-N", "-s", "--max-time", "60", "-X", "POST", "-H", "Content-Type: application/json", "-d", body,
-            server.url + "/v1/chat/completions"
+            "-N", "-s", "--max-time", "60", "-X", "POST", "-H", "Content-Type: application/json", "-d", body, url
         ]
         let out = Pipe()
         curl.standardOutput = out
@@ -55,6 +61,10 @@ final class OpenAIBackendTests {
             }
         }
         while curl.isRunning { usleep(10_000) }
+        guard curl.terminationStatus == 0 else {
+            throw CurlFailure(
+                description: "curl -N \(url) exited \(curl.terminationStatus) after \(lines.count) data lines; pending: \(pending)")
+        }
         return lines
     }
 
@@ -62,8 +72,8 @@ final class OpenAIBackendTests {
     static func delta(_ o: [String: Any]) -> [String: Any]? { ((o["choices"] as? [[String: Any]])?.first)?["delta"] as? [String: Any] }
 
     @Test("a stream from a multi-delta backend arrives chunk by chunk, as the backend produces it, then the citations and [DONE]")
-    func incremental() throws {
-        let lines = try streamLines(Self.body("lore-slow", stream: true))
+    func incremental() async throws {
+        let lines = try await streamLines(Self.body("lore-slow", stream: true))
         #expect(lines.last?.data == "[DONE]", "\(lines.map(\.data))")
         let chunks = lines.dropLast().map { (json: Self.json($0.data), at: $0.at) }
         #expect(chunks.allSatisfy { $0.json != nil }, "\(lines.map(\.data))")
@@ -84,8 +94,8 @@ final class OpenAIBackendTests {
     }
 
     @Test("temperature, max_tokens and stop reach the backend, overriding the template's; system messages do not")
-    func parametersForwarded() throws {
-        let r = try server.post(
+    func parametersForwarded() async throws {
+        let r = try await server.post(
             "/v1/chat/completions",
             Self.body(
                 "lore-ok", stream: false,
@@ -103,28 +113,28 @@ final class OpenAIBackendTests {
     }
 
     @Test("a backend that stops at its token limit gives finish_reason length")
-    func length() throws {
-        let r = try server.post("/v1/chat/completions", Self.body("lore-length", stream: false))
+    func length() async throws {
+        let r = try await server.post("/v1/chat/completions", Self.body("lore-length", stream: false))
         #expect(r.status == 200, "\(r.body)")
         #expect(((r.json?["choices"] as? [[String: Any]])?.first?["finish_reason"]) as? String == "length", "\(r.body)")
         #expect((r.json?["lore"] as? [String: Any])?["finish_reason"] as? String == "length")
     }
 
     @Test("a backend failure after the stream started is a data: {error} line, then [DONE]; before it, a 502 in the error shape")
-    func backendFailure() throws {
-        let lines = try streamLines(Self.body("lore-broken", stream: true))
+    func backendFailure() async throws {
+        let lines = try await streamLines(Self.body("lore-broken", stream: true))
         #expect(lines.last?.data == "[DONE]", "\(lines.map(\.data))")
         let error = try #require(lines.dropLast().last.flatMap { Self.json($0.data) }?["error"] as? [String: Any], "\(lines.map(\.data))")
         #expect(error["code"] as? String == "backend_failed" && (error["message"] as? String)?.isEmpty == false, "\(error)")
-        let whole = try server.post("/v1/chat/completions", Self.body("lore-broken", stream: false))
+        let whole = try await server.post("/v1/chat/completions", Self.body("lore-broken", stream: false))
         #expect(whole.status == 502, "\(whole.body)")
         #expect(whole.error?.code == "backend_failed")
-        #expect(try server.get("/healthz").status == 200)
+        #expect(try await server.get("/healthz").status == 200)
     }
 
     /// The fault server's record of `key`'s requests.
     static func stats(_ llm: ServerProcess, _ key: String) throws -> [String: Any] {
-        let r = try runProcess("/usr/bin/curl", ["-s", "http://127.0.0.1:\(llm.ready)/_stats/\(key)"])
+        let r = try LoreTestSupport.runProcess("/usr/bin/curl", ["-s", "http://127.0.0.1:\(llm.ready)/_stats/\(key)"])
         return try #require(json(r.stdout), "\(r.stdout)")
     }
 }

@@ -138,22 +138,22 @@ struct OpenAIBadInputTests {
     ]
 
     @Test("each bad request gets its 4xx, the error shape and a message naming the field", arguments: cases)
-    func badRequest(_ c: Case) throws {
-        let server = try LoreServe.shared.get()
-        try c.expectDocumentedError(from: server)
+    func badRequest(_ c: Case) async throws {
+        let server = try await LoreServe.shared.get()
+        try await c.expectDocumentedError(from: server)
     }
 
     @Test("after every bad request the server is healthy and still answers chat completions and embeddings")
-    func healthyAfterwards() throws {
-        let server = try LoreServe.shared.get()
-        for c in Self.cases { _ = try server.request(c.method, c.path, json: c.body) }
-        #expect(try server.get("/healthz").status == 200)
-        #expect(try server.get("/readyz").status == 200)
-        let chat = try server.post(Self.chatPath, Self.chat())
+    func healthyAfterwards() async throws {
+        let server = try await LoreServe.shared.get()
+        for c in Self.cases { _ = try await server.request(c.method, c.path, json: c.body) }
+        #expect(try await server.get("/healthz").status == 200)
+        #expect(try await server.get("/readyz").status == 200)
+        let chat = try await server.post(Self.chatPath, Self.chat())
         #expect(chat.status == 200, "\(chat.body)")
         let choices = try #require(chat.json?["choices"] as? [[String: Any]])
         #expect(((choices.first?["message"] as? [String: Any])?["content"] as? String)?.isEmpty == false, "\(chat.body)")
-        let embed = try server.post(Self.embedPath, Self.embed(#""input": "wal""#))
+        let embed = try await server.post(Self.embedPath, Self.embed(#""input": "wal""#))
         #expect(embed.status == 200, "\(embed.body)")
     }
 }

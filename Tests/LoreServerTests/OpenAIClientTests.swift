@@ -2,7 +2,7 @@ import Foundation
 import LoreTestSupport
 import Testing
 
-/// The official `openai` Python SDK against a real `lore serve`: what tools built on it see.
+/// The official `openai` Python SDK against a Lore server (in process, on loopback): what tools built on it see.
 /// The client script is `Tests/Fixtures/clients/openai_client_check.py`; it runs with the
 /// venv `scripts/api-clients --install-only` makes (scripts/test installs it, so a missing
 /// venv fails this test rather than skipping it).
@@ -14,11 +14,11 @@ struct OpenAIClientTests {
     @Test(
         "chat completions (whole and streamed, citations from the lore extension), models and embeddings (float and base64, equal to lore embed) through the SDK"
     )
-    func openAISDK() throws {
+    func openAISDK() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.python), "no \(Self.python): run scripts/api-clients --install-only")
         // A server that requires keys, and a key made by lore keys create: as a tool would use it.
-        let keyed = try KeyedServe.shared.get()
-        let r = try runProcess(
+        let keyed = try await KeyedServe.shared.get()
+        let r = try await runProcess(
             Self.python, [Self.script, keyed.server.url, TestPaths.loreBinary, keyed.store.database],
             environment: ProcessInfo.processInfo.environment.merging(["OPENAI_API_KEY": keyed.reader.text]) { $1 })
         let summary = try #require(

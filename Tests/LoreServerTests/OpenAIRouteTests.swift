@@ -2,8 +2,8 @@ import Foundation
 import LoreTestSupport
 import Testing
 
-/// `POST /v1/chat/completions`, `GET /v1/models` and `POST /v1/embeddings` against a real
-/// `lore serve` over `corpus/` (the extractive default), with real curl.
+/// `POST /v1/chat/completions`, `GET /v1/models` and `POST /v1/embeddings` against a Lore
+/// server (in process, on loopback) over `corpus/` (the extractive default), with real curl.
 @Suite("lore serve: OpenAI-compatible routes")
 struct OpenAIRouteTests {
     static let question = QueryRouteTests.question
@@ -13,10 +13,10 @@ struct OpenAIRouteTests {
     }
 
     @Test("a chat completion is Lore's answer as a chat.completion: the same text as /v1/query, the citations in the lore extension")
-    func chatCompletion() throws {
-        let server = try LoreServe.shared.get()
+    func chatCompletion() async throws {
+        let server = try await LoreServe.shared.get()
         let before = Int(Date().timeIntervalSince1970)
-        let r = try server.post("/v1/chat/completions", Self.chatBody(), headers: ["X-Request-ID": "chat-test-1"])
+        let r = try await server.post("/v1/chat/completions", Self.chatBody(), headers: ["X-Request-ID": "chat-test-1"])
         #expect(r.status == 200, "\(r.body)")
         #expect(r.headers["content-type"]?.hasPrefix("application/json") == true)
         let o = try #require(r.json, "not JSON: \(r.body)")
@@ -34,7 +34,7 @@ struct OpenAIRouteTests {
         #expect(usage["total_tokens"] == (usage["prompt_tokens"] ?? -1) + (usage["completion_tokens"] ?? -1), "\(usage)")
 
         // The same answer and citations as /v1/query (the system message is not forwarded).
-        let query = try server.post("/v1/query", #"{"question": "\#(Self.question)"}"#)
+        let query = try await server.post("/v1/query", #"{"question": "\#(Self.question)"}"#)
         let expected = try #require(query.json)
         #expect(message["content"] as? String == expected["answer"] as? String)
         let lore = try #require(o["lore"] as? [String: Any])
@@ -53,9 +53,9 @@ struct OpenAIRouteTests {
     }
 
     @Test("the model picks the pipeline: lore-answer-v1 pins that prompt version; the lore extension sets k and the conversation")
-    func modelSelectsPipeline() throws {
-        let server = try LoreServe.shared.get()
-        let r = try server.post(
+    func modelSelectsPipeline() async throws {
+        let server = try await LoreServe.shared.get()
+        let r = try await server.post(
             "/v1/chat/completions", Self.chatBody("lore-answer-v1", extra: #", "lore": {"k": 2, "conversation_id": "c-7"}"#))
         #expect(r.status == 200, "\(r.body)")
         let lore = try #require(r.json?["lore"] as? [String: Any])
@@ -63,16 +63,16 @@ struct OpenAIRouteTests {
         #expect((lore["citations"] as? [Any])?.count ?? 0 <= 2)
         #expect(lore["conversation_id"] as? String == "c-7")
         #expect(r.json?["model"] as? String == "lore-answer-v1")
-        let v2 = try server.post("/v1/chat/completions", Self.chatBody("lore-answer-v2"))
+        let v2 = try await server.post("/v1/chat/completions", Self.chatBody("lore-answer-v2"))
         #expect(((v2.json?["lore"] as? [String: Any])?["prompt"] as? [String: Any])?["version"] as? String == "v2", "\(v2.body)")
     }
 
     @Test("earlier user and assistant messages are the conversation: a follow-up is condensed into a standalone question")
-    func conversation() throws {
-        let server = try LoreServe.shared.get()
+    func conversation() async throws {
+        let server = try await LoreServe.shared.get()
         let body =
             #"{"model": "lore-default", "messages": [{"role": "user", "content": "What is WAL mode in SQLite?"}, {"role": "assistant", "content": "A journal mode [1]."}, {"role": "user", "content": [{"type": "text", "text": "How do I turn it on?"}]}]}"#
-        let r = try server.post("/v1/chat/completions", body)
+        let r = try await server.post("/v1/chat/completions", body)
         #expect(r.status == 200, "\(r.body)")
         let lore = try #require(r.json?["lore"] as? [String: Any])
         let standalone = try #require(lore["standalone_question"] as? String)
@@ -83,10 +83,10 @@ struct OpenAIRouteTests {
     @Test(
         "stream: true is OpenAI's chunk stream: the role, content deltas, a final chunk with finish_reason and the citations, usage, [DONE]"
     )
-    func stream() throws {
-        let server = try LoreServe.shared.get()
+    func stream() async throws {
+        let server = try await LoreServe.shared.get()
         let body = Self.chatBody(stream: true, extra: #", "stream_options": {"include_usage": true}"#)
-        let r = try runProcess(
+        let r = try await runProcess(
             "/usr/bin/curl",
             [
                 "-N", "-s", "-S", "-i", "--max-time", "120", "-X", "POST", "-H", "Content-Type: application/json",
@@ -113,14 +113,14 @@ struct OpenAIRouteTests {
         #expect(!middle.isEmpty)
         #expect(middle.allSatisfy { choice($0)?["finish_reason"] is NSNull }, "finish_reason before the final chunk")
         let text = middle.compactMap { (choice($0)?["delta"] as? [String: Any])?["content"] as? String }.joined()
-        let whole = try server.post("/v1/chat/completions", Self.chatBody())
+        let whole = try await server.post("/v1/chat/completions", Self.chatBody())
         #expect(text == ((whole.json?["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String)
     }
 
     @Test("models lists the pipelines and the embedder as OpenAI models; one model by id")
-    func models() throws {
-        let server = try LoreServe.shared.get()
-        let r = try server.get("/v1/models")
+    func models() async throws {
+        let server = try await LoreServe.shared.get()
+        let r = try await server.get("/v1/models")
         #expect(r.status == 200, "\(r.body)")
         #expect(r.json?["object"] as? String == "list")
         let data = try #require(r.json?["data"] as? [[String: Any]])
@@ -131,7 +131,7 @@ struct OpenAIRouteTests {
         }
         let kinds = Dictionary(uniqueKeysWithValues: data.map { ($0["id"] as! String, ($0["lore"] as? [String: Any])?["kind"] as? String) })
         #expect(kinds["lore-extractive"] == "chat" && kinds["lore-embed"] == "embedding")
-        let one = try server.get("/v1/models/lore-answer-v2")
+        let one = try await server.get("/v1/models/lore-answer-v2")
         #expect(one.status == 200 && one.json?["id"] as? String == "lore-answer-v2", "\(one.body)")
         #expect((one.json?["lore"] as? [String: Any])?["prompt"] as? String == "answer@v2")
     }
@@ -139,17 +139,17 @@ struct OpenAIRouteTests {
     @Test(
         "embeddings are the collection's embedder's vectors, as lore embed prints them; base64 is little-endian float32; usage counts real tokens"
     )
-    func embeddings() throws {
-        let server = try LoreServe.shared.get()
+    func embeddings() async throws {
+        let server = try await LoreServe.shared.get()
         let texts = ["WAL mode lets readers run while a writer writes.", "Lore answers questions."]
         let input = texts.map { #""\#($0)""# }.joined(separator: ", ")
-        let r = try server.post("/v1/embeddings", #"{"model": "all-MiniLM-L6-v2", "input": [\#(input)], "dimensions": 384}"#)
+        let r = try await server.post("/v1/embeddings", #"{"model": "all-MiniLM-L6-v2", "input": [\#(input)], "dimensions": 384}"#)
         #expect(r.status == 200, "\(r.body)")
         #expect(r.json?["object"] as? String == "list" && r.json?["model"] as? String == "all-MiniLM-L6-v2")
         let data = try #require(r.json?["data"] as? [[String: Any]])
         let vectors = data.compactMap { ($0["embedding"] as? [NSNumber])?.map(\.floatValue) }
         #expect(vectors.count == 2 && data.map { $0["index"] as? Int } == [0, 1])
-        let cli = try runLore(["embed", "--json", "--db", ServeCorpus.shared.database] + texts)
+        let cli = try await runLore(["embed", "--json", "--db", (try await ServeCorpus.database())] + texts)
         let expected = cli.stdout.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [NSNumber]
         }
@@ -161,7 +161,7 @@ struct OpenAIRouteTests {
         let tokens = texts.reduce(0) { $0 + TestModel.tokenizer.countTokens($1) + 2 }
         #expect((r.json?["usage"] as? [String: Int]) == ["prompt_tokens": tokens, "total_tokens": tokens], "\(r.body)")
 
-        let b = try server.post("/v1/embeddings", #"{"model": "lore-embed", "input": "\#(texts[0])", "encoding_format": "base64"}"#)
+        let b = try await server.post("/v1/embeddings", #"{"model": "lore-embed", "input": "\#(texts[0])", "encoding_format": "base64"}"#)
         #expect(b.status == 200, "\(b.body)")
         let encoded = try #require(
             ((b.json?["data"] as? [[String: Any]])?.first?["embedding"] as? String).flatMap { Data(base64Encoded: $0) })
@@ -173,11 +173,11 @@ struct OpenAIRouteTests {
     }
 
     @Test("metrics count chat completions by model and stream, and embedded inputs and tokens by model")
-    func metrics() throws {
-        let server = try LoreServe.shared.get()
-        _ = try server.post("/v1/chat/completions", Self.chatBody("lore-extractive"))
-        _ = try server.post("/v1/embeddings", #"{"model": "lore-embed", "input": "wal"}"#)
-        let m = try server.get("/metrics").body
+    func metrics() async throws {
+        let server = try await LoreServe.shared.get()
+        _ = try await server.post("/v1/chat/completions", Self.chatBody("lore-extractive"))
+        _ = try await server.post("/v1/embeddings", #"{"model": "lore-embed", "input": "wal"}"#)
+        let m = try await server.get("/metrics").body
         #expect(m.contains(#"lore_chat_completions_total{model="lore-extractive",stream="false"}"#), "\(m)")
         #expect(m.contains(#"lore_embedding_inputs_total{model="all-MiniLM-L6-v2"}"#))
         #expect(m.contains(#"lore_embedding_tokens_total{model="all-MiniLM-L6-v2"}"#))

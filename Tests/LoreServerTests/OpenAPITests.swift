@@ -12,9 +12,9 @@ struct OpenAPITests {
     static var committed: String { TestPaths.repositoryRoot + "/Sources/LoreServer/openapi.yaml" }
 
     @Test("GET /openapi.yaml serves the committed file, without a key, as YAML")
-    func served() throws {
-        let keyed = try KeyedServe.shared.get()
-        let r = try keyed.server.get("/openapi.yaml")
+    func served() async throws {
+        let keyed = try await KeyedServe.shared.get()
+        let r = try await keyed.server.get("/openapi.yaml")
         #expect(r.status == 200)
         #expect(r.headers["content-type"]?.hasPrefix("application/yaml") == true)
         #expect(r.body == (try String(contentsOfFile: Self.committed, encoding: .utf8)))
@@ -22,16 +22,16 @@ struct OpenAPITests {
     }
 
     @Test("schemathesis: no 5xx, and every response conforms to the description, on every operation")
-    func conformance() throws {
+    func conformance() async throws {
         #expect(
             FileManager.default.isExecutableFile(atPath: Self.schemathesis),
             "no \(Self.schemathesis): run scripts/api-clients --install-only")
         // A store of its own: generated uploads and deletions change it.
-        let store = try KeyedStore()
-        let admin = try store.create("schemathesis", scope: "admin")
-        let server = try LoreServe(database: store.database, unauthenticated: false)
+        let store = try await KeyedStore()
+        let admin = try await store.create("schemathesis", scope: "admin")
+        let server = try await LoreServe(database: store.database, unauthenticated: false)
         let reportDir = store.directory.path + "/schemathesis"
-        let r = try runProcess(
+        let r = try await runProcess(
             Self.schemathesis,
             [
                 "run", server.url + "/openapi.yaml", "-H", "Authorization: Bearer \(admin.text)",
@@ -51,6 +51,6 @@ struct OpenAPITests {
             .first { $0.first?.isNumber == true && $0.contains(" generated, ") } ?? ""
         let count = Int(generated.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") ?? 0
         #expect(count >= 500, "too few test cases: \(generated)")
-        #expect(try server.get("/healthz").status == 200)
+        #expect(try await server.get("/healthz").status == 200)
     }
 }

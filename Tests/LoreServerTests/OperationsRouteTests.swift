@@ -6,11 +6,11 @@ import Testing
 @Suite("lore serve: operations")
 struct OperationsRouteTests {
     @Test("healthz and readyz answer 200; readyz lists its checks")
-    func health() throws {
-        let server = try LoreServe.shared.get()
-        let h = try server.get("/healthz")
+    func health() async throws {
+        let server = try await LoreServe.shared.get()
+        let h = try await server.get("/healthz")
         #expect(h.status == 200 && h.json?["status"] as? String == "ok", "\(h.body)")
-        let r = try server.get("/readyz")
+        let r = try await server.get("/readyz")
         #expect(r.status == 200, "\(r.body)")
         let checks = try #require(r.json?["checks"] as? [[String: Any]])
         #expect(Set(checks.compactMap { $0["name"] as? String }) == ["store", "index"])
@@ -18,12 +18,12 @@ struct OperationsRouteTests {
     }
 
     @Test("metrics are Prometheus text with the request counter by route and status, the latency histogram and the pipeline's metrics")
-    func metrics() throws {
-        let server = try LoreServe.shared.get()
-        _ = try server.get("/healthz")
-        _ = try server.get("/no/such/path")
-        _ = try server.post("/v1/query", #"{"question": "What does WAL mode let readers do?"}"#)
-        let m = try server.get("/metrics")
+    func metrics() async throws {
+        let server = try await LoreServe.shared.get()
+        _ = try await server.get("/healthz")
+        _ = try await server.get("/no/such/path")
+        _ = try await server.post("/v1/query", #"{"question": "What does WAL mode let readers do?"}"#)
+        let m = try await server.get("/metrics")
         #expect(m.status == 200)
         #expect(m.headers["content-type"]?.hasPrefix("text/plain") == true)
         #expect(m.body.contains(#"lore_http_requests_total{route="/healthz",method="GET",status="200"}"#), "\(m.body)")
@@ -36,7 +36,7 @@ struct OperationsRouteTests {
         #expect(m.body.contains("lore_time_to_first_token_seconds_bucket{"))
         #expect(m.body.contains(#"lore_tokens_total{backend="extractive",kind="completion"}"#))
         // The corpus, read from the store at the scrape: both collections of the shared store.
-        let documents = try runLore(["stats", "--db", ServeCorpus.shared.database, "--json"])
+        let documents = try await runLore(["stats", "--db", (try await ServeCorpus.database()), "--json"])
         let stats = try #require(try JSONSerialization.jsonObject(with: Data(documents.stdout.utf8)) as? [String: Any])
         let collections = try #require(stats["collections"] as? [[String: Any]])
         for c in collections {
@@ -47,26 +47,29 @@ struct OperationsRouteTests {
     }
 
     @Test("X-Request-ID: a valid one is echoed, an invalid one replaced, a missing one generated; on errors too")
-    func requestID() throws {
-        let server = try LoreServe.shared.get()
-        #expect(try server.get("/healthz", headers: ["X-Request-ID": "abc-123"]).headers["x-request-id"] == "abc-123")
+    func requestID() async throws {
+        let server = try await LoreServe.shared.get()
+        #expect(try await server.get("/healthz", headers: ["X-Request-ID": "abc-123"]).headers["x-request-id"] == "abc-123")
         let long = String(repeating: "x", count: 129)
-        let replaced = try #require(try server.get("/healthz", headers: ["X-Request-ID": long]).headers["x-request-id"])
+        let replaced = try #require(try await server.get("/healthz", headers: ["X-Request-ID": long]).headers["x-request-id"])
         #expect(replaced != long && !replaced.isEmpty && replaced.count <= 128)
-        let generated = try #require(try server.get("/healthz").headers["x-request-id"])
+        let generated = try #require(try await server.get("/healthz").headers["x-request-id"])
         #expect(!generated.isEmpty)
-        #expect(try server.get("/healthz").headers["x-request-id"] != generated)
-        #expect(try server.get("/nowhere", headers: ["X-Request-ID": "err-1"]).headers["x-request-id"] == "err-1")
-        #expect(try server.post("/v1/query", "{}", headers: ["X-Request-ID": "err-2"]).headers["x-request-id"] == "err-2")
+        #expect(try await server.get("/healthz").headers["x-request-id"] != generated)
+        #expect(try await server.get("/nowhere", headers: ["X-Request-ID": "err-1"]).headers["x-request-id"] == "err-1")
+        #expect(try await server.post("/v1/query", "{}", headers: ["X-Request-ID": "err-2"]).headers["x-request-id"] == "err-2")
     }
 
     @Test("it refuses --unauthenticated (or server.auth: none) beyond loopback, naming the flag")
-    func loopbackOnly() throws {
-        let r = try runLore(["serve", "--db", ServeCorpus.shared.database, "--host", "0.0.0.0", "--port", "0", "--unauthenticated"])
+    func loopbackOnly() async throws {
+        let r = try await runLore([
+            "serve", "--db", (try await ServeCorpus.database()), "--host", "0.0.0.0", "--port", "0", "--unauthenticated"
+        ])
         #expect(r.status != 0)
         #expect(r.stderr.contains("--unauthenticated") && r.stderr.contains("0.0.0.0"), "\(r.stderr)")
         let env = ProcessInfo.processInfo.environment.merging(["LORE_SERVER_AUTH": "none"]) { $1 }
-        let e = try runLore(["serve", "--db", ServeCorpus.shared.database, "--host", "0.0.0.0", "--port", "0"], environment: env)
+        let e = try await runLore(
+            ["serve", "--db", (try await ServeCorpus.database()), "--host", "0.0.0.0", "--port", "0"], environment: env)
         #expect(e.status != 0)
         #expect(e.stderr.contains("server.auth: none"), "\(e.stderr)")
     }

@@ -2,15 +2,15 @@ import Foundation
 import LoreTestSupport
 import Testing
 
-/// `POST /v1/query` and `POST /v1/retrieve` against a real `lore serve` over `corpus/`.
+/// `POST /v1/query` and `POST /v1/retrieve` against a Lore server (in process, on loopback) over `corpus/`.
 @Suite("lore serve: query and retrieve")
 struct QueryRouteTests {
     static let question = "How do I turn on WAL mode, and what does it let readers do?"
 
     @Test("a query answers with the JSON of lore query --json: a cited answer, numbered citations, the request id")
-    func query() throws {
-        let server = try LoreServe.shared.get()
-        let r = try server.post("/v1/query", #"{"question": "\#(Self.question)"}"#, headers: ["X-Request-ID": "query-test-1"])
+    func query() async throws {
+        let server = try await LoreServe.shared.get()
+        let r = try await server.post("/v1/query", #"{"question": "\#(Self.question)"}"#, headers: ["X-Request-ID": "query-test-1"])
         #expect(r.status == 200, "\(r.body)")
         #expect(r.headers["content-type"]?.hasPrefix("application/json") == true)
         let o = try #require(r.json, "not JSON: \(r.body)")
@@ -24,17 +24,17 @@ struct QueryRouteTests {
         #expect(r.headers["x-request-id"] == "query-test-1")
 
         // The same keys as the command line's JSON.
-        let cli = try runLore(["query", Self.question, "--db", ServeCorpus.shared.database, "--json"])
+        let cli = try await runLore(["query", Self.question, "--db", (try await ServeCorpus.database()), "--json"])
         let expected = try #require(try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any], "\(cli.stderr)")
         #expect(Set(o.keys) == Set(expected.keys))
         #expect(o["answer"] as? String == expected["answer"] as? String)
     }
 
     @Test("stream: true answers text/event-stream that curl -N reads: retrieval, then deltas, then done")
-    func stream() throws {
-        let server = try LoreServe.shared.get()
+    func stream() async throws {
+        let server = try await LoreServe.shared.get()
         let body = #"{"question": "\#(Self.question)", "stream": true, "k": 3}"#
-        let r = try runProcess(
+        let r = try await runProcess(
             "/usr/bin/curl",
             [
                 "-N", "-s", "-S", "-i", "--max-time", "120", "-X", "POST",
@@ -63,9 +63,9 @@ struct QueryRouteTests {
     }
 
     @Test("retrieve returns passages with source, title, heading path, scores and text, best first, at most k")
-    func retrieve() throws {
-        let server = try LoreServe.shared.get()
-        let r = try server.post("/v1/retrieve", #"{"question": "\#(Self.question)", "k": 2}"#)
+    func retrieve() async throws {
+        let server = try await LoreServe.shared.get()
+        let r = try await server.post("/v1/retrieve", #"{"question": "\#(Self.question)", "k": 2}"#)
         #expect(r.status == 200, "\(r.body)")
         let o = try #require(r.json)
         let passages = try #require(o["passages"] as? [[String: Any]])
@@ -81,9 +81,9 @@ struct QueryRouteTests {
     }
 
     @Test("filters restrict what is retrieved: a format with no documents gives no passages")
-    func filters() throws {
-        let server = try LoreServe.shared.get()
-        let r = try server.post(
+    func filters() async throws {
+        let server = try await LoreServe.shared.get()
+        let r = try await server.post(
             "/v1/retrieve", #"{"question": "\#(Self.question)", "filters": {"source": "*.md", "collection": "default"}}"#)
         #expect(r.status == 200, "\(r.body)")
         let passages = try #require(r.json?["passages"] as? [[String: Any]])
@@ -93,28 +93,29 @@ struct QueryRouteTests {
     @Test(
         "a request may name any collection of the store: each answers from its own documents only; an unknown one is a 404 naming the field"
     )
-    func collections() throws {
-        let server = try LoreServe.shared.get()
+    func collections() async throws {
+        let server = try await LoreServe.shared.get()
         let question =
             #"{"question": "What is in the documents?", "k": 10, "mode": "lexical", "collection": "\#(ServeCorpus.secondCollection)"}"#
-        let second = try server.post("/v1/retrieve", question.replacingOccurrences(of: "What is in the documents?", with: "sample"))
+        let second = try await server.post("/v1/retrieve", question.replacingOccurrences(of: "What is in the documents?", with: "sample"))
         #expect(second.status == 200, "\(second.body)")
         let passages = try #require(second.json?["passages"] as? [[String: Any]])
         #expect(!passages.isEmpty, "\(second.body)")
         for p in passages {
             #expect((p["source"] as? String)?.contains("/Fixtures/ingest/good/") == true, "\(p)")
         }
-        let first = try server.post("/v1/retrieve", #"{"question": "WAL mode readers", "k": 10}"#)
+        let first = try await server.post("/v1/retrieve", #"{"question": "WAL mode readers", "k": 10}"#)
         let defaultPassages = try #require(first.json?["passages"] as? [[String: Any]])
         #expect(!defaultPassages.isEmpty)
         for p in defaultPassages {
             #expect((p["source"] as? String)?.contains("/Fixtures/") == false, "\(p)")
         }
-        let missing = try server.post("/v1/query", #"{"question": "wal", "collection": "nowhere"}"#)
+        let missing = try await server.post("/v1/query", #"{"question": "wal", "collection": "nowhere"}"#)
         #expect(missing.status == 404, "\(missing.body)")
         #expect(missing.error?.code == "collection_not_found")
         #expect(missing.error?.message.hasPrefix("collection:") == true, "\(missing.body)")
-        let clash = try server.post("/v1/query", #"{"question": "wal", "collection": "default", "filters": {"collection": "fixtures"}}"#)
+        let clash = try await server.post(
+            "/v1/query", #"{"question": "wal", "collection": "default", "filters": {"collection": "fixtures"}}"#)
         #expect(clash.status == 400 && clash.error?.message.contains("filters.collection") == true, "\(clash.body)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LoreTestSupport
+import Synchronization
 import Testing
 
 /// A working store (`corpus/`, ingested by `lore ingest --publish`) and its published
@@ -43,8 +44,8 @@ final class PublishedCorpus: @unchecked Sendable {
     }
 
     /// A replica of `index` (`lore serve --published`).
-    func replica(watch: Double, unauthenticated: Bool = true, logFile: String? = nil) throws -> LoreServe {
-        try LoreServe(
+    func replica(watch: Double, unauthenticated: Bool = true, logFile: String? = nil) throws -> LoreServeProcess {
+        try LoreServeProcess(
             ["--published", index, "--watch-interval", "\(watch)"], environment: ["LORE_LOG_LEVEL": "info"], database: work,
             unauthenticated: unauthenticated, logFile: logFile)
     }
@@ -127,37 +128,39 @@ struct ReplicaTests {
     }
 
     @Test("without watching, SIGHUP and POST /admin/reload (admin keys only) switch; keys come from the served version")
-    func reloadTriggers() throws {
+    func reloadTriggers() async throws {
         let corpus = try PublishedCorpus()
         let keys = KeyedStore(existing: corpus.work)
-        let admin = try keys.create("ops", scope: "admin")
-        let reader = try keys.create("app", scope: "query")
+        let admin = try await keys.create("ops", scope: "admin")
+        let reader = try await keys.create("app", scope: "query")
         try corpus.publish(corpus.extra)  // v000002 holds the keys
         let server = try corpus.replica(watch: 0, unauthenticated: false)
-        #expect(try server.post("/v1/retrieve", #"{"question":"WAL"}"#, headers: reader.bearer).indexVersion == "v000002")
+        #expect(try await server.post("/v1/retrieve", #"{"question":"WAL"}"#, headers: reader.bearer).indexVersion == "v000002")
 
         // A key made after the publish is unknown to the replica until it serves a version that has it.
-        let late = try keys.create("late", scope: "query")
-        #expect(try server.post("/v1/retrieve", #"{"question":"WAL"}"#, headers: late.bearer).status == 401)
+        let late = try await keys.create("late", scope: "query")
+        #expect(try await server.post("/v1/retrieve", #"{"question":"WAL"}"#, headers: late.bearer).status == 401)
 
         try corpus.publishMarker(1)  // v000003, with the late key
-        #expect(try server.get("/healthz").indexVersion == "v000002", "the replica switched without being asked")
-        let forbidden = try server.post("/admin/reload", "{}", headers: reader.bearer)
+        #expect(try await server.get("/healthz").indexVersion == "v000002", "the replica switched without being asked")
+        let forbidden = try await server.post("/admin/reload", "{}", headers: reader.bearer)
         #expect(forbidden.status == 403)
-        #expect(try server.post("/admin/reload", "{}").status == 401)
-        let reload = try server.post("/admin/reload", "{}", headers: admin.bearer)
+        #expect(try await server.post("/admin/reload", "{}").status == 401)
+        let reload = try await server.post("/admin/reload", "{}", headers: admin.bearer)
         #expect(reload.status == 200)
         #expect(reload.json?["previous"] as? String == "v000002")
         #expect(reload.json?["version"] as? String == "v000003")
         #expect(reload.json?["changed"] as? Bool == true)
-        #expect(try server.post("/v1/retrieve", #"{"question":"WAL"}"#, headers: late.bearer).status == 200)
-        let again = try server.post("/admin/reload", "{}", headers: admin.bearer)
+        #expect(try await server.post("/v1/retrieve", #"{"question":"WAL"}"#, headers: late.bearer).status == 200)
+        let again = try await server.post("/admin/reload", "{}", headers: admin.bearer)
         #expect(again.json?["changed"] as? Bool == false)
 
         try corpus.publishMarker(2)  // v000004
         #expect(kill(server.pid, SIGHUP) == 0)
-        #expect(try eventually(timeout: 30) { try server.get("/healthz").indexVersion == "v000004" }, "SIGHUP did not switch the replica")
-        let r = try server.post("/v1/retrieve", #"{"question":"zorblax marker","k":10}"#, headers: reader.bearer)
+        #expect(
+            try await eventually(timeout: 30) { try await server.get("/healthz").indexVersion == "v000004" },
+            "SIGHUP did not switch the replica")
+        let r = try await server.post("/v1/retrieve", #"{"question":"zorblax marker","k":10}"#, headers: reader.bearer)
         #expect(Self.markers(r) == [1, 2])
     }
 
@@ -226,18 +229,16 @@ struct ReplicaTests {
 }
 
 /// A value shared between threads.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value { lock.withLock { stored } }
-    func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+final class Locked<Value: Sendable>: Sendable {
+    private let stored: Mutex<Value>
+    init(_ value: Value) { stored = Mutex(value) }
+    var value: Value { stored.withLock { $0 } }
+    func mutate(_ body: (inout Value) -> Void) { stored.withLock { body(&$0) } }
 }
 
 /// A flag set by one task and read by others.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = true
-    var isSet: Bool { lock.withLock { value } }
-    func clear() { lock.withLock { value = false } }
+final class Flag: Sendable {
+    private let value = Mutex(true)
+    var isSet: Bool { value.withLock { $0 } }
+    func clear() { value.withLock { $0 = false } }
 }

@@ -25,42 +25,44 @@ struct SlowBackendTests {
     }
 
     @Test("readyz is 503, naming the generation backend, when the configured LLM does not answer")
-    func unreachableBackend() throws {
+    func unreachableBackend() async throws {
         let dir = TemporaryDirectory("lore-serve-ready")
-        let server = try LoreServe(["--config", Self.config(dir, baseURL: "http://127.0.0.1:\(ServerProcess.freePort())")])
-        let r = try server.get("/readyz")
+        let server = try await LoreServe(["--config", Self.config(dir, baseURL: "http://127.0.0.1:\(ServerProcess.freePort())")])
+        let r = try await server.get("/readyz")
         #expect(r.status == 503, "\(r.body)")
         let checks = try #require(r.json?["checks"] as? [[String: Any]])
         let generation = try #require(checks.first { $0["name"] as? String == "generation" })
         #expect(generation["ok"] as? Bool == false && (generation["problem"] as? String)?.isEmpty == false, "\(generation)")
-        #expect(try server.get("/healthz").status == 200)
+        #expect(try await server.get("/healthz").status == 200)
     }
 
     @Test("server.request_timeout_s and server.max_body_bytes: an answer that does not come in time gets 504, a larger body 413")
-    func configuredLimits() throws {
+    func configuredLimits() async throws {
         let llm = try Self.faultLLM()
         let dir = TemporaryDirectory("lore-serve-limits")
         let config = Self.config(
             dir, baseURL: "http://127.0.0.1:\(llm.ready)/limits/hang",
             server: "server:\n  request_timeout_s: 1\n  max_body_bytes: 200\n")
-        let server = try LoreServe(["--config", config])
-        let slow = try server.post("/v1/query", #"{"question": "What does WAL mode let readers do?"}"#)
+        let server = try await LoreServe(["--config", config])
+        let slow = try await server.post("/v1/query", #"{"question": "What does WAL mode let readers do?"}"#)
         #expect(slow.status == 504, "\(slow.body)")
         #expect(slow.error?.code == "timeout")
-        let big = try server.post("/v1/retrieve", #"{"question": "\#(String(repeating: "wal ", count: 60))"}"#)
+        let big = try await server.post("/v1/retrieve", #"{"question": "\#(String(repeating: "wal ", count: 60))"}"#)
         #expect(big.status == 413, "\(big.body)")
         #expect(big.error?.code == "payload_too_large")
-        #expect(try server.get("/healthz").status == 200)
-        let ok = try server.post("/v1/retrieve", #"{"question": "What does WAL mode let readers do?"}"#)
+        #expect(try await server.get("/healthz").status == 200)
+        let ok = try await server.post("/v1/retrieve", #"{"question": "What does WAL mode let readers do?"}"#)
         #expect(ok.status == 200, "\(ok.body)")
     }
 
     @Test("SIGTERM during a streaming answer: new connections are refused, the stream completes, the server exits 0")
-    func gracefulShutdown() throws {
+    func gracefulShutdown() async throws {
         let llm = try Self.faultLLM()
         let dir = TemporaryDirectory("lore-serve-shutdown")
-        let server = try LoreServe(["--config", Self.config(dir, baseURL: "http://127.0.0.1:\(llm.ready)/shutdown/slow-40")])
-        #expect(try server.get("/readyz").status == 200)
+        let server = try LoreServeProcess(
+            ["--config", Self.config(dir, baseURL: "http://127.0.0.1:\(llm.ready)/shutdown/slow-40")],
+            database: try await ServeCorpus.database())
+        #expect(try await server.get("/readyz").status == 200)
 
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
@@ -86,7 +88,7 @@ struct SlowBackendTests {
         var refused = false
         let deadline = Date().addingTimeInterval(3)
         while !refused, Date() < deadline {
-            refused = try runProcess("/usr/bin/curl", ["-s", "--max-time", "1", server.url + "/healthz"]).status == 7
+            refused = try await runProcess("/usr/bin/curl", ["-s", "--max-time", "1", server.url + "/healthz"]).status == 7
         }
         #expect(refused, "a new connection was still accepted after SIGTERM")
         #expect(curl.isRunning, "the stream ended before the refusal was seen")

@@ -132,3 +132,19 @@ private final class DataBox: @unchecked Sendable { var data = Data() }
 public func runLore(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil) throws -> ProcessResult {
     try runProcess(TestPaths.loreBinary, arguments, environment: environment, currentDirectory: currentDirectory)
 }
+
+/// Runs `work`, which blocks (waits for a process, reads a pipe), on a thread of its own and
+/// awaits its result: an async test that waits for a curl never holds one of the cooperative
+/// pool's threads, which a server running in the test process needs to answer that curl.
+public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
+/// `runProcess` on a thread of its own (see `offPool`).
+public func runProcessOffPool(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil
+) async throws -> ProcessResult {
+    try await offPool { try runProcess(executable, arguments, environment: environment, currentDirectory: currentDirectory) }
+}

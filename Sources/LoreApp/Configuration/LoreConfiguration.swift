@@ -46,7 +46,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
     /// The vector index (`index:`).
     public struct Index: Codable, Equatable, Sendable {
         /// `auto` (flat below `hnsw_threshold` vectors, HNSW from it), `flat` or `hnsw`.
-        public var kind = "auto"
+        public var kind = IndexKindSetting.auto
         public var hnswThreshold = IndexSettings().hnswThreshold
         public var m = HNSWParameters().m
         public var efConstruction = HNSWParameters().efConstruction
@@ -65,7 +65,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
         public init(from decoder: any Decoder) throws {
             let d = Self()
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? d.kind
+            kind = try c.decodeIfPresent(String.self, forKey: .kind).map(IndexKindSetting.parse) ?? d.kind
             hnswThreshold = try c.decodeIfPresent(Int.self, forKey: .hnswThreshold) ?? d.hnswThreshold
             m = try c.decodeIfPresent(Int.self, forKey: .m) ?? d.m
             efConstruction = try c.decodeIfPresent(Int.self, forKey: .efConstruction) ?? d.efConstruction
@@ -76,11 +76,8 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
 
         /// The index settings these values describe.
         public func settings() throws -> IndexSettings {
-            guard kind == "auto" || IndexKind(rawValue: kind) != nil else {
-                throw ConfigurationError(description: "index.kind must be auto, flat or hnsw, not \(kind)")
-            }
             let s = IndexSettings(
-                kind: IndexKind(rawValue: kind), hnswThreshold: hnswThreshold,
+                kind: kind.fixed, hnswThreshold: hnswThreshold,
                 hnsw: HNSWParameters(m: m, efConstruction: efConstruction, efSearch: efSearch),
                 rebuildTombstoneShare: rebuildTombstoneShare, partBytes: snapshotPartBytes)
             do { try s.validate() } catch { throw ConfigurationError(description: "\(error)") }
@@ -168,6 +165,27 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var description: String
 }
 
+/// `index.kind`: the index a collection gets.
+public enum IndexKindSetting: String, Codable, Sendable, CaseIterable {
+    /// Flat below `index.hnsw_threshold` vectors, HNSW from it.
+    case auto
+    /// Always exact search.
+    case flat
+    /// Always HNSW.
+    case hnsw
+
+    /// The fixed kind, or nil for `auto` (chosen by size).
+    public var fixed: IndexKind? { IndexKind(rawValue: rawValue) }
+
+    /// The kind a setting's text names; anything else is an error naming `index.kind`.
+    public static func parse(_ text: String) throws -> IndexKindSetting {
+        guard let kind = IndexKindSetting(rawValue: text) else {
+            throw ConfigurationError(description: "index.kind must be auto, flat or hnsw, not \(text)")
+        }
+        return kind
+    }
+}
+
 extension LoreConfiguration {
     /// Loads the effective configuration.
     public static func load(file explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (
@@ -195,6 +213,11 @@ extension LoreConfiguration {
 
     private static func describe(_ error: any Error) -> String {
         switch error {
+        case let error as ConfigurationError:
+            return error.description
+        // A setting's own check (an enum's value) thrown inside the decoder, which wraps it.
+        case DecodingError.dataCorrupted(let ctx) where ctx.underlyingError is ConfigurationError:
+            return "\(ctx.underlyingError!)"
         case DecodingError.typeMismatch(let type, let ctx), DecodingError.valueNotFound(let type, let ctx):
             return "\(ctx.codingPath.map(\.stringValue).joined(separator: ".")): expected \(type)"
         case DecodingError.dataCorrupted(let ctx):
@@ -223,7 +246,7 @@ extension LoreConfiguration {
         if let v = try int("LORE_INGEST_MAX_FILE_BYTES") { ingest.maxFileBytes = v }
         if let v = try int("LORE_INGEST_MIN_CHARACTERS") { ingest.minCharacters = v }
         if let v = env["LORE_INGEST_INVALID_UTF8"] { ingest.invalidUTF8 = v }
-        if let v = env["LORE_INDEX_KIND"] { index.kind = v }
+        if let v = env["LORE_INDEX_KIND"] { index.kind = try IndexKindSetting.parse(v) }
         if let v = try int("LORE_INDEX_HNSW_THRESHOLD") { index.hnswThreshold = v }
         if let v = try int("LORE_INDEX_EF_SEARCH") { index.efSearch = v }
         if let v = try int("LORE_INDEX_SNAPSHOT_PART_BYTES") { index.snapshotPartBytes = v }

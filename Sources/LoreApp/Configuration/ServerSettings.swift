@@ -31,7 +31,7 @@ public struct ServerSettings: Codable, Equatable, Sendable {
     public var requestTimeoutSeconds = 120.0
     public var shutdownGraceSeconds = 30.0
     /// `api_key` (every API route needs a key) or `none` (unauthenticated local access).
-    public var auth = "api_key"
+    public var auth = AuthMode.apiKey
     public var metricsRequireKey = false
     public var rateLimit = RateLimitSettings()
     public var cors: CORSSettings?
@@ -39,8 +39,6 @@ public struct ServerSettings: Codable, Equatable, Sendable {
     /// of its current version.
     public var published: String?
     public var watchIntervalSeconds = 2.0
-
-    public static let authModes = ["api_key", "none"]
 
     public enum CodingKeys: String, CodingKey {
         case host, port, maxBodyBytes = "max_body_bytes", requestTimeoutSeconds = "request_timeout_s"
@@ -59,7 +57,7 @@ public struct ServerSettings: Codable, Equatable, Sendable {
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
         requestTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? d.requestTimeoutSeconds
         shutdownGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .shutdownGraceSeconds) ?? d.shutdownGraceSeconds
-        auth = try c.decodeIfPresent(String.self, forKey: .auth) ?? d.auth
+        auth = try c.decodeIfPresent(String.self, forKey: .auth).map(AuthMode.parse) ?? d.auth
         metricsRequireKey = try c.decodeIfPresent(Bool.self, forKey: .metricsRequireKey) ?? d.metricsRequireKey
         rateLimit = try c.decodeIfPresent(RateLimitSettings.self, forKey: .rateLimit) ?? d.rateLimit
         cors = try c.decodeIfPresent(CORSSettings.self, forKey: .cors)
@@ -78,7 +76,7 @@ public struct ServerSettings: Codable, Equatable, Sendable {
             guard let n = Int(v) else { throw ConfigurationError(description: "LORE_SERVER_PORT=\(v) is not an integer") }
             port = n
         }
-        if let v = env["LORE_SERVER_AUTH"] { auth = v }
+        if let v = env["LORE_SERVER_AUTH"] { auth = try AuthMode.parse(v) }
         if let v = env["LORE_SERVER_PUBLISHED"] { published = v.isEmpty ? nil : v }
         if let v = try number("LORE_SERVER_WATCH_INTERVAL_S") { watchIntervalSeconds = v }
         if let v = try number("LORE_SERVER_RATE_LIMIT_REQUESTS_PER_SECOND") { rateLimit.requestsPerSecond = v }
@@ -110,9 +108,6 @@ public struct ServerSettings: Codable, Equatable, Sendable {
         guard shutdownGraceSeconds >= 0 else {
             throw ConfigurationError(description: "server.shutdown_grace_s must not be negative, not \(shutdownGraceSeconds)")
         }
-        guard Self.authModes.contains(auth) else {
-            throw ConfigurationError(description: "server.auth must be api_key or none, not \(auth)")
-        }
         guard watchIntervalSeconds >= 0, watchIntervalSeconds.isFinite else {
             throw ConfigurationError(
                 description: "server.watch_interval_s must be 0 (no watching) or positive, not \(watchIntervalSeconds)")
@@ -131,9 +126,25 @@ public struct ServerSettings: Codable, Equatable, Sendable {
             host: host, port: port, maxBodyBytes: maxBodyBytes,
             requestTimeout: .milliseconds(Int64((requestTimeoutSeconds * 1000).rounded())))
         o.access = AccessOptions(
-            unauthenticatedLocal: auth == "none", keyDatabase: database, defaultRateLimit: rateLimit.limit,
+            unauthenticatedLocal: auth == .unauthenticated, keyDatabase: database, defaultRateLimit: rateLimit.limit,
             cors: cors?.policy, metricsRequireKey: metricsRequireKey)
         return o
+    }
+}
+
+/// `server.auth`: who may call the API routes.
+public enum AuthMode: String, Codable, Sendable, CaseIterable {
+    /// Every API route needs a key (`api_key`).
+    case apiKey = "api_key"
+    /// Requests without a key get full access (`none`); only loopback allows it.
+    case unauthenticated = "none"
+
+    /// The mode a setting's text names; anything else is an error naming `server.auth`.
+    public static func parse(_ text: String) throws -> AuthMode {
+        guard let mode = AuthMode(rawValue: text) else {
+            throw ConfigurationError(description: "server.auth must be api_key or none, not \(text)")
+        }
+        return mode
     }
 }
 

@@ -69,7 +69,7 @@ struct Serve: AsyncParsableCommand {
         try embedding.apply(to: &config)
         if let host { config.server.host = host }
         if let port { config.server.port = port }
-        if unauthenticated { config.server.auth = "none" }
+        if unauthenticated { config.server.auth = .unauthenticated }
         if let published { config.server.published = published }
         if let watchInterval { config.server.watchIntervalSeconds = watchInterval }
         // Metrics first: every metric made from here on lands in the registry /metrics shows.
