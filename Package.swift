@@ -47,6 +47,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // multipart/form-data uploads (`POST /v1/documents`): its MultipartParser splits the parts.
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // SHA-256 (LoreCore). 3.12.3 or later, 4.x included: swift-certificates and
         // swift-nio-extras (through async-http-client) already bring it in at 4.x, and a
         // `from: "3.12.3"` (below 4) would hold the whole graph at 3.x.
@@ -131,7 +133,7 @@ let package = Package(
                 "LoreCore", "LoreStore", "LoreRetrieval", "LorePrompts", "LoreQuery",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics")
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "MultipartKit", package: "multipart-kit")
             ], resources: [.embedInCode("openapi.yaml")], swiftSettings: lore),
         // The terminal chat (`lore chat`): the session, slash commands, the renderer, the line
         // editor and the two answer sources (the pipeline in process, `/v1/query` over HTTP).
@@ -199,7 +201,8 @@ let package = Package(
                 "LoreTestSupport"
             ], swiftSettings: lore),
         // The HTTP API over loopback: servers in process (LoreApp's composition, each with its
-        // own metrics registry and log), and `lore serve` processes where the process is the point.
+        // own metrics registry and log), `lore serve` processes where the process is the point,
+        // and the request parsers (`@testable import LoreServer`).
         .testTarget(
             name: "LoreServerTests",
             dependencies: [

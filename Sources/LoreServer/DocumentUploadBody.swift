@@ -7,9 +7,10 @@ import LoreCore
 /// - JSON: `{"collection": "default", "documents": [{"name": "notes/wal.md", "text": "...",
 ///   "format": "md", "metadata": {"team": "db"}}]}`; `name` and `text` are required, at
 ///   most 100 documents;
-/// - `multipart/form-data`: one or more `file` parts (the part's filename is the name),
-///   and optional `collection`, `format` and `metadata` (a JSON object's text, applied to
-///   every file) parts.
+/// - `multipart/form-data` (see `MultipartForm`): one or more `file` parts (the part's
+///   filename is the name; `filename*`, RFC 8187 UTF-8, wins over `filename`), and at most
+///   one each of `collection`, `format` and `metadata` (a JSON object's text, applied to
+///   every file); a repeated `collection`, `format` or `metadata` is a 400 naming it.
 struct DocumentUploadBody {
     static let maxDocuments = 100
     static let fields: Set<String> = ["collection", "documents"]
@@ -49,26 +50,38 @@ struct DocumentUploadBody {
         return DocumentUploadBody(collection: try body.string("collection").map { CollectionName(name: $0) }, uploads: uploads)
     }
 
+    /// The form fields other than `file`: each at most once.
+    static let formFields: Set<String> = ["collection", "format", "metadata"]
+
     static func multipart(_ bytes: [UInt8], contentType: String) throws(APIError) -> DocumentUploadBody {
-        let parts = try MultipartParser.parts(bytes, boundary: try MultipartParser.boundary(contentType: contentType))
+        let parts = try MultipartForm.parts(bytes, boundary: try MultipartForm.boundary(contentType: contentType))
         var collection: CollectionName?
         var formatName: String?
         var meta: [String: JSONValue] = [:]
-        var files: [MultipartParser.Part] = []
+        var files: [MultipartForm.Part] = []
+        var seen: Set<String> = []
         for part in parts {
+            if part.name == "file" {
+                files.append(part)
+                continue
+            }
+            guard formFields.contains(part.name) else {
+                throw APIError.invalidRequest(
+                    "\(part.name.prefix(60)): unknown form field; known fields are collection, file, format, metadata")
+            }
+            guard seen.insert(part.name).inserted else {
+                throw APIError.invalidRequest("\(part.name): given more than once; only file may be repeated")
+            }
             switch part.name {
-            case "file": files.append(part)
             case "collection": collection = CollectionName(name: String(decoding: part.data, as: UTF8.self))
             case "format": formatName = String(decoding: part.data, as: UTF8.self)
-            case "metadata":
+            default:
                 let value: JSONValue
                 do { value = try part.data.withUnsafeBufferPointer { try JSONParser.parse($0) } } catch {
                     throw APIError.invalidRequest("metadata: not valid JSON (expected an object of KEY: VALUE)")
                 }
                 let fields = try JSONFields(JSONValue.object([("metadata", value)]), allowed: ["metadata"])
                 meta = try metadata(fields, field: "")
-            default:
-                throw APIError.invalidRequest("\(part.name): unknown form field; known fields are collection, file, format, metadata")
             }
         }
         guard !files.isEmpty else { throw APIError.invalidRequest("file: required (one or more file parts)") }

@@ -11,32 +11,36 @@ struct AuthRateLimitTests {
         "a key with burst 3 and a slow rate gets 429 rate_limited with Retry-After on the 4th rapid request, and is served again once a token is back"
     )
     func burstThenRefill() async throws {
-        let keyed = try await KeyedServe.shared.get()
+        // A `lore serve` process: the timing is the point, and in process requests stalled
+        // (see docs/DEVELOPMENT.md).
+        let store = try await KeyedStore()
+        let reader = try await store.create("reader", scope: "query")
+        let server = try LoreServeProcess(database: store.database, unauthenticated: false)
         // One token every 4 s: four requests in a row cannot earn a fourth token on any machine.
-        let key = try await keyed.store.create("limited", scope: "query", extra: ["--rate", "0.25", "--burst", "3"])
+        let key = try await store.create("limited", scope: "query", extra: ["--rate", "0.25", "--burst", "3"])
         for i in 1...3 {
-            let r = try await keyed.server.post("/v1/retrieve", Self.question, headers: key.bearer)
+            let r = try await server.post("/v1/retrieve", Self.question, headers: key.bearer)
             #expect(r.status == 200, "request \(i): \(r.body)")
         }
-        let limited = try await keyed.server.post("/v1/retrieve", Self.question, headers: key.bearer)
+        let limited = try await server.post("/v1/retrieve", Self.question, headers: key.bearer)
         #expect(limited.status == 429, "\(limited.body)")
         #expect(limited.error?.code == "rate_limited")
         #expect(limited.error?.message.contains(key.id) == true, "\(limited.body)")
         let retryAfter = try #require(limited.headers["retry-after"].flatMap { Int($0) }, "\(limited.headers)")
         #expect((1...4).contains(retryAfter))
         // Other keys are not affected.
-        #expect(try await keyed.server.post("/v1/retrieve", Self.question, headers: keyed.reader.bearer).status == 200)
+        #expect(try await server.post("/v1/retrieve", Self.question, headers: reader.bearer).status == 200)
         // Served again once the bucket refills (polled, within a few refill periods).
         let started = Date()
         var last = limited
         #expect(
             try await eventually(timeout: 20) {
-                last = try await keyed.server.post("/v1/retrieve", Self.question, headers: key.bearer)
+                last = try await server.post("/v1/retrieve", Self.question, headers: key.bearer)
                 return last.status != 429
             })
         #expect(last.status == 200, "\(last.body)")
         #expect(Date().timeIntervalSince(started) < Double(retryAfter) + 10)
-        let m = try await keyed.server.get("/metrics").body
+        let m = try await server.get("/metrics").body
         #expect(m.contains(#"lore_rate_limited_total{key="\#(key.id)"}"#), "no lore_rate_limited_total for the key")
     }
 

@@ -115,6 +115,12 @@ struct DocumentBadInputTests {
         Case(form: ["file=@\(bad)/empty.txt;filename=a.txt", "colour=red"], status: 400, code: "invalid_request", mentions: "colour"),
         Case(form: ["file=@\(bad)/empty.txt;filename=../a.txt"], status: 400, code: "invalid_request", mentions: "file[0] filename"),
         Case(form: ["file=@\(bad)/empty.txt;filename=a.txt", "metadata={nope"], status: 400, code: "invalid_request", mentions: "metadata"),
+        Case(
+            form: ["file=@\(bad)/empty.txt;filename=a.txt", "collection=default", "collection=default"], status: 400,
+            code: "invalid_request", mentions: "collection: given more than once"),
+        Case(
+            curl: ["-H", "Content-Type: multipart/form-data", "--data-binary", "--x\r\n"], status: 400, code: "invalid_request",
+            mentions: "boundary parameter"),
         // Listing parameters
         Case(method: "GET", path: "/v1/documents?limit=0", status: 400, code: "invalid_request", mentions: "limit"),
         Case(method: "GET", path: "/v1/documents?limit=500", status: 400, code: "invalid_request", mentions: "limit"),

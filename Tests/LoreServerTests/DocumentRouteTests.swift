@@ -115,6 +115,32 @@ struct DocumentRouteTests {
         #expect((byMeta.json?["documents"] as? [[String: Any]])?.count == 2, "\(byMeta.body)")
         // No file was written under the names given.
         #expect(!FileManager.default.fileExists(atPath: "ops/zephyr.md") && !FileManager.default.fileExists(atPath: "manuals"))
+
+        // A body written byte for byte, as browsers and HTTP libraries send it: a quoted
+        // boundary, and an RFC 8187 filename* (percent-encoded UTF-8) that wins over filename.
+        let boundary = "lore:quoted boundary"
+        let form =
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"resume.md\"; "
+            + "filename*=UTF-8''notes%2Fr%C3%A9sum%C3%A9.md\r\nContent-Type: text/markdown\r\n\r\n"
+            + "# Résumé\n\nThe quokka survey counted 412 burrows on the northern ridge this spring.\n"
+            + "\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"collection\"\r\n\r\nother\r\n--\(boundary)--\r\n"
+        let raw = dir.write("form.bin", form)
+        let encoded = try await docs.server.request(
+            "POST", "/v1/documents",
+            arguments: ["-H", "Content-Type: multipart/form-data; boundary=\"\(boundary)\"", "--data-binary", "@" + raw])
+        #expect(encoded.status == 201, "\(encoded.body)")
+        #expect(encoded.uploads.map { $0["source"] as? String } == ["upload:notes/résumé.md"], "\(encoded.body)")
+        // The same form with collection twice is a 400 naming it.
+        let twice = dir.write(
+            "twice.bin",
+            form.replacingOccurrences(
+                of: "--\(boundary)--\r\n",
+                with: "--\(boundary)\r\nContent-Disposition: form-data; name=\"collection\"\r\n\r\ndefault\r\n--\(boundary)--\r\n"))
+        let repeated = try await docs.server.request(
+            "POST", "/v1/documents",
+            arguments: ["-H", "Content-Type: multipart/form-data; boundary=\"\(boundary)\"", "--data-binary", "@" + twice])
+        #expect(repeated.status == 400, "\(repeated.body)")
+        #expect(repeated.error?.message == "collection: given more than once; only file may be repeated", "\(repeated.body)")
     }
 
     @Test("paging: limit and next_cursor walk every document once, in id order")
