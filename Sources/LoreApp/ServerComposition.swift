@@ -6,6 +6,7 @@ import LoreCore
 import LoreGenerate
 import LoreServer
 import LoreStore
+import ServiceLifecycle
 
 /// Everything `lore serve` runs, wired from a configuration: the served collections (of the
 /// store, or of the current published version on a replica), the server options, the
@@ -90,6 +91,19 @@ public final class ServerComposition: Sendable {
         guard let replica else { return nil }
         let interval = config.server.watchIntervalSeconds
         return (replica.reloadOnHangUp(), interval > 0 ? replica.watch(every: interval) : nil)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops accepting connections and lets in-flight
+    /// requests finish (up to `server.shutdown_grace_s`); on a replica, watches for new
+    /// versions meanwhile. `onListening` is called once connections are accepted.
+    public func run(onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void) async throws {
+        let watchers = startWatching()
+        defer { watchers?.poll?.cancel() }
+        var group = ServiceGroupConfiguration(
+            services: [application(onListening: onListening)], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "lore.server"))
+        group.maximumGracefulShutdownDuration = .milliseconds(Int64((config.server.shutdownGraceSeconds * 1000).rounded()))
+        try await ServiceGroup(configuration: group).run()
     }
 
     /// Opens another collection of the store at `config.database` on a request's first use

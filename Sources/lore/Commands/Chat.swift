@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
-import Logging
 import LoreApp
 import LoreChat
-import LoreRetrieval
 
 /// `lore chat`: a streaming, multi-turn chat with sources, in process or against a server.
 struct Chat: AsyncParsableCommand {
@@ -44,56 +42,26 @@ struct Chat: AsyncParsableCommand {
     @Option(name: .long, help: "Retrieval mode: hybrid, dense or lexical (/mode changes it).")
     var mode: String?
 
+    /// The options as LoreApp's request.
+    var request: ChatRequest {
+        ChatRequest(
+            server: server, apiKeyEnv: apiKeyEnv, databaseGiven: global.db != nil, collection: collection, prompt: prompt, backend: backend,
+            k: k, mode: mode)
+    }
+
     func validate() throws {
-        if let server {
-            guard let url = URL(string: server), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw ValidationError("--server must be an http:// or https:// URL, not \(server)")
-            }
-            if global.db != nil {
-                throw ValidationError("--db answers in process; with --server the server's store answers (leave out one of them)")
-            }
-        } else if apiKeyEnv != nil {
-            throw ValidationError("--api-key-env is for --server (the key of the server's API)")
-        }
-        if let apiKeyEnv, (ProcessInfo.processInfo.environment[apiKeyEnv] ?? "").isEmpty {
-            throw ValidationError("--api-key-env: the environment variable \(apiKeyEnv) is not set")
-        }
-        if let k, k < 1 { throw ValidationError("--k must be at least 1, not \(k)") }
-        if let mode, RetrievalMode(rawValue: mode) == nil { throw ValidationError("--mode must be hybrid, dense or lexical, not \(mode)") }
+        try Output.mapping { try request.validate() }
     }
 
     func run() async throws {
-        let interactive = TerminalIO.isInteractive
         // Log lines written into the chat's own screen would break it, and what they report
         // (a failed backend, a guardrail finding) is shown in the chat: on a terminal only
         // critical messages are logged; redirect standard error (2>FILE) to keep the
         // configured level.
-        if interactive, isatty(STDERR_FILENO) == 1 { LoggingSetup.bootstrap(level: "critical") }
-        var config = try global.configuration()
-        let settings = ChatSettings(k: k, mode: mode.flatMap(RetrievalMode.init(rawValue:)), prompt: prompt, backend: backend)
-        let source: any AnswerSource
-        if let server {
-            source = HTTPSource(
-                baseURL: server, apiKey: apiKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }, collection: collection)
-        } else {
-            try embedding.apply(to: &config)
-            let pipeline = try await QueryServiceFactory.make(config, collection: collection)
-            source = try InProcessSource(
-                service: pipeline.service, defaults: pipeline.defaults, database: config.database,
-                collection: pipeline.collection, collectionID: pipeline.collectionID)
+        if TerminalIO.isInteractive, isatty(STDERR_FILENO) == 1 { LoggingSetup.bootstrap(level: "critical") }
+        let status = try await Output.mapping {
+            try await ChatCommand.run(request, config: global.configuration(), applyEmbedder: embedding.apply)
         }
-        do { try await source.check(settings) } catch let e as ChatFailure {
-            throw ValidationError("--\(e.code): \(e.message)")
-        }
-
-        let input: any ChatInput =
-            interactive ? TerminalInput(terminal: TerminalIO(), history: LineHistory(path: LineHistory.defaultPath())) : PipedInput()
-        let loop = ChatLoop(
-            source: source, session: ChatSession(settings: settings),
-            renderer: ChatRenderer(colour: ChatRenderer.wantsColour(fd: STDOUT_FILENO)),
-            input: input, output: .standardOutput, errors: interactive ? .standardOutput : .standardError,
-            interactive: interactive)
-        let status = await loop.run()
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -20,6 +20,13 @@ struct GlobalOptions: ParsableArguments {
         LoggingSetup.bootstrap(level: c.logLevel, json: jsonLogs)
         return c
     }
+
+    /// The effective configuration with the embedder flags applied too.
+    func configuration(_ embedding: EmbedderOptions, jsonLogs: Bool = false) throws -> LoreConfiguration {
+        var c = try configuration(jsonLogs: jsonLogs)
+        try embedding.apply(to: &c)
+        return c
+    }
 }
 
 /// Logging is bootstrapped once, by the executable only.

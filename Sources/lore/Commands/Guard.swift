@@ -1,11 +1,5 @@
 import ArgumentParser
-import Foundation
 import LoreApp
-import LoreCore
-import LoreEval
-import LoreGuardrails
-import LoreQuery
-import LoreStore
 
 /// `lore guard check|eval|flagged|scan|audit`
 struct Guard: AsyncParsableCommand {
@@ -14,13 +8,6 @@ struct Guard: AsyncParsableCommand {
         abstract: "Check text against the guardrail policy, measure the rules, and list what they found.",
         subcommands: [Check.self, Eval.self, Features.self, Flagged.self, Scan.self, Audit.self]
     )
-
-    static func encoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        return e
-    }
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -46,36 +33,9 @@ struct Guard: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let config = try global.configuration()
-            guard let as_ = PolicyGuards.CheckKind(rawValue: kind) else {
-                throw ValidationError("--as must be question, document or answer, not \(kind)")
+            try await Output.emit {
+                try await GuardCommand.check(text: text, kind: kind, sources: sources, json: json, config: global.configuration())
             }
-            var policy = config.guardrails
-            policy.enabled = true
-            let embedder = try await EmbedderFactory.make(config)
-            let guards = PolicyGuards(policy: policy, embedder: embedder, classifier: try policy.classifier())
-            let given = (0..<max(0, sources)).map {
-                ContextSource(
-                    number: $0 + 1, chunkID: Int64($0 + 1), source: "source-\($0 + 1)", title: "", headingPath: "", text: "", score: 0)
-            }
-            let (out, findings) = await guards.check(text, as: as_, sources: given)
-            if json {
-                let data = try Guard.encoder().encode(CheckOutput(kind: kind, text: out, findings: findings))
-                print(String(decoding: data, as: UTF8.self))
-            } else {
-                if findings.isEmpty { print("no findings") }
-                for f in findings {
-                    print("\(f.action.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(f.rule): \(f.detail)")
-                }
-                if out != text { print("---\n\(out)") }
-            }
-            if findings.contains(where: { $0.action == .block }) { throw ExitCode(3) }
-        }
-
-        struct CheckOutput: Encodable {
-            var kind: String
-            var text: String
-            var findings: [GuardFinding]
         }
     }
 
@@ -118,55 +78,10 @@ struct Guard: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            var config = try global.configuration()
-            if let injectionModel { config.guardrails.injectionModel = injectionModel }
-            let policy = config.guardrails
-            guard let split = SplitPart(rawValue: part) else { throw ValidationError("--part must be all, dev or sealed, not \(part)") }
-            let embedder = try await EmbedderFactory.make(config)
-            let detector = try policy.injectionDetector(embedder: embedder)
-            let e = GuardEvaluation()
-            var reports: [(String, GuardEvaluation.Report)] = []
-            let piiSets = piiSet.isEmpty && injectionSet.isEmpty ? [(sets as NSString).appendingPathComponent("pii.jsonl")] : piiSet
-            let injectionSets =
-                piiSet.isEmpty && injectionSet.isEmpty ? [(sets as NSString).appendingPathComponent("injection.jsonl")] : injectionSet
-            for path in piiSets {
-                var r = GuardEvaluation.Report()
-                r.pii = try e.evaluatePII(path, part: split)
-                reports.append((path, r))
-            }
-            for path in injectionSets {
-                var r = GuardEvaluation.Report()
-                r.injection = try await e.evaluateInjection(
-                    path, threshold: policy.input.injection.threshold, part: split,
-                    detector: detector, embedder: embedder)
-                reports.append((path, r))
-            }
-            if support {
-                try config.requireDatabase(hint: "--support draws sentences from a store (pass --db)")
-                let store = try Store(path: config.database, readOnly: true)
-                let s = try store.connection.prepare("SELECT document_id, text FROM chunks ORDER BY id")
-                var chunks: [(document: Int64, text: String)] = []
-                while try s.step() { chunks.append((s.int(0), s.text(1))) }
-                var r = GuardEvaluation.Report()
-                r.support = e.evaluateSupport(chunks: chunks, threshold: policy.output.unsupported.threshold ?? 0.2)
-                reports.append(("support", r))
-            }
-            // The sealed part's items never leave the process: aggregates only.
-            if split != .dev {
-                for k in reports.indices {
-                    reports[k].1.pii?.missed = []; reports[k].1.pii?.falsePositives = []
-                    reports[k].1.injection?.missed = []; reports[k].1.injection?.falsePositives = []
-                }
-            }
-            let sealedNote = split != .dev && verbose ? "(--verbose lists the development part only: pass --part dev)" : nil
-            let data = try Guard.encoder().encode(Dictionary(uniqueKeysWithValues: reports.map { ($0.0, $0.1) }))
-            if let report { try data.write(to: URL(fileURLWithPath: report)) }
-            if json { print(String(decoding: data, as: UTF8.self)); return }
-            print(
-                "part: \(split.rawValue); injection detector \(detector.version)\(detector.learned ? "" : " (structural checks only: no embedder)")"
-            )
-            for (path, r) in reports { GuardEvalPrinter.print(path: path, r, verbose: verbose && split == .dev) }
-            if let sealedNote { print(sealedNote) }
+            let request = GuardEvalRequest(
+                sets: sets, piiSets: piiSet, injectionSets: injectionSet, injectionModel: injectionModel, part: part, support: support,
+                report: report, verbose: verbose, json: json)
+            try await Output.emit { try await GuardCommand.eval(request, config: global.configuration()) }
         }
     }
 
@@ -185,36 +100,8 @@ struct Guard: AsyncParsableCommand {
         var names = false
 
         func run() async throws {
-            if names {
-                let data = try JSONSerialization.data(withJSONObject: InjectionFeatures.names)
-                print(String(decoding: data, as: UTF8.self))
-                return
-            }
-            guard let file else { throw ValidationError("give --file FILE.jsonl (or --names)") }
-            let config = try global.configuration()
-            guard let embedder = try await EmbedderFactory.make(config) else {
-                throw ValidationError("lore guard features needs an embedder (not none)")
-            }
-            var items: [(String, InjectionSource)] = []
-            do {
-                for (n, o) in try JSONLines.objects(file) {
-                    guard let text = o["text"] as? String else { throw CommandFailure(description: "\(file):\(n): text: missing") }
-                    let w = o["where"] as? String ?? "question"
-                    guard let source = InjectionSource(rawValue: w) else {
-                        throw CommandFailure(description: "\(file):\(n): where must be question or document, not \(w)")
-                    }
-                    items.append((text, source))
-                }
-            } catch let e as JSONLines.Failure { throw CommandFailure(description: e.description) }
-            for start in stride(from: 0, to: items.count, by: 64) {
-                let slice = Array(items[start..<min(items.count, start + 64)])
-                let vectors = try await embedder.embed(slice.map(\.0))
-                for ((text, source), v) in zip(slice, vectors) {
-                    print(
-                        "["
-                            + InjectionFeatures.vector(text, embedding: v, source: source).map { String(format: "%.7g", $0) }.joined(
-                                separator: ",") + "]")
-                }
+            try await Output.emit {
+                try await GuardCommand.features(file: file, names: names, configuration: { try global.configuration() })
             }
         }
     }
@@ -231,16 +118,7 @@ struct Guard: AsyncParsableCommand {
         var json = false
 
         func run() throws {
-            let config = try global.configuration()
-            try config.requireDatabase()
-            let flagged = try Store(path: config.database, readOnly: true).flaggedChunks(collection: collection)
-            if json { print(String(decoding: try Guard.encoder().encode(flagged), as: UTF8.self)); return }
-            if flagged.isEmpty { print("no flagged chunks") }
-            for f in flagged {
-                print(
-                    "chunk \(f.chunkID) (\(f.collection)) \(f.source) #\(f.ordinal) score \(String(format: "%.2f", f.score)) [\(f.rules)]")
-                print("  \(f.snippet.split(whereSeparator: \.isNewline).joined(separator: " "))")
-            }
+            try Output.emit { try GuardCommand.flagged(collection: collection, json: json, config: global.configuration()) }
         }
     }
 
@@ -250,14 +128,7 @@ struct Guard: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let config = try global.configuration()
-            try config.requireDatabase()
-            let detector = try config.guardrails.injectionDetector(embedder: try await EmbedderFactory.make(config))
-            let r = try await IngestScanner(
-                detector: detector, threshold: config.guardrails.context.injection.threshold,
-                windows: config.guardrails.context.scanWindows
-            ).scan(try Store(path: config.database))
-            print("scanned \(r.scanned) chunks, flagged \(r.flagged), in \(String(format: "%.2f", r.seconds)) s")
+            try await Output.emit { try await GuardCommand.scan(config: global.configuration()) }
         }
     }
 
@@ -275,16 +146,7 @@ struct Guard: AsyncParsableCommand {
         var json = false
 
         func run() throws {
-            let config = try global.configuration()
-            try config.requireDatabase(hint: "pass --db")
-            let records = try Store(path: config.database, readOnly: true).auditRecords(requestID: requestID, limit: limit)
-            if json { print(String(decoding: try Guard.encoder().encode(records), as: UTF8.self)); return }
-            let f = ISO8601DateFormatter()
-            for r in records {
-                print(
-                    "\(f.string(from: Date(timeIntervalSince1970: r.at))) \(r.requestID) \(r.stage) \(r.rule) \(r.action)\(r.score.map { String(format: " %.2f", $0) } ?? "") \(r.excerpt)"
-                )
-            }
+            try Output.emit { try GuardCommand.audit(requestID: requestID, limit: limit, json: json, config: global.configuration()) }
         }
     }
 }

@@ -1,11 +1,5 @@
 import ArgumentParser
-import Foundation
-import Logging
 import LoreApp
-import LoreIndex
-import LoreStore
-
-private typealias StoreStatsCommand = Stats
 
 /// `lore index build|stats|verify|rebuild|search`
 struct IndexCommand: ParsableCommand {
@@ -28,27 +22,8 @@ struct IndexCommand: ParsableCommand {
         @Flag(name: .long, help: "Print a line as each snapshot part is written.")
         var verbose = false
 
-        /// The store, the manager and the collection's id; fails clearly when either is missing.
-        func open() throws -> (IndexManager, Int64, String) {
-            try open(config: try global.configuration())
-        }
-
-        func open(config: LoreConfiguration) throws -> (IndexManager, Int64, String) {
-            try config.requireDatabase()
-            let store = try Store(path: config.database)
-            let name = collection ?? config.collection
-            guard let id = try store.existingCollectionID(named: name) else {
-                throw CommandFailure(description: "no collection named \(name) in \(config.database)")
-            }
-            return (IndexManager(store: store, settings: try config.index.settings(), logger: Logger(label: "lore.index")), id, name)
-        }
-
-        func progress() -> ((Int) -> Void)? {
-            verbose
-                ? { part in
-                    print("wrote part \(part)"); fflush(nil)
-                } : nil
-        }
+        /// The options as LoreApp's request.
+        var request: IndexRequest { IndexRequest(collection: collection, json: json, verbose: verbose) }
     }
 
     struct Build: ParsableCommand {
@@ -57,8 +32,9 @@ struct IndexCommand: ParsableCommand {
         @OptionGroup var common: Common
 
         func run() throws {
-            let (manager, id, name) = try common.open()
-            try IndexCommand.printSync(try manager.sync(collectionID: id, progress: common.progress()), collection: name, json: common.json)
+            try Output.emit {
+                try IndexMaintenance.sync(common.request, force: false, config: common.global.configuration(), live: Output.live)
+            }
         }
     }
 
@@ -67,9 +43,9 @@ struct IndexCommand: ParsableCommand {
         @OptionGroup var common: Common
 
         func run() throws {
-            let (manager, id, name) = try common.open()
-            try IndexCommand.printSync(
-                try manager.sync(collectionID: id, forceRebuild: true, progress: common.progress()), collection: name, json: common.json)
+            try Output.emit {
+                try IndexMaintenance.sync(common.request, force: true, config: common.global.configuration(), live: Output.live)
+            }
         }
     }
 
@@ -78,17 +54,7 @@ struct IndexCommand: ParsableCommand {
         @OptionGroup var common: Common
 
         func run() throws {
-            let (manager, id, name) = try common.open()
-            guard let s = try manager.stats(collectionID: id) else {
-                if common.json {
-                    print(#"{"collection":"\#(name)","index":null}"#)
-                } else {
-                    print("\(name): no index stored (run lore index build)")
-                }
-                return
-            }
-            if common.json { print(try IndexCommand.json(["collection": name, "index": IndexCommand.describe(s)])); return }
-            print(IndexCommand.lines(s, collection: name).joined(separator: "\n"))
+            try Output.emit { try IndexMaintenance.stats(common.request, config: common.global.configuration()) }
         }
     }
 
@@ -104,83 +70,9 @@ struct IndexCommand: ParsableCommand {
         var minRecall = 0.9
 
         func run() throws {
-            let (manager, id, name) = try common.open()
-            let r = try manager.verify(collectionID: id, sample: sample)
-            let ok = r.problems.isEmpty && r.recall >= minRecall
-            if common.json {
-                print(
-                    try IndexCommand.json([
-                        "collection": name, "ok": ok, "problems": r.problems, "kind": r.kind?.rawValue ?? NSNull(),
-                        "vectors": r.vectors, "sampled": r.sampled, "recall_at_\(r.k)": r.recall,
-                        "unreachable_nodes": r.unreachable ?? NSNull(), "seconds": r.seconds
-                    ]))
-            } else {
-                print("collection  \(name)")
-                print("index       \(r.kind?.rawValue ?? "unusable"), \(r.vectors) vectors")
-                print(String(format: "recall@%d   %.4f on %d sampled vectors (minimum %.2f)", r.k, r.recall, r.sampled, minRecall))
-                if let u = r.unreachable { print("unreachable \(u) live nodes cannot be reached from the entry point") }
-                for p in r.problems { print("problem     \(p)") }
-                print(ok ? "verify: ok" : "verify: FAILED")
+            try Output.emit {
+                try IndexMaintenance.verify(common.request, sample: sample, minRecall: minRecall, config: common.global.configuration())
             }
-            if !ok { throw ExitCode(1) }
         }
-    }
-
-    static func printSync(_ report: IndexSyncReport?, collection: String, json: Bool) throws {
-        guard let r = report else {
-            if json { print(#"{"collection":"\#(collection)","index":null}"#) } else { print("\(collection): no vectors, no index") }
-            return
-        }
-        if json { print(try Self.json(["collection": collection, "index": syncDescription(r)])); return }
-        var line = "\(collection): \(r.kind.rawValue) index, \(r.count) vectors"
-        if r.tombstones > 0 { line += ", \(r.tombstones) tombstones" }
-        line += "; \(r.origin.rawValue)"
-        if r.replayed > 0 { line += ", \(r.replayed) changes replayed" }
-        if let reason = r.reason { line += " (\(reason))" }
-        line += r.saved ? String(format: "; saved in %.2f s", r.seconds) : "; already current"
-        print(line)
-    }
-
-    static func syncDescription(_ r: IndexSyncReport) -> [String: Any] {
-        [
-            "kind": r.kind.rawValue, "vectors": r.count, "tombstones": r.tombstones, "origin": r.origin.rawValue,
-            "replayed": r.replayed, "saved": r.saved, "reason": r.reason ?? NSNull(), "seconds": r.seconds
-        ]
-    }
-
-    static func describe(_ s: IndexStats) -> [String: Any] {
-        var d: [String: Any] = [
-            "kind": s.kind.rawValue, "dimension": s.dimension, "model": s.model, "vectors": s.vectors,
-            "nodes": s.nodes, "tombstones": s.tombstones, "snapshot_bytes": s.snapshotBytes,
-            "snapshot_parts": s.snapshotParts, "snapshot_seq": s.snapshotSeq,
-            "snapshot_created": ISO8601DateFormatter().string(from: s.snapshotCreated), "pending_changes": s.pendingChanges
-        ]
-        if let h = s.hnsw { d["hnsw"] = ["m": h.m, "ef_construction": h.efConstruction, "ef_search": h.efSearch] }
-        return d
-    }
-
-    static func lines(_ s: IndexStats, collection: String) -> [String] {
-        var out = [
-            "collection  \(collection)",
-            "index       \(s.kind.rawValue), \(s.vectors) vectors of \(s.dimension) dimensions (\(s.model))"
-        ]
-        if s.kind == .hnsw {
-            out.append(
-                String(
-                    format: "tombstones  %d of %d nodes (%.1f%%)", s.tombstones, s.nodes,
-                    s.nodes == 0 ? 0 : Double(s.tombstones) * 100 / Double(s.nodes)))
-        }
-        if let h = s.hnsw { out.append("parameters  M \(h.m), ef_construction \(h.efConstruction), ef_search \(h.efSearch)") }
-        out.append(
-            "snapshot    \(StoreStatsCommand.bytes(Int(s.snapshotBytes))) in \(s.snapshotParts) part\(s.snapshotParts == 1 ? "" : "s"), log sequence \(s.snapshotSeq), \(ISO8601DateFormatter().string(from: s.snapshotCreated))"
-        )
-        if s.pendingChanges > 0 {
-            out.append("pending     \(s.pendingChanges) vector changes since the snapshot (replayed on load; lore index build saves them)")
-        }
-        return out
-    }
-
-    static func json(_ object: [String: Any]) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
     }
 }

@@ -1,10 +1,5 @@
 import ArgumentParser
-import Foundation
 import LoreApp
-import LoreCore
-import LoreQuery
-import LoreRetrieval
-import LoreStore
 
 /// `lore query "QUESTION"`: one question, a grounded and cited answer.
 struct Query: AsyncParsableCommand {
@@ -62,99 +57,9 @@ struct Query: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        var config = try global.configuration()
-        try embedding.apply(to: &config)
-        let pipeline = try await QueryServiceFactory.make(config, collection: collection)
-        var options = pipeline.defaults
-        if let k { options.k = k; if fetchK == nil { options.fetchK = max(options.fetchK, k) } }
-        if let fetchK { options.fetchK = fetchK }
-        if let lambda { options.lambda = lambda }
-        if let minRelevance { options.minRelevance = minRelevance }
-        if let mode {
-            guard let m = RetrievalMode(rawValue: mode) else {
-                throw ValidationError("--mode must be hybrid, dense or lexical, not \(mode)")
-            }
-            options.mode = m
-        }
-        options.filter = try Self.parseFilters(filter)
-        do { try options.validate() } catch { throw ValidationError("--\(error)") }
-        if pipeline.lexicalOnly && options.mode != .lexical {
-            throw CommandFailure(
-                description: "collection \(pipeline.collection) has no vectors: use --mode lexical, or ingest with an embedder")
-        }
-        let request = QueryRequest(question: question, retrieval: options, prompt: prompt, userKey: user, backend: backend, stream: stream)
-
-        var response: QueryResponse? = nil
-        var printedAnswer = false
-        do {
-            for try await event in pipeline.service.run(request) {
-                switch event {
-                case .delta(let text) where stream && !json:
-                    print(text, terminator: "")
-                    fflush(nil)
-                    printedAnswer = true
-                case .done(let r):
-                    response = r
-                default:
-                    break
-                }
-            }
-        } catch let e as QueryError {
-            if printedAnswer { print("") }
-            throw CommandFailure(description: e.description)
-        }
-        guard let response else { throw CommandFailure(description: "no answer") }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(response), as: UTF8.self))
-            return
-        }
-        if printedAnswer {
-            // The output guard may have changed the streamed text.
-            print("")
-        } else {
-            print(response.answer)
-        }
-        if response.finishReason == "incomplete" {
-            print("[incomplete answer: \(response.problem ?? "the stream broke")]")
-        }
-        print(Self.sourcesBlock(response.citations))
-        if !response.guardrailFindings.isEmpty {
-            print("\nGuardrails:")
-            for f in response.guardrailFindings { print("  \(f.action.rawValue) \(f.rule): \(f.detail)") }
-        }
-    }
-
-    /// `Sources:` and one line per citation: `[n] Title › Heading — path`.
-    static func sourcesBlock(_ citations: [Citation]) -> String {
-        guard !citations.isEmpty else { return "\nSources: none" }
-        var lines = ["", "Sources:"]
-        for c in citations {
-            var label = c.title.isEmpty ? (c.source as NSString).lastPathComponent : c.title
-            var heading = c.headingPath
-            if heading == c.title { heading = "" } else if heading.hasPrefix(c.title + " > ") { heading.removeFirst(c.title.count + 3) }
-            if !heading.isEmpty { label += " › " + heading }
-            lines.append("[\(c.n)]\(c.cited ? "*" : " ") \(label) — \(c.source)")
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    /// `source=GLOB`, `format=FORMAT`, anything else metadata `KEY=VALUE`.
-    static func parseFilters(_ items: [String]) throws -> ChunkFilter {
-        var filter = ChunkFilter()
-        for item in items {
-            let pair: (key: String, value: String)
-            do { pair = try ChunkFilter.metadataCondition(item, parameter: "--filter") } catch { throw ValidationError("\(error)") }
-            switch pair.key {
-            case "source": filter.sources.append(pair.value)
-            case "format":
-                do { filter.formats.append(try ChunkFilter.format(pair.value, parameter: "--filter format")) } catch {
-                    throw ValidationError("\(error)")
-                }
-            default: filter.metadata.append(pair)
-            }
-        }
-        return filter
+        let request = QueryCommandRequest(
+            question: question, collection: collection, k: k, fetchK: fetchK, lambda: lambda, minRelevance: minRelevance, mode: mode,
+            filters: filter, prompt: prompt, user: user, backend: backend, stream: stream, json: json)
+        try await Output.emit { try await QueryCommand.run(request, config: global.configuration(embedding), live: Output.live) }
     }
 }

@@ -1,15 +1,8 @@
 import ArgumentParser
-import Dispatch
 import Foundation
-import Logging
 import LoreApp
-import LoreCore
-import LoreGenerate
-import LoreServer
-import LoreStore
 import Metrics
 import Prometheus
-import ServiceLifecycle
 
 /// `lore serve`: the HTTP API over the store's collections, or over the current published
 /// index version (`--published DIR`, a read-only replica).
@@ -65,8 +58,7 @@ struct Serve: AsyncParsableCommand {
     var watchInterval: Double?
 
     func run() async throws {
-        var config = try global.configuration(jsonLogs: true)
-        try embedding.apply(to: &config)
+        var config = try global.configuration(embedding, jsonLogs: true)
         if let host { config.server.host = host }
         if let port { config.server.port = port }
         if unauthenticated { config.server.auth = .unauthenticated }
@@ -76,15 +68,9 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let server = try await ServerComposition(config: config, collection: collection, metrics: { registry.emitToString() })
-        let watchers = server.startWatching()
-        defer { watchers?.poll?.cancel() }
-        let app = server.application(onListening: { host, port in
+        try await server.run(onListening: { host, port in
             print("lore serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
             fflush(nil)
         })
-        let logger = Logger(label: "lore.server")
-        var groupConfig = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int64((server.config.server.shutdownGraceSeconds * 1000).rounded()))
-        try await ServiceGroup(configuration: groupConfig).run()
     }
 }
