@@ -178,7 +178,20 @@ struct QueryServiceTests {
         try OpenAICompatibleGenerator(OpenAIGeneratorConfiguration(name: "llm", baseURL: try LLMServer.url(), model: LLMServer.model))
     }
 
-    @Test("against a real LLM server: a streamed answer arrives in several deltas and is cited")
+    /// Whether a 135M-parameter model cites its source is the model's behaviour, and its greedy
+    /// answer changes with the llama.cpp build (the same request gave a cited quote on one CI
+    /// machine and "Lore uses it." on another). What Lore owns is checked on whatever the real
+    /// model says: every source number the client saw cited in the deltas is marked cited, and
+    /// any other source marked cited is one Lore attributed a sentence to.
+    func expectCitationsMatchDeltas(_ r: QueryResponse, _ deltas: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        let given = Set(r.citations.map(\.n))
+        let marked = Set(r.citations.filter(\.cited).map(\.n))
+        let streamed = QueryService.citedNumbers(deltas.joined()).intersection(given)
+        #expect(streamed.isSubset(of: marked), "\(deltas)", sourceLocation: sourceLocation)
+        #expect(marked.count <= streamed.count + r.attributedCitations, "\(r.answer)", sourceLocation: sourceLocation)
+    }
+
+    @Test("against a real LLM server: a streamed answer arrives in several deltas, and its citations are the ones it writes")
     func llmStreaming() async throws {
         let s = try service(generators: ["llm": try llm()], backend: "llm")
         let evs = try await events(s, QueryRequest(question: "How do I turn on WAL mode?", prompt: "answer@v2", stream: true))
@@ -187,11 +200,12 @@ struct QueryServiceTests {
         #expect(deltas.count >= 2)
         #expect(!deltas.joined().isEmpty && r.backend == "llm" && r.model == LLMServer.model)
         #expect(["stop", "length"].contains(r.finishReason))
-        #expect(r.citations.contains { $0.cited }, "\(r.answer)")
+        #expect(!r.citations.isEmpty)
+        expectCitationsMatchDeltas(r, deltas)
         #expect(r.usage.completionTokens > 0 && (r.timingsMs.firstToken ?? 0) > 0)
     }
 
-    @Test("against a real LLM server: a non-streamed answer is one delta with the server's usage, and is cited")
+    @Test("against a real LLM server: a non-streamed answer is one delta with the server's usage, and its citations are the ones it writes")
     func llmWhole() async throws {
         let s = try service(generators: ["llm": try llm()], backend: "llm")
         let evs = try await events(s, QueryRequest(question: "How do I turn on WAL mode?", prompt: "answer@v2", stream: false))
@@ -199,7 +213,8 @@ struct QueryServiceTests {
         guard case .done(let r)? = evs.last else { Issue.record("no done event"); return }
         #expect(deltas.count == 1)
         #expect(!r.usage.estimated && r.usage.promptTokens > 100)
-        #expect(r.citations.contains { $0.cited }, "\(r.answer)")
+        #expect(!r.citations.isEmpty)
+        expectCitationsMatchDeltas(r, deltas)
     }
 
     @Test("against a real LLM server: a follow-up is condensed by the condense prompt into a question of its own")
