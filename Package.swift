@@ -162,14 +162,9 @@ let package = Package(
         .executableTarget(
             name: "lore",
             dependencies: [
-                "LoreApp",
-                "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
-                "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreServer", "LoreChat",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams")
+                // The application, TerminalIO (the chat's terminal check) and indexThreads (a default).
+                "LoreApp", "LoreChat", "LoreIndex",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ], swiftSettings: lore),
 
         // Shared test helpers (temporary directories, the built binary, fixtures, the vocabulary).

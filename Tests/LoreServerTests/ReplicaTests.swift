@@ -39,7 +39,7 @@ final class PublishedCorpus: @unchecked Sendable {
 
     func directoryWrite(_ name: String, _ text: String) -> String {
         let path = extra + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)), "cannot write \(path)")
         return path
     }
 

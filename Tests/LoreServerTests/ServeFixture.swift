@@ -36,8 +36,12 @@ func runLore(_ arguments: [String], environment: [String: String]? = nil, curren
 }
 
 /// `runProcess` for async tests, on a thread of its own (see `offPool`).
-func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> ProcessResult {
-    try await offPool { try LoreTestSupport.runProcess(executable, arguments, environment: environment) }
+func runProcess(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil
+) async throws -> ProcessResult {
+    try await offPool {
+        try LoreTestSupport.runProcess(executable, arguments, environment: environment, currentDirectory: currentDirectory)
+    }
 }
 
 /// A Lore server in this test process, on loopback at a port the system picked: LoreApp's

@@ -33,7 +33,7 @@ final class LogSink: Sendable {
 
     init(path: String, level: Logger.Level) {
         self.level = level
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         let handle = FileHandle(forWritingAtPath: path)
         _ = try? handle?.seekToEnd()
         self.handle = Mutex(handle)

@@ -58,7 +58,7 @@ struct Chat: AsyncParsableCommand {
         // (a failed backend, a guardrail finding) is shown in the chat: on a terminal only
         // critical messages are logged; redirect standard error (2>FILE) to keep the
         // configured level.
-        if TerminalIO.isInteractive, isatty(STDERR_FILENO) == 1 { LoggingSetup.bootstrap(level: "critical") }
+        if TerminalIO.isInteractive, isatty(STDERR_FILENO) == 1 { ProcessTelemetry.bootstrapLogging(level: "critical") }
         let status = try await Output.mapping {
             try await ChatCommand.run(request, config: global.configuration(), applyEmbedder: embedding.apply)
         }

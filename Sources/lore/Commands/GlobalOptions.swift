@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import Logging
 import LoreApp
-import LoreServer
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -17,7 +15,7 @@ struct GlobalOptions: ParsableArguments {
     func configuration(jsonLogs: Bool = false) throws -> LoreConfiguration {
         var (c, _) = try LoreConfiguration.load(file: config)
         if let db { c.database = db }
-        LoggingSetup.bootstrap(level: c.logLevel, json: jsonLogs)
+        ProcessTelemetry.bootstrapLogging(level: c.logLevel, json: jsonLogs)
         return c
     }
 
@@ -26,25 +24,5 @@ struct GlobalOptions: ParsableArguments {
         var c = try configuration(jsonLogs: jsonLogs)
         try embedding.apply(to: &c)
         return c
-    }
-}
-
-/// Logging is bootstrapped once, by the executable only.
-enum LoggingSetup {
-    nonisolated(unsafe) private static var done = false
-
-    static func bootstrap(level: String, json: Bool = false) {
-        guard !done else { return }
-        done = true
-        let lvl = Logger.Level(rawValue: level) ?? .warning
-        if json {
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: lvl) }
-            return
-        }
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = lvl
-            return h
-        }
     }
 }

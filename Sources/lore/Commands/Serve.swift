@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import LoreApp
-import Metrics
-import Prometheus
 
 /// `lore serve`: the HTTP API over the store's collections, or over the current published
 /// index version (`--published DIR`, a read-only replica).
@@ -65,9 +63,8 @@ struct Serve: AsyncParsableCommand {
         if let published { config.server.published = published }
         if let watchInterval { config.server.watchIntervalSeconds = watchInterval }
         // Metrics first: every metric made from here on lands in the registry /metrics shows.
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let server = try await ServerComposition(config: config, collection: collection, metrics: { registry.emitToString() })
+        let metrics = ProcessTelemetry.bootstrapPrometheus()
+        let server = try await ServerComposition(config: config, collection: collection, metrics: metrics)
         try await server.run(onListening: { host, port in
             print("lore serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
             fflush(nil)
