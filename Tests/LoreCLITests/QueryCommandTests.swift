@@ -173,7 +173,7 @@ struct QueryCommandTests {
 
     @Test("a backend that refuses connections is a clear error naming it, with a non-zero exit")
     func refused() throws {
-        let url = "http://127.0.0.1:\(ServerProcess.freePort())"
+        let url = "http://127.0.0.1:\(ServerProcess.refusingPort())"
         let r = try query(["How do I turn on WAL mode?"], env: llmEnv(url))
         #expect(r.status != 0)
         #expect(r.stderr.contains("llm") && r.stderr.lowercased().contains("connect"), "\(r.stderr)")

@@ -68,7 +68,7 @@ final class ChatTarget: @unchecked Sendable {
                   model: fault
                   max_retries: 0
                 - name: down
-                  base_url: http://127.0.0.1:\(ServerProcess.freePort())
+                  base_url: http://127.0.0.1:\(ServerProcess.refusingPort())
                   model: none
                   max_retries: 0
             """)

@@ -89,7 +89,7 @@ struct OpenAICompatibleEmbedderTests {
 
     @Test("no server: connection errors are retried, then named")
     func connectionRefused() async throws {
-        let port = ServerProcess.freePort()
+        let port = ServerProcess.refusingPort()
         await #expect {
             _ = try await OpenAICompatibleEmbedder.connect(config("http://127.0.0.1:\(port)") { $0.maxRetries = 1 })
         } throws: { "\($0)".contains("cannot reach http://127.0.0.1:\(port)/v1/embeddings") }

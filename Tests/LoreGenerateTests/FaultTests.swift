@@ -92,7 +92,7 @@ struct FaultTests {
 
     @Test("a backend refusing connections gives a clear .connect error naming it, at once")
     func connectionRefused() async throws {
-        let g = try generator("http://127.0.0.1:\(ServerProcess.freePort())/v1/", name: "nobody-home")
+        let g = try generator("http://127.0.0.1:\(ServerProcess.refusingPort())/v1/", name: "nobody-home")
         let f = await g.failure(ask("hi"))
         let e = try #require(f.error, "expected a GenerationError, got \(String(describing: f.other))")
         #expect(e.kind == .connect)

@@ -74,7 +74,7 @@ struct RealServerTests {
 
     @Test("the pool fails over from a backend that refuses connections to the real one")
     func poolFailsOverToRealServer() async throws {
-        let dead = try generator("http://127.0.0.1:\(ServerProcess.freePort())", name: "dead")
+        let dead = try generator("http://127.0.0.1:\(ServerProcess.refusingPort())", name: "dead")
         let live = try generator(try LLMServer.url(), name: "live")
         let pool = BackendPool(backends: [dead, live])
         var answered = 0

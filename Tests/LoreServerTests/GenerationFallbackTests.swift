@@ -9,7 +9,7 @@ struct GenerationFallbackTests {
     /// A configuration whose `llm` backend is a loopback port nothing listens on
     /// (connections are refused at once), optionally with a fallback.
     static func config(_ dir: TemporaryDirectory, fallback: String?, backend: String = "extractive") -> String {
-        let port = ServerProcess.freePort()  // free a moment ago: nothing listens there
+        let port = ServerProcess.refusingPort()
         return dir.write(
             "lore.yaml",
             """

@@ -27,7 +27,7 @@ struct SlowBackendTests {
     @Test("readyz is 503, naming the generation backend, when the configured LLM does not answer")
     func unreachableBackend() async throws {
         let dir = TemporaryDirectory("lore-serve-ready")
-        let server = try await LoreServe(["--config", Self.config(dir, baseURL: "http://127.0.0.1:\(ServerProcess.freePort())")])
+        let server = try await LoreServe(["--config", Self.config(dir, baseURL: "http://127.0.0.1:\(ServerProcess.refusingPort())")])
         let r = try await server.get("/readyz")
         #expect(r.status == 503, "\(r.body)")
         let checks = try #require(r.json?["checks"] as? [[String: Any]])

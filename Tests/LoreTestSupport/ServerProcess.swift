@@ -61,6 +61,21 @@ public final class ServerProcess: @unchecked Sendable {
     public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
+        return boundPort(fd)
+    }
+
+    /// A TCP port on 127.0.0.1 where nothing listens, for as long as the test process runs:
+    /// a socket is bound to it and never listens, so a connection is refused at once, and
+    /// no server can take the port meanwhile (a port that was merely free a moment ago can
+    /// be taken by a server another test starts, in this process or another, and then
+    /// answers).
+    public static func refusingPort() -> Int {
+        // The socket stays open until the process ends, on purpose (a few per run).
+        boundPort(socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0))
+    }
+
+    /// Binds `fd` to 127.0.0.1 on a port the system picks, and returns the port.
+    private static func boundPort(_ fd: Int32) -> Int {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
