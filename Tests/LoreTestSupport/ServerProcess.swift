@@ -74,6 +74,23 @@ public final class ServerProcess: @unchecked Sendable {
         boundPort(socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0))
     }
 
+    /// Starts a server that takes its port as an argument (`start`) on a port free a moment
+    /// ago. The port can be taken before the server binds it (by a server another test starts
+    /// on port 0), and the scripts then exit at once, refusing a port in use: a start that
+    /// fails within 30 s is tried again on another port, three times in all.
+    public static func onFreePort(_ start: (Int) throws -> ServerProcess) throws -> (server: ServerProcess, url: String) {
+        var attempt = 1
+        while true {
+            let port = freePort()
+            let began = Date()
+            do {
+                return (try start(port), "http://127.0.0.1:\(port)")
+            } catch  where attempt < 3 && Date().timeIntervalSince(began) < 30 {
+                attempt += 1
+            }
+        }
+    }
+
     /// Binds `fd` to 127.0.0.1 on a port the system picks, and returns the port.
     private static func boundPort(_ fd: Int32) -> Int {
         var addr = sockaddr_in()
@@ -93,11 +110,11 @@ public final class ServerProcess: @unchecked Sendable {
 public enum EmbeddingServer {
     /// Starts one on a free port; `modelName` is the name it serves the model under.
     public static func start(modelName: String = "all-MiniLM-L6-v2") throws -> (server: ServerProcess, url: String) {
-        let port = ServerProcess.freePort()
-        let server = try ServerProcess(
-            "/bin/bash", [TestPaths.repositoryRoot + "/scripts/embedding-server", String(port)],
-            environment: ["EMBEDDING_SERVER_MODEL_NAME": modelName])
-        return (server, "http://127.0.0.1:\(port)")
+        try ServerProcess.onFreePort { port in
+            try ServerProcess(
+                "/bin/bash", [TestPaths.repositoryRoot + "/scripts/embedding-server", String(port)],
+                environment: ["EMBEDDING_SERVER_MODEL_NAME": modelName])
+        }
     }
 
     /// Starts the fault proxy in front of `upstream`.
@@ -113,9 +130,9 @@ public enum EmbeddingServer {
 /// process exits (the script kills the server when its parent has gone).
 public enum LLMServer {
     public static let shared: Result<(server: ServerProcess, url: String), any Error> = Result {
-        let port = ServerProcess.freePort()
-        let server = try ServerProcess("/bin/bash", [TestPaths.repositoryRoot + "/scripts/llm-server", String(port)], timeout: 900)
-        return (server, "http://127.0.0.1:\(port)")
+        try ServerProcess.onFreePort { port in
+            try ServerProcess("/bin/bash", [TestPaths.repositoryRoot + "/scripts/llm-server", String(port)], timeout: 900)
+        }
     }
 
     /// The base URL, starting the server if needed.
