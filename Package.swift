@@ -52,7 +52,11 @@ let package = Package(
         // SHA-256 (LoreCore). 3.12.3 or later, 4.x included: swift-certificates and
         // swift-nio-extras (through async-http-client) already bring it in at 4.x, and a
         // `from: "3.12.3"` (below 4) would hold the whole graph at 3.x.
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0")
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // The environment and the flags are read through its providers (LoreApp's Setting);
+        // no trait: the YAML file is decoded by Lore's Codable types, because its
+        // YAMLSnapshot holds scalars and lists of scalars only (not generation.backends).
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [])
     ],
     targets: [
         // System libraries: the only places C enters.
@@ -156,7 +160,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams")
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Configuration", package: "swift-configuration")
             ], swiftSettings: lore),
         // The executable: argument parsing and printing.
         .executableTarget(

@@ -50,11 +50,8 @@ public struct ChatRequest: Sendable {
 /// `lore chat`: a streaming, multi-turn chat with sources, in process or against a server.
 public enum ChatCommand {
     /// Runs the chat on the terminal (or over piped lines) until it ends; returns its exit
-    /// status. In process, `applyEmbedder` sets the embedder options on the configuration
-    /// first (with a server they do not apply).
-    public static func run(
-        _ request: ChatRequest, config: LoreConfiguration, applyEmbedder: (inout LoreConfiguration) throws -> Void
-    ) async throws -> Int32 {
+    /// status. `config` is used in process (with a server, only the server answers).
+    public static func run(_ request: ChatRequest, config: LoreConfiguration) async throws -> Int32 {
         let interactive = TerminalIO.isInteractive
         let settings = ChatSettings(
             k: request.k, mode: request.mode.flatMap(RetrievalMode.init(rawValue:)), prompt: request.prompt, backend: request.backend)
@@ -64,8 +61,6 @@ public enum ChatCommand {
                 baseURL: server, apiKey: request.apiKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] },
                 collection: request.collection)
         } else {
-            var config = config
-            try applyEmbedder(&config)
             let pipeline = try await QueryServiceFactory.make(config, collection: request.collection)
             source = try InProcessSource(
                 service: pipeline.service, defaults: pipeline.defaults, database: config.database,

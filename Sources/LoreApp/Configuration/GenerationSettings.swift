@@ -104,14 +104,10 @@ public struct GenerationSettings: Codable, Equatable, Sendable {
     /// and `pool` when there is at least one (`extractive` is built elsewhere).
     public var backendNames: [String] { backends.isEmpty ? [] : backends.map(\.name) + [Self.pool] }
 
-    /// `LORE_GENERATION_BACKEND` chooses the backend; `LORE_LLM_BASE_URL`, `LORE_LLM_MODEL`
-    /// and `LORE_LLM_API_KEY_ENV` define (or override the fields of) a backend named `llm`.
-    public mutating func applyEnvironment(_ env: [String: String]) throws {
-        if let v = env["LORE_GENERATION_BACKEND"] { backend = v.trimmingCharacters(in: .whitespaces) }
-        if let v = env["LORE_GENERATION_FALLBACK"] {
-            let name = v.trimmingCharacters(in: .whitespaces)
-            fallback = name.isEmpty ? nil : name
-        }
+    /// `LORE_LLM_BASE_URL`, `LORE_LLM_MODEL` and `LORE_LLM_API_KEY_ENV` define (or override
+    /// the fields of) a backend named `llm` (`generation.backends` is a list, which no
+    /// derived variable sets).
+    public mutating func applyLLMEnvironment(_ env: [String: String]) {
         let url = env["LORE_LLM_BASE_URL"], model = env["LORE_LLM_MODEL"], keyEnv = env["LORE_LLM_API_KEY_ENV"]
         guard url != nil || model != nil || keyEnv != nil else { return }
         let index =

@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import LoreGuardrails
 import LoreIndex
@@ -188,7 +189,11 @@ public enum IndexKindSetting: String, Codable, Sendable, CaseIterable {
 
 extension LoreConfiguration {
     /// Loads the effective configuration.
-    public static func load(file explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (
+    /// `flags` are the command line's settings by key (`["database": .string(path)]`); they
+    /// override the environment, which overrides the file.
+    public static func load(
+        file explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment, flags: [String: ConfigContent] = [:]
+    ) throws -> (
         LoreConfiguration, source: String?
     ) {
         var config = LoreConfiguration()
@@ -206,7 +211,7 @@ extension LoreConfiguration {
             }
             source = path
         }
-        try config.applyEnvironment(environment)
+        try config.applyOverrides(environment: environment, flags: flags)
         try config.validate()
         return (config, source)
     }
@@ -224,41 +229,6 @@ extension LoreConfiguration {
             return "\(ctx.codingPath.map(\.stringValue).joined(separator: ".")): \(ctx.debugDescription)"
         default:
             return "\(error)"
-        }
-    }
-
-    public mutating func applyEnvironment(_ env: [String: String]) throws {
-        func int(_ name: String) throws -> Int? {
-            guard let v = env[name] else { return nil }
-            guard let n = Int(v) else { throw ConfigurationError(description: "\(name)=\(v) is not an integer") }
-            return n
-        }
-        if let v = env["LORE_DATABASE"] ?? env["LORE_DB"] { database = v }
-        if let v = env["LORE_COLLECTION"] { collection = v }
-        if let v = env["LORE_MODELS_DIR"] { modelsDir = v }
-        if let v = env["LORE_LOG_LEVEL"] { logLevel = v }
-        if let v = env["LORE_EMBEDDER"] { embedder = v }
-        if let v = env["LORE_OPENAI_EMBEDDER_BASE_URL"] { openAIEmbedder.baseURL = v }
-        if let v = env["LORE_OPENAI_EMBEDDER_MODEL"] { openAIEmbedder.model = v }
-        if let v = env["LORE_OPENAI_EMBEDDER_API_KEY_ENV"] { openAIEmbedder.apiKeyEnv = v }
-        if let v = try int("LORE_INGEST_CHUNK_SIZE") { ingest.chunkSize = v }
-        if let v = try int("LORE_INGEST_CHUNK_OVERLAP") { ingest.chunkOverlap = v }
-        if let v = try int("LORE_INGEST_MAX_FILE_BYTES") { ingest.maxFileBytes = v }
-        if let v = try int("LORE_INGEST_MIN_CHARACTERS") { ingest.minCharacters = v }
-        if let v = env["LORE_INGEST_INVALID_UTF8"] { ingest.invalidUTF8 = v }
-        if let v = env["LORE_INDEX_KIND"] { index.kind = try IndexKindSetting.parse(v) }
-        if let v = try int("LORE_INDEX_HNSW_THRESHOLD") { index.hnswThreshold = v }
-        if let v = try int("LORE_INDEX_EF_SEARCH") { index.efSearch = v }
-        if let v = try int("LORE_INDEX_SNAPSHOT_PART_BYTES") { index.snapshotPartBytes = v }
-        try retrieval.applyEnvironment(env)
-        prompts.applyEnvironment(env)
-        try generation.applyEnvironment(env)
-        try server.applyEnvironment(env)
-        if let v = env["LORE_GUARDRAILS"] {
-            guard let on = ["on": true, "1": true, "true": true, "off": false, "0": false, "false": false][v.lowercased()] else {
-                throw ConfigurationError(description: "LORE_GUARDRAILS must be on or off, not \(v)")
-            }
-            guardrails.enabled = on
         }
     }
 

@@ -34,11 +34,6 @@ public struct PromptSettings: Codable, Equatable, Sendable {
         splits = try c.decodeIfPresent([String: [String: Int]].self, forKey: .splits) ?? d.splits
     }
 
-    /// `LORE_PROMPTS_DIR` overrides `directory`.
-    public mutating func applyEnvironment(_ env: [String: String]) {
-        if let v = env["LORE_PROMPTS_DIR"] { directory = v }
-    }
-
     /// Checks what can be checked without reading the templates (`makeRegistry` checks that
     /// defaults and splits name existing versions).
     public func validate() throws {

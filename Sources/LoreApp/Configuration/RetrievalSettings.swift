@@ -78,13 +78,6 @@ public struct RetrievalSettings: Codable, Equatable, Sendable {
         return o
     }
 
-    public mutating func applyEnvironment(_ env: [String: String]) throws {
-        if let v = env["LORE_RETRIEVAL_MODE"] { mode = v }
-        if let v = env["LORE_RETRIEVAL_MIN_RELEVANCE"] {
-            guard let d = Double(v) else { throw ConfigurationError(description: "LORE_RETRIEVAL_MIN_RELEVANCE=\(v) is not a number") }
-            minRelevance = d
-        }
-    }
 }
 
 /// The embedded extractive answerer (`extractive:` in the configuration).

@@ -65,37 +65,6 @@ public struct ServerSettings: Codable, Equatable, Sendable {
         watchIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .watchIntervalSeconds) ?? d.watchIntervalSeconds
     }
 
-    public mutating func applyEnvironment(_ env: [String: String]) throws {
-        func number(_ name: String) throws -> Double? {
-            guard let v = env[name] else { return nil }
-            guard let n = Double(v) else { throw ConfigurationError(description: "\(name)=\(v) is not a number") }
-            return n
-        }
-        if let v = env["LORE_SERVER_HOST"] { host = v }
-        if let v = env["LORE_SERVER_PORT"] {
-            guard let n = Int(v) else { throw ConfigurationError(description: "LORE_SERVER_PORT=\(v) is not an integer") }
-            port = n
-        }
-        if let v = env["LORE_SERVER_AUTH"] { auth = try AuthMode.parse(v) }
-        if let v = env["LORE_SERVER_PUBLISHED"] { published = v.isEmpty ? nil : v }
-        if let v = try number("LORE_SERVER_WATCH_INTERVAL_S") { watchIntervalSeconds = v }
-        if let v = try number("LORE_SERVER_RATE_LIMIT_REQUESTS_PER_SECOND") { rateLimit.requestsPerSecond = v }
-        if let v = env["LORE_SERVER_RATE_LIMIT_BURST"] {
-            guard let n = Int(v) else { throw ConfigurationError(description: "LORE_SERVER_RATE_LIMIT_BURST=\(v) is not an integer") }
-            rateLimit.burst = n
-        }
-        if let v = env["LORE_SERVER_CORS_ALLOWED_ORIGINS"] {
-            let origins = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if origins.isEmpty {
-                cors = nil
-            } else {
-                var c = cors ?? CORSSettings()
-                c.allowedOrigins = origins
-                cors = c
-            }
-        }
-    }
-
     public func validate() throws {
         guard !host.isEmpty else { throw ConfigurationError(description: "server.host must not be empty") }
         guard (0...65535).contains(port) else {

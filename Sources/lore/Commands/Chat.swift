@@ -60,7 +60,8 @@ struct Chat: AsyncParsableCommand {
         // configured level.
         if TerminalIO.isInteractive, isatty(STDERR_FILENO) == 1 { ProcessTelemetry.bootstrapLogging(level: "critical") }
         let status = try await Output.mapping {
-            try await ChatCommand.run(request, config: global.configuration(), applyEmbedder: embedding.apply)
+            // In process the embedder flags apply; with a server they do not.
+            try await ChatCommand.run(request, config: request.server == nil ? global.configuration(embedding) : global.configuration())
         }
         if status != 0 { throw ExitCode(status) }
     }

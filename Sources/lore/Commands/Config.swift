@@ -7,7 +7,11 @@ struct Config: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Flag(name: .long, help: "Print the table of every setting (key, type, default, variable, meaning) that docs/CONFIGURATION.md holds.")
+    var reference = false
+
     func run() throws {
+        if reference { return print(LoreConfiguration.reference(), terminator: "") }
         print(try global.configuration().yaml(), terminator: "")
     }
 }

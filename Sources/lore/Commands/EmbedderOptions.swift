@@ -15,12 +15,13 @@ struct EmbedderOptions: ParsableArguments {
     @Option(name: .long, help: "Environment variable holding the embeddings server's API key.")
     var embedderAPIKeyEnv: String?
 
-    /// Applies the flags to the configuration.
-    func apply(to config: inout LoreConfiguration) throws {
-        if let embedder { config.embedder = embedder }
-        if let embedderURL { config.openAIEmbedder.baseURL = embedderURL }
-        if let embedderModel { config.openAIEmbedder.model = embedderModel }
-        if let embedderAPIKeyEnv { config.openAIEmbedder.apiKeyEnv = embedderAPIKeyEnv }
-        try config.validate()
+    /// The settings these flags give.
+    var flags: [String: SettingValue] {
+        var f: [String: SettingValue] = [:]
+        if let embedder { f["embedder"] = .string(embedder) }
+        if let embedderURL { f["openai_embedder.base_url"] = .string(embedderURL) }
+        if let embedderModel { f["openai_embedder.model"] = .string(embedderModel) }
+        if let embedderAPIKeyEnv { f["openai_embedder.api_key_env"] = .string(embedderAPIKeyEnv) }
+        return f
     }
 }

@@ -67,11 +67,11 @@ struct Ingest: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var config = try global.configuration()
-        if let chunkSize { config.ingest.chunkSize = chunkSize }
-        if let chunkOverlap { config.ingest.chunkOverlap = chunkOverlap }
-        if let maxFileBytes { config.ingest.maxFileBytes = maxFileBytes }
-        try embedding.apply(to: &config)
+        var flags: [String: SettingValue] = [:]
+        if let chunkSize { flags["ingest.chunk_size"] = .int(chunkSize) }
+        if let chunkOverlap { flags["ingest.chunk_overlap"] = .int(chunkOverlap) }
+        if let maxFileBytes { flags["ingest.max_file_bytes"] = .int(maxFileBytes) }
+        let config = try global.configuration(embedding, flags: flags)
         let request = IngestRequest(
             paths: paths, collection: collection, include: include, exclude: exclude, prune: prune, strict: strict, json: json,
             verbose: verbose, progress: !json && !verbose && isatty(STDERR_FILENO) == 1, textField: textField, publish: publish, keep: keep)

@@ -56,12 +56,13 @@ struct Serve: AsyncParsableCommand {
     var watchInterval: Double?
 
     func run() async throws {
-        var config = try global.configuration(embedding, jsonLogs: true)
-        if let host { config.server.host = host }
-        if let port { config.server.port = port }
-        if unauthenticated { config.server.auth = .unauthenticated }
-        if let published { config.server.published = published }
-        if let watchInterval { config.server.watchIntervalSeconds = watchInterval }
+        var flags: [String: SettingValue] = [:]
+        if let host { flags["server.host"] = .string(host) }
+        if let port { flags["server.port"] = .int(port) }
+        if unauthenticated { flags["server.auth"] = .string(AuthMode.unauthenticated.rawValue) }
+        if let published { flags["server.published"] = .string(published) }
+        if let watchInterval { flags["server.watch_interval_s"] = .double(watchInterval) }
+        let config = try global.configuration(embedding, jsonLogs: true, flags: flags)
         // Metrics first: every metric made from here on lands in the registry /metrics shows.
         let metrics = ProcessTelemetry.bootstrapPrometheus()
         let server = try await ServerComposition(config: config, collection: collection, metrics: metrics)
