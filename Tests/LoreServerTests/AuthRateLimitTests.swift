@@ -11,11 +11,9 @@ struct AuthRateLimitTests {
         "a key with burst 3 and a slow rate gets 429 rate_limited with Retry-After on the 4th rapid request, and is served again once a token is back"
     )
     func burstThenRefill() async throws {
-        // A `lore serve` process: the timing is the point, and in process requests stalled
-        // (see docs/DEVELOPMENT.md).
         let store = try await KeyedStore()
         let reader = try await store.create("reader", scope: "query")
-        let server = try LoreServeProcess(database: store.database, unauthenticated: false)
+        let server = try await LoreServe(database: store.database, unauthenticated: false)
         // One token every 4 s: four requests in a row cannot earn a fourth token on any machine.
         let key = try await store.create("limited", scope: "query", extra: ["--rate", "0.25", "--burst", "3"])
         for i in 1...3 {

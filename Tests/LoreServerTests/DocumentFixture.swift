@@ -12,8 +12,7 @@ final class DocumentStore: @unchecked Sendable {
 
     /// - Parameters:
     ///   - config: a `lore.yaml` to serve with (nil: the defaults).
-    ///   - process: serve it with a `lore serve` process instead of in process.
-    init(config: String? = nil, process: Bool = false) async throws {
+    init(config: String? = nil) async throws {
         database = directory.path + "/docs.db"
         let first = try await runLore([
             "ingest", TestPaths.ingestFixtures + "/good/guide.md", TestPaths.ingestFixtures + "/good/plain.txt",
@@ -26,7 +25,7 @@ final class DocumentStore: @unchecked Sendable {
         precondition(second.status == 0, "ingest of the second collection failed: \(second.stderr)")
         var extra: [String] = []
         if let config { extra = ["--config", directory.write("lore.yaml", config)] }
-        server = process ? try LoreServeProcess(extra, database: database) : try await LoreServe(extra, database: database)
+        server = try await LoreServe(extra, database: database)
     }
 
     /// `lore stats --json` counts per collection: (documents, chunks).

@@ -3,10 +3,8 @@ import LoreTestSupport
 import Synchronization
 import Testing
 
-/// The document routes against a `lore serve` process over a store of the test's own: upload
-/// (JSON and `curl -F`), find by query, list, get, delete, and the counts going back. A
-/// process, not in process: with their uploads' ingest in the test process, the in-process
-/// HTTP suites stalled (see docs/DEVELOPMENT.md).
+/// The document routes over a store of the test's own: upload (JSON and `curl -F`), find by
+/// query, list, get, delete, and the counts going back.
 @Suite("lore serve: documents")
 struct DocumentRouteTests {
     static let zephyr = """
@@ -19,7 +17,7 @@ struct DocumentRouteTests {
 
     @Test("JSON upload: queries find it at once (dense and lexical), it is listed and shown; delete removes it from queries and counts")
     func lifecycle() async throws {
-        let docs = try await DocumentStore(process: true)
+        let docs = try await DocumentStore()
         let before = try await docs.counts()
         let body = #"{"documents": [{"name": "notes/zephyr.md", "text": \#(JSONString(Self.zephyr)), "metadata": {"team": "storage"}}]}"#
         let up = try await docs.upload(body)
@@ -86,7 +84,7 @@ struct DocumentRouteTests {
 
     @Test("multipart upload with curl -F: files, a collection and metadata; a PDF goes through its loader")
     func multipart() async throws {
-        let docs = try await DocumentStore(process: true)
+        let docs = try await DocumentStore()
         let dir = TemporaryDirectory("lore-upload")
         let notes = dir.write("local-name-ignored.md", Self.zephyr)
         let up = try await docs.uploadForm([
@@ -145,7 +143,7 @@ struct DocumentRouteTests {
 
     @Test("paging: limit and next_cursor walk every document once, in id order")
     func paging() async throws {
-        let docs = try await DocumentStore(process: true)
+        let docs = try await DocumentStore()
         let items = (1...5).map { #"{"name": "page/\#($0).txt", "text": "Paging fixture number \#($0) about topic \#($0 * 7)."}"# }
         #expect(try await docs.upload(#"{"documents": [\#(items.joined(separator: ","))]}"#).status == 201)
         let all = try await docs.ids()
@@ -167,7 +165,7 @@ struct DocumentRouteTests {
 
     @Test("re-posting a name: unchanged when the same, updated (old text gone from queries) when changed")
     func replace() async throws {
-        let docs = try await DocumentStore(process: true)
+        let docs = try await DocumentStore()
         let first = #"{"documents": [{"name": "notes/zephyr.md", "text": \#(JSONString(Self.zephyr))}]}"#
         #expect(try await docs.upload(first).status == 201)
         let again = try await docs.upload(first)
@@ -189,7 +187,7 @@ struct DocumentRouteTests {
 
     @Test("concurrent uploads, deletions and queries: every write lands once (one serialised writer), queries keep answering")
     func concurrent() async throws {
-        let docs = try await DocumentStore(process: true)
+        let docs = try await DocumentStore()
         let before = try await docs.counts()["default"]!.documents
         let server = docs.server
         let statuses = Statuses()
@@ -227,7 +225,7 @@ struct DocumentRouteTests {
 
     @Test("a document of another collection is a 404 through this collection's routes, never a 403, and is not touched")
     func foreignCollection() async throws {
-        let docs = try await DocumentStore(process: true)
+        let docs = try await DocumentStore()
         let foreign = try #require(try await docs.ids(collection: "other").first)
         let own = try #require(try await docs.ids().first)
         for (method, path) in [

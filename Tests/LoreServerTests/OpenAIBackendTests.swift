@@ -5,12 +5,11 @@ import Testing
 /// Chat completions over LLM backends: the fault-injecting LLM server
 /// (`Tests/Fixtures/http/fault_llm.py`) behind four configured backends, each a model
 /// (`lore-slow`: 24 deltas `tick ` 0.2 s apart; `lore-ok`; `lore-length`; `lore-broken`: an error
-/// before any text). Served by a `lore serve` process: its slow stream stalled in process
-/// (see docs/DEVELOPMENT.md).
+/// before any text).
 @Suite("lore serve: OpenAI-compatible chat completions over LLM backends", .serialized)
 final class OpenAIBackendTests {
     let llm: ServerProcess
-    let server: LoreServeProcess
+    let server: LoreServe
     let key = "openai-\(UUID().uuidString.prefix(8))"
     let dir = TemporaryDirectory("lore-serve-openai")
 
@@ -21,7 +20,7 @@ final class OpenAIBackendTests {
         for (name, mode) in [("slow", "slow-24"), ("ok", "ok"), ("length", "length"), ("broken", "error-first")] {
             yaml += "    - name: \(name)\n      base_url: \(base)/\(mode)\n      model: fault\n      max_retries: 0\n"
         }
-        server = try LoreServeProcess(["--config", dir.write("lore.yaml", yaml)], database: try await ServeCorpus.database())
+        server = try await LoreServe(["--config", dir.write("lore.yaml", yaml)], database: try await ServeCorpus.database())
     }
 
     static let question = "What does WAL mode let readers do?"

@@ -43,8 +43,7 @@ struct SlowBackendTests {
         let config = Self.config(
             dir, baseURL: "http://127.0.0.1:\(llm.ready)/limits/hang",
             server: "server:\n  request_timeout_s: 1\n  max_body_bytes: 200\n")
-        // A process: a 1-second limit is the point, and in process requests stalled (docs/DEVELOPMENT.md).
-        let server = try LoreServeProcess(["--config", config], database: try await ServeCorpus.database())
+        let server = try await LoreServe(["--config", config], database: try await ServeCorpus.database())
         let slow = try await server.post("/v1/query", #"{"question": "What does WAL mode let readers do?"}"#)
         #expect(slow.status == 504, "\(slow.body)")
         #expect(slow.error?.code == "timeout")

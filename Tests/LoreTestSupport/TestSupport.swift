@@ -115,10 +115,13 @@ public func runProcess(
     let errBox = DataBox()
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async {
+    // On a thread of its own, never a Dispatch global queue: on Linux the Swift concurrency
+    // executor runs its jobs on those queues' few worker threads, and reads blocked there
+    // until a process exits stalled every task of the process (servers included).
+    Thread {
         errBox.data = err.fileHandleForReading.readDataToEndOfFile()
         group.leave()
-    }
+    }.start()
     let o = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     p.waitUntilExit()

@@ -58,10 +58,13 @@ public struct PDFLoader: DocumentLoader {
         let errBox = DataBox()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async {
+        // On a thread of its own, never a Dispatch global queue: on Linux the Swift concurrency
+        // executor runs its jobs on those queues' few worker threads, and reads blocked there
+        // until a process exits stalled every task of the process (servers included).
+        Thread {
             errBox.data = err.fileHandleForReading.readDataToEndOfFile()
             group.leave()
-        }
+        }.start()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
