@@ -100,29 +100,46 @@ extension Setting {
 
     private static func list(_ value: [String]) -> String { "`[" + value.joined(separator: ", ") + "]`" }
 
+    /// The one shape every scalar setting has: read its current value for the reference,
+    /// pick a provider's value of its type out of the content (`content`) and write it.
+    private static func scalar<V>(
+        _ key: String, _ kind: Kind, aliases: [String] = [], default defaultText: String? = nil,
+        get: @escaping (LoreConfiguration) -> V?, set: @escaping (inout LoreConfiguration, V) throws -> Void,
+        content: @escaping (ConfigContent) -> V?, show: @escaping (V) -> String, _ meaning: String
+    ) -> Setting {
+        Setting(
+            key: key, kind: kind, meaning: meaning, aliases: aliases, defaultText: defaultText, environmentText: nil,
+            render: { get($0).map(show) },
+            assign: { c, v in if let value = content(v) { try set(&c, value) } })
+    }
+
+    private static func string(_ v: ConfigContent) -> String? { if case .string(let s) = v { s } else { nil } }
+    private static func int(_ v: ConfigContent) -> Int? { if case .int(let n) = v { n } else { nil } }
+    private static func double(_ v: ConfigContent) -> Double? { if case .double(let d) = v { d } else { nil } }
+    private static func strings(_ v: ConfigContent) -> [String]? {
+        guard case .stringArray(let items) = v else { return nil }
+        return items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// A word or path.
     static func string(
         _ key: String, _ path: WritableKeyPath<LoreConfiguration, String>, aliases: [String] = [], _ meaning: String
     ) -> Setting {
-        Setting(
-            key: key, kind: .string, meaning: meaning, aliases: aliases, defaultText: nil, environmentText: nil,
-            render: { text($0[keyPath: path]) },
-            assign: { c, v in if case .string(let s) = v { c[keyPath: path] = s } })
+        scalar(
+            key, .string, aliases: aliases, get: { $0[keyPath: path] }, set: { $0[keyPath: path] = $1 }, content: string,
+            show: text, meaning)
     }
 
     /// A word or path that may be absent; an empty value removes it.
     static func optionalString(
         _ key: String, _ path: WritableKeyPath<LoreConfiguration, String?>, default defaultText: String? = nil, _ meaning: String
     ) -> Setting {
-        Setting(
-            key: key, kind: .string, meaning: meaning, aliases: [], defaultText: defaultText, environmentText: nil,
-            render: { $0[keyPath: path].map(text) },
-            assign: { c, v in
-                if case .string(let s) = v {
-                    let trimmed = s.trimmingCharacters(in: .whitespaces)
-                    c[keyPath: path] = trimmed.isEmpty ? nil : trimmed
-                }
-            })
+        scalar(
+            key, .string, default: defaultText, get: { $0[keyPath: path] },
+            set: { c, s in
+                let trimmed = s.trimmingCharacters(in: .whitespaces)
+                c[keyPath: path] = trimmed.isEmpty ? nil : trimmed
+            }, content: string, show: text, meaning)
     }
 
     /// One of a closed set of words.
@@ -130,84 +147,68 @@ extension Setting {
         _ key: String, _ path: WritableKeyPath<LoreConfiguration, E>, _ meaning: String
     ) -> Setting {
         let words = E.allCases.map(\.rawValue)
-        return Setting(
-            key: key, kind: .choice(words), meaning: meaning, aliases: [], defaultText: nil, environmentText: nil,
-            render: { text($0[keyPath: path].rawValue) },
-            assign: { c, v in
-                guard case .string(let s) = v else { return }
+        return scalar(
+            key, .choice(words), get: { $0[keyPath: path].rawValue },
+            set: { c, s in
                 guard let value = E(rawValue: s.trimmingCharacters(in: .whitespaces)) else {
                     throw ConfigurationError(description: "\(key) must be one of \(words.joined(separator: ", ")), not \(s)")
                 }
                 c[keyPath: path] = value
-            })
-    }
-
-    static func int(_ key: String, _ path: WritableKeyPath<LoreConfiguration, Int>, _ meaning: String) -> Setting {
-        Setting(
-            key: key, kind: .int, meaning: meaning, aliases: [], defaultText: nil, environmentText: nil,
-            render: { text(String($0[keyPath: path])) },
-            assign: { c, v in if case .int(let n) = v { c[keyPath: path] = n } })
-    }
-
-    static func optionalInt(
-        _ key: String, _ path: WritableKeyPath<LoreConfiguration, Int?>, default defaultText: String? = nil, _ meaning: String
-    ) -> Setting {
-        Setting(
-            key: key, kind: .int, meaning: meaning, aliases: [], defaultText: defaultText, environmentText: nil,
-            render: { $0[keyPath: path].map { text(String($0)) } },
-            assign: { c, v in if case .int(let n) = v { c[keyPath: path] = n } })
-    }
-
-    /// An optional number written through code (a section created on first use).
-    static func optionalInt(
-        _ key: String, get: @escaping (LoreConfiguration) -> Int?, set: @escaping (inout LoreConfiguration, Int) -> Void, _ meaning: String
-    ) -> Setting {
-        Setting(
-            key: key, kind: .int, meaning: meaning, aliases: [], defaultText: nil, environmentText: nil,
-            render: { get($0).map { text(String($0)) } },
-            assign: { c, v in if case .int(let n) = v { set(&c, n) } })
-    }
-
-    static func float(_ key: String, _ path: WritableKeyPath<LoreConfiguration, Double>, _ meaning: String) -> Setting {
-        Setting(
-            key: key, kind: .float, meaning: meaning, aliases: [], defaultText: nil, environmentText: nil,
-            render: { text(number($0[keyPath: path])) },
-            assign: { c, v in if case .double(let d) = v { c[keyPath: path] = d } })
-    }
-
-    static func optionalFloat(
-        _ key: String, _ path: WritableKeyPath<LoreConfiguration, Double?>, default defaultText: String? = nil, _ meaning: String
-    ) -> Setting {
-        Setting(
-            key: key, kind: .float, meaning: meaning, aliases: [], defaultText: defaultText, environmentText: nil,
-            render: { $0[keyPath: path].map { text(number($0)) } },
-            assign: { c, v in if case .double(let d) = v { c[keyPath: path] = d } })
+            }, content: string, show: text, meaning)
     }
 
     /// A switch: `true`/`false`, `on`/`off`, `yes`/`no` or `1`/`0`.
     static func bool(
         _ key: String, _ path: WritableKeyPath<LoreConfiguration, Bool>, aliases: [String] = [], _ meaning: String
     ) -> Setting {
-        Setting(
-            key: key, kind: .bool, meaning: meaning, aliases: aliases, defaultText: nil, environmentText: nil,
-            render: { text(String($0[keyPath: path])) },
-            assign: { c, v in
-                guard case .string(let s) = v else { return }
-                let words = ["on": true, "1": true, "true": true, "yes": true, "off": false, "0": false, "false": false, "no": false]
+        let words = ["on": true, "1": true, "true": true, "yes": true, "off": false, "0": false, "false": false, "no": false]
+        return scalar(
+            key, .bool, aliases: aliases, get: { String($0[keyPath: path]) },
+            set: { c, s in
                 guard let on = words[s.trimmingCharacters(in: .whitespaces).lowercased()] else {
                     throw ConfigurationError(description: "\(key) must be on or off, not \(s)")
                 }
                 c[keyPath: path] = on
-            })
+            }, content: string, show: text, meaning)
     }
 
-    static func strings(
-        _ key: String, _ path: WritableKeyPath<LoreConfiguration, [String]>, _ meaning: String
+    static func int(_ key: String, _ path: WritableKeyPath<LoreConfiguration, Int>, _ meaning: String) -> Setting {
+        optionalInt(key, get: { $0[keyPath: path] }, set: { $0[keyPath: path] = $1 }, meaning)
+    }
+
+    static func optionalInt(
+        _ key: String, _ path: WritableKeyPath<LoreConfiguration, Int?>, default defaultText: String? = nil, _ meaning: String
     ) -> Setting {
-        Setting(
-            key: key, kind: .strings, meaning: meaning, aliases: [], defaultText: nil, environmentText: nil,
-            render: { list($0[keyPath: path]) },
-            assign: { c, v in if case .stringArray(let a) = v { c[keyPath: path] = Self.cleaned(a) } })
+        optionalInt(key, default: defaultText, get: { $0[keyPath: path] }, set: { $0[keyPath: path] = $1 }, meaning)
+    }
+
+    /// A whole number written through code (a section created on first use, as `server.cors`).
+    static func optionalInt(
+        _ key: String, default defaultText: String? = nil, get: @escaping (LoreConfiguration) -> Int?,
+        set: @escaping (inout LoreConfiguration, Int) -> Void, _ meaning: String
+    ) -> Setting {
+        scalar(key, .int, default: defaultText, get: get, set: set, content: int, show: { text(String($0)) }, meaning)
+    }
+
+    static func float(_ key: String, _ path: WritableKeyPath<LoreConfiguration, Double>, _ meaning: String) -> Setting {
+        optionalFloat(key, get: { $0[keyPath: path] }, set: { $0[keyPath: path] = $1 }, meaning)
+    }
+
+    static func optionalFloat(
+        _ key: String, _ path: WritableKeyPath<LoreConfiguration, Double?>, default defaultText: String? = nil, _ meaning: String
+    ) -> Setting {
+        optionalFloat(key, default: defaultText, get: { $0[keyPath: path] }, set: { $0[keyPath: path] = $1 }, meaning)
+    }
+
+    private static func optionalFloat(
+        _ key: String, default defaultText: String? = nil, get: @escaping (LoreConfiguration) -> Double?,
+        set: @escaping (inout LoreConfiguration, Double) -> Void, _ meaning: String
+    ) -> Setting {
+        scalar(key, .float, default: defaultText, get: get, set: set, content: double, show: { text(number($0)) }, meaning)
+    }
+
+    static func strings(_ key: String, _ path: WritableKeyPath<LoreConfiguration, [String]>, _ meaning: String) -> Setting {
+        strings(key, get: { $0[keyPath: path] }, set: { $0[keyPath: path] = $1 }, meaning)
     }
 
     /// A list written through code (a section created on first use, as `server.cors`).
@@ -215,10 +216,7 @@ extension Setting {
         _ key: String, default defaultText: String? = nil, get: @escaping (LoreConfiguration) -> [String]?,
         set: @escaping (inout LoreConfiguration, [String]) -> Void, _ meaning: String
     ) -> Setting {
-        Setting(
-            key: key, kind: .strings, meaning: meaning, aliases: [], defaultText: defaultText, environmentText: nil,
-            render: { get($0).map(list) },
-            assign: { c, v in if case .stringArray(let a) = v { set(&c, Self.cleaned(a)) } })
+        scalar(key, .strings, default: defaultText, get: get, set: set, content: strings, show: list, meaning)
     }
 
     /// A list or map the file holds whole, or a part of one (`generation.backends[].model`).
@@ -228,10 +226,6 @@ extension Setting {
         Setting(
             key: key, kind: .structure(type), meaning: meaning, aliases: [], defaultText: defaultText,
             environmentText: environment, render: { _ in nil }, assign: nil)
-    }
-
-    private static func cleaned(_ items: [String]) -> [String] {
-        items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }
 
