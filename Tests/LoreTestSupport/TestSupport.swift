@@ -1,4 +1,5 @@
 import Foundation
+import LoreCore
 import LoreEmbed
 
 /// Where things are, for tests.
@@ -96,40 +97,13 @@ public func runProcess(
     _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
     currentDirectory: String? = nil, input: String? = nil
 ) throws -> ProcessResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = arguments
-    if let environment { p.environment = environment }
-    if let currentDirectory { p.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    let stdin = input.map { _ in Pipe() }
-    p.standardInput = stdin ?? FileHandle.nullDevice
-    try p.run()
-    ChildWatchdog.watch(p.processIdentifier)
-    if let stdin, let input {
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-    }
-    let errBox = DataBox()
-    let group = DispatchGroup()
-    group.enter()
-    // On a thread of its own, never a Dispatch global queue: on Linux the Swift concurrency
-    // executor runs its jobs on those queues' few worker threads, and reads blocked there
-    // until a process exits stalled every task of the process (servers included).
-    Thread {
-        errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }.start()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    p.waitUntilExit()
+    let r = try ChildProcess.run(
+        executable, arguments, environment: environment, currentDirectory: currentDirectory, input: input,
+        started: ChildWatchdog.watch)
     return ProcessResult(
-        status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: errBox.data, as: UTF8.self))
+        status: r.status, stdout: String(decoding: r.standardOutput, as: UTF8.self),
+        stderr: String(decoding: r.standardError, as: UTF8.self))
 }
-
-private final class DataBox: @unchecked Sendable { var data = Data() }
 
 /// Runs `lore` with `arguments`.
 public func runLore(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil) throws -> ProcessResult {

@@ -44,34 +44,12 @@ public struct PDFLoader: DocumentLoader {
     }
 
     private func run(_ tool: String, _ arguments: [String]) throws(LoadError) -> (Int32, [UInt8], String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
+        let r: ChildProcess.Output
+        do { r = try ChildProcess.run(tool, arguments) } catch {
             throw LoadError(.toolMissing, "cannot run \(tool): \(error.localizedDescription)")
         }
-        // Drain stderr concurrently so that a chatty pdftotext cannot block on a full pipe.
-        let errBox = DataBox()
-        let group = DispatchGroup()
-        group.enter()
-        // On a thread of its own, never a Dispatch global queue: on Linux the Swift concurrency
-        // executor runs its jobs on those queues' few worker threads, and reads blocked there
-        // until a process exits stalled every task of the process (servers included).
-        Thread {
-            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }.start()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, [UInt8](stdout), String(decoding: errBox.data, as: UTF8.self))
+        return (r.status, [UInt8](r.standardOutput), String(decoding: r.standardError, as: UTF8.self))
     }
-
-    private final class DataBox: @unchecked Sendable { var data = Data() }
 
     static func findOnPath(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"

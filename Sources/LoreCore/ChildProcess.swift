@@ -1,0 +1,53 @@
+import Foundation
+
+/// A child process run to its end with both of its output streams collected.
+public enum ChildProcess {
+    /// What a finished child left: its exit status and everything it wrote.
+    public struct Output: Sendable {
+        public var status: Int32
+        public var standardOutput: Data
+        public var standardError: Data
+    }
+
+    /// Runs `executable` and blocks until it exits. Standard output is read on the calling
+    /// thread and standard error on a `Thread` of its own, so that neither pipe can fill up
+    /// and stall the child. Never a Dispatch global queue: on Linux the Swift concurrency
+    /// executor runs its jobs on those queues' few worker threads, and reads blocked there
+    /// until a child exits stall every task of the process. `started` sees the child's pid
+    /// before anything is read; `input` is written to its standard input (else it reads
+    /// nothing).
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil,
+        input: String? = nil, started: (Int32) -> Void = { _ in }
+    ) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let stdin = input.map { _ in Pipe() }
+        process.standardInput = stdin ?? FileHandle.nullDevice
+        try process.run()
+        started(process.processIdentifier)
+        if let stdin, let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
+        // The reader's write happens before `signal`, the read below after `wait`.
+        let errors = Box()
+        let drained = DispatchSemaphore(value: 0)
+        Thread {
+            errors.data = err.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
+        }.start()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, standardOutput: output, standardError: errors.data)
+    }
+
+    private final class Box: @unchecked Sendable { var data = Data() }
+}
