@@ -129,6 +129,14 @@ let package = Package(
             swiftSettings: lore),
         // Evaluation: golden sets, retrieval and answer metrics, gates against a baseline.
         .target(name: "LoreEval", dependencies: ["LoreCore", "LoreRetrieval", "LoreQuery", "LoreGuardrails"], swiftSettings: lore),
+        // Operations over live traffic: the request log (redacted, with retention) and users'
+        // feedback on answers.
+        .target(
+            name: "LoreOps",
+            dependencies: [
+                "LoreCore", "LoreStore", "LoreQuery", "LoreGuardrails", "LoreEval", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics")
+            ], swiftSettings: lore),
         // The HTTP API (`lore serve`): routes, request and response types, server-sent events,
         // request ids, errors and request metrics. The only module that imports Hummingbird.
         .target(
@@ -155,8 +163,8 @@ let package = Package(
             name: "LoreApp",
             dependencies: [
                 "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
-                "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreServer", "LoreChat",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreOps", "LoreServer",
+                "LoreChat", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -206,7 +214,7 @@ let package = Package(
         .testTarget(
             name: "LoreServerTests",
             dependencies: [
-                "LoreApp", "LoreServer", "LoreTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "LoreApp", "LoreServer", "LoreOps", "LoreStore", "LoreTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus")
             ], swiftSettings: lore),

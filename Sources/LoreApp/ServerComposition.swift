@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import LoreCore
 import LoreGenerate
+import LoreOps
 import LoreServer
 import LoreStore
 import ServiceLifecycle
@@ -22,6 +23,10 @@ public final class ServerComposition: Sendable {
     public let options: ServerOptions
     public let documents: StoreDocumentCatalog
     public let readiness: [ReadinessCheck]
+    /// The request log (nil when it is off, or on a replica without `request_log.database`).
+    public let requestLog: RequestLog?
+    /// Ratings of logged answers (`POST /v1/feedback`), with the request log.
+    public let feedback: FeedbackBook?
     let metricsText: @Sendable () -> String
     let logger = Logger(label: "lore.server")
 
@@ -40,14 +45,20 @@ public final class ServerComposition: Sendable {
         }
         let collections: ServedCollections, first: ServedCollection
         var replica: PublishedReplica? = nil
+        let requestLog = try config.openRequestLog(storeIsReadOnly: config.server.published != nil)
+        if requestLog == nil, config.requestLog.enabled {
+            Logger(label: "lore.server").warning(
+                "no request log: a replica of published versions writes none to the read-only version; set request_log.database")
+        }
         if let root = config.server.published {
-            let r = try PublishedReplica(root: root, config: config, collection: collection)
+            let r = try PublishedReplica(root: root, config: config, collection: collection, requestLog: requestLog)
             (collections, first) = try await r.start()
             config = r.config  // the database is DIR/current/lore.db: keys, readiness, gauges and reads follow the current version
             replica = r
         } else {
-            first = Self.served(try await QueryServiceFactory.make(config, collection: collection))
-            collections = ServedCollections(first, open: Self.opener(config, reusing: first.service.retriever.embedder))
+            first = Self.served(try await QueryServiceFactory.make(config, collection: collection, requestLog: requestLog))
+            collections = ServedCollections(
+                first, open: Self.opener(config, reusing: first.service.retriever.embedder, requestLog: requestLog))
         }
         var options = config.server.options(database: config.database)
         options.access.keysArePublished = replica != nil
@@ -59,6 +70,8 @@ public final class ServerComposition: Sendable {
         self.options = options
         self.documents = try StoreDocumentCatalog(config: config, collections: collections, readOnly: replica != nil)
         self.readiness = Self.readiness(config, first, replica: replica)
+        self.requestLog = requestLog
+        self.feedback = try requestLog.map { try FeedbackBook(log: $0) }
         self.metricsText = {
             gauges.refresh(); return metrics()
         }
@@ -74,14 +87,22 @@ public final class ServerComposition: Sendable {
     public func router() -> Router<LoreRequestContext> {
         LoreServer.router(
             collections: collections, options: options, readiness: readiness, metrics: metricsText,
-            documents: documents, reload: reload)
+            documents: documents, reload: reload, feedback: feedbackCatalog)
+    }
+
+    /// The feedback route's view of the request log.
+    public var feedbackCatalog: (any FeedbackCatalog)? { feedback.map { RequestLogFeedback($0) } }
+
+    /// Writes what the request log has queued and ends its thread (after the server stops).
+    public func close() {
+        requestLog?.close()
     }
 
     /// The application, listening on `server.host:server.port`.
     public func application(onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void) -> some ApplicationProtocol {
         LoreServer.application(
             collections: collections, options: options, readiness: readiness, metrics: metricsText,
-            documents: documents, reload: reload, logger: logger, onListening: onListening)
+            documents: documents, reload: reload, feedback: feedbackCatalog, logger: logger, onListening: onListening)
     }
 
     /// On a replica, starts what switches versions: SIGHUP, and a poll every
@@ -98,7 +119,10 @@ public final class ServerComposition: Sendable {
     /// versions meanwhile. `onListening` is called once connections are accepted.
     public func run(onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void) async throws {
         let watchers = startWatching()
-        defer { watchers?.poll?.cancel() }
+        defer {
+            watchers?.poll?.cancel()
+            close()
+        }
         var group = ServiceGroupConfiguration(
             services: [application(onListening: onListening)], gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "lore.server"))
@@ -110,7 +134,9 @@ public final class ServerComposition: Sendable {
     /// of it: 404 `collection_not_found` when the store has none of that name. `embedder`,
     /// the default collection's (the same configuration loads the same weights), is reused;
     /// `version` (a published version's name) opens it read-only.
-    static func opener(_ config: LoreConfiguration, version: String? = nil, reusing embedder: (any Embedder)? = nil)
+    static func opener(
+        _ config: LoreConfiguration, version: String? = nil, reusing embedder: (any Embedder)? = nil, requestLog: RequestLog? = nil
+    )
         -> @Sendable (String) async throws -> ServedCollection
     {
         { name in
@@ -121,7 +147,9 @@ public final class ServerComposition: Sendable {
                     "no collection named \(name) in \(version.map { "published version \($0)" } ?? "this store")")
             }
             return served(
-                try await QueryServiceFactory.make(config, collection: name, readOnly: version != nil, reusing: embedder), version: version)
+                try await QueryServiceFactory.make(
+                    config, collection: name, readOnly: version != nil, reusing: embedder, requestLog: requestLog, indexVersion: version),
+                version: version)
         }
     }
 

@@ -55,10 +55,18 @@ public protocol AnswerSource: Sendable {
     /// can tell; throws a `ChatFailure` whose code is the setting (`backend`, `prompt`, `k`,
     /// `mode`).
     func check(_ settings: ChatSettings) async throws
+
+    /// Rates the answer of request `requestID` (1 good, -1 bad), with an optional comment
+    /// (`/good`, `/bad`); throws a `ChatFailure` when the rating cannot be recorded.
+    func rate(requestID: String, rating: Int, comment: String?) async throws
 }
 
 extension AnswerSource {
     public func check(_ settings: ChatSettings) async throws {}
+
+    public func rate(requestID: String, rating: Int, comment: String?) async throws {
+        throw ChatFailure(code: "feedback", "this chat keeps no request log to rate answers in")
+    }
 }
 
 /// A failure the chat shows and survives: a backend down, a server's 4xx or 5xx, a bad

@@ -102,7 +102,8 @@ public final class ChatLoop {
             ChatTurn(
                 question: question, answer: outcome.response?.answer ?? outcome.streamed,
                 citations: outcome.response?.citations ?? outcome.citations, standaloneQuestion: outcome.response?.standaloneQuestion,
-                settings: query.settings, interrupted: outcome.interrupted, failure: outcome.interrupted ? nil : outcome.failure))
+                settings: query.settings, interrupted: outcome.interrupted, failure: outcome.interrupted ? nil : outcome.failure,
+                requestID: outcome.response?.requestID))
     }
 
     /// Streams one answer to `output` as it comes. Cancelling the task stops it.
@@ -160,6 +161,17 @@ public final class ChatLoop {
             await change("prompt = \(prompt ?? "the configured default")") { $0.prompt = prompt }
         case .backend(let backend):
             await change("backend = \(backend ?? "the configured default")") { $0.backend = backend }
+        case .rate(let rating, let comment):
+            let name = rating > 0 ? "/good" : "/bad"
+            guard let turn = session.lastFinished, let id = turn.requestID else {
+                return showError("\(name): no finished answer to rate yet; ask a question first")
+            }
+            do {
+                try await source.rate(requestID: id, rating: rating, comment: comment)
+                output.write(renderer.notice("Rated the last answer \(rating > 0 ? "good" : "bad") (request \(id))."))
+            } catch {
+                showError("\(name): \(error)")
+            }
         case .reset:
             session.reset()
             output.write(renderer.notice("New conversation \(session.conversationID)."))

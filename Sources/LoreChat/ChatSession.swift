@@ -16,11 +16,14 @@ public struct ChatTurn: Sendable, Equatable {
     public var interrupted: Bool
     /// Why there is no (whole) answer: the error shown in the chat.
     public var failure: String?
+    /// The request id of the finished answer (what `/good` and `/bad` rate).
+    public var requestID: String?
 
     public init(
         question: String, answer: String, citations: [Citation], standaloneQuestion: String?,
-        settings: ChatSettings = ChatSettings(), interrupted: Bool, failure: String?
+        settings: ChatSettings = ChatSettings(), interrupted: Bool, failure: String?, requestID: String? = nil
     ) {
+        self.requestID = requestID
         self.question = question
         self.answer = answer
         self.citations = citations
@@ -67,6 +70,9 @@ public struct ChatSession: Sendable {
 
     /// The last turn with sources (what `/sources` and `/open` show).
     public var lastAnswered: ChatTurn? { turns.last { !$0.citations.isEmpty } }
+
+    /// The last finished answer (what `/good` and `/bad` rate).
+    public var lastFinished: ChatTurn? { turns.last { $0.requestID != nil } }
 
     /// `/reset`: a new conversation with a new id; the settings stay.
     public mutating func reset() {

@@ -118,6 +118,14 @@ public struct HTTPSource: AnswerSource {
         return passage.text
     }
 
+    /// `POST /v1/feedback` for the answer of `requestID`.
+    public func rate(requestID: String, rating: Int, comment: String?) async throws {
+        var object: [String: Any] = ["request_id": requestID, "rating": rating]
+        if let comment { object["comment"] = comment }
+        let response = try await post("/v1/feedback", body: try JSONSerialization.data(withJSONObject: object), accept: "application/json")
+        _ = try await response.body.collect(upTo: 1 << 20)
+    }
+
     /// A POST that answered 2xx; any other status is thrown as a `ChatFailure` with the
     /// server's error code and message.
     private func post(_ path: String, body: Data, accept: String) async throws -> HTTPClientResponse {

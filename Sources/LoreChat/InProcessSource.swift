@@ -14,10 +14,17 @@ public struct InProcessSource: AnswerSource {
     public let defaults: RetrievalOptions
     public let label: String
     private let passages: PassageReader
+    /// Records a rating in the request log (nil: the chat keeps no log); false when the
+    /// request is not in it.
+    private let rater: (@Sendable (_ requestID: String, _ rating: Int, _ comment: String?) async throws -> Bool)?
 
     /// `database` is opened a second time, read-only, for `/open` (the pipeline keeps its
     /// own connection).
-    public init(service: QueryService, defaults: RetrievalOptions, database: String, collection: String, collectionID: Int64) throws {
+    public init(
+        service: QueryService, defaults: RetrievalOptions, database: String, collection: String, collectionID: Int64,
+        rater: (@Sendable (_ requestID: String, _ rating: Int, _ comment: String?) async throws -> Bool)? = nil
+    ) throws {
+        self.rater = rater
         self.service = service
         self.defaults = defaults
         self.label = "in-process: \(database), collection \(collection)"
@@ -34,7 +41,8 @@ public struct InProcessSource: AnswerSource {
         if let mode = query.settings.mode { options.mode = mode }
         return QueryRequest(
             question: query.question, history: query.history, retrieval: options, prompt: query.settings.prompt,
-            conversationID: query.conversationID, backend: query.settings.backend, stream: true)
+            conversationID: query.conversationID, backend: query.settings.backend, stream: true,
+            origin: RequestOrigin(channel: "chat"))
     }
 
     public func answer(_ query: ChatQuery) -> AsyncThrowingStream<QueryEvent, any Error> {
@@ -52,6 +60,13 @@ public struct InProcessSource: AnswerSource {
                 }
             }
             continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    public func rate(requestID: String, rating: Int, comment: String?) async throws {
+        guard let rater else { throw ChatFailure(code: "feedback", "this chat keeps no request log (request_log.enabled is false)") }
+        guard try await rater(requestID, rating, comment) else {
+            throw ChatFailure(code: "not_found", "request \(requestID) is not in the request log")
         }
     }
 

@@ -15,6 +15,8 @@ public enum SlashCommand: Equatable, Sendable {
     case backend(String?)
     case reset
     case save(String)
+    /// `/good` and `/bad [comment]`: a rating (1 or -1) of the last answer.
+    case rate(Int, comment: String?)
 
     /// One line per command, for `/help`.
     public static let summary: [(usage: String, meaning: String)] = [
@@ -25,6 +27,8 @@ public enum SlashCommand: Equatable, Sendable {
         ("/mode hybrid|dense|lexical", "how passages are retrieved"),
         ("/prompt NAME@VERSION", "the answer template (/prompt default: the configured one)"),
         ("/backend NAME", "the generation backend (/backend default: the configured one)"),
+        ("/good", "rate the last answer good"),
+        ("/bad [COMMENT]", "rate the last answer bad, saying why"),
         ("/reset", "start a new conversation"),
         ("/save FILE", "write the conversation as Markdown with its sources"),
         ("/quit", "leave (also Ctrl-D)")
@@ -69,6 +73,8 @@ public enum SlashCommand: Equatable, Sendable {
             return .mode(mode)
         case "/prompt": return .prompt(try word("a template NAME@VERSION, or default"))
         case "/backend": return .backend(try word("a backend name, or default"))
+        case "/good": return try none(.rate(1, comment: nil))
+        case "/bad": return .rate(-1, comment: argument.isEmpty ? nil : argument)
         case "/save":
             guard !argument.isEmpty else { throw SlashCommandError("/save needs a file name") }
             return .save(argument)

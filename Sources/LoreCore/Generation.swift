@@ -89,18 +89,23 @@ public struct TokenUsage: Sendable, Equatable, Codable {
     public var completionTokens: Int
     /// True when the backend reported no usage and these are Lore's estimates.
     public var estimated: Bool
+    /// What the answer cost at the backend's configured prices (`TokenPrice`); nil when
+    /// the backend has no price.
+    public var cost: Double?
 
     public var totalTokens: Int { promptTokens + completionTokens }
 
-    public init(promptTokens: Int, completionTokens: Int, estimated: Bool) {
+    public init(promptTokens: Int, completionTokens: Int, estimated: Bool, cost: Double? = nil) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.estimated = estimated
+        self.cost = cost
     }
 
-    /// The OpenAI-style JSON form: `prompt_tokens`, `completion_tokens`, `total_tokens`, `estimated`.
+    /// The OpenAI-style JSON form: `prompt_tokens`, `completion_tokens`, `total_tokens`,
+    /// `estimated`, and `cost` when priced.
     enum CodingKeys: String, CodingKey {
-        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens", estimated
+        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens", estimated, cost
     }
 
     public init(from decoder: any Decoder) throws {
@@ -108,7 +113,8 @@ public struct TokenUsage: Sendable, Equatable, Codable {
         self.init(
             promptTokens: try c.decode(Int.self, forKey: .promptTokens),
             completionTokens: try c.decode(Int.self, forKey: .completionTokens),
-            estimated: try c.decodeIfPresent(Bool.self, forKey: .estimated) ?? false)
+            estimated: try c.decodeIfPresent(Bool.self, forKey: .estimated) ?? false,
+            cost: try c.decodeIfPresent(Double.self, forKey: .cost))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -117,10 +123,30 @@ public struct TokenUsage: Sendable, Equatable, Codable {
         try c.encode(completionTokens, forKey: .completionTokens)
         try c.encode(totalTokens, forKey: .totalTokens)
         try c.encode(estimated, forKey: .estimated)
+        try c.encodeIfPresent(cost, forKey: .cost)
     }
 
     /// Nothing generated.
     public static let none = TokenUsage(promptTokens: 0, completionTokens: 0, estimated: true)
+}
+
+/// A backend's prices (`generation.backends[].price`), per million tokens, in whatever
+/// currency the configuration uses.
+public struct TokenPrice: Sendable, Equatable, Codable {
+    public var inputPerMillion: Double
+    public var outputPerMillion: Double
+
+    public init(inputPerMillion: Double, outputPerMillion: Double) {
+        self.inputPerMillion = inputPerMillion
+        self.outputPerMillion = outputPerMillion
+    }
+
+    /// The cost of `usage` at these prices.
+    public func cost(of usage: TokenUsage) -> Double {
+        (Double(usage.promptTokens) * inputPerMillion + Double(usage.completionTokens) * outputPerMillion) / 1_000_000
+    }
+
+    enum CodingKeys: String, CodingKey { case inputPerMillion = "input_per_million", outputPerMillion = "output_per_million" }
 }
 
 /// Why generation ended.

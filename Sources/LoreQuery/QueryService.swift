@@ -26,13 +26,18 @@ public final class QueryService: Sendable {
     /// (`generation.fallback`, e.g. `extractive`); nil: such a query fails with
     /// `QueryError.backendUnavailable`.
     public let fallbackBackend: String?
+    /// Prices per backend name (a pool's members by their own names): an answer's
+    /// `usage.cost`.
+    public let prices: [String: TokenPrice]
+    /// Where answered requests are recorded (the request log); nil: nowhere.
+    public let recorder: (any QueryRecorder)?
     private let logger: Logger
 
     public init(
         retriever: Retriever, prompts: PromptRegistry, assembler: ContextAssembler, generators: [String: any Generator],
         defaultBackend: String, guards: any QueryGuards = PassThroughGuards(),
         attributor: CitationAttributor? = CitationAttributor(), fallbackBackend: String? = nil,
-        logger: Logger = Logger(label: "lore.query")
+        prices: [String: TokenPrice] = [:], recorder: (any QueryRecorder)? = nil, logger: Logger = Logger(label: "lore.query")
     ) throws {
         guard generators[defaultBackend] != nil else {
             throw QueryError(
@@ -55,6 +60,8 @@ public final class QueryService: Sendable {
         self.defaultBackend = defaultBackend
         self.guards = guards
         self.attributor = attributor
+        self.prices = prices
+        self.recorder = recorder
         self.logger = logger
     }
 
@@ -91,7 +98,7 @@ public final class QueryService: Sendable {
     public var generation: GenerateStage {
         GenerateStage(
             generators: generators, fallbackBackend: fallbackBackend, attributor: attributor,
-            questionModel: retriever.embedder?.modelID, logger: logger)
+            questionModel: retriever.embedder?.modelID, prices: prices, logger: logger)
     }
     public var outputGuard: OutputGuardStage { OutputGuardStage(guards: guards) }
 
@@ -163,6 +170,8 @@ public final class QueryService: Sendable {
                 "sources": "\(response.citations.count)", "cited": "\(response.citations.filter(\.cited).count)",
                 "tokens": "\(response.usage.totalTokens)", "ms": "\(String(format: "%.1f", response.timingsMs.total))"
             ])
+        recorder?.record(
+            AnsweredQuery(request: run.request, response: response, guardedQuestion: run.question, retrievedChunks: run.retrievedChunks))
         run.emit(.done(response))
     }
 

@@ -22,11 +22,14 @@ public struct QueryRequest: Sendable {
     /// template's): an API client's `temperature`, `max_tokens` and `stop`. Only LLM
     /// backends use them; the extractive answerer has nothing to sample.
     public var overrides: GenerationParameters
+    /// Who asked (the request log's channel, key and trace).
+    public var origin: RequestOrigin
 
     public init(
         question: String, history: [ChatMessage] = [], retrieval: RetrievalOptions = RetrievalOptions(),
         prompt: String? = nil, userKey: String? = nil, conversationID: String? = nil, backend: String? = nil,
-        stream: Bool = true, requestID: String = "", overrides: GenerationParameters = GenerationParameters()
+        stream: Bool = true, requestID: String = "", overrides: GenerationParameters = GenerationParameters(),
+        origin: RequestOrigin = RequestOrigin()
     ) {
         self.question = question
         self.history = history
@@ -38,6 +41,7 @@ public struct QueryRequest: Sendable {
         self.stream = stream
         self.requestID = requestID
         self.overrides = overrides
+        self.origin = origin
     }
 }
 

@@ -45,7 +45,7 @@ struct ChatCompletionRequest {
     }
 
     /// Reads `body` (parsed with `names`) against the collection its `lore` extension names.
-    init(_ body: JSONFields, served: ServedCollection, requestID: String) throws(APIError) {
+    init(_ body: JSONFields, served: ServedCollection, requestID: String, origin: RequestOrigin = RequestOrigin()) throws(APIError) {
         guard let model = try body.string("model"), !model.isEmpty else { throw APIError.invalidRequest("model: required") }
         let lore = try Self.extensionFields(body)
         let messages = try Self.messages(body)
@@ -73,7 +73,8 @@ struct ChatCompletionRequest {
             retrieval: try RetrievalFields.options(lore, served: served), prompt: prompt,
             userKey: try body.string("user"), conversationID: try lore.string("conversation_id"), backend: backend,
             stream: stream, requestID: requestID,
-            overrides: GenerationParameters(temperature: temperature, maxTokens: maxCompletionTokens ?? maxTokens, stop: stop))
+            overrides: GenerationParameters(temperature: temperature, maxTokens: maxCompletionTokens ?? maxTokens, stop: stop),
+            origin: origin)
         try QueryBody.check(query, service: served.service, prefix: "lore.")
     }
 

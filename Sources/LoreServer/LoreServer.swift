@@ -18,7 +18,8 @@ public enum LoreServer {
         collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
         metrics: @escaping @Sendable () -> String,
         documents: (any DocumentCatalog)? = nil,
-        reload: (@Sendable () async throws -> ReloadReport)? = nil
+        reload: (@Sendable () async throws -> ReloadReport)? = nil,
+        feedback: (any FeedbackCatalog)? = nil
     ) -> Router<LoreRequestContext> {
         let router = Router(context: LoreRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
@@ -34,6 +35,7 @@ public enum LoreServer {
         OpenAIRoutes(collections: collections, options: options).register(on: router)
         if let documents { DocumentRoutes(collections: collections, catalog: documents, options: options).register(on: router) }
         if let reload { AdminRoutes(reload: reload).register(on: router) }
+        if let feedback { FeedbackRoutes(catalog: feedback, options: options).register(on: router) }
         table.fill(router.routes.map { ("\($0.path)", $0.method) })
         return router
     }
@@ -43,13 +45,14 @@ public enum LoreServer {
     public static func application(
         collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
         metrics: @escaping @Sendable () -> String, documents: (any DocumentCatalog)? = nil,
-        reload: (@Sendable () async throws -> ReloadReport)? = nil, logger: Logger,
+        reload: (@Sendable () async throws -> ReloadReport)? = nil, feedback: (any FeedbackCatalog)? = nil, logger: Logger,
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void
     )
         -> some ApplicationProtocol
     {
         let router = router(
-            collections: collections, options: options, readiness: readiness, metrics: metrics, documents: documents, reload: reload)
+            collections: collections, options: options, readiness: readiness, metrics: metrics, documents: documents, reload: reload,
+            feedback: feedback)
         let host = options.host
         return Application(
             router: router,

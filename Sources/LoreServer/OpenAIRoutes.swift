@@ -33,7 +33,8 @@ struct OpenAIRoutes: Sendable {
         let fields = try JSONFields.parse(bytes, allowed: ChatCompletionRequest.names)
         let collection = try RetrievalFields.collection(try ChatCompletionRequest.extensionFields(fields))
         let served = try await collections.resolve(collection, in: context, scope: .query)
-        let body = try ChatCompletionRequest(fields, served: served, requestID: context.requestID)
+        let body = try ChatCompletionRequest(
+            fields, served: served, requestID: context.requestID, origin: context.origin(channel: "openai"))
         let created = Int(Date().timeIntervalSince1970)
         Counter(label: "lore_chat_completions_total", dimensions: [("model", body.model), ("stream", "\(body.stream)")]).increment()
         context.logger.info(

@@ -21,7 +21,7 @@ struct QueryBody {
     var stream: Bool
 
     /// Reads `body` (parsed with `names`) against the collection it names.
-    init(_ body: JSONFields, served: ServedCollection, requestID: String) throws(APIError) {
+    init(_ body: JSONFields, served: ServedCollection, requestID: String, origin: RequestOrigin = RequestOrigin()) throws(APIError) {
         let question = try RetrievalFields.question(body)
         let options = try RetrievalFields.options(body, served: served)
         let prompt = try body.string("prompt")
@@ -31,7 +31,7 @@ struct QueryBody {
         request = QueryRequest(
             question: question, history: history, retrieval: options, prompt: prompt,
             userKey: try body.string("user"), conversationID: try body.string("conversation_id"),
-            backend: backend, stream: stream, requestID: requestID)
+            backend: backend, stream: stream, requestID: requestID, origin: origin)
         try Self.check(request, service: served.service)
     }
 

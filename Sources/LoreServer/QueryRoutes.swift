@@ -20,7 +20,7 @@ struct QueryRoutes: Sendable {
         let bytes = try await RequestBodyReader.bytes(request, limit: options.maxBodyBytes)
         let fields = try JSONFields.parse(bytes, allowed: QueryBody.names)
         let served = try await collections.resolve(try RetrievalFields.collection(fields), in: context, scope: .query)
-        let body = try QueryBody(fields, served: served, requestID: context.requestID)
+        let body = try QueryBody(fields, served: served, requestID: context.requestID, origin: context.origin(channel: "api"))
         let service = served.service
         let query = body.request
         guard body.stream else {

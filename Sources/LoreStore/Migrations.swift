@@ -165,6 +165,53 @@ enum Migrations {
                 last_used_at REAL
             ) WITHOUT ROWID;
             """
+        ),
+        // The request log (issue 20): one row per answered request, its question and answer
+        // redacted; `request_feedback` holds a user's rating of one of them (it goes with the
+        // request when retention deletes it). JSON columns hold arrays and objects.
+        (
+            "0006-request-log",
+            """
+            CREATE TABLE request_log (
+                id TEXT PRIMARY KEY,
+                at REAL NOT NULL,
+                collection TEXT NOT NULL,
+                index_version TEXT,
+                key_id TEXT,
+                channel TEXT NOT NULL,
+                conversation_id TEXT,
+                prompt_name TEXT NOT NULL,
+                prompt_version TEXT NOT NULL,
+                prompt_hash TEXT NOT NULL,
+                backend TEXT NOT NULL,
+                model TEXT NOT NULL,
+                retrieval TEXT NOT NULL,
+                question TEXT NOT NULL,
+                standalone_question TEXT NOT NULL,
+                answer TEXT NOT NULL,
+                retrieved_chunks TEXT NOT NULL,
+                cited_chunks TEXT NOT NULL,
+                cited_sources TEXT NOT NULL,
+                finish_reason TEXT NOT NULL,
+                refused INTEGER NOT NULL,
+                timings TEXT NOT NULL,
+                prompt_tokens INTEGER NOT NULL,
+                completion_tokens INTEGER NOT NULL,
+                cost REAL,
+                trace_id TEXT,
+                variant TEXT
+            ) WITHOUT ROWID;
+            CREATE INDEX request_log_at ON request_log(at);
+            CREATE TABLE request_feedback (
+                request_id TEXT PRIMARY KEY REFERENCES request_log(id) ON DELETE CASCADE,
+                rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+                comment TEXT,
+                expected_answer TEXT,
+                expected_sources TEXT NOT NULL,
+                key_id TEXT,
+                at REAL NOT NULL
+            ) WITHOUT ROWID;
+            """
         )
     ]
 }

@@ -11,13 +11,16 @@ import Yams
 /// exactly the routes it serves, and the 405 answers come from its own route list.
 @Suite("API surface")
 struct APISurfaceTests {
-    /// `METHOD /path` for every route of the router, the replica's reload route included.
+    /// `METHOD /path` for every route of the router, the replica's reload route and the
+    /// request log's feedback route included.
     func routerRoutes() async throws -> Set<String> {
         let c = try await AppFixture.shared.composition()
+        defer { c.close() }
         // A replica also serves POST /admin/reload: the same router with a reload hook.
         let router = LoreServer.router(
             collections: c.collections, options: c.options, readiness: [], metrics: { "" },
-            documents: c.documents, reload: { ReloadReport(previous: nil, version: "v", changed: false, seconds: 0) })
+            documents: c.documents, reload: { ReloadReport(previous: nil, version: "v", changed: false, seconds: 0) },
+            feedback: try #require(c.feedbackCatalog, "the request log is on by default"))
         return Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
     }
 

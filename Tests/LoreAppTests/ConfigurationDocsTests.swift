@@ -28,6 +28,7 @@ struct ConfigurationDocsTests {
         config.openAIEmbedder.dimension = 1
         config.generation.fallback = "extractive"
         config.guardrails.injectionModel = "i"
+        config.requestLog.database = "r"
         config.guardrails.input.injection.threshold = 0.5
         config.guardrails.context.injection.threshold = 0.5
         config.guardrails.context.injection.categories = ["instructions": .flag]

@@ -96,4 +96,28 @@ struct ChatPipedTests {
         let first = r.stdout.after(last: "> How do I turn on WAL mode?")
         #expect(first.contains("Sources:") && first.contains("corpus/notes/sqlite-wal-mode.txt"), "\(r.stdout)")
     }
+
+    @Test(
+        "/bad with a comment rates the last answer in the request log; /good before any answer is an error; the chat goes on",
+        arguments: ChatMode.allCases)
+    func ratingTheLastAnswer(_ mode: ChatMode) throws {
+        let target = try ChatTarget(mode)
+        let marker = "missed-\(UUID().uuidString.prefix(8).lowercased())"
+        let r = try target.piped(
+            """
+            /good
+            How do I turn on WAL mode?
+            /bad it \(marker) the checkpoint
+            """)
+        #expect(r.status == 1, "the early /good failed: \(r.stdout) \(r.stderr)")
+        #expect((r.stdout + r.stderr).contains("/good: no finished answer to rate yet"), "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout.contains("Rated the last answer bad (request "), "\(r.stdout) \(r.stderr)")
+        let listed = try runLore(["feedback", "list", "--db", ChatCorpus.shared.database, "--json"])
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]], "\(listed.stderr)")
+        let mine = try #require(items.first { ($0["comment"] as? String)?.contains(marker) == true }, "\(listed.stdout)")
+        #expect(mine["rating"] as? Int == -1)
+        let request = try #require(mine["request"] as? [String: Any])
+        #expect(request["channel"] as? String == (mode == .inProcess ? "chat" : "api"), "\(request)")
+        #expect(request["question"] as? String == "How do I turn on WAL mode?")
+    }
 }

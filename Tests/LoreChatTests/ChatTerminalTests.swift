@@ -4,8 +4,9 @@ import Testing
 
 /// `lore chat` in a real terminal (tmux), in process and against `lore serve`: a streamed
 /// answer with its sources, a follow-up that leans on the first question, `/sources`,
-/// Ctrl-C in the middle of a long answer (the stream to the LLM is closed and the next
-/// question works), Ctrl-C at the prompt, the persistent history, `/quit`.
+/// `/bad` (the rating reaches the request log), Ctrl-C in the middle of a long answer (the
+/// stream to the LLM is closed and the next question works), Ctrl-C at the prompt, the
+/// persistent history, `/quit`.
 @Suite("lore chat in a terminal", .serialized)
 struct ChatTerminalTests {
     static let prompt = "lore> "
@@ -17,7 +18,7 @@ struct ChatTerminalTests {
     }
 
     @Test(
-        "a conversation: answer and sources, a follow-up, /sources, Ctrl-C mid-answer, Ctrl-C at the prompt, /quit",
+        "a conversation: answer and sources, a follow-up, /sources, /bad, Ctrl-C mid-answer, Ctrl-C at the prompt, /quit",
         arguments: ChatMode.allCases)
     func conversation(_ mode: ChatMode) throws {
         let target = try ChatTarget(mode)
@@ -51,6 +52,13 @@ struct ChatTerminalTests {
         let listing = screen.after(last: "lore> /sources")
         #expect(listing.contains("[1]") && listing.contains("corpus/notes/sqlite-wal-mode.txt"), "\(listing)")
         #expect(listing.lowercased().contains("wal"), "\(listing)")
+
+        // /bad rates the last answer: the rating is in the request log, with its comment.
+        let marker = "vague-\(UUID().uuidString.prefix(8).lowercased())"
+        try tmux.enter("/bad too \(marker)")
+        try tmux.waitFor("the rating's notice") { $0.contains("Rated the last answer bad (request ") && Self.atPrompt($0) }
+        let rated = try runLore(["feedback", "list", "--db", ChatCorpus.shared.database, "--json"])
+        #expect(rated.status == 0 && rated.stdout.contains(marker), "\(rated.stdout) \(rated.stderr)")
 
         // Ctrl-C in the middle of a long answer (300 deltas, 0.2 s apart): once the first
         // words are on screen, Ctrl-C stops it, the prompt comes back and the LLM sees its
@@ -99,7 +107,7 @@ struct ChatTerminalTests {
         let history = try String(contentsOfFile: state.path + "/lore/chat_history", encoding: .utf8)
         #expect(
             history.split(separator: "\n").map(String.init) == [
-                "How do I turn on WAL mode?", "What does it let readers do?", "/sources", "/backend slow",
+                "How do I turn on WAL mode?", "What does it let readers do?", "/sources", "/bad too \(marker)", "/backend slow",
                 "Why does WAL mode need checkpoints?", "/backend default", "What is a checkpoint?", "/quit"
             ], "\(history)")
     }

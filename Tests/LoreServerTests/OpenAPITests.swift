@@ -44,7 +44,7 @@ struct OpenAPITests {
             ], currentDirectory: store.directory.path)
         #expect(r.status == 0, "schemathesis failed:\n\(r.stdout.suffix(6000))\n\(r.stderr.suffix(2000))")
         // Every operation ran, and requests were made (not a vacuous pass).
-        #expect(r.stdout.contains("Tested: 14"), "\(r.stdout.suffix(3000))")
+        #expect(r.stdout.contains("Tested: 15"), "\(r.stdout.suffix(3000))")
         // The summary's "N generated, N passed" line (warnings may say "generated" too).
         let generated =
             r.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }

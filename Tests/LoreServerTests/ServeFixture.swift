@@ -108,7 +108,11 @@ final class LoreServe: HTTPTestServer {
         url = "http://\(shown.contains(":") ? "[\(shown)]" : shown):\(port)"
     }
 
-    deinit { running.cancel() }
+    deinit {
+        running.cancel()
+        // Writes what the request log holds and ends its thread.
+        composition.close()
+    }
 }
 
 /// A real `lore serve` process on loopback, on a port the system picked (`--port 0`), read

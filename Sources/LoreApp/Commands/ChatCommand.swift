@@ -1,6 +1,8 @@
 import Foundation
 import LoreChat
+import LoreOps
 import LoreRetrieval
+import LoreStore
 
 /// The options of `lore chat`.
 public struct ChatRequest: Sendable {
@@ -56,15 +58,26 @@ public enum ChatCommand {
         let settings = ChatSettings(
             k: request.k, mode: request.mode.flatMap(RetrievalMode.init(rawValue:)), prompt: request.prompt, backend: request.backend)
         let source: any AnswerSource
+        var requestLog: RequestLog? = nil
+        defer { requestLog?.close() }
         if let server = request.server {
             source = HTTPSource(
                 baseURL: server, apiKey: request.apiKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] },
                 collection: request.collection)
         } else {
-            let pipeline = try await QueryServiceFactory.make(config, collection: request.collection)
+            requestLog = try config.openRequestLog(storeIsReadOnly: false)
+            let pipeline = try await QueryServiceFactory.make(config, collection: request.collection, requestLog: requestLog)
+            var rater: (@Sendable (String, Int, String?) async throws -> Bool)? = nil
+            if let log = requestLog {
+                let book = try FeedbackBook(log: log)
+                rater = { id, rating, comment in
+                    let feedback = FeedbackRecord(requestID: id, rating: rating, comment: comment)
+                    return try await book.rate(feedback, mayRate: { _ in true }) != nil
+                }
+            }
             source = try InProcessSource(
                 service: pipeline.service, defaults: pipeline.defaults, database: config.database,
-                collection: pipeline.collection, collectionID: pipeline.collectionID)
+                collection: pipeline.collection, collectionID: pipeline.collectionID, rater: rater)
         }
         do { try await source.check(settings) } catch let e as ChatFailure {
             throw UsageError("--\(e.code): \(e.message)")

@@ -5,8 +5,14 @@ import LoreStore
 
 /// The options of `lore eval drift`.
 public struct DriftRequest: Sendable {
-    /// The queries, and optional reference queries (default: the collection's chunk vectors).
-    public var queries: String, reference: String?
+    /// The queries (a file; nil with `fromLog`), and optional reference queries (default:
+    /// the collection's chunk vectors).
+    public var queries: String?, reference: String?
+    /// Read the queries from the request log instead: the collection's questions (redacted,
+    /// standalone) of the last `days` days, at most `logLimit`.
+    public var fromLog = false
+    public var days = 7.0
+    public var logLimit = 10_000
     /// The collection (default: the configuration's).
     public var collection: String?
     /// Centroids fitted on the corpus sample (default: one per 40 sampled vectors, 2 to 16).
@@ -19,8 +25,13 @@ public struct DriftRequest: Sendable {
     public var json: Bool
 
     /// A request with these options.
-    public init(queries: String, reference: String?, collection: String?, centroids: Int?, sample: Int, failOn: String?, json: Bool) {
+    public init(
+        queries: String?, reference: String?, collection: String?, centroids: Int?, sample: Int, failOn: String?, json: Bool,
+        fromLog: Bool = false, days: Double = 7
+    ) {
         self.queries = queries
+        self.fromLog = fromLog
+        self.days = days
         self.reference = reference
         self.collection = collection
         self.centroids = centroids
@@ -45,6 +56,8 @@ public struct DriftRequest: Sendable {
         }
         guard sample >= 1 else { throw UsageError("--sample must be positive, got \(sample)") }
         if let failOn, failThreshold == nil { throw UsageError("--fail-on must be drifted or moderate, not \(failOn)") }
+        if (queries == nil) == !fromLog { throw UsageError("pass either --queries FILE or --from-log") }
+        if !(days > 0) { throw UsageError("--days must be above 0, not \(days)") }
     }
 }
 
@@ -61,12 +74,12 @@ public enum DriftCommand {
         let threshold = request.failThreshold
         let started = Date()
         let config = try configuration()
-        let queryLines = try load(request.queries, option: "--queries")
         let referenceLines = try request.reference.map { try load($0, option: "--reference") }
 
         try config.requireDatabase(hint: "pass the database with --db FILE")
         let store = try Store(path: config.database)
         let name = request.collection ?? config.collection
+        let queryLines = try request.queries.map { try load($0, option: "--queries") } ?? logged(request, collection: name, config: config)
         guard let id = try store.existingCollectionID(named: name) else {
             throw CommandFailure(description: "no collection named \(name) in \(config.database) (--collection)")
         }
@@ -133,6 +146,21 @@ public enum DriftCommand {
         }
         if let threshold, report.verdict >= threshold { out.status = 1 }
         return out
+    }
+
+    /// The collection's questions in the request log (`--from-log`), numbered newest first.
+    static func logged(_ request: DriftRequest, collection: String, config: LoreConfiguration) throws -> [(line: Int, query: String)] {
+        let since = Date().timeIntervalSince1970 - request.days * 86_400
+        let records = try config.requestLogStore().requestRecords(
+            RequestLogQuery(collection: collection, since: since, limit: request.logLimit))
+        let questions = records.map { $0.standaloneQuestion.isEmpty ? $0.question : $0.standaloneQuestion }.filter { !$0.isEmpty }
+        guard !questions.isEmpty else {
+            throw CommandFailure(
+                description:
+                    "--from-log: no questions for collection \(collection) in the request log \(config.requestLogReadPath) in the last \(request.days) days"
+            )
+        }
+        return questions.enumerated().map { (line: $0.offset + 1, query: $0.element) }
     }
 
     /// The queries of a file; an unreadable, malformed or empty file is an error naming the

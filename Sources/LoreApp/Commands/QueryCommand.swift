@@ -1,4 +1,5 @@
 import Foundation
+import LoreOps
 import LoreQuery
 import LoreRetrieval
 import LoreStore
@@ -48,7 +49,10 @@ public enum QueryCommand {
     public static func run(_ request: QueryCommandRequest, config: LoreConfiguration, live: @escaping LiveOutput) async throws
         -> CommandOutput
     {
-        let pipeline = try await QueryServiceFactory.make(config, collection: request.collection)
+        // The answer is recorded in the request log; the log is written before the command returns.
+        let requestLog = try config.openRequestLog(storeIsReadOnly: false)
+        defer { requestLog?.close() }
+        let pipeline = try await QueryServiceFactory.make(config, collection: request.collection, requestLog: requestLog)
         var options = pipeline.defaults
         if let k = request.k {
             options.k = k
@@ -69,7 +73,7 @@ public enum QueryCommand {
         }
         let query = QueryRequest(
             question: request.question, retrieval: options, prompt: request.prompt, userKey: request.user, backend: request.backend,
-            stream: request.stream)
+            stream: request.stream, origin: RequestOrigin(channel: "cli"))
 
         var response: QueryResponse? = nil
         var printedAnswer = false

@@ -1,4 +1,5 @@
 import Foundation
+import LoreCore
 
 /// The answer writers (`generation:` in the configuration): the default backend and the
 /// OpenAI-compatible chat-completions backends.
@@ -15,6 +16,7 @@ import Foundation
 ///       first_token_timeout_s: 60   # a CPU server needs ~15 s for a 1,500-token prompt
 ///       request_timeout_s: 300
 ///       max_retries: 2                       # before the first token only
+///       price: {input_per_million: 0.15, output_per_million: 0.60}   # optional: usage.cost
 ///   circuit_breaker: {failures: 3, cooldown_s: 30}
 ///   fallback: extractive    # optional: answers when the chosen backend is unreachable (else 503)
 /// ```
@@ -30,10 +32,13 @@ public struct GenerationSettings: Codable, Equatable, Sendable {
         public var firstTokenTimeoutSeconds = 60.0
         public var requestTimeoutSeconds = 300.0
         public var maxRetries = 2
+        /// Its prices per million tokens: answers then carry `usage.cost`.
+        public var price: TokenPrice?
 
         public enum CodingKeys: String, CodingKey {
             case name, baseURL = "base_url", model, apiKeyEnv = "api_key_env", connectTimeoutSeconds = "connect_timeout_s"
             case firstTokenTimeoutSeconds = "first_token_timeout_s", requestTimeoutSeconds = "request_timeout_s", maxRetries = "max_retries"
+            case price
         }
 
         public init(name: String = "") { self.name = name }
@@ -49,6 +54,7 @@ public struct GenerationSettings: Codable, Equatable, Sendable {
             firstTokenTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .firstTokenTimeoutSeconds) ?? d.firstTokenTimeoutSeconds
             requestTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? d.requestTimeoutSeconds
             maxRetries = try c.decodeIfPresent(Int.self, forKey: .maxRetries) ?? d.maxRetries
+            price = try c.decodeIfPresent(TokenPrice.self, forKey: .price)
         }
     }
 
@@ -104,6 +110,11 @@ public struct GenerationSettings: Codable, Equatable, Sendable {
     /// and `pool` when there is at least one (`extractive` is built elsewhere).
     public var backendNames: [String] { backends.isEmpty ? [] : backends.map(\.name) + [Self.pool] }
 
+    /// Each priced backend's prices, by name.
+    public var prices: [String: TokenPrice] {
+        Dictionary(backends.compactMap { b in b.price.map { (b.name, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// `LORE_LLM_BASE_URL`, `LORE_LLM_MODEL` and `LORE_LLM_API_KEY_ENV` define (or override
     /// the fields of) a backend named `llm` (`generation.backends` is a list, which no
     /// derived variable sets).
@@ -147,6 +158,12 @@ public struct GenerationSettings: Codable, Equatable, Sendable {
                 throw fail("\(key).\(field) must be a positive number of seconds, not \(value)")
             }
             guard b.maxRetries >= 0 else { throw fail("\(key).max_retries must not be negative") }
+            if let p = b.price {
+                for (field, value) in [("input_per_million", p.inputPerMillion), ("output_per_million", p.outputPerMillion)]
+                where !(value >= 0 && value.isFinite) {
+                    throw fail("\(key).price.\(field) must be a price of 0 or more, not \(value)")
+                }
+            }
         }
         guard circuitBreaker.failures >= 1 else { throw fail("generation.circuit_breaker.failures must be at least 1") }
         guard circuitBreaker.cooldownSeconds >= 0, circuitBreaker.cooldownSeconds.isFinite else {

@@ -43,6 +43,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
     public var guardrails = GuardrailPolicy()
     /// `lore serve`.
     public var server = ServerSettings()
+    public var requestLog = RequestLogSettings()
 
     /// The vector index (`index:`).
     public struct Index: Codable, Equatable, Sendable {
@@ -121,7 +122,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
     public enum CodingKeys: String, CodingKey {
         case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder
         case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval, extractive, guardrails
-        case server
+        case server, requestLog = "request_log"
     }
 
     public init() {}
@@ -144,6 +145,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
         extractive = try c.decodeIfPresent(ExtractiveSettings.self, forKey: .extractive) ?? d.extractive
         guardrails = try c.decodeIfPresent(GuardrailPolicy.self, forKey: .guardrails) ?? d.guardrails
         server = try c.decodeIfPresent(ServerSettings.self, forKey: .server) ?? d.server
+        requestLog = try c.decodeIfPresent(RequestLogSettings.self, forKey: .requestLog) ?? d.requestLog
     }
 }
 

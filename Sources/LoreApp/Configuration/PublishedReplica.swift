@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import LoreCore
+import LoreOps
 import LoreServer
 import LoreStore
 import Metrics
@@ -33,9 +34,12 @@ public actor PublishedReplica {
     /// A version that failed to load, not retried by the watch until `current` moves.
     private var failedVersion: String?
     private let logger = Logger(label: "lore.replica")
+    /// Where every version's answers are recorded (`request_log.database`), or nil.
+    public let requestLog: RequestLog?
 
     /// Opens the current version; throws when nothing is published or it fails its checksum.
-    public init(root: String, config: LoreConfiguration, collection: String?) throws {
+    public init(root: String, config: LoreConfiguration, collection: String?, requestLog: RequestLog? = nil) throws {
+        self.requestLog = requestLog
         published = PublishedVersions(root: root)
         guard let current = try published.current() else {
             throw CommandFailure(
@@ -53,7 +57,7 @@ public actor PublishedReplica {
 
     /// The served collections of the version opened at init (call once).
     public func start() async throws -> (ServedCollections, ServedCollection) {
-        let (first, open) = try await Self.load(served, config: config, collection: collectionName, reusing: nil)
+        let (first, open) = try await Self.load(served, config: config, collection: collectionName, reusing: nil, requestLog: requestLog)
         let collections = ServedCollections(first, open: open)
         self.collections = collections
         embedder = first.service.retriever.embedder
@@ -92,7 +96,7 @@ public actor PublishedReplica {
             let verified = try published.verify(current.name)
             let (first, open) = try await Self.load(
                 verified, config: config, collection: collectionName,
-                reusing: embedder)
+                reusing: embedder, requestLog: requestLog)
             await collections?.replace(with: first, open: open)
             embedder = first.service.retriever.embedder
             served = verified
@@ -119,16 +123,20 @@ public actor PublishedReplica {
     /// The default collection's pipeline of `version`, and how to open its other collections.
     private static func load(
         _ version: PublishedVersion, config: LoreConfiguration, collection: String?,
-        reusing embedder: (any Embedder)?
+        reusing embedder: (any Embedder)?, requestLog: RequestLog?
     ) async throws
         -> (ServedCollection, @Sendable (String) async throws -> ServedCollection)
     {
         var c = config
         c.database = version.database
         let first = ServerComposition.served(
-            try await QueryServiceFactory.make(c, collection: collection, readOnly: true, reusing: embedder),
+            try await QueryServiceFactory.make(
+                c, collection: collection, readOnly: true, reusing: embedder, requestLog: requestLog, indexVersion: version.name),
             version: version.name)
-        return (first, ServerComposition.opener(c, version: version.name, reusing: first.service.retriever.embedder))
+        return (
+            first,
+            ServerComposition.opener(c, version: version.name, reusing: first.service.retriever.embedder, requestLog: requestLog)
+        )
     }
 
     /// Reloads on SIGHUP (the returned source must be kept alive).

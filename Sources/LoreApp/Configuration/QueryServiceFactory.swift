@@ -4,6 +4,7 @@ import LoreCore
 import LoreEmbed
 import LoreGuardrails
 import LoreIndex
+import LoreOps
 import LorePrompts
 import LoreQuery
 import LoreRetrieval
@@ -28,9 +29,11 @@ public enum QueryServiceFactory {
     ///   written, so guardrail audit records are not kept (findings are still logged and counted).
     /// - Parameter reusing: an embedder already loaded with this configuration (a replica's
     ///   previous version): used instead of loading the weights again.
+    /// - Parameter requestLog: where answered requests are recorded (nil: nowhere; `lore
+    ///   eval` and the benchmarks record nothing), with `indexVersion` (a published version's name).
     public static func make(
         _ config: LoreConfiguration, collection: String? = nil, readOnly: Bool = false,
-        reusing: (any Embedder)? = nil
+        reusing: (any Embedder)? = nil, requestLog: RequestLog? = nil, indexVersion: String? = nil
     ) async throws -> Pipeline {
         // Prompts first: Lore refuses to start with a broken template.
         let registry: PromptRegistry
@@ -91,7 +94,8 @@ public enum QueryServiceFactory {
         let service = try QueryService(
             retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: tokenizer),
             generators: generators, defaultBackend: backend, guards: guards,
-            fallbackBackend: config.generation.fallback)
+            fallbackBackend: config.generation.fallback, prices: config.generation.prices,
+            recorder: requestLog?.recorder(collection: name, indexVersion: indexVersion))
         var defaults = try config.retrieval.options()
         if loaded == nil { defaults.mode = .lexical }
         return Pipeline(service: service, store: store, collection: name, collectionID: id, defaults: defaults, lexicalOnly: loaded == nil)

@@ -126,6 +126,12 @@ extension LoreConfiguration {
                 #"the time allowed to the first token (a CPU server needs about 15 s for a 1,500-token prompt)"#),
             .structure("generation.backends[].request_timeout_s", "float", default: #"`300`"#, #"the whole request"#),
             .structure("generation.backends[].max_retries", "int", default: #"`2`"#, #"retries, before the first token only"#),
+            .structure(
+                "generation.backends[].price.input_per_million", "float", default: #"none"#,
+                #"the price of a million prompt tokens: answers then carry `usage.cost`, and `lore_generation_cost_total` counts it"#),
+            .structure(
+                "generation.backends[].price.output_per_million", "float", default: #"none"#,
+                #"the price of a million completion tokens (set both, in one currency)"#),
             .int(
                 "generation.circuit_breaker.failures", \.generation.circuitBreaker.failures,
                 #"consecutive failures that open a backend's circuit"#),
@@ -174,6 +180,20 @@ extension LoreConfiguration {
             .float(
                 "server.watch_interval_s", \.server.watchIntervalSeconds,
                 #"how often a replica checks for a new version; 0: only SIGHUP and `POST /admin/reload` (`--watch-interval`)"#),
+            .bool(
+                "request_log.enabled", \.requestLog.enabled,
+                #"record every answered request (redacted) for `lore requests`, feedback and drift; false also turns `POST /v1/feedback` off"#
+            ),
+            .optionalString(
+                "request_log.database", \.requestLog.database, default: #"the store (`database`)"#,
+                #"another SQLite file for the log; a replica of published versions keeps a log only with one"#),
+            .float("request_log.retention_days", \.requestLog.retentionDays, #"requests older than this are deleted (0: no age limit)"#),
+            .int(
+                "request_log.max_rows", \.requestLog.maxRows,
+                #"at most this many requests are kept, the oldest deleted first (0: no limit)"#),
+            .float(
+                "request_log.prune_interval_s", \.requestLog.pruneIntervalSeconds,
+                #"how often retention runs, on the log's own thread (never in a request)"#),
             .bool("guardrails.enabled", \.guardrails.enabled, aliases: ["LORE_GUARDRAILS"], #"all guardrails at once"#),
             .bool(
                 "guardrails.audit", \.guardrails.audit,

@@ -13,12 +13,15 @@ public struct GenerateStage: Sendable {
     public let attributor: CitationAttributor?
     /// The embedding model of the question vector passed to generators (the extractive answerer).
     public let questionModel: String?
+    /// Prices per backend name: the answer's `usage.cost`.
+    public let prices: [String: TokenPrice]
     let logger: Logger
 
     public init(
         generators: [String: any Generator], fallbackBackend: String?, attributor: CitationAttributor?,
-        questionModel: String?, logger: Logger = Logger(label: "lore.query")
+        questionModel: String?, prices: [String: TokenPrice] = [:], logger: Logger = Logger(label: "lore.query")
     ) {
+        self.prices = prices
         self.generators = generators
         self.fallbackBackend = fallbackBackend
         self.attributor = attributor
@@ -96,6 +99,12 @@ public struct GenerateStage: Sendable {
         if let s = summary {
             run.response.model = s.model
             run.response.usage = s.usage
+            if let price = prices[s.backend] ?? prices[run.backendName] {
+                let cost = price.cost(of: s.usage)
+                run.response.usage.cost = cost
+                FloatingPointCounter(label: "lore_generation_cost_total", dimensions: [("backend", s.backend), ("model", s.model)])
+                    .increment(by: cost)
+            }
             run.response.finishReason = s.finishReason.rawValue
             run.response.problem = s.problem
             Counter(label: "lore_tokens_total", dimensions: [("backend", run.backendName), ("kind", "prompt")]).increment(

@@ -23,6 +23,8 @@ public struct QueryRun {
     public var standalone: String
     public var timings = QueryTimings()
     public var findings: [GuardFinding] = []
+    /// The chunks retrieval returned, best first (for the request log).
+    public var retrievedChunks: [Int64] = []
     /// The response as far as the stages have filled it in.
     public var response: QueryResponse
     let emit: @Sendable (QueryEvent) -> Void

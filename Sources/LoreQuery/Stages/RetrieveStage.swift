@@ -19,6 +19,7 @@ public struct RetrieveStage: Sendable {
         }
         run.timings.embed += retrieved.timings.embed
         run.timings.retrieve = retrieved.timings.total
+        run.retrievedChunks = retrieved.passages.flatMap(\.chunkIDs)
         return retrieved
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import LoreApp
 
-/// `lore eval drift --queries FILE`: whether queries have moved away from what the corpus
+/// `lore eval drift --queries FILE | --from-log`: whether queries have moved away from what the corpus
 /// covers, seen from the embeddings (`Drift`): similarity to the nearest of the corpus's
 /// centroids, bucketed, compared by PSI with the corpus (or with `--reference` queries).
 struct EvalDrift: AsyncParsableCommand {
@@ -24,7 +24,13 @@ struct EvalDrift: AsyncParsableCommand {
     @OptionGroup var embedding: EmbedderOptions
 
     @Option(name: .long, help: "The queries: one per line, or JSON Lines with a \"question\" field.")
-    var queries: String
+    var queries: String?
+
+    @Flag(name: .customLong("from-log"), help: "Read the queries from the request log instead: the collection's live questions (redacted).")
+    var fromLog = false
+
+    @Option(name: .long, help: "With --from-log: questions of the last DAYS days. (default: 7)")
+    var days = 7.0
 
     @Option(name: .long, help: "Reference queries in the same format (default: the collection's own chunk vectors).")
     var reference: String?
@@ -51,8 +57,9 @@ struct EvalDrift: AsyncParsableCommand {
     /// The options as LoreApp's request.
     var request: DriftRequest {
         DriftRequest(
-            queries: queries, reference: reference, collection: collection, centroids: centroids, sample: sample, failOn: failOn, json: json
-        )
+            queries: queries, reference: reference, collection: collection, centroids: centroids, sample: sample, failOn: failOn,
+            json: json,
+            fromLog: fromLog, days: days)
     }
 
     func validate() throws {
