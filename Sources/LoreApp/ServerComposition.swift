@@ -27,6 +27,8 @@ public final class ServerComposition: Sendable {
     public let requestLog: RequestLog?
     /// Ratings of logged answers (`POST /v1/feedback`), with the request log.
     public let feedback: FeedbackBook?
+    /// The shadow candidate (`shadow:`), with the request log: its pairs go there.
+    public let shadow: ShadowRunner?
     let metricsText: @Sendable () -> String
     let logger = Logger(label: "lore.server")
 
@@ -50,15 +52,27 @@ public final class ServerComposition: Sendable {
             Logger(label: "lore.server").warning(
                 "no request log: a replica of published versions writes none to the read-only version; set request_log.database")
         }
+        try config.shadow.validate()
+        var shadow: ShadowRunner? = nil
+        if config.shadow.enabled {
+            guard let log = requestLog else {
+                throw ConfigurationError(
+                    description: "shadow: needs the request log (request_log.enabled, and request_log.database on a replica)")
+            }
+            guard config.server.published == nil else {
+                throw ConfigurationError(description: "shadow: is not built for replicas of published versions yet")
+            }
+            shadow = try ShadowRunner(path: log.path, settings: config.shadow.runner)
+        }
         if let root = config.server.published {
             let r = try PublishedReplica(root: root, config: config, collection: collection, requestLog: requestLog)
             (collections, first) = try await r.start()
             config = r.config  // the database is DIR/current/lore.db: keys, readiness, gauges and reads follow the current version
             replica = r
         } else {
-            first = Self.served(try await QueryServiceFactory.make(config, collection: collection, requestLog: requestLog))
+            first = Self.served(try await QueryServiceFactory.make(config, collection: collection, requestLog: requestLog, shadow: shadow))
             collections = ServedCollections(
-                first, open: Self.opener(config, reusing: first.service.retriever.embedder, requestLog: requestLog))
+                first, open: Self.opener(config, reusing: first.service.retriever.embedder, requestLog: requestLog, shadow: shadow))
         }
         var options = config.server.options(database: config.database)
         options.access.keysArePublished = replica != nil
@@ -72,6 +86,7 @@ public final class ServerComposition: Sendable {
         self.readiness = Self.readiness(config, first, replica: replica)
         self.requestLog = requestLog
         self.feedback = try requestLog.map { try FeedbackBook(log: $0) }
+        self.shadow = shadow
         self.metricsText = {
             gauges.refresh(); return metrics()
         }
@@ -94,9 +109,13 @@ public final class ServerComposition: Sendable {
     public var feedbackCatalog: (any FeedbackCatalog)? { feedback.map { RequestLogFeedback($0) } }
 
     /// Writes what the request log has queued and ends its thread (after the server stops).
+    /// Shadow work still queued is abandoned (`closeShadow()` waits for it).
     public func close() {
         requestLog?.close()
     }
+
+    /// Stops the shadow candidate, waiting for the requests it has queued.
+    public func closeShadow() async { await shadow?.close() }
 
     /// The application, listening on `server.host:server.port`.
     public func application(onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void) -> some ApplicationProtocol {
@@ -128,6 +147,7 @@ public final class ServerComposition: Sendable {
             logger: Logger(label: "lore.server"))
         group.maximumGracefulShutdownDuration = .milliseconds(Int64((config.server.shutdownGraceSeconds * 1000).rounded()))
         try await ServiceGroup(configuration: group).run()
+        await closeShadow()
     }
 
     /// Opens another collection of the store at `config.database` on a request's first use
@@ -135,7 +155,8 @@ public final class ServerComposition: Sendable {
     /// the default collection's (the same configuration loads the same weights), is reused;
     /// `version` (a published version's name) opens it read-only.
     static func opener(
-        _ config: LoreConfiguration, version: String? = nil, reusing embedder: (any Embedder)? = nil, requestLog: RequestLog? = nil
+        _ config: LoreConfiguration, version: String? = nil, reusing embedder: (any Embedder)? = nil, requestLog: RequestLog? = nil,
+        shadow: ShadowRunner? = nil
     )
         -> @Sendable (String) async throws -> ServedCollection
     {
@@ -148,7 +169,8 @@ public final class ServerComposition: Sendable {
             }
             return served(
                 try await QueryServiceFactory.make(
-                    config, collection: name, readOnly: version != nil, reusing: embedder, requestLog: requestLog, indexVersion: version),
+                    config, collection: name, readOnly: version != nil, reusing: embedder, requestLog: requestLog, indexVersion: version,
+                    shadow: shadow),
                 version: version)
         }
     }

@@ -44,7 +44,7 @@ public struct ExtractiveAnswerer: Generator {
 
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
         AsyncThrowingStream { continuation in
-            let task = Task {
+            let task = Task(executorPreference: BackgroundExecutor.preferred) {
                 do {
                     let started = Date()
                     let sentences = try await answer(request)

@@ -76,7 +76,8 @@ public final class QueryService: Sendable {
     /// Answers as a stream of events. Errors before any text are thrown from the stream.
     public func run(_ request: QueryRequest) -> AsyncThrowingStream<QueryEvent, any Error> {
         AsyncThrowingStream { continuation in
-            let task = Task {
+            // A background caller (the shadow candidate) keeps its executor for the pipeline.
+            let task = Task(executorPreference: BackgroundExecutor.preferred) {
                 do {
                     try await self.pipeline(request) { continuation.yield($0) }
                     continuation.finish()

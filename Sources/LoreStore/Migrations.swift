@@ -212,6 +212,35 @@ enum Migrations {
                 at REAL NOT NULL
             ) WITHOUT ROWID;
             """
+        ),
+        // Shadow traffic: each live request answered by the primary and by the candidate
+        // (LoreOps.ShadowRunner), compared. Rows hold answers: a rowid table, not WITHOUT ROWID.
+        (
+            "0007-shadow-pairs",
+            """
+            CREATE TABLE shadow_pairs (
+                request_id TEXT NOT NULL,
+                candidate TEXT NOT NULL,
+                at REAL NOT NULL,
+                collection TEXT NOT NULL,
+                question TEXT NOT NULL,
+                primary_answer TEXT NOT NULL,
+                candidate_answer TEXT NOT NULL,
+                overlap_at_k REAL NOT NULL,
+                k INTEGER NOT NULL,
+                cited_agreement REAL NOT NULL,
+                refusal_agreement INTEGER NOT NULL,
+                answer_similarity REAL,
+                primary_refused INTEGER NOT NULL,
+                candidate_refused INTEGER NOT NULL,
+                primary_ms REAL NOT NULL,
+                candidate_ms REAL NOT NULL,
+                primary_tokens INTEGER NOT NULL,
+                candidate_tokens INTEGER NOT NULL,
+                UNIQUE (request_id, candidate)
+            );
+            CREATE INDEX shadow_pairs_at ON shadow_pairs(at);
+            """
         )
     ]
 }

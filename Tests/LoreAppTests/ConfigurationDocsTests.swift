@@ -29,6 +29,13 @@ struct ConfigurationDocsTests {
         config.generation.fallback = "extractive"
         config.guardrails.injectionModel = "i"
         config.requestLog.database = "r"
+        config.shadow.prompt = "p@v"
+        config.shadow.backend = "b"
+        config.shadow.retrieval.k = 1
+        config.shadow.retrieval.fetchK = 1
+        config.shadow.retrieval.mode = "dense"
+        config.shadow.retrieval.lambda = 0.5
+        config.shadow.retrieval.minRelevance = 0.5
         config.guardrails.input.injection.threshold = 0.5
         config.guardrails.context.injection.threshold = 0.5
         config.guardrails.context.injection.categories = ["instructions": .flag]

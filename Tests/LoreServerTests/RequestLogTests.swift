@@ -152,6 +152,7 @@ struct RequestLogTests {
         )
         let bad = try await runLore(["query", Self.question, "--db", store.database, "--config", badPrice])
         #expect(bad.status != 0 && bad.stderr.contains("price.input_per_million"), "\(bad.stderr)")
+        withExtendedLifetime(llm) {}  // the LLM server lives until here (release builds may end it after its last use)
     }
 
     @Test("POST /v1/feedback: 200 for an answered request, a second rating replaces the first, 404 for an unknown id, 400 naming the field")

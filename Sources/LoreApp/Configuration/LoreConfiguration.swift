@@ -44,6 +44,8 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
     /// `lore serve`.
     public var server = ServerSettings()
     public var requestLog = RequestLogSettings()
+    /// Shadow traffic (`shadow:`): off while no candidate is named.
+    public var shadow = ShadowSettings()
 
     /// The vector index (`index:`).
     public struct Index: Codable, Equatable, Sendable {
@@ -122,7 +124,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
     public enum CodingKeys: String, CodingKey {
         case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder
         case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval, extractive, guardrails
-        case server, requestLog = "request_log"
+        case server, requestLog = "request_log", shadow
     }
 
     public init() {}
@@ -146,6 +148,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
         guardrails = try c.decodeIfPresent(GuardrailPolicy.self, forKey: .guardrails) ?? d.guardrails
         server = try c.decodeIfPresent(ServerSettings.self, forKey: .server) ?? d.server
         requestLog = try c.decodeIfPresent(RequestLogSettings.self, forKey: .requestLog) ?? d.requestLog
+        shadow = try c.decodeIfPresent(ShadowSettings.self, forKey: .shadow) ?? d.shadow
     }
 }
 

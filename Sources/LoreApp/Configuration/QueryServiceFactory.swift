@@ -31,9 +31,10 @@ public enum QueryServiceFactory {
     ///   previous version): used instead of loading the weights again.
     /// - Parameter requestLog: where answered requests are recorded (nil: nowhere; `lore
     ///   eval` and the benchmarks record nothing), with `indexVersion` (a published version's name).
+    /// - Parameter shadow: the shadow candidate that answers a sampled share again (nil: none).
     public static func make(
         _ config: LoreConfiguration, collection: String? = nil, readOnly: Bool = false,
-        reusing: (any Embedder)? = nil, requestLog: RequestLog? = nil, indexVersion: String? = nil
+        reusing: (any Embedder)? = nil, requestLog: RequestLog? = nil, indexVersion: String? = nil, shadow: ShadowRunner? = nil
     ) async throws -> Pipeline {
         // Prompts first: Lore refuses to start with a broken template.
         let registry: PromptRegistry
@@ -91,11 +92,15 @@ public enum QueryServiceFactory {
                 audit: policy.audit && !readOnly ? try StoreAuditSink(path: config.database) : nil,
                 scans: policy.context.injection.isOn ? try StoredScans(path: config.database) : nil)
             : PassThroughGuards()
+        let recorder =
+            requestLog == nil && shadow == nil
+            ? nil
+            : PipelineRecorder(log: requestLog?.recorder(collection: name, indexVersion: indexVersion), shadow: shadow, collection: name)
         let service = try QueryService(
             retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: tokenizer),
             generators: generators, defaultBackend: backend, guards: guards,
-            fallbackBackend: config.generation.fallback, prices: config.generation.prices,
-            recorder: requestLog?.recorder(collection: name, indexVersion: indexVersion))
+            fallbackBackend: config.generation.fallback, prices: config.generation.prices, recorder: recorder)
+        recorder?.attach(service)
         var defaults = try config.retrieval.options()
         if loaded == nil { defaults.mode = .lexical }
         return Pipeline(service: service, store: store, collection: name, collectionID: id, defaults: defaults, lexicalOnly: loaded == nil)

@@ -194,6 +194,26 @@ extension LoreConfiguration {
             .float(
                 "request_log.prune_interval_s", \.requestLog.pruneIntervalSeconds,
                 #"how often retention runs, on the log's own thread (never in a request)"#),
+            .optionalString(
+                "shadow.prompt", \.shadow.prompt, default: #"none"#,
+                #"a shadow candidate: answer a sampled share of live requests again with this prompt `NAME@VERSION` (`lore shadow report`)"#
+            ),
+            .optionalString("shadow.backend", \.shadow.backend, default: #"none"#, #"a shadow candidate: this configured backend"#),
+            .optionalInt("shadow.retrieval.k", \.shadow.retrieval.k, default: #"none"#, #"a shadow candidate: passages to answer from"#),
+            .optionalInt(
+                "shadow.retrieval.fetch_k", \.shadow.retrieval.fetchK, default: #"none"#, #"a shadow candidate: candidates per list"#),
+            .optionalString(
+                "shadow.retrieval.mode", \.shadow.retrieval.mode, default: #"none"#,
+                #"a shadow candidate: `hybrid`, `dense` or `lexical`"#),
+            .optionalFloat("shadow.retrieval.lambda", \.shadow.retrieval.lambda, default: #"none"#, #"a shadow candidate: MMR trade-off"#),
+            .optionalFloat(
+                "shadow.retrieval.min_relevance", \.shadow.retrieval.minRelevance, default: #"none"#,
+                #"a shadow candidate: the "I don't know" threshold"#),
+            .float("shadow.sample", \.shadow.sample, #"the share (0 to 1) of answered requests the candidate answers again"#),
+            .int(
+                "shadow.queue", \.shadow.queue,
+                #"requests waiting for the candidate; when full, new ones are dropped and counted (`lore_shadow_requests_total{outcome="dropped"}`)"#
+            ),
             .bool("guardrails.enabled", \.guardrails.enabled, aliases: ["LORE_GUARDRAILS"], #"all guardrails at once"#),
             .bool(
                 "guardrails.audit", \.guardrails.audit,

@@ -30,15 +30,19 @@ public final class MiniLMEmbedder: Embedder, @unchecked Sendable {
     }
 
     public func embed(_ texts: [String]) async throws -> [[Float]] {
-        await withCheckedContinuation { continuation in
+        // Background work (the shadow candidate) stays on its low-priority thread, one core.
+        if BackgroundExecutor.preferred != nil { return embedSync(texts, parallelism: 1) }
+        return await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async {
                 continuation.resume(returning: self.embedSync(texts))
             }
         }
     }
 
-    /// The same, on the calling thread (parallel batches still use every core).
-    public func embedSync(_ texts: [String]) -> [[Float]] {
+    /// The same, on the calling thread (parallel batches still use `parallelism` cores,
+    /// every core by default).
+    public func embedSync(_ texts: [String], parallelism: Int? = nil) -> [[Float]] {
+        let parallelism = parallelism.map { max(1, $0) } ?? self.parallelism
         let ids = texts.map { tokenizer.encode($0) }
         let order = ids.indices.sorted { ids[$0].count < ids[$1].count }
         let batches = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min($0 + batchSize, order.count)]) }
@@ -54,13 +58,14 @@ public final class MiniLMEmbedder: Embedder, @unchecked Sendable {
         // it. Under many concurrent queries one thread each wastes less in hand-offs:
         // LORE_EMBED_SHORT_TEXT=N keeps lone texts of up to N tokens on one thread.
         let threadsPerBatch = ids.count == 1 && ids[0].count <= Self.shortText ? 1 : shared
-        DispatchQueue.concurrentPerform(iterations: concurrent) { _ in
+        let work: @Sendable () -> Void = { [encoder] in
             while let b = next.take(below: batches.count) {
                 let batch = batches[b]
                 let pooled = encoder.meanPooled(batch.map { ids[$0] }, threads: threadsPerBatch)
                 for (k, index) in batch.enumerated() { results.set(index, Self.normalized(pooled[k])) }
             }
         }
+        if concurrent == 1 { work() } else { DispatchQueue.concurrentPerform(iterations: concurrent) { _ in work() } }
         return results.values
     }
 

@@ -1,0 +1,80 @@
+import Foundation
+import LoreOps
+import LoreRetrieval
+
+/// Shadow traffic (`shadow:` in the configuration): a candidate that answers a sampled share
+/// of live requests again, in the background, compared with what the user got
+/// (`lore shadow report`). Off while no candidate is named.
+///
+/// ```yaml
+/// shadow:
+///   prompt: answer@v2        # the candidate: a prompt version,
+///   backend: llm             # a backend,
+///   retrieval: {k: 8, mode: dense}   # retrieval settings (k, fetch_k, mode, lambda, min_relevance), or several
+///   sample: 0.1              # the share of answered requests shadowed
+///   queue: 64                # requests waiting for the candidate before new ones are dropped
+/// ```
+public struct ShadowSettings: Codable, Equatable, Sendable {
+    public var prompt: String?
+    public var backend: String?
+    public var retrieval = Retrieval()
+    public var sample = 1.0
+    public var queue = 64
+
+    /// The retrieval settings the candidate changes.
+    public struct Retrieval: Codable, Equatable, Sendable {
+        public var k: Int?
+        public var fetchK: Int?
+        public var mode: String?
+        public var lambda: Double?
+        public var minRelevance: Double?
+
+        public enum CodingKeys: String, CodingKey { case k, fetchK = "fetch_k", mode, lambda, minRelevance = "min_relevance" }
+
+        public init() {}
+    }
+
+    public enum CodingKeys: String, CodingKey { case prompt, backend, retrieval, sample, queue }
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let d = Self()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        prompt = try c.decodeIfPresent(String.self, forKey: .prompt)
+        backend = try c.decodeIfPresent(String.self, forKey: .backend)
+        retrieval = try c.decodeIfPresent(Retrieval.self, forKey: .retrieval) ?? d.retrieval
+        sample = try c.decodeIfPresent(Double.self, forKey: .sample) ?? d.sample
+        queue = try c.decodeIfPresent(Int.self, forKey: .queue) ?? d.queue
+    }
+
+    /// The candidate these settings name (empty: shadow traffic is off).
+    public var candidate: ShadowCandidate {
+        ShadowCandidate(
+            prompt: prompt, backend: backend, k: retrieval.k, fetchK: retrieval.fetchK,
+            mode: retrieval.mode.flatMap(RetrievalMode.init(rawValue:)), lambda: retrieval.lambda, minRelevance: retrieval.minRelevance)
+    }
+
+    /// Whether a candidate is named.
+    public var enabled: Bool { !candidate.isEmpty }
+
+    /// Refuses values out of range, naming the key.
+    public func validate() throws {
+        func fail(_ message: String) -> ConfigurationError { ConfigurationError(description: "shadow." + message) }
+        guard (0...1).contains(sample) else { throw fail("sample must be between 0 and 1, not \(sample)") }
+        guard queue >= 1 else { throw fail("queue must be at least 1, not \(queue)") }
+        if let k = retrieval.k, !(1...100).contains(k) { throw fail("retrieval.k must be between 1 and 100, not \(k)") }
+        if let f = retrieval.fetchK, !(1...1000).contains(f) { throw fail("retrieval.fetch_k must be between 1 and 1000, not \(f)") }
+        if let m = retrieval.mode, RetrievalMode(rawValue: m) == nil {
+            throw fail("retrieval.mode must be hybrid, dense or lexical, not \(m)")
+        }
+        if let l = retrieval.lambda, !(0...1).contains(l) { throw fail("retrieval.lambda must be between 0 and 1, not \(l)") }
+        if let r = retrieval.minRelevance, !(-1...1).contains(r) {
+            throw fail("retrieval.min_relevance must be between -1 and 1, not \(r)")
+        }
+        if let p = prompt, !p.contains("@") { throw fail("prompt must be NAME@VERSION, not \(p)") }
+    }
+
+    /// The runner's settings.
+    public var runner: ShadowRunner.Settings { ShadowRunner.Settings(candidate: candidate, sample: sample, queueLimit: queue) }
+}
