@@ -114,7 +114,7 @@ public final class ShadowRunner: @unchecked Sendable {
     private let executor = BackgroundExecutor(name: "lore-shadow")
 
     /// Pairs go to the store at `path` (the request log's), on a connection of their own.
-    /// Call `attach(_:)` with the pipeline the candidate runs on, and `close()` at the end.
+    /// The worker starts with the first offer; call `close()` at the end.
     public init(path: String, settings: Settings, logger: Logger = Logger(label: "lore.shadow")) throws {
         self.settings = settings
         self.logger = logger
