@@ -1,6 +1,7 @@
 import Foundation
 import LoreCore
 import LoreEval
+import LoreQuery
 import LoreStore
 
 /// What the shadow pairs of one candidate say (`lore shadow report`).
@@ -178,8 +179,5 @@ public enum ShadowReport {
         return svg + "</svg>"
     }
 
-    static func snippet(_ text: String, _ limit: Int) -> String {
-        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return flat.count <= limit ? flat : String(flat.prefix(limit)) + "…"
-    }
+    static func snippet(_ text: String, _ limit: Int) -> String { QueryService.snippet(text, limit: limit) }
 }

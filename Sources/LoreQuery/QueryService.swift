@@ -200,7 +200,8 @@ public final class QueryService: Sendable {
         return out
     }
 
-    static func snippet(_ text: String, limit: Int = 240) -> String {
+    /// `text` on one line, cut to `limit` characters with an ellipsis (log lines, reports).
+    public static func snippet(_ text: String, limit: Int = 240) -> String {
         let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
         return flat.count <= limit ? flat : String(flat.prefix(limit)) + "…"
     }

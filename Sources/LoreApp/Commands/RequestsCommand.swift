@@ -1,5 +1,6 @@
 import Foundation
 import LoreOps
+import LoreQuery
 import LoreStore
 
 extension LoreConfiguration {
@@ -107,10 +108,7 @@ public enum RequestsCommand {
         return f.string(from: Date(timeIntervalSince1970: at))
     }
 
-    static func snippet(_ text: String, _ limit: Int) -> String {
-        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return flat.count <= limit ? flat : String(flat.prefix(limit)) + "…"
-    }
+    static func snippet(_ text: String, _ limit: Int) -> String { QueryService.snippet(text, limit: limit) }
 }
 
 /// `lore feedback list|export`: users' ratings of answers.
