@@ -134,7 +134,8 @@ let package = Package(
         .target(
             name: "LoreOps",
             dependencies: [
-                "LoreCore", "LoreStore", "LoreQuery", "LoreGuardrails", "LoreEval", .product(name: "Logging", package: "swift-log"),
+                "LoreCore", "LoreStore", "LorePrompts", "LoreQuery", "LoreGuardrails", "LoreEval",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics")
             ], swiftSettings: lore),
         // The HTTP API (`lore serve`): routes, request and response types, server-sent events,

@@ -29,6 +29,8 @@ public final class ServerComposition: Sendable {
     public let feedback: FeedbackBook?
     /// The shadow candidate (`shadow:`), with the request log: its pairs go there.
     public let shadow: ShadowRunner?
+    /// The canary (`canary:`), with the request log: its state and decisions go there.
+    public let canary: CanaryController?
     let metricsText: @Sendable () -> String
     let logger = Logger(label: "lore.server")
 
@@ -64,15 +66,36 @@ public final class ServerComposition: Sendable {
             }
             shadow = try ShadowRunner(path: log.path, settings: config.shadow.runner)
         }
+        try config.canary.validate()
+        var canary: CanaryController? = nil
+        if config.canary.enabled {
+            guard let log = requestLog else {
+                throw ConfigurationError(
+                    description: "canary: needs the request log (request_log.enabled, and request_log.database on a replica)")
+            }
+            guard config.server.published == nil else {
+                throw ConfigurationError(description: "canary: is not built for replicas of published versions yet")
+            }
+            if let b = config.canary.backend, !config.generation.backendNames.contains(b), b != "extractive" {
+                throw ConfigurationError(
+                    description:
+                        "canary.backend \(b): unknown; configured backends are \((["extractive"] + config.generation.backendNames).joined(separator: ", "))"
+                )
+            }
+            canary = try CanaryController(settings: config.canary.controller, path: log.path)
+        }
         if let root = config.server.published {
             let r = try PublishedReplica(root: root, config: config, collection: collection, requestLog: requestLog)
             (collections, first) = try await r.start()
             config = r.config  // the database is DIR/current/lore.db: keys, readiness, gauges and reads follow the current version
             replica = r
         } else {
-            first = Self.served(try await QueryServiceFactory.make(config, collection: collection, requestLog: requestLog, shadow: shadow))
+            first = Self.served(
+                try await QueryServiceFactory.make(config, collection: collection, requestLog: requestLog, shadow: shadow, canary: canary))
             collections = ServedCollections(
-                first, open: Self.opener(config, reusing: first.service.retriever.embedder, requestLog: requestLog, shadow: shadow))
+                first,
+                open: Self.opener(
+                    config, reusing: first.service.retriever.embedder, requestLog: requestLog, shadow: shadow, canary: canary))
         }
         var options = config.server.options(database: config.database)
         options.access.keysArePublished = replica != nil
@@ -87,6 +110,7 @@ public final class ServerComposition: Sendable {
         self.requestLog = requestLog
         self.feedback = try requestLog.map { try FeedbackBook(log: $0) }
         self.shadow = shadow
+        self.canary = canary
         self.metricsText = {
             gauges.refresh(); return metrics()
         }
@@ -106,7 +130,7 @@ public final class ServerComposition: Sendable {
     }
 
     /// The feedback route's view of the request log.
-    public var feedbackCatalog: (any FeedbackCatalog)? { feedback.map { RequestLogFeedback($0) } }
+    public var feedbackCatalog: (any FeedbackCatalog)? { feedback.map { RequestLogFeedback($0, canary: canary) } }
 
     /// Writes what the request log has queued and ends its thread (after the server stops).
     /// Shadow work still queued is abandoned (`closeShadow()` waits for it).
@@ -156,7 +180,7 @@ public final class ServerComposition: Sendable {
     /// `version` (a published version's name) opens it read-only.
     static func opener(
         _ config: LoreConfiguration, version: String? = nil, reusing embedder: (any Embedder)? = nil, requestLog: RequestLog? = nil,
-        shadow: ShadowRunner? = nil
+        shadow: ShadowRunner? = nil, canary: CanaryController? = nil
     )
         -> @Sendable (String) async throws -> ServedCollection
     {
@@ -170,7 +194,7 @@ public final class ServerComposition: Sendable {
             return served(
                 try await QueryServiceFactory.make(
                     config, collection: name, readOnly: version != nil, reusing: embedder, requestLog: requestLog, indexVersion: version,
-                    shadow: shadow),
+                    shadow: shadow, canary: canary),
                 version: version)
         }
     }

@@ -45,6 +45,8 @@ public final class RequestLog: @unchecked Sendable {
     private var firstPendingAt: Date?
     private var flushWaiters: [CheckedContinuation<Void, Never>] = []
     private var stopping = false
+    /// Set by the writer, under the lock, as it ends: no waiter is resumed after this.
+    private var finished = false
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
 
@@ -96,7 +98,8 @@ public final class RequestLog: @unchecked Sendable {
     public func flush() async {
         await withCheckedContinuation { continuation in
             condition.lock()
-            if stopping && thread == nil {
+            // The writer has ended (after `close()`): nothing queued is left.
+            if finished {
                 condition.unlock()
                 continuation.resume()
                 return
@@ -173,6 +176,7 @@ public final class RequestLog: @unchecked Sendable {
                 condition.lock()
                 let late = flushWaiters
                 flushWaiters = []
+                finished = true
                 condition.unlock()
                 for w in late { w.resume() }
                 done.signal()
@@ -229,7 +233,8 @@ public final class RequestLog: @unchecked Sendable {
             question: redact(a.guardedQuestion), standaloneQuestion: redact(r.standaloneQuestion), answer: redact(r.answer),
             retrievedChunks: a.retrievedChunks, citedChunks: cited.flatMap(\.chunkIDs), citedSources: cited.map(\.source),
             finishReason: r.finishReason, refused: r.refused, timings: timings, promptTokens: r.usage.promptTokens,
-            completionTokens: r.usage.completionTokens, cost: r.usage.cost, traceID: a.request.origin.traceID)
+            completionTokens: r.usage.completionTokens, cost: r.usage.cost, traceID: a.request.origin.traceID,
+            variant: a.request.origin.arm)
     }
 
     /// `text` with every kind of personal data and secret replaced by its placeholder.

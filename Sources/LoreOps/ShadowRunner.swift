@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LoreCore
 import LoreGuardrails
+import LorePrompts
 import LoreQuery
 import LoreRetrieval
 import LoreStore
@@ -56,7 +57,15 @@ public struct ShadowCandidate: Sendable, Equatable {
     /// primary was (the same first-token timing), a request id of its own, and the `shadow`
     /// channel (never logged, never shadowed again).
     public func apply(to primary: QueryRequest) -> QueryRequest {
-        var r = primary
+        var r = overriding(primary)
+        r.requestID = primary.requestID + "~shadow"
+        r.origin = RequestOrigin(channel: ShadowRunner.channel, keyID: primary.origin.keyID, traceID: primary.origin.traceID)
+        return r
+    }
+
+    /// `request` with the candidate's overrides (its id and origin kept): a canary's request.
+    public func overriding(_ request: QueryRequest) -> QueryRequest {
+        var r = request
         if let prompt { r.prompt = prompt }
         if let backend { r.backend = backend }
         if let k {
@@ -67,8 +76,6 @@ public struct ShadowCandidate: Sendable, Equatable {
         if let mode { r.retrieval.mode = mode }
         if let lambda { r.retrieval.lambda = lambda }
         if let minRelevance { r.retrieval.minRelevance = minRelevance }
-        r.requestID = primary.requestID + "~shadow"
-        r.origin = RequestOrigin(channel: ShadowRunner.channel, keyID: primary.origin.keyID, traceID: primary.origin.traceID)
         return r
     }
 }
@@ -147,10 +154,7 @@ public final class ShadowRunner: @unchecked Sendable {
     func sampled(_ id: String) -> Bool {
         if settings.sample >= 1 { return true }
         if settings.sample <= 0 { return false }
-        var hasher = SHA256()
-        hasher.update(Array(id.utf8))
-        let value = hasher.finalize().prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        return Double(value) / Double(UInt32.max) < settings.sample
+        return PromptSplit.point(name: "shadow", key: id) < settings.sample
     }
 
     /// Queues one answered request of `collection` for the candidate on `service` when

@@ -82,8 +82,9 @@ public struct PromptSplit: Sendable, Equatable, CustomStringConvertible {
         return order.last { weights[$0]! > 0 }!
     }
 
-    /// The key's point in [0, 1): the first 53 bits of SHA-256(name, U+001F, key).
-    static func point(name: String, key: String) -> Double {
+    /// The key's point in [0, 1): the first 53 bits of SHA-256(name, U+001F, key). A/B
+    /// splits, shadow sampling and canary routing all place keys with it.
+    public static func point(name: String, key: String) -> Double {
         var h = SHA256()
         h.update(Array(name.utf8))
         h.update([0x1F])

@@ -34,6 +34,9 @@ public struct RequestOrigin: Sendable, Equatable {
     public var keyID: String?
     /// The W3C trace id (32 hex digits) of the caller's `traceparent`, when it sent one.
     public var traceID: String?
+    /// The arm that answered under a canary (`primary`, `canary`, or `canary_fallback`: the
+    /// candidate failed before any text and the primary answered); nil without a canary.
+    public var arm: String? = nil
 
     public init(channel: String = "api", keyID: String? = nil, traceID: String? = nil) {
         self.channel = channel

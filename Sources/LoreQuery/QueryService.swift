@@ -31,13 +31,17 @@ public final class QueryService: Sendable {
     public let prices: [String: TokenPrice]
     /// Where answered requests are recorded (the request log); nil: nowhere.
     public let recorder: (any QueryRecorder)?
+    /// Routes each request to the primary or a candidate under trial (a canary); nil: every
+    /// request runs as configured.
+    public let router: (any QueryRouter)?
     private let logger: Logger
 
     public init(
         retriever: Retriever, prompts: PromptRegistry, assembler: ContextAssembler, generators: [String: any Generator],
         defaultBackend: String, guards: any QueryGuards = PassThroughGuards(),
         attributor: CitationAttributor? = CitationAttributor(), fallbackBackend: String? = nil,
-        prices: [String: TokenPrice] = [:], recorder: (any QueryRecorder)? = nil, logger: Logger = Logger(label: "lore.query")
+        prices: [String: TokenPrice] = [:], recorder: (any QueryRecorder)? = nil, router: (any QueryRouter)? = nil,
+        logger: Logger = Logger(label: "lore.query")
     ) throws {
         guard generators[defaultBackend] != nil else {
             throw QueryError(
@@ -62,6 +66,7 @@ public final class QueryService: Sendable {
         self.attributor = attributor
         self.prices = prices
         self.recorder = recorder
+        self.router = router
         self.logger = logger
     }
 
@@ -79,13 +84,43 @@ public final class QueryService: Sendable {
             // A background caller (the shadow candidate) keeps its executor for the pipeline.
             let task = Task(executorPreference: BackgroundExecutor.preferred) {
                 do {
-                    try await self.pipeline(request) { continuation.yield($0) }
+                    if let router = self.router, request.origin.channel != "shadow" {
+                        try await self.routed(router.route(request), router: router) { continuation.yield($0) }
+                    } else {
+                        try await self.pipeline(request) { continuation.yield($0) }
+                    }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
                 }
             }
             continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Runs a routed request and tells the router how it ended. On the canary arm the
+    /// candidate's events are held until its first text: when it fails before any (a backend
+    /// down, a timeout), the client sees nothing of it and the primary answers instead
+    /// (`arm` `canary_fallback` in the request log).
+    private func routed(_ routed: RoutedQuery, router: any QueryRouter, emit: @escaping @Sendable (QueryEvent) -> Void) async throws {
+        var routed = routed
+        routed.request.origin.arm = routed.arm.rawValue
+        let held = HeldEvents(release: routed.arm == .canary ? nil : emit)
+        do {
+            try await pipeline(routed.request) { event in held.pass(event, to: emit) }
+            let outcome: QueryOutcome =
+                held.response.map { .answered($0) } ?? .failed(QueryError(.backend, "the pipeline ended without an answer"))
+            router.observe(routed, outcome: outcome)
+        } catch {
+            if error is CancellationError || Task.isCancelled { throw error }
+            router.observe(routed, outcome: .failed(error))
+            guard routed.arm == .canary, !held.released else { throw error }
+            logger.warning(
+                "canary failed before any text; the primary answers",
+                metadata: ["request_id": "\(routed.original.requestID)", "error": "\(error)"])
+            var primary = routed.original
+            primary.origin.arm = "canary_fallback"
+            try await pipeline(primary, emit: emit)
         }
     }
 
@@ -215,4 +250,37 @@ public final class QueryService: Sendable {
     static func newRequestID() -> String { String(UUID().uuidString.lowercased().prefix(18)) }
 
     static func ms(since t: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e6 }
+}
+
+/// A canary's events until its first text (then passed straight on), and the response.
+private final class HeldEvents: @unchecked Sendable {
+    private let lock = NSLock()
+    private var held: [QueryEvent] = []
+    private var releasedTo: (@Sendable (QueryEvent) -> Void)?
+    private var done: QueryResponse?
+
+    init(release: (@Sendable (QueryEvent) -> Void)?) { releasedTo = release }
+
+    var released: Bool { lock.withLock { releasedTo != nil } }
+    var response: QueryResponse? { lock.withLock { done } }
+
+    func pass(_ event: QueryEvent, to emit: @escaping @Sendable (QueryEvent) -> Void) {
+        lock.lock()
+        if case .done(let r) = event { done = r }
+        if releasedTo == nil {
+            switch event {
+            case .delta, .done: break
+            default:
+                held.append(event)
+                lock.unlock()
+                return
+            }
+            releasedTo = emit
+        }
+        let earlier = held
+        held = []
+        lock.unlock()
+        for e in earlier { emit(e) }
+        emit(event)
+    }
 }

@@ -241,6 +241,27 @@ enum Migrations {
             );
             CREATE INDEX shadow_pairs_at ON shadow_pairs(at);
             """
+        ),
+        (
+            "0008-canary",
+            """
+            CREATE TABLE canary_runs (
+                candidate TEXT PRIMARY KEY,
+                state TEXT NOT NULL,
+                reason TEXT NOT NULL DEFAULT '',
+                started_at REAL NOT NULL,
+                updated_at REAL NOT NULL,
+                decided_at REAL,
+                stats TEXT NOT NULL DEFAULT '{}'
+            );
+            CREATE TABLE canary_decisions (
+                candidate TEXT NOT NULL,
+                at REAL NOT NULL,
+                decision TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                stats TEXT NOT NULL
+            );
+            """
         )
     ]
 }

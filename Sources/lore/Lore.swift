@@ -10,7 +10,7 @@ struct Lore: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Ingest.self, Query.self, Chat.self, Serve.self, Versions.self, Keys.self, Eval.self, Prompts.self, Guard.self, Reindex.self,
-            IndexCommand.self, Stats.self, Requests.self, Feedback.self, Shadow.self, Embed.self, Bench.self, Config.self
+            IndexCommand.self, Stats.self, Requests.self, Feedback.self, Shadow.self, Canary.self, Embed.self, Bench.self, Config.self
         ]
     )
 }

@@ -36,6 +36,9 @@ struct ConfigurationDocsTests {
         config.shadow.retrieval.mode = "dense"
         config.shadow.retrieval.lambda = 0.5
         config.shadow.retrieval.minRelevance = 0.5
+        config.canary.prompt = "p@v"
+        config.canary.backend = "b"
+        config.canary.retrieval = config.shadow.retrieval
         config.guardrails.input.injection.threshold = 0.5
         config.guardrails.context.injection.threshold = 0.5
         config.guardrails.context.injection.categories = ["instructions": .flag]

@@ -46,6 +46,8 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
     public var requestLog = RequestLogSettings()
     /// Shadow traffic (`shadow:`): off while no candidate is named.
     public var shadow = ShadowSettings()
+    /// A canary rollout (`canary:`): off while no candidate is named.
+    public var canary = CanarySettings()
 
     /// The vector index (`index:`).
     public struct Index: Codable, Equatable, Sendable {
@@ -124,7 +126,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
     public enum CodingKeys: String, CodingKey {
         case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder
         case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval, extractive, guardrails
-        case server, requestLog = "request_log", shadow
+        case server, requestLog = "request_log", shadow, canary
     }
 
     public init() {}
@@ -149,6 +151,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
         server = try c.decodeIfPresent(ServerSettings.self, forKey: .server) ?? d.server
         requestLog = try c.decodeIfPresent(RequestLogSettings.self, forKey: .requestLog) ?? d.requestLog
         shadow = try c.decodeIfPresent(ShadowSettings.self, forKey: .shadow) ?? d.shadow
+        canary = try c.decodeIfPresent(CanarySettings.self, forKey: .canary) ?? d.canary
     }
 }
 

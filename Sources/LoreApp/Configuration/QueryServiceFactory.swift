@@ -32,9 +32,11 @@ public enum QueryServiceFactory {
     /// - Parameter requestLog: where answered requests are recorded (nil: nowhere; `lore
     ///   eval` and the benchmarks record nothing), with `indexVersion` (a published version's name).
     /// - Parameter shadow: the shadow candidate that answers a sampled share again (nil: none).
+    /// - Parameter canary: the canary that routes a share to a candidate (nil: none).
     public static func make(
         _ config: LoreConfiguration, collection: String? = nil, readOnly: Bool = false,
-        reusing: (any Embedder)? = nil, requestLog: RequestLog? = nil, indexVersion: String? = nil, shadow: ShadowRunner? = nil
+        reusing: (any Embedder)? = nil, requestLog: RequestLog? = nil, indexVersion: String? = nil, shadow: ShadowRunner? = nil,
+        canary: CanaryController? = nil
     ) async throws -> Pipeline {
         // Prompts first: Lore refuses to start with a broken template.
         let registry: PromptRegistry
@@ -99,7 +101,7 @@ public enum QueryServiceFactory {
         let service = try QueryService(
             retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: tokenizer),
             generators: generators, defaultBackend: backend, guards: guards,
-            fallbackBackend: config.generation.fallback, prices: config.generation.prices, recorder: recorder)
+            fallbackBackend: config.generation.fallback, prices: config.generation.prices, recorder: recorder, router: canary)
         recorder?.attach(service)
         var defaults = try config.retrieval.options()
         if loaded == nil { defaults.mode = .lexical }

@@ -214,6 +214,39 @@ extension LoreConfiguration {
                 "shadow.queue", \.shadow.queue,
                 #"requests waiting for the candidate; when full, new ones are dropped and counted (`lore_shadow_requests_total{outcome="dropped"}`)"#
             ),
+            .optionalString(
+                "canary.prompt", \.canary.prompt, default: #"none"#,
+                #"a canary candidate: route a share of live traffic to this prompt `NAME@VERSION` (`lore canary status`)"#),
+            .optionalString("canary.backend", \.canary.backend, default: #"none"#, #"a canary candidate: this configured backend"#),
+            .optionalInt("canary.retrieval.k", \.canary.retrieval.k, default: #"none"#, #"a canary candidate: passages to answer from"#),
+            .optionalInt(
+                "canary.retrieval.fetch_k", \.canary.retrieval.fetchK, default: #"none"#, #"a canary candidate: candidates per list"#),
+            .optionalString(
+                "canary.retrieval.mode", \.canary.retrieval.mode, default: #"none"#, #"a canary candidate: `hybrid`, `dense` or `lexical`"#),
+            .optionalFloat("canary.retrieval.lambda", \.canary.retrieval.lambda, default: #"none"#, #"a canary candidate: MMR trade-off"#),
+            .optionalFloat(
+                "canary.retrieval.min_relevance", \.canary.retrieval.minRelevance, default: #"none"#,
+                #"a canary candidate: the "I don't know" threshold"#),
+            .float("canary.share", \.canary.share, #"the share (0 to 1) of users or conversations routed to the candidate (sticky)"#),
+            .int("canary.min_requests", \.canary.minRequests, #"candidate requests before a promotion"#),
+            .int(
+                "canary.rollback_min_requests", \.canary.rollbackMinRequests,
+                #"candidate requests before a rollback (the smallest sample that may condemn it)"#),
+            .float("canary.cooldown_s", \.canary.cooldownSeconds, #"seconds the canary runs before it may be promoted"#),
+            .float("canary.confidence", \.canary.confidence, #"how sure (one-sided) a rollback must be that the candidate is worse"#),
+            .float(
+                "canary.thresholds.error_rate", \.canary.thresholds.errorRate,
+                #"the largest allowed increase of the error rate over the primary's (absolute)"#),
+            .float("canary.thresholds.refusal_rate", \.canary.thresholds.refusalRate, #"the same, for the refusal rate"#),
+            .float(
+                "canary.thresholds.negative_feedback_rate", \.canary.thresholds.negativeFeedbackRate,
+                #"the same, for negative ratings per request"#),
+            .float(
+                "canary.thresholds.unsupported_rate", \.canary.thresholds.unsupportedRate,
+                #"the same, for answers the output guard flags unsupported"#),
+            .float(
+                "canary.thresholds.p95_latency_ratio", \.canary.thresholds.p95LatencyRatio,
+                #"the largest allowed ratio of the candidate's p95 latency to the primary's (0: not compared)"#),
             .bool("guardrails.enabled", \.guardrails.enabled, aliases: ["LORE_GUARDRAILS"], #"all guardrails at once"#),
             .bool(
                 "guardrails.audit", \.guardrails.audit,
