@@ -7,6 +7,8 @@ public enum ChildProcess {
         public var status: Int32
         public var standardOutput: Data
         public var standardError: Data
+        /// True when the child was stopped at `timeout` (its status is then the signal's).
+        public var timedOut = false
     }
 
     /// Runs `executable` and blocks until it exits. Standard output is read on the calling
@@ -15,10 +17,11 @@ public enum ChildProcess {
     /// executor runs its jobs on those queues' few worker threads, and reads blocked there
     /// until a child exits stall every task of the process. `started` sees the child's pid
     /// before anything is read; `input` is written to its standard input (else it reads
-    /// nothing).
+    /// nothing). A child still running after `timeout` seconds is stopped (SIGTERM, SIGKILL
+    /// 5 s later) and its output so far returned with `timedOut`.
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil,
-        input: String? = nil, started: (Int32) -> Void = { _ in }
+        input: String? = nil, timeout: Double? = nil, started: (Int32) -> Void = { _ in }
     ) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -43,11 +46,31 @@ public enum ChildProcess {
             errors.data = err.fileHandleForReading.readDataToEndOfFile()
             drained.signal()
         }.start()
+        let exited = DispatchSemaphore(value: 0)
+        let stopped = Flag()
+        if let timeout {
+            let pid = process.processIdentifier
+            Thread {
+                guard exited.wait(timeout: .now() + timeout) == .timedOut else { return }
+                stopped.set()
+                kill(pid, SIGTERM)
+                if exited.wait(timeout: .now() + 5) == .timedOut { kill(pid, SIGKILL) }
+            }.start()
+        }
         let output = out.fileHandleForReading.readDataToEndOfFile()
         drained.wait()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, standardOutput: output, standardError: errors.data)
+        exited.signal()
+        exited.signal()
+        return Output(
+            status: process.terminationStatus, standardOutput: output, standardError: errors.data, timedOut: stopped.isSet)
     }
 
     private final class Box: @unchecked Sendable { var data = Data() }
+    private final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
+    }
 }

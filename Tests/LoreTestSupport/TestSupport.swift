@@ -91,15 +91,29 @@ public struct ProcessResult: Sendable {
     public var stderr: String
 }
 
+/// A child process that was still running at its deadline (and was stopped).
+public struct ProcessTimeout: Error, CustomStringConvertible {
+    public var description: String
+}
+
 /// Runs an executable to completion, capturing its output; `input` (if any) is written to
-/// its standard input, which is then closed (else standard input is /dev/null).
+/// its standard input, which is then closed (else standard input is /dev/null). A child
+/// still running after `timeout` seconds (15 minutes by default: no test's child should
+/// come near it) is stopped and `ProcessTimeout` thrown with what it wrote, so that a hung
+/// child fails its test instead of holding the run until CI's limit.
 public func runProcess(
     _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-    currentDirectory: String? = nil, input: String? = nil
+    currentDirectory: String? = nil, input: String? = nil, timeout: Double = 900
 ) throws -> ProcessResult {
     let r = try ChildProcess.run(
-        executable, arguments, environment: environment, currentDirectory: currentDirectory, input: input,
+        executable, arguments, environment: environment, currentDirectory: currentDirectory, input: input, timeout: timeout,
         started: ChildWatchdog.watch)
+    if r.timedOut {
+        throw ProcessTimeout(
+            description:
+                "\(executable) \(arguments.joined(separator: " ")): still running after \(Int(timeout)) s, stopped; its standard error ended with: \(String(decoding: r.standardError.suffix(2000), as: UTF8.self))"
+        )
+    }
     return ProcessResult(
         status: r.status, stdout: String(decoding: r.standardOutput, as: UTF8.self),
         stderr: String(decoding: r.standardError, as: UTF8.self))
