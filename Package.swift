@@ -166,6 +166,7 @@ let package = Package(
                 "LoreCore", "LoreStore", "LoreBLAS", "LoreEmbed", "LoreEmbedHTTP", "LoreIngest", "LoreIndex",
                 "LoreRetrieval", "LorePrompts", "LoreGenerate", "LoreQuery", "LoreGuardrails", "LoreEval", "LoreOps", "LoreServer",
                 "LoreChat", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),

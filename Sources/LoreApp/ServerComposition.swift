@@ -31,6 +31,9 @@ public final class ServerComposition: Sendable {
     public let shadow: ShadowRunner?
     /// The canary (`canary:`), with the request log: its state and decisions go there.
     public let canary: CanaryController?
+    /// The tracer (`tracing:`), and the exporter that sends its spans; nil when tracing is off.
+    public let tracer: Tracer?
+    public let traceExporter: OTLPTraceExporter?
     let metricsText: @Sendable () -> String
     let logger = Logger(label: "lore.server")
 
@@ -61,20 +64,23 @@ public final class ServerComposition: Sendable {
                 throw ConfigurationError(
                     description: "shadow: needs the request log (request_log.enabled, and request_log.database on a replica)")
             }
-            guard config.server.published == nil else {
-                throw ConfigurationError(description: "shadow: is not built for replicas of published versions yet")
+            if config.shadow.indexVersion != nil, config.server.published == nil {
+                throw ConfigurationError(
+                    description: "shadow.index_version: only a replica of published versions (server.published) serves index versions")
             }
             shadow = try ShadowRunner(path: log.path, settings: config.shadow.runner)
         }
         try config.canary.validate()
+        try config.tracing.validate()
         var canary: CanaryController? = nil
         if config.canary.enabled {
             guard let log = requestLog else {
                 throw ConfigurationError(
                     description: "canary: needs the request log (request_log.enabled, and request_log.database on a replica)")
             }
-            guard config.server.published == nil else {
-                throw ConfigurationError(description: "canary: is not built for replicas of published versions yet")
+            if config.canary.indexVersion != nil, config.server.published == nil {
+                throw ConfigurationError(
+                    description: "canary.index_version: only a replica of published versions (server.published) serves index versions")
             }
             if let b = config.canary.backend, !config.generation.backendNames.contains(b), b != "extractive" {
                 throw ConfigurationError(
@@ -85,7 +91,8 @@ public final class ServerComposition: Sendable {
             canary = try CanaryController(settings: config.canary.controller, path: log.path)
         }
         if let root = config.server.published {
-            let r = try PublishedReplica(root: root, config: config, collection: collection, requestLog: requestLog)
+            let r = try PublishedReplica(
+                root: root, config: config, collection: collection, requestLog: requestLog, shadow: shadow, canary: canary)
             (collections, first) = try await r.start()
             config = r.config  // the database is DIR/current/lore.db: keys, readiness, gauges and reads follow the current version
             replica = r
@@ -111,6 +118,13 @@ public final class ServerComposition: Sendable {
         self.feedback = try requestLog.map { try FeedbackBook(log: $0) }
         self.shadow = shadow
         self.canary = canary
+        let tracer = config.tracing.tracer(version: LoreVersion.current)
+        self.tracer = tracer
+        self.traceExporter = try tracer.map { t in
+            OTLPTraceExporter(
+                tracer: t, url: config.tracing.tracesURL!, headers: try config.tracing.parsedHeaders(), batch: config.tracing.batch,
+                timeout: .milliseconds(Int64((config.tracing.timeoutSeconds * 1000).rounded())), version: LoreVersion.current)
+        }
         self.metricsText = {
             gauges.refresh(); return metrics()
         }
@@ -126,7 +140,7 @@ public final class ServerComposition: Sendable {
     public func router() -> Router<LoreRequestContext> {
         LoreServer.router(
             collections: collections, options: options, readiness: readiness, metrics: metricsText,
-            documents: documents, reload: reload, feedback: feedbackCatalog)
+            documents: documents, reload: reload, feedback: feedbackCatalog, tracer: tracer)
     }
 
     /// The feedback route's view of the request log.
@@ -145,7 +159,7 @@ public final class ServerComposition: Sendable {
     public func application(onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void) -> some ApplicationProtocol {
         LoreServer.application(
             collections: collections, options: options, readiness: readiness, metrics: metricsText,
-            documents: documents, reload: reload, feedback: feedbackCatalog, logger: logger, onListening: onListening)
+            documents: documents, reload: reload, feedback: feedbackCatalog, tracer: tracer, logger: logger, onListening: onListening)
     }
 
     /// On a replica, starts what switches versions: SIGHUP, and a poll every
@@ -166,8 +180,11 @@ public final class ServerComposition: Sendable {
             watchers?.poll?.cancel()
             close()
         }
+        // The exporter is listed first, so it stops last: after the server has drained, it
+        // sends the spans of the last requests.
+        let services: [any Service] = (traceExporter.map { [$0] } ?? []) + [application(onListening: onListening)]
         var group = ServiceGroupConfiguration(
-            services: [application(onListening: onListening)], gracefulShutdownSignals: [.sigterm, .sigint],
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "lore.server"))
         group.maximumGracefulShutdownDuration = .milliseconds(Int64((config.server.shutdownGraceSeconds * 1000).rounded()))
         try await ServiceGroup(configuration: group).run()
@@ -184,6 +201,19 @@ public final class ServerComposition: Sendable {
     )
         -> @Sendable (String) async throws -> ServedCollection
     {
+        opener(config, version: version) { name in
+            try await QueryServiceFactory.make(
+                config, collection: name, readOnly: version != nil, reusing: embedder, requestLog: requestLog, indexVersion: version,
+                shadow: shadow, canary: canary)
+        }
+    }
+
+    /// The same, with the pipeline made by `make` (a replica's, with its candidates' versions).
+    static func opener(
+        _ config: LoreConfiguration, version: String?, make: @escaping @Sendable (String) async throws -> QueryServiceFactory.Pipeline
+    )
+        -> @Sendable (String) async throws -> ServedCollection
+    {
         { name in
             let store = try Store(path: config.database, readOnly: true)
             guard try store.existingCollectionID(named: name) != nil else {
@@ -191,11 +221,7 @@ public final class ServerComposition: Sendable {
                     .notFound, code: "collection_not_found",
                     "no collection named \(name) in \(version.map { "published version \($0)" } ?? "this store")")
             }
-            return served(
-                try await QueryServiceFactory.make(
-                    config, collection: name, readOnly: version != nil, reusing: embedder, requestLog: requestLog, indexVersion: version,
-                    shadow: shadow, canary: canary),
-                version: version)
+            return served(try await make(name), version: version)
         }
     }
 

@@ -10,8 +10,9 @@ import Metrics
 import Synchronization
 
 /// What a shadow candidate changes in a request: a prompt version, a backend, retrieval
-/// settings (`shadow:` in the configuration). The candidate runs on the same pipeline with
-/// these overrides.
+/// settings (`shadow:` in the configuration), or, on a replica, the published index version
+/// that answers. The candidate runs on the same pipeline with these overrides, or on the
+/// pipeline of that version.
 public struct ShadowCandidate: Sendable, Equatable {
     /// `NAME@VERSION`.
     public var prompt: String?
@@ -22,11 +23,14 @@ public struct ShadowCandidate: Sendable, Equatable {
     public var mode: RetrievalMode?
     public var lambda: Double?
     public var minRelevance: Double?
+    /// A published index version's name (`v000003`): on a replica, that version answers.
+    public var indexVersion: String?
 
     public init(
         prompt: String? = nil, backend: String? = nil, k: Int? = nil, fetchK: Int? = nil, mode: RetrievalMode? = nil,
-        lambda: Double? = nil, minRelevance: Double? = nil
+        lambda: Double? = nil, minRelevance: Double? = nil, indexVersion: String? = nil
     ) {
+        self.indexVersion = indexVersion
         self.prompt = prompt
         self.backend = backend
         self.k = k
@@ -43,6 +47,7 @@ public struct ShadowCandidate: Sendable, Equatable {
     /// spaces (`prompt=answer@v2 k=8`).
     public var label: String {
         var parts: [String] = []
+        if let indexVersion { parts.append("index=\(indexVersion)") }
         if let prompt { parts.append("prompt=\(prompt)") }
         if let backend { parts.append("backend=\(backend)") }
         if let mode { parts.append("mode=\(mode.rawValue)") }
@@ -137,9 +142,12 @@ public final class ShadowRunner: @unchecked Sendable {
         worker.withLock { task in
             guard task == nil else { return }
             let stream = stream
-            // Not detached: it keeps the task locals of the request that started it (a test server's metrics registry).
+            // Not detached: it keeps the task locals of the request that started it (a test server's metrics registry),
+            // all but that request's span: candidate runs are not part of the first request's trace.
             task = Task(priority: .background) {
-                for await job in stream { await self.executor.run { await self.run(job) } }
+                await Tracing.$current.withValue(nil) {
+                    for await job in stream { await self.executor.run { await self.run(job) } }
+                }
             }
         }
     }
@@ -248,10 +256,14 @@ public final class PipelineRecorder: QueryRecorder {
 
     struct WeakService: @unchecked Sendable { weak var service: QueryService? }
 
-    public init(log: (any QueryRecorder)?, shadow: ShadowRunner?, collection: String) {
+    /// The pipeline of the shadow candidate's index version (a replica's), when it names one.
+    let shadowService: QueryService?
+
+    public init(log: (any QueryRecorder)?, shadow: ShadowRunner?, collection: String, shadowService: QueryService? = nil) {
         self.log = log
         self.shadow = shadow
         self.collection = collection
+        self.shadowService = shadowService
     }
 
     /// The pipeline this recorder belongs to.
@@ -260,7 +272,7 @@ public final class PipelineRecorder: QueryRecorder {
     public func record(_ answered: AnsweredQuery) {
         guard answered.request.origin.channel != ShadowRunner.channel else { return }
         log?.record(answered)
-        if let shadow, let service = pipeline.withLock({ $0.service }) {
+        if let shadow, let service = shadowService ?? pipeline.withLock({ $0.service }) {
             shadow.offer(answered, collection: collection, service: service)
         }
     }

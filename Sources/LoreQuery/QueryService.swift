@@ -34,6 +34,9 @@ public final class QueryService: Sendable {
     /// Routes each request to the primary or a candidate under trial (a canary); nil: every
     /// request runs as configured.
     public let router: (any QueryRouter)?
+    /// The pipeline the canary arm runs on when the candidate is another index version (a
+    /// replica's); nil: the canary arm runs here, with the candidate's overrides.
+    public let canaryService: QueryService?
     private let logger: Logger
 
     public init(
@@ -41,8 +44,9 @@ public final class QueryService: Sendable {
         defaultBackend: String, guards: any QueryGuards = PassThroughGuards(),
         attributor: CitationAttributor? = CitationAttributor(), fallbackBackend: String? = nil,
         prices: [String: TokenPrice] = [:], recorder: (any QueryRecorder)? = nil, router: (any QueryRouter)? = nil,
-        logger: Logger = Logger(label: "lore.query")
+        canaryService: QueryService? = nil, logger: Logger = Logger(label: "lore.query")
     ) throws {
+        self.canaryService = canaryService
         guard generators[defaultBackend] != nil else {
             throw QueryError(
                 .backend,
@@ -106,8 +110,9 @@ public final class QueryService: Sendable {
         var routed = routed
         routed.request.origin.arm = routed.arm.rawValue
         let held = HeldEvents(release: routed.arm == .canary ? nil : emit)
+        let target = routed.arm == .canary ? (canaryService ?? self) : self
         do {
-            try await pipeline(routed.request) { event in held.pass(event, to: emit) }
+            try await target.pipeline(routed.request) { event in held.pass(event, to: emit) }
             let outcome: QueryOutcome =
                 held.response.map { .answered($0) } ?? .failed(QueryError(.backend, "the pipeline ended without an answer"))
             router.observe(routed, outcome: outcome)
@@ -140,15 +145,36 @@ public final class QueryService: Sendable {
 
     /// The pipeline: input guard → condense → retrieve → context guard → prompt → generate
     /// (or refuse on insufficient context) → output guard.
-    private func pipeline(_ request: QueryRequest, emit: @escaping @Sendable (QueryEvent) -> Void) async throws {
+    /// Traced, each run is a `query` span (a child of the server's span) with a child span per
+    /// stage; retrieval adds its own (embed, lexical and dense search, fusion, MMR).
+    func pipeline(_ request: QueryRequest, emit: @escaping @Sendable (QueryEvent) -> Void) async throws {
+        try await Tracing.withSpan(
+            "query", attributes: [("openinference.span.kind", .string("CHAIN")), ("lore.channel", .string(request.origin.channel))]
+        ) { span in
+            try await stages(request, span: span, emit: emit)
+        }
+    }
+
+    private func stages(_ request: QueryRequest, span: Span?, emit: @escaping @Sendable (QueryEvent) -> Void) async throws {
         let backend = request.backend ?? defaultBackend
         guard let generator = generators[backend] else {
             throw QueryError(
                 .invalidRequest, "backend \(backend): unknown; configured backends are \(generators.keys.sorted().joined(separator: ", "))")
         }
         var run = try QueryRun(request, prompts: prompts, backend: backend, emit: emit)
+        span?.set("lore.request_id", run.requestID)
+        span?.set("lore.prompt", "\(run.template.name)@\(run.template.version)")
+        span?.set("lore.prompt.hash", run.template.hash)
+        if let arm = request.origin.arm { span?.set("lore.canary.arm", arm) }
 
-        if let blocked = try await inputGuard.run(&run) {
+        let blocked = try await Tracing.withSpan("input_guard", attributes: [("openinference.span.kind", .string("GUARDRAIL"))]) { s in
+            let blocked = try await inputGuard.run(&run)
+            s?.set("lore.guardrail.blocked", blocked != nil)
+            s?.set("lore.guardrail.findings", run.findings.count)
+            return blocked
+        }
+        span?.setContent("input.value", run.question)
+        if let blocked {
             emit(.retrieval([]))
             emit(.delta(blocked))
             run.response.answer = blocked
@@ -156,16 +182,44 @@ public final class QueryService: Sendable {
             run.response.refused = true
             return finish(&run)
         }
-        await condenser.run(&run, generator: generator)
-        let retrieved = try await retrieval.run(&run)
-        let context = await contextGuard.run(retrieved.passages, &run)
+        if !run.history.isEmpty {
+            await Tracing.withSpan("condense", attributes: [("openinference.span.kind", .string("LLM"))]) { s in
+                await condenser.run(&run, generator: generator)
+                s?.set("lore.condensed", run.standalone != run.question)
+            }
+        } else {
+            await condenser.run(&run, generator: generator)
+        }
+        let retrieved = try await Tracing.withSpan(
+            "retrieve",
+            attributes: [
+                ("openinference.span.kind", .string("RETRIEVER")), ("lore.retrieval.mode", .string(request.retrieval.mode.rawValue)),
+                ("lore.retrieval.k", .int(Int64(request.retrieval.k)))
+            ]
+        ) { s in
+            let r = try await retrieval.run(&run)
+            s?.set("lore.retrieval.passages", r.passages.count)
+            s?.set("lore.retrieval.sufficient", r.sufficient)
+            if let best = r.bestRelevance { s?.set("lore.retrieval.best_relevance", best) }
+            return r
+        }
+        let context = await Tracing.withSpan("context_guard", attributes: [("openinference.span.kind", .string("GUARDRAIL"))]) { s in
+            let c = await contextGuard.run(retrieved.passages, &run)
+            s?.set("lore.guardrail.withheld", c.withheld)
+            return c
+        }
+        let promptSpan = Tracing.begin("prompt")
         var (assembled, citations) = promptStage.run(context.passages, &run)
+        promptSpan?.set("lore.prompt.sources", assembled.sources.count)
+        promptSpan?.end()
 
         var stream = AnswerStream(guards: guards, sources: assembled.sources, context: run.guardContext)
         let sufficient = retrieved.sufficient && !assembled.sources.isEmpty
         var answer: String
         if sufficient {
-            answer = try await generation.run(assembled, questionVector: retrieved.queryVector, stream: &stream, &run)
+            answer = try await Tracing.withSpan("generate", attributes: [("openinference.span.kind", .string("LLM"))]) { _ in
+                try await generation.run(assembled, questionVector: retrieved.queryVector, stream: &stream, &run)
+            }
         } else {
             // Refuse on insufficient context, whatever a model would say.
             stream.send(Refusal.text(nearest: assembled.sources, unknownNames: retrieved.unknownNames), &run)
@@ -174,7 +228,12 @@ public final class QueryService: Sendable {
             run.response.refused = true
             run.response.finishReason = "refused"
         }
-        answer = await outputGuard.run(answer, sources: assembled.sources, sufficient: sufficient, withheld: context.withheld, &run)
+        answer = await Tracing.withSpan("output_guard", attributes: [("openinference.span.kind", .string("GUARDRAIL"))]) { s in
+            let a = await outputGuard.run(answer, sources: assembled.sources, sufficient: sufficient, withheld: context.withheld, &run)
+            s?.set("lore.guardrail.findings", run.findings.count)
+            return a
+        }
+        span?.setContent("output.value", answer)
 
         let cited = Self.citedNumbers(answer)
         for i in citations.indices { citations[i].cited = cited.contains(citations[i].n) }
@@ -185,6 +244,12 @@ public final class QueryService: Sendable {
 
     private func finish(_ run: inout QueryRun) {
         run.timings.total = Self.ms(since: run.started)
+        if let span = Tracing.current {
+            span.set("lore.backend", run.response.backend)
+            span.set("lore.finish_reason", run.response.finishReason)
+            span.set("lore.refused", run.response.refused)
+            span.set("lore.citations", run.response.citations.count)
+        }
         run.response.timingsMs = run.timings
         run.response.guardrailFindings = run.findings
         let response = run.response
@@ -204,7 +269,8 @@ public final class QueryService: Sendable {
                 "request_id": "\(response.requestID)", "prompt": "\(info.name)@\(info.version)", "prompt_hash": "\(info.hash)",
                 "backend": "\(response.backend)", "mode": "\(response.mode)", "finish": "\(response.finishReason)",
                 "sources": "\(response.citations.count)", "cited": "\(response.citations.filter(\.cited).count)",
-                "tokens": "\(response.usage.totalTokens)", "ms": "\(String(format: "%.1f", response.timingsMs.total))"
+                "tokens": "\(response.usage.totalTokens)", "ms": "\(String(format: "%.1f", response.timingsMs.total))",
+                "trace_id": "\(run.request.origin.traceID ?? "-")"
             ])
         recorder?.record(
             AnsweredQuery(request: run.request, response: response, guardedQuestion: run.question, retrievedChunks: run.retrievedChunks))

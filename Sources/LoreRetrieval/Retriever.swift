@@ -107,6 +107,7 @@ public final class Retriever: @unchecked Sendable {
         let needAllow = useDense && !filter.isEmpty
         // The names the collection never mentions are looked up on the same thread.
         let names = options.requireNames ? QuestionName.extract(question) : []
+        let lexicalSpan = useLexical ? Tracing.begin("lexical_search", attributes: [("lore.fetch_k", .int(Int64(fetchK)))]) : nil
         async let sideTask: (AllowSet?, [LexicalHit], Double, [String]) = Self.offThread {
             try self.lock.withLock {
                 let allow = needAllow ? try self.store.chunkIDs(collectionID: collectionID, matching: filter) : nil
@@ -115,6 +116,8 @@ public final class Retriever: @unchecked Sendable {
                     useLexical
                     ? try self.store.lexicalSearch(
                         collectionID: collectionID, text: question, limit: fetchK, filter: filter, commonShare: commonShare) : []
+                lexicalSpan?.set("lore.hits", lexical.count)
+                lexicalSpan?.end()
                 let unknown = names.isEmpty ? [] : try self.store.unknownNames(names, collectionID: collectionID).map(\.text)
                 return (allow, lexical, Self.ms(since: t), unknown)
             }
@@ -125,7 +128,11 @@ public final class Retriever: @unchecked Sendable {
             queryVector = given
         } else if let embedder, index != nil {
             let t = DispatchTime.now()
+            let span = Tracing.begin(
+                "embed", attributes: [("gen_ai.operation.name", .string("embeddings")), ("gen_ai.request.model", .string(embedder.modelID))]
+            )
             queryVector = try await embedder.embed([question]).first
+            span?.end()
             timings.embed = Self.ms(since: t)
         }
         let (allow, lexical, lexicalMs, unknown) = try await sideTask
@@ -133,7 +140,11 @@ public final class Retriever: @unchecked Sendable {
         var dense: [SearchHit] = []
         if useDense, let loaded = index, let q = queryVector {
             let t = DispatchTime.now()
+            let span = Tracing.begin("dense_search", attributes: [("lore.fetch_k", .int(Int64(options.fetchK)))])
             dense = loaded.index.search(q, k: options.fetchK, ef: options.efSearch, allow: allow)
+            span?.set("lore.hits", dense.count)
+            if let allow { span?.set("lore.filter.allowed", allow.count) }
+            span?.end()
             timings.dense = Self.ms(since: t)
         }
         let allowCount = allow?.count
@@ -145,6 +156,7 @@ public final class Retriever: @unchecked Sendable {
         timings.fetch = Self.ms(since: fetched)
 
         let t = DispatchTime.now()
+        let fusionSpan = Tracing.begin("fusion", attributes: [("lore.rrf_k", .double(options.rrfK))])
         var lists: [[Int64]] = [], weights: [Double] = []
         if useDense { lists.append(dense.map(\.label)); weights.append(options.denseWeight) }
         if useLexical { lists.append(lexical.map(\.chunkID)); weights.append(options.lexicalWeight) }
@@ -166,8 +178,12 @@ public final class Retriever: @unchecked Sendable {
             let relevant = candidates.filter { ($0.relevance ?? 1) >= options.candidateFloor }
             if !relevant.isEmpty { candidates = relevant }
         }
+        fusionSpan?.set("lore.candidates", candidates.count)
+        fusionSpan?.end()
         let chosen: [Passage]
         if options.mmr && candidates.count > 1 {
+            let span = Tracing.begin("mmr", attributes: [("lore.mmr.lambda", .double(options.lambda))])
+            defer { span?.end() }
             // Relevance for MMR: the fused score rescaled to [0, 1] over the candidates, so
             // that it is on the scale of the cosine similarities it is traded against.
             let scores = candidates.map(\.score)

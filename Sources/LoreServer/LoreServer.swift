@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import LoreCore
 import NIOCore
 
 /// The HTTP API over the store's collections, as a Hummingbird application (a Service: run it
@@ -10,7 +11,7 @@ import NIOCore
 /// `GET /metrics`; OpenAI-compatible (`OpenAIRoutes`): `POST /v1/chat/completions`,
 /// `GET /v1/models`, `POST /v1/embeddings`; and with a `DocumentCatalog` the document
 /// routes (`DocumentRoutes`). Middlewares, outermost first: request id, request metrics and
-/// log line, CORS (when configured), the index version header, the error shape,
+/// log line, the server span (when tracing is on), CORS (when configured), the index version header, the error shape,
 /// authentication and rate limits. A replica of published versions adds `POST /admin/reload`.
 public enum LoreServer {
     /// The router with every route and middleware.
@@ -19,10 +20,11 @@ public enum LoreServer {
         metrics: @escaping @Sendable () -> String,
         documents: (any DocumentCatalog)? = nil,
         reload: (@Sendable () async throws -> ReloadReport)? = nil,
-        feedback: (any FeedbackCatalog)? = nil
+        feedback: (any FeedbackCatalog)? = nil, tracer: Tracer? = nil
     ) -> Router<LoreRequestContext> {
         let router = Router(context: LoreRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
+        router.middlewares.add(TraceMiddleware(tracer: tracer))
         router.middlewares.add(RequestMetricsMiddleware())
         if let cors = options.access.cors { router.middlewares.add(CORSPolicyMiddleware(policy: cors)) }
         router.middlewares.add(IndexVersionMiddleware(collections: collections))
@@ -45,14 +47,15 @@ public enum LoreServer {
     public static func application(
         collections: ServedCollections, options: ServerOptions, readiness: [ReadinessCheck],
         metrics: @escaping @Sendable () -> String, documents: (any DocumentCatalog)? = nil,
-        reload: (@Sendable () async throws -> ReloadReport)? = nil, feedback: (any FeedbackCatalog)? = nil, logger: Logger,
+        reload: (@Sendable () async throws -> ReloadReport)? = nil, feedback: (any FeedbackCatalog)? = nil, tracer: Tracer? = nil,
+        logger: Logger,
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void
     )
         -> some ApplicationProtocol
     {
         let router = router(
             collections: collections, options: options, readiness: readiness, metrics: metrics, documents: documents, reload: reload,
-            feedback: feedback)
+            feedback: feedback, tracer: tracer)
         let host = options.host
         return Application(
             router: router,

@@ -39,6 +39,10 @@ struct ConfigurationDocsTests {
         config.canary.prompt = "p@v"
         config.canary.backend = "b"
         config.canary.retrieval = config.shadow.retrieval
+        config.shadow.indexVersion = "v000001"
+        config.canary.indexVersion = "v000001"
+        config.tracing.endpoint = "http://collector"
+        config.tracing.headers = "a=b"
         config.guardrails.input.injection.threshold = 0.5
         config.guardrails.context.injection.threshold = 0.5
         config.guardrails.context.injection.categories = ["instructions": .flag]

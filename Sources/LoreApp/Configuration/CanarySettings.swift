@@ -20,6 +20,8 @@ public struct CanarySettings: Codable, Equatable, Sendable {
     public var prompt: String?
     public var backend: String?
     public var retrieval = ShadowSettings.Retrieval()
+    /// A published version's name: on a replica, the canary arm answers from that version.
+    public var indexVersion: String?
     public var share = 0.1
     public var minRequests = 100
     public var rollbackMinRequests = 20
@@ -28,7 +30,8 @@ public struct CanarySettings: Codable, Equatable, Sendable {
     public var thresholds = CanaryController.Thresholds()
 
     public enum CodingKeys: String, CodingKey {
-        case prompt, backend, retrieval, share, minRequests = "min_requests", rollbackMinRequests = "rollback_min_requests"
+        case prompt, backend, retrieval, indexVersion = "index_version", share, minRequests = "min_requests", rollbackMinRequests =
+            "rollback_min_requests"
         case cooldownSeconds = "cooldown_s", confidence, thresholds
     }
 
@@ -40,6 +43,7 @@ public struct CanarySettings: Codable, Equatable, Sendable {
         prompt = try c.decodeIfPresent(String.self, forKey: .prompt)
         backend = try c.decodeIfPresent(String.self, forKey: .backend)
         retrieval = try c.decodeIfPresent(ShadowSettings.Retrieval.self, forKey: .retrieval) ?? d.retrieval
+        indexVersion = try c.decodeIfPresent(String.self, forKey: .indexVersion)
         share = try c.decodeIfPresent(Double.self, forKey: .share) ?? d.share
         minRequests = try c.decodeIfPresent(Int.self, forKey: .minRequests) ?? d.minRequests
         rollbackMinRequests = try c.decodeIfPresent(Int.self, forKey: .rollbackMinRequests) ?? d.rollbackMinRequests
@@ -54,6 +58,7 @@ public struct CanarySettings: Codable, Equatable, Sendable {
         s.prompt = prompt
         s.backend = backend
         s.retrieval = retrieval
+        s.indexVersion = indexVersion
         return s
     }
 

@@ -48,6 +48,8 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
     public var shadow = ShadowSettings()
     /// A canary rollout (`canary:`): off while no candidate is named.
     public var canary = CanarySettings()
+    /// OpenTelemetry traces (`tracing:`): off while no endpoint is set.
+    public var tracing = TracingSettings()
 
     /// The vector index (`index:`).
     public struct Index: Codable, Equatable, Sendable {
@@ -126,7 +128,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
     public enum CodingKeys: String, CodingKey {
         case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder
         case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval, extractive, guardrails
-        case server, requestLog = "request_log", shadow, canary
+        case server, requestLog = "request_log", shadow, canary, tracing
     }
 
     public init() {}
@@ -152,6 +154,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
         requestLog = try c.decodeIfPresent(RequestLogSettings.self, forKey: .requestLog) ?? d.requestLog
         shadow = try c.decodeIfPresent(ShadowSettings.self, forKey: .shadow) ?? d.shadow
         canary = try c.decodeIfPresent(CanarySettings.self, forKey: .canary) ?? d.canary
+        tracing = try c.decodeIfPresent(TracingSettings.self, forKey: .tracing) ?? d.tracing
     }
 }
 

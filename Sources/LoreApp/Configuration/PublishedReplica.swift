@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import LoreCore
 import LoreOps
+import LoreQuery
 import LoreServer
 import LoreStore
 import Metrics
@@ -36,11 +37,37 @@ public actor PublishedReplica {
     private let logger = Logger(label: "lore.replica")
     /// Where every version's answers are recorded (`request_log.database`), or nil.
     public let requestLog: RequestLog?
+    /// The shadow candidate and the canary, and the published versions they answer from
+    /// when they name one (`shadow.index_version`, `canary.index_version`).
+    let shadow: ShadowRunner?
+    let canary: CanaryController?
+    let candidates: CandidateVersions
 
-    /// Opens the current version; throws when nothing is published or it fails its checksum.
-    public init(root: String, config: LoreConfiguration, collection: String?, requestLog: RequestLog? = nil) throws {
+    /// Other published versions a replica's candidates answer from.
+    struct CandidateVersions: Sendable {
+        var shadow: PublishedVersion?
+        var canary: PublishedVersion?
+    }
+
+    /// Opens the current version; throws when nothing is published, it fails its checksum,
+    /// or a candidate's index version is not published (naming its key).
+    public init(
+        root: String, config: LoreConfiguration, collection: String?, requestLog: RequestLog? = nil, shadow: ShadowRunner? = nil,
+        canary: CanaryController? = nil
+    ) throws {
         self.requestLog = requestLog
+        self.shadow = shadow
+        self.canary = canary
         published = PublishedVersions(root: root)
+        func candidate(_ key: String, _ name: String?) throws -> PublishedVersion? {
+            guard let name else { return nil }
+            do { return try PublishedVersions(root: root).verify(name) } catch {
+                throw ConfigurationError(description: "\(key) \(name): not a usable published version in \(root): \(error)")
+            }
+        }
+        candidates = CandidateVersions(
+            shadow: try candidate("shadow.index_version", shadow == nil ? nil : config.shadow.indexVersion),
+            canary: try candidate("canary.index_version", canary == nil ? nil : config.canary.indexVersion))
         guard let current = try published.current() else {
             throw CommandFailure(
                 description:
@@ -57,7 +84,7 @@ public actor PublishedReplica {
 
     /// The served collections of the version opened at init (call once).
     public func start() async throws -> (ServedCollections, ServedCollection) {
-        let (first, open) = try await Self.load(served, config: config, collection: collectionName, reusing: nil, requestLog: requestLog)
+        let (first, open) = try await load(served, reusing: nil)
         let collections = ServedCollections(first, open: open)
         self.collections = collections
         embedder = first.service.retriever.embedder
@@ -94,9 +121,7 @@ public actor PublishedReplica {
             }
             next = current
             let verified = try published.verify(current.name)
-            let (first, open) = try await Self.load(
-                verified, config: config, collection: collectionName,
-                reusing: embedder, requestLog: requestLog)
+            let (first, open) = try await load(verified, reusing: embedder)
             await collections?.replace(with: first, open: open)
             embedder = first.service.retriever.embedder
             served = verified
@@ -121,22 +146,52 @@ public actor PublishedReplica {
     }
 
     /// The default collection's pipeline of `version`, and how to open its other collections.
-    private static func load(
-        _ version: PublishedVersion, config: LoreConfiguration, collection: String?,
-        reusing embedder: (any Embedder)?, requestLog: RequestLog?
-    ) async throws
+    private func load(_ version: PublishedVersion, reusing embedder: (any Embedder)?) async throws
         -> (ServedCollection, @Sendable (String) async throws -> ServedCollection)
     {
+        let config = config, requestLog = requestLog, shadow = shadow, canary = canary, candidates = candidates
         var c = config
         c.database = version.database
         let first = ServerComposition.served(
-            try await QueryServiceFactory.make(
-                c, collection: collection, readOnly: true, reusing: embedder, requestLog: requestLog, indexVersion: version.name),
+            try await Self.pipeline(
+                version, config: config, collection: collectionName, reusing: embedder, requestLog: requestLog, shadow: shadow,
+                canary: canary, candidates: candidates),
             version: version.name)
+        let loaded = first.service.retriever.embedder
         return (
             first,
-            ServerComposition.opener(c, version: version.name, reusing: first.service.retriever.embedder, requestLog: requestLog)
+            ServerComposition.opener(c, version: version.name) { name in
+                try await Self.pipeline(
+                    version, config: config, collection: name, reusing: loaded, requestLog: requestLog, shadow: shadow,
+                    canary: canary, candidates: candidates)
+            }
         )
+    }
+
+    /// A collection's pipeline of `version`, with the pipelines of the candidates' index
+    /// versions (of the same collection) beside it. The candidates' pipelines record what they
+    /// answer under their own version; they have no shadow or canary of their own.
+    static func pipeline(
+        _ version: PublishedVersion, config: LoreConfiguration, collection: String?, reusing: (any Embedder)?,
+        requestLog: RequestLog?, shadow: ShadowRunner?, canary: CanaryController?, candidates: CandidateVersions
+    ) async throws -> QueryServiceFactory.Pipeline {
+        var embedder = reusing
+        func open(_ v: PublishedVersion) async throws -> QueryService {
+            var c = config
+            c.database = v.database
+            let p = try await QueryServiceFactory.make(
+                c, collection: collection, readOnly: true, reusing: embedder, requestLog: requestLog, indexVersion: v.name)
+            embedder = embedder ?? p.service.retriever.embedder
+            return p.service
+        }
+        var services = CandidateServices()
+        if let v = candidates.shadow { services.shadow = try await open(v) }
+        if let v = candidates.canary { services.canary = v == candidates.shadow ? services.shadow : try await open(v) }
+        var c = config
+        c.database = version.database
+        return try await QueryServiceFactory.make(
+            c, collection: collection, readOnly: true, reusing: embedder, requestLog: requestLog, indexVersion: version.name,
+            shadow: shadow, canary: canary, candidates: services)
     }
 
     /// Reloads on SIGHUP (the returned source must be kept alive).

@@ -33,10 +33,12 @@ public enum QueryServiceFactory {
     ///   eval` and the benchmarks record nothing), with `indexVersion` (a published version's name).
     /// - Parameter shadow: the shadow candidate that answers a sampled share again (nil: none).
     /// - Parameter canary: the canary that routes a share to a candidate (nil: none).
+    /// - Parameter candidates: the pipelines of other index versions the shadow candidate and
+    ///   the canary arm run on (a replica's), when they name one.
     public static func make(
         _ config: LoreConfiguration, collection: String? = nil, readOnly: Bool = false,
         reusing: (any Embedder)? = nil, requestLog: RequestLog? = nil, indexVersion: String? = nil, shadow: ShadowRunner? = nil,
-        canary: CanaryController? = nil
+        canary: CanaryController? = nil, candidates: CandidateServices = CandidateServices()
     ) async throws -> Pipeline {
         // Prompts first: Lore refuses to start with a broken template.
         let registry: PromptRegistry
@@ -97,14 +99,29 @@ public enum QueryServiceFactory {
         let recorder =
             requestLog == nil && shadow == nil
             ? nil
-            : PipelineRecorder(log: requestLog?.recorder(collection: name, indexVersion: indexVersion), shadow: shadow, collection: name)
+            : PipelineRecorder(
+                log: requestLog?.recorder(collection: name, indexVersion: indexVersion), shadow: shadow, collection: name,
+                shadowService: candidates.shadow)
         let service = try QueryService(
             retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: tokenizer),
             generators: generators, defaultBackend: backend, guards: guards,
-            fallbackBackend: config.generation.fallback, prices: config.generation.prices, recorder: recorder, router: canary)
+            fallbackBackend: config.generation.fallback, prices: config.generation.prices, recorder: recorder, router: canary,
+            canaryService: candidates.canary)
         recorder?.attach(service)
         var defaults = try config.retrieval.options()
         if loaded == nil { defaults.mode = .lexical }
         return Pipeline(service: service, store: store, collection: name, collectionID: id, defaults: defaults, lexicalOnly: loaded == nil)
+    }
+}
+
+/// The pipelines of other published index versions a replica's shadow candidate and canary
+/// arm answer on (`shadow.index_version`, `canary.index_version`), for one collection.
+public struct CandidateServices: Sendable {
+    public var shadow: QueryService?
+    public var canary: QueryService?
+
+    public init(shadow: QueryService? = nil, canary: QueryService? = nil) {
+        self.shadow = shadow
+        self.canary = canary
     }
 }

@@ -209,6 +209,9 @@ extension LoreConfiguration {
             .optionalFloat(
                 "shadow.retrieval.min_relevance", \.shadow.retrieval.minRelevance, default: #"none"#,
                 #"a shadow candidate: the "I don't know" threshold"#),
+            .optionalString(
+                "shadow.index_version", \.shadow.indexVersion, default: #"none"#,
+                #"a shadow candidate on a replica (`server.published`): this published version (`v000003`) answers"#),
             .float("shadow.sample", \.shadow.sample, #"the share (0 to 1) of answered requests the candidate answers again"#),
             .int(
                 "shadow.queue", \.shadow.queue,
@@ -227,6 +230,9 @@ extension LoreConfiguration {
             .optionalFloat(
                 "canary.retrieval.min_relevance", \.canary.retrieval.minRelevance, default: #"none"#,
                 #"a canary candidate: the "I don't know" threshold"#),
+            .optionalString(
+                "canary.index_version", \.canary.indexVersion, default: #"none"#,
+                #"a canary candidate on a replica (`server.published`): this published version (`v000003`) answers"#),
             .float("canary.share", \.canary.share, #"the share (0 to 1) of users or conversations routed to the candidate (sticky)"#),
             .int("canary.min_requests", \.canary.minRequests, #"candidate requests before a promotion"#),
             .int(
@@ -247,6 +253,26 @@ extension LoreConfiguration {
             .float(
                 "canary.thresholds.p95_latency_ratio", \.canary.thresholds.p95LatencyRatio,
                 #"the largest allowed ratio of the candidate's p95 latency to the primary's (0: not compared)"#),
+            .optionalString(
+                "tracing.endpoint", \.tracing.endpoint, default: #"none (tracing off)"#,
+                #"export OpenTelemetry traces over OTLP/HTTP (protobuf) to this collector, e.g. `http://127.0.0.1:6006` (Phoenix); `/v1/traces` is added unless the URL ends with it"#
+            ),
+            .string("tracing.service_name", \.tracing.serviceName, #"the `service.name` spans are exported with"#),
+            .float(
+                "tracing.sample", \.tracing.sample,
+                #"the share (0 to 1) of requests without a `traceparent` that are traced (with one, its sampled flag decides)"#),
+            .bool(
+                "tracing.capture_content", \.tracing.captureContent,
+                #"spans carry the question and the answer as the guardrails left them (`input.value`, `output.value`)"#),
+            .optionalString(
+                "tracing.headers", \.tracing.headers, default: #"none"#,
+                #"headers sent with every export, `name=value,name2=value2` (e.g. an API key of the collector)"#),
+            .int(
+                "tracing.queue", \.tracing.queue,
+                #"finished spans waiting for export; when full, new ones are dropped and counted (`lore_trace_spans_total{outcome="dropped"}`)"#
+            ),
+            .int("tracing.batch", \.tracing.batch, #"spans per export request"#),
+            .float("tracing.timeout_s", \.tracing.timeoutSeconds, #"how long one export request may take"#),
             .bool("guardrails.enabled", \.guardrails.enabled, aliases: ["LORE_GUARDRAILS"], #"all guardrails at once"#),
             .bool(
                 "guardrails.audit", \.guardrails.audit,

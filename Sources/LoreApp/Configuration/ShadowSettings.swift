@@ -1,6 +1,7 @@
 import Foundation
 import LoreOps
 import LoreRetrieval
+import LoreStore
 
 /// Shadow traffic (`shadow:` in the configuration): a candidate that answers a sampled share
 /// of live requests again, in the background, compared with what the user got
@@ -11,6 +12,7 @@ import LoreRetrieval
 ///   prompt: answer@v2        # the candidate: a prompt version,
 ///   backend: llm             # a backend,
 ///   retrieval: {k: 8, mode: dense}   # retrieval settings (k, fetch_k, mode, lambda, min_relevance), or several
+///   index_version: v000004   # on a replica (server.published): another published version answers
 ///   sample: 0.1              # the share of answered requests shadowed
 ///   queue: 64                # requests waiting for the candidate before new ones are dropped
 /// ```
@@ -18,6 +20,8 @@ public struct ShadowSettings: Codable, Equatable, Sendable {
     public var prompt: String?
     public var backend: String?
     public var retrieval = Retrieval()
+    /// A published version's name: on a replica, the candidate answers from that version.
+    public var indexVersion: String?
     public var sample = 1.0
     public var queue = 64
 
@@ -34,7 +38,7 @@ public struct ShadowSettings: Codable, Equatable, Sendable {
         public init() {}
     }
 
-    public enum CodingKeys: String, CodingKey { case prompt, backend, retrieval, sample, queue }
+    public enum CodingKeys: String, CodingKey { case prompt, backend, retrieval, indexVersion = "index_version", sample, queue }
 
     public init() {}
 
@@ -44,6 +48,7 @@ public struct ShadowSettings: Codable, Equatable, Sendable {
         prompt = try c.decodeIfPresent(String.self, forKey: .prompt)
         backend = try c.decodeIfPresent(String.self, forKey: .backend)
         retrieval = try c.decodeIfPresent(Retrieval.self, forKey: .retrieval) ?? d.retrieval
+        indexVersion = try c.decodeIfPresent(String.self, forKey: .indexVersion)
         sample = try c.decodeIfPresent(Double.self, forKey: .sample) ?? d.sample
         queue = try c.decodeIfPresent(Int.self, forKey: .queue) ?? d.queue
     }
@@ -52,7 +57,8 @@ public struct ShadowSettings: Codable, Equatable, Sendable {
     public var candidate: ShadowCandidate {
         ShadowCandidate(
             prompt: prompt, backend: backend, k: retrieval.k, fetchK: retrieval.fetchK,
-            mode: retrieval.mode.flatMap(RetrievalMode.init(rawValue:)), lambda: retrieval.lambda, minRelevance: retrieval.minRelevance)
+            mode: retrieval.mode.flatMap(RetrievalMode.init(rawValue:)), lambda: retrieval.lambda, minRelevance: retrieval.minRelevance,
+            indexVersion: indexVersion)
     }
 
     /// Whether a candidate is named.
@@ -73,6 +79,9 @@ public struct ShadowSettings: Codable, Equatable, Sendable {
             throw fail("retrieval.min_relevance must be between -1 and 1, not \(r)")
         }
         if let p = prompt, !p.contains("@") { throw fail("prompt must be NAME@VERSION, not \(p)") }
+        if let v = indexVersion, PublishedVersions.number(of: v) == nil {
+            throw fail("index_version must be a published version's name (v000003), not \(v)")
+        }
     }
 
     /// The runner's settings.

@@ -50,13 +50,26 @@ public struct GenerateStage: Sendable {
             sources: context.sources, requestID: run.requestID, stream: run.request.stream,
             questionVector: questionVector, questionModel: questionModel)
         let t = DispatchTime.now()
+        let span = Tracing.current
+        span?.set("gen_ai.operation.name", "chat")
+        span?.set("gen_ai.provider.name", generator is ExtractiveAnswerer ? "lore" : "openai")
+        span?.set("lore.backend", run.backendName)
+        span?.set("gen_ai.request.stream", run.request.stream)
+        if let temperature = parameters.temperature { span?.set("gen_ai.request.temperature", temperature) }
+        if let maxTokens = parameters.maxTokens { span?.set("gen_ai.request.max_tokens", maxTokens) }
+        span?.set("lore.generation.sources", context.sources.count)
         var answer = ""
         var summary: GenerationSummary? = nil
         func consume(_ generator: any Generator) async throws {
             for try await event in generator.generate(generation) {
                 switch event {
                 case .delta(let text):
-                    if run.timings.firstToken == nil { run.timings.firstToken = QueryService.ms(since: t) }
+                    if run.timings.firstToken == nil {
+                        let ttft = QueryService.ms(since: t)
+                        run.timings.firstToken = ttft
+                        span?.addEvent("gen_ai.content.first_token")
+                        span?.set("lore.time_to_first_token_ms", ttft)
+                    }
                     answer += text
                     stream.send(text, &run)
                 case .finished(let s):
@@ -96,6 +109,21 @@ public struct GenerateStage: Sendable {
             throw QueryError(e.kind == .connect || e.kind == .unavailable ? .backendUnavailable : .backend, e.description)
         }
         run.timings.generate = QueryService.ms(since: t)
+        if let span, let s = summary {
+            // The GenAI semantic conventions' attributes, and OpenInference's (Phoenix's views).
+            span.rename("chat \(s.model)")
+            span.set("gen_ai.request.model", s.model)
+            span.set("gen_ai.response.model", s.model)
+            span.set("gen_ai.response.finish_reasons", .strings([s.finishReason.rawValue]))
+            span.set("gen_ai.usage.input_tokens", s.usage.promptTokens)
+            span.set("gen_ai.usage.output_tokens", s.usage.completionTokens)
+            span.set("llm.model_name", s.model)
+            span.set("llm.token_count.prompt", s.usage.promptTokens)
+            span.set("llm.token_count.completion", s.usage.completionTokens)
+            span.set("llm.token_count.total", s.usage.totalTokens)
+            if let fallback = run.response.fallbackFrom { span.set("lore.fallback_from", fallback) }
+            span.setContent("output.value", answer)
+        }
         if let s = summary {
             run.response.model = s.model
             run.response.usage = s.usage
