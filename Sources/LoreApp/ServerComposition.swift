@@ -31,6 +31,8 @@ public final class ServerComposition: Sendable {
     public let shadow: ShadowRunner?
     /// The canary (`canary:`), with the request log: its state and decisions go there.
     public let canary: CanaryController?
+    /// The prompt bandit (`prompts.bandit: thompson`), with the request log: split weights from ratings.
+    public let bandit: PromptBandit?
     /// The tracer (`tracing:`), and the exporter that sends its spans; nil when tracing is off.
     public let tracer: Tracer?
     public let traceExporter: OTLPTraceExporter?
@@ -90,6 +92,17 @@ public final class ServerComposition: Sendable {
             }
             canary = try CanaryController(settings: config.canary.controller, path: log.path)
         }
+        var bandit: PromptBandit? = nil
+        if config.prompts.bandit == .thompson {
+            try config.prompts.validate()
+            guard let log = requestLog else {
+                throw ConfigurationError(description: "prompts.bandit: needs the request log, where the ratings are (request_log.enabled)")
+            }
+            guard config.server.published == nil else {
+                throw ConfigurationError(description: "prompts.bandit: is not built for replicas of published versions")
+            }
+            bandit = try PromptBandit(path: log.path, settings: config.prompts.banditSettings)
+        }
         if let root = config.server.published {
             let r = try PublishedReplica(
                 root: root, config: config, collection: collection, requestLog: requestLog, shadow: shadow, canary: canary)
@@ -98,11 +111,13 @@ public final class ServerComposition: Sendable {
             replica = r
         } else {
             first = Self.served(
-                try await QueryServiceFactory.make(config, collection: collection, requestLog: requestLog, shadow: shadow, canary: canary))
+                try await QueryServiceFactory.make(
+                    config, collection: collection, requestLog: requestLog, shadow: shadow, canary: canary, bandit: bandit))
             collections = ServedCollections(
                 first,
                 open: Self.opener(
-                    config, reusing: first.service.retriever.embedder, requestLog: requestLog, shadow: shadow, canary: canary))
+                    config, reusing: first.service.retriever.embedder, requestLog: requestLog, shadow: shadow, canary: canary,
+                    bandit: bandit))
         }
         var options = config.server.options(database: config.database)
         options.access.keysArePublished = replica != nil
@@ -118,6 +133,8 @@ public final class ServerComposition: Sendable {
         self.feedback = try requestLog.map { try FeedbackBook(log: $0) }
         self.shadow = shadow
         self.canary = canary
+        self.bandit = bandit
+        bandit?.start()
         let tracer = config.tracing.tracer(version: LoreVersion.current)
         self.tracer = tracer
         self.traceExporter = try tracer.map { t in
@@ -149,6 +166,7 @@ public final class ServerComposition: Sendable {
     /// Writes what the request log has queued and ends its thread (after the server stops).
     /// Shadow work still queued is abandoned (`closeShadow()` waits for it).
     public func close() {
+        bandit?.stop()
         requestLog?.close()
     }
 
@@ -197,14 +215,14 @@ public final class ServerComposition: Sendable {
     /// `version` (a published version's name) opens it read-only.
     static func opener(
         _ config: LoreConfiguration, version: String? = nil, reusing embedder: (any Embedder)? = nil, requestLog: RequestLog? = nil,
-        shadow: ShadowRunner? = nil, canary: CanaryController? = nil
+        shadow: ShadowRunner? = nil, canary: CanaryController? = nil, bandit: PromptBandit? = nil
     )
         -> @Sendable (String) async throws -> ServedCollection
     {
         opener(config, version: version) { name in
             try await QueryServiceFactory.make(
                 config, collection: name, readOnly: version != nil, reusing: embedder, requestLog: requestLog, indexVersion: version,
-                shadow: shadow, canary: canary)
+                shadow: shadow, canary: canary, bandit: bandit)
         }
     }
 

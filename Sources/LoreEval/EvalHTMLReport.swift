@@ -127,9 +127,10 @@ public enum EvalHTMLReport {
     }
 
     /// A metric's value as the tables show it: milliseconds with one decimal, counts whole,
-    /// the rest with three decimals.
+    /// costs with six decimals, the rest with three.
     public static func format(_ name: String, _ v: Double) -> String {
         if name.contains("_ms_") { return String(format: "%.1f ms", v) }
+        if name.hasPrefix("cost") { return String(format: "%.6f", v) }
         if ["questions", "tokens", "guardrail_findings"].contains(name) { return String(format: "%.0f", v) }
         return String(format: "%.3f", v)
     }

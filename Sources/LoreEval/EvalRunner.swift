@@ -43,6 +43,8 @@ public struct EvalRunner: Sendable {
         public var retrieveMs: Double
         public var embedMs: Double
         public var generateMs: Double
+        /// The answer's cost (`usage.cost`) when its backend has a price; nil otherwise.
+        public var cost: Double? = nil
 
         /// snake_case on disk (metric names in `metrics` are kept verbatim, so no key strategy).
         enum CodingKeys: String, CodingKey {
@@ -69,6 +71,7 @@ public struct EvalRunner: Sendable {
             case retrieveMs = "retrieve_ms"
             case embedMs = "embed_ms"
             case generateMs = "generate_ms"
+            case cost
         }
     }
 
@@ -103,11 +106,12 @@ public struct EvalRunner: Sendable {
             citationPrecision: EvalMetrics.citationPrecision(cited: cited, gold: gold),
             citationRecall: EvalMetrics.citationRecall(cited: cited, gold: gold),
             guardrailFindings: r.guardrailFindings.count, tokens: r.usage.totalTokens, latencyMs: wall,
-            retrieveMs: r.timingsMs.retrieve, embedMs: r.timingsMs.embed, generateMs: r.timingsMs.generate)
+            retrieveMs: r.timingsMs.retrieve, embedMs: r.timingsMs.embed, generateMs: r.timingsMs.generate, cost: r.usage.cost)
     }
 
     /// Aggregates: retrieval and answer metrics over the answerable questions that have gold
-    /// sources (answers), refusal accuracy over all, latency over all.
+    /// sources (answers), refusal accuracy over all, latency over all; with a priced backend,
+    /// `cost` (the run's) and `cost_per_question`.
     public static func metrics(_ results: [QuestionResult], k: Int) -> [String: Double] {
         func mean(_ xs: [Double]) -> Double { xs.isEmpty ? 0 : xs.reduce(0, +) / Double(xs.count) }
         let withGold = results.filter { $0.answerable && !$0.gold.isEmpty }
@@ -136,6 +140,11 @@ public struct EvalRunner: Sendable {
         let unanswerable = results.filter { !$0.answerable }
         if !unanswerable.isEmpty { m["refusal_rate_unanswerable"] = mean(unanswerable.map { $0.refused ? 1 : 0 }) }
         if !answerable.isEmpty { m["refusal_rate_answerable"] = mean(answerable.map { $0.refused ? 1 : 0 }) }
+        let costs = results.compactMap(\.cost)
+        if !costs.isEmpty {
+            m["cost"] = costs.reduce(0, +)
+            m["cost_per_question"] = costs.reduce(0, +) / Double(results.count)
+        }
         return m
     }
 }

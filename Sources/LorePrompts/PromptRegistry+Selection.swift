@@ -20,11 +20,12 @@ extension PromptRegistry {
 
     /// The template to use for one request. `name@version` pins a version. A plain `name`
     /// with an A/B split and a non-empty `key` (a user or session id) gets the version the
-    /// split assigns to that key: always the same one for the same key and weights. Without a
-    /// split, or without a key, it is the default version (never a random draw).
+    /// split assigns to that key: always the same one for the same key and weights (the live
+    /// weights of a bandit, when it has set them). Without a split, or without a key, it is
+    /// the default version (never a random draw).
     public func select(_ reference: String, key: String? = nil) throws -> PromptTemplate {
         let (name, version) = try Self.parseReference(reference)
-        if version == nil, let key, !key.isEmpty, let split = splits[name] {
+        if version == nil, let key, !key.isEmpty, let split = live?.split(name) ?? splits[name] {
             return try template(name: name, version: split.version(forKey: key))
         }
         return try template(name: name, version: version)

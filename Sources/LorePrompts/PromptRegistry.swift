@@ -17,6 +17,9 @@ public struct PromptRegistry: Sendable {
     public let defaults: [String: String]
     /// name → split, for the names that have one.
     public let splits: [String: PromptSplit]
+    /// Weights that replace a split's while the process runs (a bandit's); nil: the
+    /// configured weights always.
+    public var live: LiveSplitWeights?
 
     /// Builds a registry from parsed templates. `defaults` and `splits` must name existing
     /// versions; a name with no configured default gets its lowest version (natural order:

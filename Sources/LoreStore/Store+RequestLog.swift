@@ -275,6 +275,23 @@ extension Store {
         return try s.step() ? Self.feedbackRecord(s) : nil
     }
 
+    /// The good and bad ratings of the requests answered with each version of prompt `name`
+    /// (rated at or after `since`, when given).
+    public func ratingCounts(promptName name: String, since: Double? = nil) throws -> [String: (good: Int, bad: Int)] {
+        let s = try connection.prepare(
+            """
+            SELECT r.prompt_version, SUM(f.rating > 0), SUM(f.rating < 0)
+            FROM request_feedback f JOIN request_log r ON r.id = f.request_id
+            WHERE r.prompt_name = ? AND f.at >= ?
+            GROUP BY r.prompt_version
+            """)
+        try s.bind([.text(name), .double(since ?? 0)])
+        defer { s.reset() }
+        var out: [String: (good: Int, bad: Int)] = [:]
+        while try s.step() { out[s.text(0)] = (Int(s.int(1)), Int(s.int(2))) }
+        return out
+    }
+
     /// Ratings with their requests, newest rating first.
     public func feedbackRecords(collection: String? = nil, limit: Int = 1000) throws -> [(FeedbackRecord, RequestRecord)] {
         let columns = Self.requestColumns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespaces) }

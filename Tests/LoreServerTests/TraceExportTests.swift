@@ -10,7 +10,7 @@ import Testing
 @Suite("traces in a real collector (Phoenix)")
 struct TraceExportTests {
     /// One span as Phoenix's `GET /v1/projects/default/spans` gives it.
-    struct PhoenixSpan {
+    struct PhoenixSpan: @unchecked Sendable {
         var name: String
         var spanID: String
         var parentID: String?
@@ -39,11 +39,17 @@ struct TraceExportTests {
         "a streamed answer from the real LLM server arrives in Phoenix as one trace: the server span under the caller's traceparent, a query span, a span per stage with retrieval's own under it, gen_ai attributes on the generation; the trace id in the response and the request log; captured text redacted"
     )
     func streamedAnswerInPhoenix() async throws {
-        let (phoenix, collector) = try ServerProcess.onFreePort { port in
-            try ServerProcess("/bin/bash", [TestPaths.repositoryRoot + "/scripts/trace-collector", String(port)], timeout: 600)
+        // Phoenix and the LLM server start at once, each waited for on a thread of its own
+        // (the suites beside this one serve requests on the cooperative pool).
+        async let startingPhoenix = offPool {
+            try ServerProcess.onFreePort { port in
+                try ServerProcess("/bin/bash", [TestPaths.repositoryRoot + "/scripts/trace-collector", String(port)], timeout: 600)
+            }
         }
+        async let startingLLM = offPool { try LLMServer.url() }
+        let (phoenix, collector) = try await startingPhoenix
         defer { phoenix.stop() }
-        let llm = try LLMServer.url()
+        let llm = try await startingLLM
         let store = try await KeyedStore()
         let yaml = """
             generation:
@@ -54,7 +60,8 @@ struct TraceExportTests {
               service_name: lore-trace-test
               capture_content: true
             """
-        let server = try LoreServeProcess(["--config", store.directory.write("lore.yaml", yaml)], database: store.database)
+        let configFile = store.directory.write("lore.yaml", yaml), database = store.database
+        let server = try await offPool { try LoreServeProcess(["--config", configFile], database: database) }
         let caller = TraceContext.random()
         let email = "jane.roe@example.com"
         let r = try await server.request(
@@ -70,7 +77,7 @@ struct TraceExportTests {
         var spans: [PhoenixSpan] = []
         let deadline = Date().addingTimeInterval(60)
         repeat {
-            spans = try Self.spans(collector, trace: caller.traceID)
+            spans = try await offPool { try Self.spans(collector, trace: caller.traceID) }
             if spans.contains(where: { $0.name.hasPrefix("POST") }) && spans.count >= 12 { break }
             try await Task.sleep(for: .milliseconds(250))
         } while Date() < deadline
@@ -109,7 +116,7 @@ struct TraceExportTests {
         #expect(!String(decoding: everything, as: UTF8.self).contains(email))
 
         // The trace id in the request log; the server stops cleanly with its exporter.
-        server.process.stop()
+        try await offPool { server.process.stop() }
         #expect(try Store(path: store.database).requestRecord(id: "traced-1")?.traceID == caller.traceID)
     }
 

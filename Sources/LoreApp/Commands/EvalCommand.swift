@@ -187,11 +187,13 @@ public enum EvalReportText {
         return first + m.keys.filter { !Gates.guarded($0) }.sorted()
     }
 
-    /// A metric's value, right-aligned: milliseconds, counts or three decimals.
+    /// A metric's value, right-aligned: milliseconds, counts, costs with six decimals, or three.
     public static func format(_ name: String, _ v: Double) -> String {
-        name.hasSuffix("_ms_p50") || name.hasSuffix("_ms_p95")
-            ? String(format: "%9.1f ms", v)
-            : ["questions", "tokens", "guardrail_findings"].contains(name) ? String(format: "%9.0f", v) : String(format: "%9.3f", v)
+        name.hasPrefix("cost")
+            ? String(format: "%9.6f", v)
+            : name.hasSuffix("_ms_p50") || name.hasSuffix("_ms_p95")
+                ? String(format: "%9.1f ms", v)
+                : ["questions", "tokens", "guardrail_findings"].contains(name) ? String(format: "%9.0f", v) : String(format: "%9.3f", v)
     }
 
     /// The terminal table: one run with its baseline values, or several side by side.

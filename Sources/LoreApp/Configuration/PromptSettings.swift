@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LoreOps
 import LorePrompts
 
 /// The prompt templates (`prompts:` in the configuration): where they are, the default
@@ -11,6 +12,9 @@ import LorePrompts
 ///   defaults: {answer: v1, condense: v1}
 ///   splits:
 ///     answer: {v1: 90, v2: 10}     # sticky per user or session id
+///   bandit: thompson               # the splits' weights follow users' ratings (needs the request log)
+///   bandit_refresh_s: 60
+///   bandit_floor: 0.05             # every version keeps at least this share
 /// ```
 public struct PromptSettings: Codable, Equatable, Sendable {
     /// Where the templates live (`<directory>/<name>/<version>.md`). A relative path is looked
@@ -20,8 +24,20 @@ public struct PromptSettings: Codable, Equatable, Sendable {
     public var defaults: [String: String] = ["answer": "v1", "condense": "v1"]
     /// name → version → weight. None by default.
     public var splits: [String: [String: Int]] = [:]
+    /// `thompson`: each split's weights are recomputed from users' ratings (Thompson
+    /// sampling); `none`: the configured weights.
+    public var bandit = BanditStrategy.none
+    public var banditRefreshSeconds = 60.0
+    public var banditFloor = 0.05
 
-    public enum CodingKeys: String, CodingKey { case directory, defaults, splits }
+    /// How split weights are set.
+    public enum BanditStrategy: String, Codable, Sendable, CaseIterable {
+        case none, thompson
+    }
+
+    public enum CodingKeys: String, CodingKey {
+        case directory, defaults, splits, bandit, banditRefreshSeconds = "bandit_refresh_s", banditFloor = "bandit_floor"
+    }
 
     public init() {}
 
@@ -32,6 +48,14 @@ public struct PromptSettings: Codable, Equatable, Sendable {
         let given = try c.decodeIfPresent([String: String].self, forKey: .defaults) ?? [:]
         defaults = d.defaults.merging(given) { $1 }
         splits = try c.decodeIfPresent([String: [String: Int]].self, forKey: .splits) ?? d.splits
+        if let word = try c.decodeIfPresent(String.self, forKey: .bandit) {
+            guard let b = BanditStrategy(rawValue: word) else {
+                throw ConfigurationError(description: "prompts.bandit must be one of none, thompson, not \(word)")
+            }
+            bandit = b
+        }
+        banditRefreshSeconds = try c.decodeIfPresent(Double.self, forKey: .banditRefreshSeconds) ?? d.banditRefreshSeconds
+        banditFloor = try c.decodeIfPresent(Double.self, forKey: .banditFloor) ?? d.banditFloor
     }
 
     /// Checks what can be checked without reading the templates (`makeRegistry` checks that
@@ -56,6 +80,25 @@ public struct PromptSettings: Codable, Equatable, Sendable {
                     description: "prompts.splits.\(name): the weights add up to 0; give at least one version a positive weight")
             }
         }
+        guard banditRefreshSeconds > 0 else {
+            throw ConfigurationError(description: "prompts.bandit_refresh_s must be above 0, not \(banditRefreshSeconds)")
+        }
+        guard banditFloor >= 0 && banditFloor < 0.5 else {
+            throw ConfigurationError(description: "prompts.bandit_floor must be from 0 to below 0.5, not \(banditFloor)")
+        }
+        if bandit == .thompson && splits.isEmpty {
+            throw ConfigurationError(
+                description:
+                    "prompts.bandit: thompson chooses between the versions of a split; name them in prompts.splits (e.g. {answer: {v1: 1, v2: 1}})"
+            )
+        }
+    }
+
+    /// The bandit's settings: each split's versions with a positive weight are its arms.
+    public var banditSettings: PromptBandit.Settings {
+        PromptBandit.Settings(
+            arms: splits.mapValues { weights in VersionOrder.sorted(weights.filter { $0.value > 0 }.keys) },
+            refresh: banditRefreshSeconds, floor: banditFloor)
     }
 
     /// The directory the templates are read from.

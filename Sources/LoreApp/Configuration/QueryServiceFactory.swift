@@ -35,16 +35,18 @@ public enum QueryServiceFactory {
     /// - Parameter canary: the canary that routes a share to a candidate (nil: none).
     /// - Parameter candidates: the pipelines of other index versions the shadow candidate and
     ///   the canary arm run on (a replica's), when they name one.
+    /// - Parameter bandit: the bandit whose weights replace the splits' (nil: the configured ones).
     public static func make(
         _ config: LoreConfiguration, collection: String? = nil, readOnly: Bool = false,
         reusing: (any Embedder)? = nil, requestLog: RequestLog? = nil, indexVersion: String? = nil, shadow: ShadowRunner? = nil,
-        canary: CanaryController? = nil, candidates: CandidateServices = CandidateServices()
+        canary: CanaryController? = nil, candidates: CandidateServices = CandidateServices(), bandit: PromptBandit? = nil
     ) async throws -> Pipeline {
         // Prompts first: Lore refuses to start with a broken template.
-        let registry: PromptRegistry
+        var registry: PromptRegistry
         do { registry = try config.prompts.makeRegistry() } catch {
             throw CommandFailure(description: "\(error)")
         }
+        registry.live = bandit?.live
         try config.requireDatabase()
         let store = try Store(path: config.database, readOnly: readOnly)
         let name = collection ?? config.collection

@@ -107,6 +107,12 @@ extension LoreConfiguration {
             .structure(
                 "prompts.splits", "map name → {version: weight}", default: #"`{}`"#,
                 #"A/B weights per name, sticky per user or conversation id, e.g. `{answer: {v1: 90, v2: 10}}`"#),
+            .choice(
+                "prompts.bandit", \.prompts.bandit,
+                #"`thompson`: each split's weights become the probability that each version is the best, from users' ratings in the request log (Thompson sampling); `none`: the configured weights"#
+            ),
+            .float("prompts.bandit_refresh_s", \.prompts.banditRefreshSeconds, #"how often the bandit recomputes the weights"#),
+            .float("prompts.bandit_floor", \.prompts.banditFloor, #"the least share the bandit leaves any version (0 to below 0.5)"#),
             .string(
                 "generation.backend", \.generation.backend,
                 #"`extractive` (no LLM), a configured backend's name, or `pool` (every configured backend) (`--backend`)"#),
