@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import LoreCore
 import Synchronization
 
 /// The process's HTTP clients for generation, one per connect timeout (the connect timeout

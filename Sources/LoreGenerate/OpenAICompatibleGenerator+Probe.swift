@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import LoreCore
 import NIOCore
 
 extension OpenAICompatibleGenerator {

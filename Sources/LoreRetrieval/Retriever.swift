@@ -128,9 +128,7 @@ public final class Retriever: @unchecked Sendable {
             queryVector = given
         } else if let embedder, index != nil {
             let t = DispatchTime.now()
-            let span = Tracing.begin(
-                "embed", attributes: [("gen_ai.operation.name", .string("embeddings")), ("gen_ai.request.model", .string(embedder.modelID))]
-            )
+            let span = Tracing.beginEmbedding(model: embedder.modelID)
             queryVector = try await embedder.embed([question]).first
             span?.end()
             timings.embed = Self.ms(since: t)

@@ -74,7 +74,7 @@ public final class OTLPTraceExporter: Service, Sendable {
                 Counter(label: "lore_trace_spans_total", dimensions: [("outcome", "failed")]).increment(by: spans.count)
                 warnThrottled("trace export failed", error: "\(error)", spans: spans.count)
             }
-            Timer(label: "lore_trace_export_seconds").recordNanoseconds((ContinuousClock.now - started).totalNanoseconds)
+            Timer(label: "lore_trace_export_seconds").recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         }
     }
 
@@ -86,7 +86,7 @@ public final class OTLPTraceExporter: Service, Sendable {
         request.headers.add(name: "User-Agent", value: "lore/\(version)")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(timeout.totalNanoseconds))
+        let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
         let text = try await response.body.collect(upTo: 64 * 1024)
         guard (200..<300).contains(response.status.code) else {
             throw ExportError(
@@ -105,11 +105,4 @@ public final class OTLPTraceExporter: Service, Sendable {
     }
 
     struct ExportError: Error, CustomStringConvertible { let description: String }
-}
-
-extension Duration {
-    fileprivate var totalNanoseconds: Int64 {
-        let (s, a) = components
-        return s * 1_000_000_000 + a / 1_000_000_000
-    }
 }

@@ -189,6 +189,12 @@ public enum Tracing {
         }
     }
 
+    /// An `embed` leaf span for embedding with `model` (the GenAI conventions' `embeddings`
+    /// operation); nil without a current span.
+    public static func beginEmbedding(model: String) -> Span? {
+        begin("embed", attributes: [("gen_ai.operation.name", .string("embeddings")), ("gen_ai.request.model", .string(model))])
+    }
+
     /// A child span of the current one, started now; nil without a current span. For a leaf
     /// (nothing runs inside it) that ends on another thread or later: the caller ends it.
     public static func begin(_ name: String, kind: SpanKind = .internal, attributes: [(String, SpanValue)] = []) -> Span? {

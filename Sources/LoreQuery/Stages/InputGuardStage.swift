@@ -23,9 +23,7 @@ public struct InputGuardStage: Sendable {
         if input.blockedAnswer == nil {
             if guards.wantsQuestionVector, let embedder {
                 let t = DispatchTime.now()
-                let span = Tracing.begin(
-                    "embed",
-                    attributes: [("gen_ai.operation.name", .string("embeddings")), ("gen_ai.request.model", .string(embedder.modelID))])
+                let span = Tracing.beginEmbedding(model: embedder.modelID)
                 defer { span?.end() }
                 do { run.questionVector = try await embedder.embed([input.question]).first } catch {
                     span?.fail(error)
