@@ -205,7 +205,10 @@ public final class ServerComposition: Sendable {
             services: services, gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "lore.server"))
         group.maximumGracefulShutdownDuration = .milliseconds(Int64((config.server.shutdownGraceSeconds * 1000).rounded()))
-        try await ServiceGroup(configuration: group).run()
+        do { try await ServiceGroup(configuration: group).run() } catch {
+            await closeShadow()
+            throw error
+        }
         await closeShadow()
     }
 

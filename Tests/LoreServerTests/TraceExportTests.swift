@@ -116,7 +116,8 @@ struct TraceExportTests {
         #expect(!String(decoding: everything, as: UTF8.self).contains(email))
 
         // The trace id in the request log; the server stops cleanly with its exporter.
-        try await offPool { server.process.stop() }
+        let clean = try await offPool { server.process.stop(grace: 60) }
+        #expect(clean, "lore serve exits on SIGTERM by itself, its exporter stopped")
         #expect(try Store(path: store.database).requestRecord(id: "traced-1")?.traceID == caller.traceID)
     }
 

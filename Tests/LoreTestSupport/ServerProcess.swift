@@ -41,18 +41,25 @@ public final class ServerProcess: @unchecked Sendable {
 
     public struct ServerError: Error, CustomStringConvertible { public var description: String }
 
-    /// Sends SIGTERM, and SIGKILL if the process is still there after 5 s (a child may
-    /// inherit SIGTERM as ignored from the test runner). Polls rather than calling
-    /// `waitUntilExit`, which spins on a busy loop off the main thread.
-    public func stop() {
-        guard !stopped else { return }
+    /// Sends SIGTERM, and SIGKILL if the process is still there after `grace` seconds (a
+    /// child may inherit SIGTERM as ignored from the test runner). Returns true when the
+    /// process exited on its own within the grace, false when it had to be killed (or was
+    /// stopped before). Polls rather than calling `waitUntilExit`, which spins on a busy
+    /// loop off the main thread. A test that checks what a server does on SIGTERM (drains a
+    /// queue, exports spans) passes a grace long enough for that work on a loaded machine.
+    @discardableResult
+    public func stop(grace: Double = 1) -> Bool {
+        guard !stopped else { return false }
         stopped = true
         let pid = process.processIdentifier
-        for (signal, grace) in [(SIGTERM, 1.0), (SIGKILL, 10.0)] where process.isRunning {
+        var exitedOnItsOwn = true
+        for (signal, wait) in [(SIGTERM, grace), (SIGKILL, 10.0)] where process.isRunning {
+            if signal == SIGKILL { exitedOnItsOwn = false }
             kill(pid, signal)
-            let deadline = Date().addingTimeInterval(grace)
+            let deadline = Date().addingTimeInterval(wait)
             while process.isRunning, Date() < deadline { usleep(20_000) }
         }
+        return exitedOnItsOwn
     }
 
     deinit { stop() }
