@@ -1,7 +1,9 @@
 -- wrk script of bench/load: POST /v1/query with the questions of the eval set, one JSON
 -- body per request, cycling through them (each wrk thread starts at another question).
 --
--- Usage: wrk ... -s bench/load.lua URL/v1/query -- BODIES_FILE
+-- Usage: wrk ... -s bench/load.lua URL/v1/query -- BODIES_FILE [PACE_MS]
+-- With PACE_MS, each connection waits that many milliseconds after a response before its
+-- next request (wrk's delay()): a server that is busy only part of the time.
 -- BODIES_FILE holds one request body per line, already JSON ({"question": "..."}), so this
 -- script never has to escape text. It counts the responses whose status is not 2xx (wrk's
 -- own "Non-2xx or 3xx responses" counts only status > 399), tallies the status codes, and
@@ -23,6 +25,8 @@ function init(args)
     if #line > 0 then bodies[#bodies + 1] = line end
   end
   if #bodies == 0 then error("bench/load.lua: no request bodies in " .. path) end
+  local pace = tonumber(args[2] or "0") or 0
+  if pace > 0 then delay = function() return pace end end
   idx = (tid * 17) % #bodies
   non2xx = 0
   codes = {}

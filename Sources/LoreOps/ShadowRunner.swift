@@ -90,7 +90,10 @@ public struct ShadowCandidate: Sendable, Equatable {
 /// answer never reaches the user; its failures are counted (`lore_shadow_requests_total
 /// {outcome="failed"}`) and logged at debug, never surfaced. The queue is bounded: when it is
 /// full the request is dropped and counted (`outcome="dropped"`), so the primary never waits.
-/// One candidate runs at a time.
+/// One candidate runs at a time, and only on spare capacity: a queued request waits until no
+/// primary request has been in flight for `quiet` (`activity`, which the server's pipelines
+/// keep), and one that waits longer than `maxWait` is dropped and counted
+/// (`outcome="expired"`). Under steady load the candidate therefore mostly drops, and says so.
 public final class ShadowRunner: @unchecked Sendable {
     /// The channel of the candidate's requests.
     public static let channel = "shadow"
@@ -101,15 +104,27 @@ public final class ShadowRunner: @unchecked Sendable {
         public var sample: Double
         /// Requests waiting for the candidate before new ones are dropped.
         public var queueLimit: Int
+        /// How long no primary request must have been in flight before a candidate run
+        /// starts (zero: it starts whenever its thread gets a core).
+        public var quiet: Duration
+        /// How long a queued request may wait for a quiet moment before it is dropped.
+        public var maxWait: Duration
 
-        public init(candidate: ShadowCandidate, sample: Double = 1, queueLimit: Int = 64) {
+        public init(
+            candidate: ShadowCandidate, sample: Double = 1, queueLimit: Int = 64, quiet: Duration = .milliseconds(10),
+            maxWait: Duration = .seconds(60)
+        ) {
             self.candidate = candidate
             self.sample = sample
             self.queueLimit = queueLimit
+            self.quiet = quiet
+            self.maxWait = maxWait
         }
     }
 
     public let settings: Settings
+    /// The primary requests in flight: the pipelines this runner shadows count theirs here.
+    public let activity = ForegroundActivity()
     private let store: Mutex<Store>
     private let redactor = PIIDetector()
     private let logger: Logger
@@ -118,6 +133,7 @@ public final class ShadowRunner: @unchecked Sendable {
         var answered: AnsweredQuery
         var collection: String
         var service: QueryService
+        var queuedAt = ContinuousClock.now
     }
     private let jobs: AsyncStream<Job>.Continuation
     private let stream: AsyncStream<Job>
@@ -146,7 +162,13 @@ public final class ShadowRunner: @unchecked Sendable {
             // all but that request's span: candidate runs are not part of the first request's trace.
             task = Task(priority: .background) {
                 await Tracing.$current.withValue(nil) {
-                    for await job in stream { await self.executor.run { await self.run(job) } }
+                    for await job in stream {
+                        guard await self.waitForQuiet(since: job.queuedAt) else {
+                            Counter(label: "lore_shadow_requests_total", dimensions: [("outcome", "expired")]).increment()
+                            continue
+                        }
+                        await self.executor.run { await self.run(job) }
+                    }
                 }
             }
         }
@@ -156,6 +178,20 @@ public final class ShadowRunner: @unchecked Sendable {
     public func close() async {
         jobs.finish()
         await worker.withLock { $0 }?.value
+    }
+
+    /// Waits until no primary request has been in flight for `settings.quiet`; false when
+    /// that takes past `settings.maxWait` from `queuedAt`. Polls at a fraction of the quiet
+    /// period (an idle server is seen within it; a busy one costs a wake-up per poll).
+    func waitForQuiet(since queuedAt: ContinuousClock.Instant) async -> Bool {
+        let quiet = settings.quiet
+        guard quiet > .zero else { return true }
+        let poll = max(quiet / 4, .milliseconds(1))
+        while !activity.isQuiet(for: quiet) {
+            if ContinuousClock.now - queuedAt > settings.maxWait { return false }
+            try? await Task.sleep(for: poll)
+        }
+        return true
     }
 
     /// Whether request `id` falls in the sampled share (a stable hash of the id).

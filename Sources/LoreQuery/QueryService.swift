@@ -37,6 +37,9 @@ public final class QueryService: Sendable {
     /// The pipeline the canary arm runs on when the candidate is another index version (a
     /// replica's); nil: the canary arm runs here, with the candidate's overrides.
     public let canaryService: QueryService?
+    /// Where the server counts the requests users wait for (every channel but the shadow
+    /// candidate's), so background work can keep to spare capacity; nil: not counted.
+    public let activity: ForegroundActivity?
     private let logger: Logger
 
     public init(
@@ -44,9 +47,10 @@ public final class QueryService: Sendable {
         defaultBackend: String, guards: any QueryGuards = PassThroughGuards(),
         attributor: CitationAttributor? = CitationAttributor(), fallbackBackend: String? = nil,
         prices: [String: TokenPrice] = [:], recorder: (any QueryRecorder)? = nil, router: (any QueryRouter)? = nil,
-        canaryService: QueryService? = nil, logger: Logger = Logger(label: "lore.query")
+        canaryService: QueryService? = nil, activity: ForegroundActivity? = nil, logger: Logger = Logger(label: "lore.query")
     ) throws {
         self.canaryService = canaryService
+        self.activity = activity
         guard generators[defaultBackend] != nil else {
             throw QueryError(
                 .backend,
@@ -85,8 +89,11 @@ public final class QueryService: Sendable {
     /// Answers as a stream of events. Errors before any text are thrown from the stream.
     public func run(_ request: QueryRequest) -> AsyncThrowingStream<QueryEvent, any Error> {
         AsyncThrowingStream { continuation in
+            let foreground = request.origin.channel != "shadow" ? activity : nil
+            foreground?.begin()
             // A background caller (the shadow candidate) keeps its executor for the pipeline.
             let task = Task(executorPreference: BackgroundExecutor.preferred) {
+                defer { foreground?.end() }
                 do {
                     if let router = self.router, request.origin.channel != "shadow" {
                         try await self.routed(router.route(request), router: router) { continuation.yield($0) }

@@ -125,13 +125,62 @@ struct ShadowTests {
         #expect(try Store(path: store.database).shadowPairs().isEmpty)
     }
 
+    @Test(
+        "the candidate keeps to spare capacity: the server counts its requests in flight; a shadowed request waits while one is, and is dropped and counted as expired when no quiet moment comes in time"
+    )
+    func candidateWaitsForQuiet() async throws {
+        let store = try await KeyedStore()
+        let llm = try SlowBackendTests.faultLLM()
+        let yaml = """
+            generation:
+              backends:
+                - {name: slow, base_url: "http://127.0.0.1:\(llm.ready)/quiet-\(UUID().uuidString.prefix(8))/slow-10", model: fault, max_retries: 0}
+            shadow:
+              retrieval: {k: 2}
+              quiet_ms: 50
+              max_wait_s: 1
+            """
+        let server = try await LoreServe(["--config", store.directory.write("lore.yaml", yaml)], database: store.database)
+        let activity = try #require(server.composition.shadow?.activity)
+
+        // A streamed answer from the slow backend (10 deltas 0.2 s apart) is counted in
+        // flight while it runs, and no longer once it is answered.
+        let slow = Task { try await server.post("/v1/query", #"{"question": "\#(Self.questions[0])", "backend": "slow", "stream": true}"#) }
+        let seen = await eventually(timeout: 30) { activity.requestsInFlight == 1 }
+        #expect(seen, "the slow request is counted in flight")
+        #expect(try await slow.value.status == 200)
+        #expect(activity.requestsInFlight == 0)
+        let ran = try await eventually(timeout: 60) { Self.shadowCount(try await server.get("/metrics").body, "compared") == 1 }
+        #expect(ran, "its candidate ran once the server was quiet")
+
+        // While a primary request is in flight (held here for longer than max_wait_s), the
+        // next shadowed request waits, never runs, and expires.
+        activity.begin()
+        #expect(
+            try await server.post("/v1/query", #"{"question": "\#(Self.questions[1])"}"#, headers: ["X-Request-ID": "held"]).status == 200)
+        let expired = try await eventually(timeout: 30) { Self.shadowCount(try await server.get("/metrics").body, "expired") == 1 }
+        #expect(expired, "the request that found no quiet moment is counted as expired")
+        #expect(Self.shadowCount(try await server.get("/metrics").body, "compared") == 1, "nothing ran while a request was in flight")
+        activity.end()
+
+        // Quiet again: the next one is compared.
+        #expect(
+            try await server.post("/v1/query", #"{"question": "\#(Self.questions[2])"}"#, headers: ["X-Request-ID": "quiet"]).status == 200)
+        await server.composition.closeShadow()
+        let pairs = try Store(path: store.database).shadowPairs().map(\.requestID)
+        #expect(pairs.count == 2 && pairs.contains("quiet") && !pairs.contains("held"), "\(pairs)")
+        withExtendedLifetime(llm) {}
+    }
+
     @Test("bad shadow settings are refused at start, naming the key")
     func badSettings() async throws {
         let store = try await KeyedStore()
         for (yaml, key) in [
             ("shadow:\n  prompt: answer@v2\n  sample: 1.5\n", "shadow.sample"),
             ("shadow:\n  retrieval: {mode: sparse}\n", "shadow.retrieval.mode"),
-            ("shadow:\n  prompt: answer\n", "shadow.prompt"), ("shadow:\n  backend: b\n  queue: 0\n", "shadow.queue")
+            ("shadow:\n  prompt: answer\n", "shadow.prompt"), ("shadow:\n  backend: b\n  queue: 0\n", "shadow.queue"),
+            ("shadow:\n  backend: b\n  quiet_ms: -1\n", "shadow.quiet_ms"),
+            ("shadow:\n  backend: b\n  max_wait_s: 0\n", "shadow.max_wait_s")
         ] {
             let file = store.directory.write("bad.yaml", yaml)
             do {

@@ -108,7 +108,7 @@ public enum QueryServiceFactory {
             retriever: retriever, prompts: registry, assembler: ContextAssembler(counter: tokenizer),
             generators: generators, defaultBackend: backend, guards: guards,
             fallbackBackend: config.generation.fallback, prices: config.generation.prices, recorder: recorder, router: canary,
-            canaryService: candidates.canary)
+            canaryService: candidates.canary, activity: shadow?.activity)
         recorder?.attach(service)
         var defaults = try config.retrieval.options()
         if loaded == nil { defaults.mode = .lexical }

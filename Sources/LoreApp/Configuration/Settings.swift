@@ -223,6 +223,13 @@ extension LoreConfiguration {
                 "shadow.queue", \.shadow.queue,
                 #"requests waiting for the candidate; when full, new ones are dropped and counted (`lore_shadow_requests_total{outcome="dropped"}`)"#
             ),
+            .float(
+                "shadow.quiet_ms", \.shadow.quietMs,
+                #"a candidate run starts only once no request has been in flight for this many milliseconds (spare capacity only; 0: whenever a core is free)"#
+            ),
+            .float(
+                "shadow.max_wait_s", \.shadow.maxWaitSeconds,
+                #"a queued request that finds no quiet moment within this many seconds is dropped and counted (`outcome="expired"`)"#),
             .optionalString(
                 "canary.prompt", \.canary.prompt, default: #"none"#,
                 #"a canary candidate: route a share of live traffic to this prompt `NAME@VERSION` (`lore canary status`)"#),

@@ -15,6 +15,8 @@ import LoreStore
 ///   index_version: v000004   # on a replica (server.published): another published version answers
 ///   sample: 0.1              # the share of answered requests shadowed
 ///   queue: 64                # requests waiting for the candidate before new ones are dropped
+///   quiet_ms: 10             # a candidate run starts once no request has been in flight this long
+///   max_wait_s: 60           # a queued request that finds no quiet moment in this time is dropped
 /// ```
 public struct ShadowSettings: Codable, Equatable, Sendable {
     public var prompt: String?
@@ -24,6 +26,11 @@ public struct ShadowSettings: Codable, Equatable, Sendable {
     public var indexVersion: String?
     public var sample = 1.0
     public var queue = 64
+    /// Milliseconds with no primary request in flight before a candidate run starts (0: as
+    /// soon as its thread gets a core).
+    public var quietMs = 10.0
+    /// Seconds a queued request may wait for a quiet moment before it is dropped.
+    public var maxWaitSeconds = 60.0
 
     /// The retrieval settings the candidate changes.
     public struct Retrieval: Codable, Equatable, Sendable {
@@ -38,7 +45,10 @@ public struct ShadowSettings: Codable, Equatable, Sendable {
         public init() {}
     }
 
-    public enum CodingKeys: String, CodingKey { case prompt, backend, retrieval, indexVersion = "index_version", sample, queue }
+    public enum CodingKeys: String, CodingKey {
+        case prompt, backend, retrieval, indexVersion = "index_version", sample, queue
+        case quietMs = "quiet_ms", maxWaitSeconds = "max_wait_s"
+    }
 
     public init() {}
 
@@ -51,6 +61,8 @@ public struct ShadowSettings: Codable, Equatable, Sendable {
         indexVersion = try c.decodeIfPresent(String.self, forKey: .indexVersion)
         sample = try c.decodeIfPresent(Double.self, forKey: .sample) ?? d.sample
         queue = try c.decodeIfPresent(Int.self, forKey: .queue) ?? d.queue
+        quietMs = try c.decodeIfPresent(Double.self, forKey: .quietMs) ?? d.quietMs
+        maxWaitSeconds = try c.decodeIfPresent(Double.self, forKey: .maxWaitSeconds) ?? d.maxWaitSeconds
     }
 
     /// The candidate these settings name (empty: shadow traffic is off).
@@ -69,6 +81,10 @@ public struct ShadowSettings: Codable, Equatable, Sendable {
         func fail(_ message: String) -> ConfigurationError { ConfigurationError(description: "shadow." + message) }
         guard (0...1).contains(sample) else { throw fail("sample must be between 0 and 1, not \(sample)") }
         guard queue >= 1 else { throw fail("queue must be at least 1, not \(queue)") }
+        guard (0...60_000).contains(quietMs) else { throw fail("quiet_ms must be between 0 and 60000, not \(quietMs)") }
+        guard maxWaitSeconds > 0, maxWaitSeconds <= 86_400 else {
+            throw fail("max_wait_s must be above 0 and at most 86400, not \(maxWaitSeconds)")
+        }
         if let k = retrieval.k, !(1...100).contains(k) { throw fail("retrieval.k must be between 1 and 100, not \(k)") }
         if let f = retrieval.fetchK, !(1...1000).contains(f) { throw fail("retrieval.fetch_k must be between 1 and 1000, not \(f)") }
         if let m = retrieval.mode, RetrievalMode(rawValue: m) == nil {
@@ -85,5 +101,9 @@ public struct ShadowSettings: Codable, Equatable, Sendable {
     }
 
     /// The runner's settings.
-    public var runner: ShadowRunner.Settings { ShadowRunner.Settings(candidate: candidate, sample: sample, queueLimit: queue) }
+    public var runner: ShadowRunner.Settings {
+        ShadowRunner.Settings(
+            candidate: candidate, sample: sample, queueLimit: queue, quiet: .microseconds(Int64((quietMs * 1000).rounded())),
+            maxWait: .milliseconds(Int64((maxWaitSeconds * 1000).rounded())))
+    }
 }
