@@ -37,3 +37,14 @@ public protocol Embedder: Sendable {
     /// One L2-normalised vector per text, in order.
     func embed(_ texts: [String]) async throws -> [[Float]]
 }
+
+/// An embedder that computes in process, on the calling thread (the in-process model):
+/// what `SharedBatches` needs to run a batch on a thread of its own with a given number of
+/// cores.
+public protocol SynchronousEmbedder: Embedder {
+    /// The cores a call uses by default.
+    var parallelism: Int { get }
+    /// One L2-normalised vector per text, in order, computed on the calling thread with up
+    /// to `parallelism` threads (nil: the default).
+    func embedSync(_ texts: [String], parallelism: Int?) -> [[Float]]
+}

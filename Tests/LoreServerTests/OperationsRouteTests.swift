@@ -17,11 +17,15 @@ struct OperationsRouteTests {
         #expect(checks.allSatisfy { $0["ok"] as? Bool == true })
     }
 
-    @Test("metrics are Prometheus text with the request counter by route and status, the latency histogram and the pipeline's metrics")
+    @Test(
+        "metrics are Prometheus text with the request counter by route and status, the latency histogram and the pipeline's metrics, the query-vector cache's among them"
+    )
     func metrics() async throws {
         let server = try await LoreServe.shared.get()
         _ = try await server.get("/healthz")
         _ = try await server.get("/no/such/path")
+        _ = try await server.post("/v1/query", #"{"question": "What does WAL mode let readers do?"}"#)
+        // Asked again: its vector comes from the query-vector cache.
         _ = try await server.post("/v1/query", #"{"question": "What does WAL mode let readers do?"}"#)
         let m = try await server.get("/metrics")
         #expect(m.status == 200)
@@ -35,6 +39,8 @@ struct OperationsRouteTests {
         #expect(m.body.contains(#"lore_query_stage_seconds_bucket{stage="embed""#) && m.body.contains(#"stage="generate""#))
         #expect(m.body.contains("lore_time_to_first_token_seconds_bucket{"))
         #expect(m.body.contains(#"lore_tokens_total{backend="extractive",kind="completion"}"#))
+        #expect(m.body.contains(#"lore_query_vector_cache_total{result="hit"}"#), "\(m.body)")
+        #expect(m.body.contains("lore_query_vector_cache_hit_ratio ") && m.body.contains("lore_query_vector_cache_bytes "))
         // The corpus, read from the store at the scrape: both collections of the shared store.
         let documents = try await runLore(["stats", "--db", (try await ServeCorpus.database()), "--json"])
         let stats = try #require(try JSONSerialization.jsonObject(with: Data(documents.stdout.utf8)) as? [String: Any])

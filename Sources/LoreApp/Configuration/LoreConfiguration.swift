@@ -39,6 +39,8 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
     public var generation = GenerationSettings()
     public var retrieval = RetrievalSettings()
     public var extractive = ExtractiveSettings()
+    /// Shared encoder batches for requests in flight (`batching:`).
+    public var batching = BatchingSettings()
     /// The guardrail policy (every rule's action and threshold).
     public var guardrails = GuardrailPolicy()
     /// `lore serve`.
@@ -127,7 +129,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
 
     public enum CodingKeys: String, CodingKey {
         case database, collection, modelsDir = "models_dir", logLevel = "log_level", embedder
-        case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval, extractive, guardrails
+        case openAIEmbedder = "openai_embedder", ingest, index, prompts, generation, retrieval, extractive, batching, guardrails
         case server, requestLog = "request_log", shadow, canary, tracing
     }
 
@@ -149,6 +151,7 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
         generation = try c.decodeIfPresent(GenerationSettings.self, forKey: .generation) ?? d.generation
         retrieval = try c.decodeIfPresent(RetrievalSettings.self, forKey: .retrieval) ?? d.retrieval
         extractive = try c.decodeIfPresent(ExtractiveSettings.self, forKey: .extractive) ?? d.extractive
+        batching = try c.decodeIfPresent(BatchingSettings.self, forKey: .batching) ?? d.batching
         guardrails = try c.decodeIfPresent(GuardrailPolicy.self, forKey: .guardrails) ?? d.guardrails
         server = try c.decodeIfPresent(ServerSettings.self, forKey: .server) ?? d.server
         requestLog = try c.decodeIfPresent(RequestLogSettings.self, forKey: .requestLog) ?? d.requestLog
@@ -263,6 +266,8 @@ extension LoreConfiguration {
         _ = try index.settings()
         _ = try retrieval.options()
         try extractive.validate()
+        try batching.validate()
+        _ = try retrieval.queryCacheBytes()
         do { try guardrails.validate() } catch { throw ConfigurationError(description: "\(error)") }
         try prompts.validate()
         try generation.validate()

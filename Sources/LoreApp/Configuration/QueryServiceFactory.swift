@@ -56,12 +56,23 @@ public enum QueryServiceFactory {
         let manager = IndexManager(store: store, settings: try config.index.settings(), logger: Logger(label: "lore.index"))
         let loaded = try manager.load(collectionID: id)
         var embedder: (any Embedder)? = nil
+        // Questions go through the query-vector cache; the extractive answerer's sentences
+        // through its own; both share the encoder's batches with other requests in flight
+        // (`batching:`). Another collection or version reuses the model, batches and cache.
+        var questions: (any Embedder)? = nil
         if loaded != nil {
-            if let reusing { embedder = reusing } else { embedder = try await EmbedderFactory.make(config) }
+            let cached = reusing as? QueryVectorCache
+            if let reusing {
+                embedder = cached?.base ?? reusing
+            } else {
+                embedder = try await EmbedderFactory.make(config).map(config.batching.wrap)
+            }
+            let budget = try config.retrieval.queryCacheBytes()
+            questions = cached ?? embedder.map { budget > 0 ? QueryVectorCache($0, capacityBytes: budget) : $0 }
         }
         let retriever: Retriever
         do {
-            retriever = try Retriever(store: store, collectionID: id, index: loaded, embedder: embedder)
+            retriever = try Retriever(store: store, collectionID: id, index: loaded, embedder: questions)
         } catch let e as RetrievalError {
             throw CommandFailure(description: "collection \(name): \(e.description)")
         }
@@ -94,7 +105,7 @@ public enum QueryServiceFactory {
         let guards: any QueryGuards =
             policy.enabled
             ? PolicyGuards(
-                policy: policy, embedder: embedder, classifier: try policy.classifier(),
+                policy: policy, embedder: questions, classifier: try policy.classifier(),
                 audit: policy.audit && !readOnly ? try StoreAuditSink(path: config.database) : nil,
                 scans: policy.context.injection.isOn ? try StoredScans(path: config.database) : nil)
             : PassThroughGuards()

@@ -25,12 +25,15 @@ public struct RetrievalSettings: Codable, Equatable, Sendable {
     public var personContextRelevance = RetrievalOptions().personContextRelevance
     /// Lexical search leaves out words in more than this share of the chunks (1: none).
     public var commonTermShare = RetrievalOptions().commonTermShare
+    /// Megabytes of question vectors kept (exact text to vector, least recently used out;
+    /// 0: none). About 1.6 KB a question with MiniLM: 16 MB holds about 10,000.
+    public var queryCacheMB = 16.0
 
     public enum CodingKeys: String, CodingKey {
         case mode, k, fetchK = "fetch_k", lambda, mmr, rrfK = "rrf_k", denseWeight = "dense_weight"
         case lexicalWeight = "lexical_weight", minRelevance = "min_relevance", candidateFloor = "candidate_floor"
         case requireNames = "require_names", commonTermShare = "common_term_share", nameContextRelevance = "name_context_relevance"
-        case personContextRelevance = "person_context_relevance"
+        case personContextRelevance = "person_context_relevance", queryCacheMB = "query_cache_mb"
     }
 
     public init() {}
@@ -52,6 +55,7 @@ public struct RetrievalSettings: Codable, Equatable, Sendable {
         nameContextRelevance = try c.decodeIfPresent(Double.self, forKey: .nameContextRelevance) ?? d.nameContextRelevance
         personContextRelevance = try c.decodeIfPresent(Double.self, forKey: .personContextRelevance) ?? d.personContextRelevance
         commonTermShare = try c.decodeIfPresent(Double.self, forKey: .commonTermShare) ?? d.commonTermShare
+        queryCacheMB = try c.decodeIfPresent(Double.self, forKey: .queryCacheMB) ?? d.queryCacheMB
     }
 
     /// The options these settings describe, validated (errors name the `retrieval.` key).
@@ -76,6 +80,14 @@ public struct RetrievalSettings: Codable, Equatable, Sendable {
         o.commonTermShare = commonTermShare
         do { try o.validate() } catch { throw ConfigurationError(description: "retrieval.\(error)") }
         return o
+    }
+
+    /// The query-vector cache's budget in bytes, validated.
+    public func queryCacheBytes() throws -> Int {
+        guard queryCacheMB.isFinite, (0...65_536).contains(queryCacheMB) else {
+            throw ConfigurationError(description: "retrieval.query_cache_mb must be between 0 and 65536, not \(queryCacheMB)")
+        }
+        return Int((queryCacheMB * 1_048_576).rounded())
     }
 
 }

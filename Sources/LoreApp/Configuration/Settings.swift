@@ -68,6 +68,10 @@ extension LoreConfiguration {
             .float("retrieval.dense_weight", \.retrieval.denseWeight, #"the dense list's weight in the fusion"#),
             .float("retrieval.lexical_weight", \.retrieval.lexicalWeight, #"the BM25 list's weight in the fusion"#),
             .float(
+                "retrieval.query_cache_mb", \.retrieval.queryCacheMB,
+                #"megabytes of question vectors kept, exact text to vector, least recently used out (0: none; about 1.6 KB a question); hit rate in `lore_query_vector_cache_hit_ratio`"#
+            ),
+            .float(
                 "retrieval.min_relevance", \.retrieval.minRelevance,
                 #"cosine similarity of the best passage below which Lore answers "I don't know" (on `corpus/`, off-topic questions score 0.11-0.31, answerable ones 0.39 and up) (`--min-relevance`)"#
             ),
@@ -93,6 +97,15 @@ extension LoreConfiguration {
             .float(
                 "extractive.min_similarity", \.extractive.minSimilarity,
                 #"the sentence similarity below which the extractive answerer refuses"#),
+            .int(
+                "batching.max_texts", \.batching.maxTexts,
+                #"the most texts (questions, the extractive answerer's sentences) requests in flight share in one encoder batch (0: no sharing)"#
+            ),
+            .float(
+                "batching.max_wait_ms", \.batching.maxWaitMs,
+                #"how long a shared batch that is not full may wait for more requests (0: never; a lone request on an idle server never waits)"#
+            ),
+            .int("batching.concurrent", \.batching.concurrent, #"shared batches that run at once (0: one per core)"#),
             .int(
                 "extractive.sentence_cache", \.extractive.sentenceCache,
                 #"sentence vectors the extractive answerer keeps between answers (about 1.5 KB each; 0: none), so a recurring passage is embedded once"#

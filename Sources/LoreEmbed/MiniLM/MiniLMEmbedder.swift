@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// Texts are sorted by token count and cut into batches, so short texts never wait for long
 /// ones; batches run in parallel, one per core, each with a single-threaded BLAS.
-public final class MiniLMEmbedder: Embedder, @unchecked Sendable {
+public final class MiniLMEmbedder: SynchronousEmbedder, @unchecked Sendable {
     public let modelID = "all-MiniLM-L6-v2"
     public var dimension: Int { encoder.weights.config.hiddenSize }
     public let tokenizer: WordPieceTokenizer
