@@ -20,6 +20,11 @@ import Synchronization
 /// keeps to its own thread. A caller that goes away (a client disconnects) leaves its batch
 /// to finish; the others in it get their vectors.
 ///
+/// Under a flood the calls wait in the queue, in order of arrival, so none is starved, and
+/// the queue holds only their texts (which their requests hold anyway): the encoder's own
+/// memory is bounded by `concurrent` batches of `maxTexts` texts (a larger single call is
+/// the one exception: it is a batch of its own, and `MiniLMEmbedder` cuts it into batches).
+///
 /// Metrics: `lore_embed_batch_texts` (a histogram of texts per shared batch) and
 /// `lore_embed_batch_queue_texts` (texts waiting, a gauge).
 public final class SharedBatches: Embedder, @unchecked Sendable {
@@ -31,9 +36,6 @@ public final class SharedBatches: Embedder, @unchecked Sendable {
     public let maxWait: Duration
     /// Batches that run at once.
     public let concurrent: Int
-    /// The most texts that may wait; a call past it is embedded on its own, outside the
-    /// batches, so memory stays bounded and nothing is refused.
-    public let maxQueued: Int
 
     public var modelID: String { base.modelID }
     public var dimension: Int { base.dimension }
@@ -51,33 +53,25 @@ public final class SharedBatches: Embedder, @unchecked Sendable {
         var timerSet = false
         /// Batches started so far.
         var started = 0
-        /// Calls embedded outside the batches (the queue was full).
-        var outside = 0
+        /// The most batches that ran at once, and the most texts in one.
+        var peakRunning = 0
+        var largest = 0
     }
     private let state = Mutex(State())
 
     public init(
         _ base: any SynchronousEmbedder, maxTexts: Int = 32, maxWait: Duration = .zero,
-        concurrent: Int = ProcessInfo.processInfo.activeProcessorCount, maxQueued: Int = 4096
+        concurrent: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
         self.base = base
         self.maxTexts = max(1, maxTexts)
         self.maxWait = max(.zero, maxWait)
         self.concurrent = max(1, concurrent)
-        self.maxQueued = max(1, maxQueued)
     }
 
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         if texts.isEmpty { return [] }
         if BackgroundExecutor.preferred != nil { return try await base.embed(texts) }
-        let admitted = state.withLock { s in
-            guard s.queuedTexts + texts.count <= maxQueued || s.queue.isEmpty else {
-                s.outside += 1
-                return false
-            }
-            return true
-        }
-        guard admitted else { return try await base.embed(texts) }
         return await withCheckedContinuation { continuation in
             let batches = state.withLock { s -> [Batch] in
                 s.queue.append(Waiting(texts: texts, since: .now, continuation: continuation))
@@ -118,6 +112,8 @@ public final class SharedBatches: Embedder, @unchecked Sendable {
             s.queuedTexts -= count
             s.running += 1
             s.started += 1
+            s.peakRunning = max(s.peakRunning, s.running)
+            s.largest = max(s.largest, count)
         }
         Gauge(label: "lore_embed_batch_queue_texts").record(Double(s.queuedTexts))
         let threads = max(1, base.parallelism / max(1, s.running))
@@ -133,8 +129,8 @@ public final class SharedBatches: Embedder, @unchecked Sendable {
     /// Shared batches started so far (calls embedded outside the batches not counted).
     public var batchesStarted: Int { state.withLock { $0.started } }
 
-    /// Calls embedded on their own so far, because the queue was full.
-    public var callsOutside: Int { state.withLock { $0.outside } }
+    /// The most batches that have run at once, and the most texts one batch has held.
+    public var peaks: (running: Int, texts: Int) { state.withLock { ($0.peakRunning, $0.largest) } }
 
     /// Texts waiting for a batch now.
     public var queuedTexts: Int { state.withLock { $0.queuedTexts } }

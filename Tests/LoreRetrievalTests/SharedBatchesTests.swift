@@ -50,23 +50,23 @@ struct SharedBatchesTests {
         #expect(batches.batchesStarted == 3, "\(batches.batchesStarted) batches")
     }
 
-    @Test("past max_queued, a call is embedded on its own: nothing is refused and the queue stays bounded")
-    func boundedQueue() async throws {
-        let batches = SharedBatches(fixture.embedder, maxTexts: 4, concurrent: 1, maxQueued: 2)
-        let long = (0..<400).map { "Passage \($0): " + String(repeating: "the page cache keeps recently read pages. ", count: 12) }
-        let busy = Task { try await batches.embed(long) }  // past max_queued, but the queue is empty: batched
+    @Test(
+        "a flood of long questions neither starves a short one nor runs the encoder past its bound: one batch at a time, at most max_texts texts, every call answered"
+    )
+    func floodOfLongQuestions() async throws {
+        let batches = SharedBatches(fixture.embedder, maxTexts: 8, concurrent: 1)
+        // Past the model's 256 tokens: truncated, the longest a question can cost.
+        let long = String(repeating: "how does the write-ahead log interact with checkpoints and with readers ", count: 30)
+        let flood = (0..<40).map { i in Task { try await batches.embed(["\(i) " + long]) } }
         while batches.batchesStarted == 0 { await Task.yield() }
-        let texts = ["one question", "another question", "a third question"]
-        let queued = Task { try await batches.embed(texts) }  // waits: the queue was empty
-        while batches.queuedTexts == 0 { await Task.yield() }
-        #expect(batches.queuedTexts == 3)
-        let outside = try await batches.embed(texts)  // 3 + 3 texts would pass 2: embedded on its own, at once
-        #expect(batches.callsOutside == 1, "the call that found the queue full was embedded on its own")
-        let direct = fixture.embedder.embedSync(texts, parallelism: nil)
-        #expect(zip(outside, direct).allSatisfy { Self.close($0, $1) })
-        let (queuedCount, busyCount) = (try await queued.value.count, try await busy.value.count)
-        #expect(queuedCount == 3 && busyCount == 400)
-        #expect(batches.batchesStarted == 2 && batches.queuedTexts == 0)
+        let short = "What is BM25?"
+        let answer = try await batches.embed([short])
+        let direct = fixture.embedder.embedSync([short], parallelism: nil)
+        #expect(answer.count == 1 && Self.close(answer[0], direct[0]), "the short question gets its own vector")
+        for call in flood { #expect(try await call.value.count == 1) }
+        let peaks = batches.peaks
+        #expect(peaks.running == 1 && peaks.texts <= 8, "\(peaks)")
+        #expect(batches.queuedTexts == 0)
     }
 }
 
