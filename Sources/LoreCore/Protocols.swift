@@ -38,6 +38,20 @@ public protocol Embedder: Sendable {
     func embed(_ texts: [String]) async throws -> [[Float]]
 }
 
+/// An embedder in front of another of the same model (a cache, shared batches): the vectors
+/// are the inner one's, up to rounding (a shared batch can take another kernel path).
+public protocol EmbedderWrapper: Embedder {
+    /// The embedder behind this one.
+    var wrapped: any Embedder { get }
+}
+
+extension Embedder {
+    /// The embedder behind every wrapper: the one that gives a text the same vector every
+    /// time, whatever else is embedded at the moment (`/v1/embeddings` uses it, so it answers
+    /// exactly what `lore embed` prints).
+    public var innermost: any Embedder { (self as? any EmbedderWrapper)?.wrapped.innermost ?? self }
+}
+
 /// An embedder that computes in process, on the calling thread (the in-process model):
 /// what `SharedBatches` needs to run a batch on a thread of its own with a given number of
 /// cores.

@@ -15,12 +15,13 @@ import Synchronization
 /// Metrics: `lore_query_vector_cache_total{result="hit"|"miss"}`, the gauges
 /// `lore_query_vector_cache_bytes`, `lore_query_vector_cache_entries` and
 /// `lore_query_vector_cache_hit_ratio` (hits over lookups since start).
-public final class QueryVectorCache: Embedder {
+public final class QueryVectorCache: EmbedderWrapper {
     /// The embedder behind the cache.
     public let base: any Embedder
     /// The most bytes the entries may take (texts, vectors and bookkeeping).
     public let capacityBytes: Int
 
+    public var wrapped: any Embedder { base }
     public var modelID: String { base.modelID }
     public var dimension: Int { base.dimension }
 

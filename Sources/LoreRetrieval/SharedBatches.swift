@@ -27,7 +27,7 @@ import Synchronization
 ///
 /// Metrics: `lore_embed_batch_texts` (a histogram of texts per shared batch) and
 /// `lore_embed_batch_queue_texts` (texts waiting, a gauge).
-public final class SharedBatches: Embedder, @unchecked Sendable {
+public final class SharedBatches: EmbedderWrapper, @unchecked Sendable {
     /// The model.
     public let base: any SynchronousEmbedder
     /// The most texts in one shared batch (a larger call is a batch of its own).
@@ -37,6 +37,7 @@ public final class SharedBatches: Embedder, @unchecked Sendable {
     /// Batches that run at once.
     public let concurrent: Int
 
+    public var wrapped: any Embedder { base }
     public var modelID: String { base.modelID }
     public var dimension: Int { base.dimension }
 

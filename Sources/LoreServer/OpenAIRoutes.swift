@@ -96,7 +96,9 @@ struct OpenAIRoutes: Sendable {
         let fields = try JSONFields.parse(bytes, allowed: EmbeddingsRequest.names)
         let served = try await collections.resolve(try EmbeddingsRequest.collection(fields), in: context, scope: .query)
         let body = try EmbeddingsRequest(fields)
-        guard let embedder = served.service.retriever.embedder else {
+        // The model itself, not the question cache or the shared batches: a text's vector
+        // then does not depend on what else is embedded at the moment.
+        guard let embedder = served.service.retriever.embedder?.innermost else {
             throw APIError.invalidRequest(
                 "lore.collection: collection \(served.name) has no embedder (it holds no vectors), so it cannot embed; name a collection ingested with one"
             )
