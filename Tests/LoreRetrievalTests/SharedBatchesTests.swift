@@ -2,6 +2,7 @@ import Foundation
 import LoreCore
 import LoreRetrieval
 import LoreTestSupport
+import Synchronization
 import Testing
 
 /// Shared encoder batches over the real MiniLM: every call gets the model's own vectors,
@@ -29,25 +30,26 @@ struct SharedBatchesTests {
         "calls that arrive while the one slot is busy share the next batches (whole calls, at most max_texts texts); each gets its own vectors; a cancelled caller does not fail the rest"
     )
     func callsShareBatches() async throws {
-        let batches = SharedBatches(fixture.embedder, maxTexts: 8, concurrent: 1)
-        // A long call holds the only slot for a while (200 passages of the corpus's length).
-        let long = (0..<200).map {
-            "Passage \($0): " + String(repeating: "write-ahead logging lets readers go on while a writer commits. ", count: 12)
-        }
-        let busy = Task { try await batches.embed(long) }
-        // Wait until it runs (it is the one batch started), then ask 15 questions at once.
-        while batches.batchesStarted == 0 { await Task.yield() }
+        // The real model behind a gate: the first batch holds the only slot until every
+        // question has queued, however loaded the machine (no race with the clock).
+        let gate = GatedEmbedder(fixture.embedder)
+        let batches = SharedBatches(gate, maxTexts: 8, concurrent: 1)
+        let busy = Task { try await batches.embed(["a first caller holds the slot"]) }
+        await gate.firstCallEntered()
         let questions = (0..<15).map { "question \($0) about the storage engine and its page cache?" }
         let calls = questions.map { q in Task { try await batches.embed([q]) } }
         calls[3].cancel()  // its client went away
+        while batches.queuedTexts < questions.count { await Task.yield() }
+        gate.open()
         let vectors = try await calls.asyncMap { try await $0.value }
         let direct = fixture.embedder.embedSync(questions, parallelism: 1)
         for (i, v) in vectors.enumerated() {
             #expect(v.count == 1 && Self.close(v[0], direct[i]), "question \(i)")
         }
-        #expect(try await busy.value.count == 200)
-        // The long call's batch, then the 15 questions in batches of at most 8.
+        #expect(try await busy.value.count == 1)
+        // The first call's batch, then the 15 questions in batches of at most 8.
         #expect(batches.batchesStarted == 3, "\(batches.batchesStarted) batches")
+        #expect(gate.batchSizes == [1, 8, 7])
     }
 
     @Test(
@@ -78,4 +80,48 @@ extension Array {
         for e in self { out.append(try await transform(e)) }
         return out
     }
+}
+
+/// The real model behind a gate that holds its first call until the test opens it: a way to
+/// keep a batch slot busy for exactly as long as a test needs, and to see the batches.
+final class GatedEmbedder: SynchronousEmbedder, @unchecked Sendable {
+    let base: any SynchronousEmbedder
+    private let entered = DispatchSemaphore(value: 0)
+    private let gate = DispatchSemaphore(value: 0)
+    private let sizes = Mutex<[Int]>([])
+
+    init(_ base: any SynchronousEmbedder) { self.base = base }
+
+    var modelID: String { base.modelID }
+    var dimension: Int { base.dimension }
+    var parallelism: Int { base.parallelism }
+    /// Texts per call, in the order the calls came.
+    var batchSizes: [Int] { sizes.withLock { $0 } }
+
+    func embed(_ texts: [String]) async throws -> [[Float]] { embedSync(texts, parallelism: nil) }
+
+    func embedSync(_ texts: [String], parallelism: Int?) -> [[Float]] {
+        let first = sizes.withLock { s in
+            s.append(texts.count)
+            return s.count == 1
+        }
+        if first {
+            entered.signal()
+            gate.wait()
+        }
+        return base.embedSync(texts, parallelism: parallelism)
+    }
+
+    /// Returns once the first call is inside the gate.
+    func firstCallEntered() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.entered.wait()
+                c.resume()
+            }
+        }
+    }
+
+    /// Lets the first call go on.
+    func open() { gate.signal() }
 }
