@@ -1,6 +1,7 @@
 import Foundation
 import LoreCore
 import LoreRetrieval
+import Metrics
 
 /// The embedded answer writer: no LLM. It splits the numbered sources into sentences,
 /// ranks them by cosine similarity to the question (with the collection's embedder, plus a
@@ -8,6 +9,11 @@ import LoreRetrieval
 /// source), and composes a short answer from the best of them, each cited `[n]`.
 /// When no sentence is similar enough it says it does not know and names the nearest
 /// sources. It honours `maxTokens` (as its length budget) and streams one sentence per delta.
+///
+/// Embedding every sentence of every source costs several times the retrieval. With
+/// `embedLimit` > 0 and more candidates than that, it first ranks them without the model
+/// (`Prefilter`: BM25 of each sentence against the question over the candidates, then
+/// source rank) and embeds only the best `embedLimit`: faster, but the answers can differ.
 public struct ExtractiveAnswerer: Generator {
     public let name: String
     public let embedder: any Embedder
@@ -19,10 +25,12 @@ public struct ExtractiveAnswerer: Generator {
     public var duplicateSimilarity: Double
     /// Sentence vectors embedded for earlier answers (nil: embed every sentence every time).
     public let cache: SentenceVectorCache?
+    /// The most candidate sentences embedded for one answer (0: every candidate).
+    public var embedLimit: Int
 
     public init(
         embedder: any Embedder, name: String = "extractive", maxSentences: Int = 3, minSimilarity: Double = 0.2,
-        duplicateSimilarity: Double = 0.92, cache: SentenceVectorCache? = nil
+        duplicateSimilarity: Double = 0.92, cache: SentenceVectorCache? = nil, embedLimit: Int = 0
     ) {
         self.name = name
         self.embedder = embedder
@@ -30,6 +38,7 @@ public struct ExtractiveAnswerer: Generator {
         self.minSimilarity = minSimilarity
         self.duplicateSimilarity = duplicateSimilarity
         self.cache = cache
+        self.embedLimit = max(0, embedLimit)
     }
 
     /// One candidate sentence.
@@ -107,6 +116,16 @@ public struct ExtractiveAnswerer: Generator {
             }
         }
         guard !candidates.isEmpty else { return [Refusal.text(nearest: request.sources)] }
+        let considered = candidates.count
+        if embedLimit > 0, candidates.count > embedLimit {
+            let keep = Prefilter.best(
+                embedLimit, of: candidates.map { ($0.text, $0.rank) }, question: request.question,
+                ignoring: Self.stopwords)
+            candidates = keep.map { candidates[$0] }
+        }
+        Counter(label: "lore_extractive_sentences_total", dimensions: [("stage", "candidate")]).increment(by: considered)
+        Counter(label: "lore_extractive_sentences_total", dimensions: [("stage", "embedded")])
+            .increment(by: candidates.count)
         let reusable = request.questionModel == embedder.modelID && request.questionVector?.count == embedder.dimension
         let vectors = try await vectors(
             question: request.question, known: reusable ? request.questionVector : nil,

@@ -83,7 +83,8 @@ public enum QueryServiceFactory {
             generators["extractive"] = ExtractiveAnswerer(
                 embedder: embedder, maxSentences: config.extractive.maxSentences,
                 minSimilarity: config.extractive.minSimilarity,
-                cache: SentenceVectorCache(capacity: config.extractive.sentenceCache))
+                cache: SentenceVectorCache(capacity: config.extractive.sentenceCache),
+                embedLimit: config.extractive.embedLimit)
         }
         for backend in config.generation.backendNames {
             if let g = try GeneratorFactory.make(config.generation, name: backend) { generators[backend] = g }

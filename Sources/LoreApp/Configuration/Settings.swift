@@ -110,6 +110,10 @@ extension LoreConfiguration {
                 "extractive.sentence_cache", \.extractive.sentenceCache,
                 #"sentence vectors the extractive answerer keeps between answers (about 1.5 KB each; 0: none), so a recurring passage is embedded once"#
             ),
+            .int(
+                "extractive.embed_limit", \.extractive.embedLimit,
+                #"the most candidate sentences the extractive answerer embeds per answer, the best first by BM25 against the question (0: every candidate); more requests/s, answers that differ (docs/BENCHMARKS.md)"#
+            ),
             .string(
                 "prompts.directory", \.prompts.directory, aliases: ["LORE_PROMPTS_DIR"],
                 #"`<name>/<version>.md` templates, validated at start-up ([prompts/README.md](../prompts/README.md)); a relative path is looked up from the working directory, then upwards from the executable"#
