@@ -149,7 +149,8 @@ public enum IngestCommand {
         if request.json {
             var object = try JSONSerialization.jsonObject(with: Data(try IngestReportText.json(report).utf8)) as! [String: Any]
             object["index"] = indexReport.map(IndexMaintenance.syncDescription) ?? NSNull()
-            object["guardrail_scan"] = scanReport.map { ["scanned": $0.scanned, "flagged": $0.flagged] as [String: Any] } ?? NSNull()
+            object["guardrail_scan"] =
+                scanReport.map { ["scanned": $0.scanned, "flagged": $0.flagged, "duration_s": $0.seconds] as [String: Any] } ?? NSNull()
             if let indexError { object["index_error"] = indexError }
             if request.publish != nil {
                 object["published"] =
@@ -169,10 +170,11 @@ public enum IngestCommand {
                 if let reason = r.reason { line += " (rebuilt: \(reason))" }
                 out.print(line + (r.saved ? String(format: ", saved in %.2f s", r.seconds) : ", unchanged"))
             }
-            if let r = scanReport, r.flagged > 0 {
+            if let r = scanReport, r.scanned > 0 {
+                let flagged = r.flagged > 0 ? ", \(r.flagged) flagged (lore guard flagged lists them)" : ", none flagged"
                 out.print(
-                    "guardrails: \(r.flagged) of \(r.scanned) new chunks flagged for instructions aimed at the model (lore guard flagged lists them)"
-                )
+                    "guardrails: \(r.scanned) new chunks scanned for instructions aimed at the model in \(String(format: "%.1f", r.seconds)) s"
+                        + flagged)
             }
             if let published, let publish = request.publish { out.print(VersionsCommand.outcomeLine(published, root: publish)) }
         }

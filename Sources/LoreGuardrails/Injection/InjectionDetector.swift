@@ -119,45 +119,82 @@ public struct InjectionDetector: Sendable {
     /// scan does this once per chunk, and the query-time rail reads its outcome.
     public func assess(_ text: String, vector: [Float]? = nil, source: InjectionSource, windows: Bool = false) async -> InjectionAssessment
     {
-        guard !text.isEmpty else { return .none }
-        let scan = InjectionStructure.scan(text, source: source, rules: rules)
-        var signals: [InjectionSignal] = []
-        if let classifier {
-            // What is embedded here: the text (without a vector), hidden and decoded text, windows.
-            var extra: [(text: String, category: InjectionCategory, rule: String, source: InjectionSource, range: Range<Int>?)] = []
-            extra += scan.hidden.map { ($0, .hiddenText, "hidden.classifier", .question, nil) }
-            extra += scan.decoded.map { ($0, .encoded, "decoded.classifier", .question, nil) }
-            if windows, source == .document {
-                extra += InjectionWindows.split(text).map { ($0.text, .instructions, "window.classifier", .document, $0.utf8Range) }
+        await assess([(text, vector)], source: source, windows: windows)[0]
+    }
+
+    /// Assesses several texts from one `source` as ``assess(_:vector:source:windows:)`` does
+    /// one, with everything they need embedded (texts without a vector, hidden and decoded
+    /// text, windows) in one call to the embedder: it sorts the texts by length and runs its
+    /// batches on every core, where one text's few windows would make a batch of their own.
+    /// The ingest-time scan assesses its chunks this way.
+    public func assess(_ items: [(text: String, vector: [Float]?)], source: InjectionSource, windows: Bool = false) async
+        -> [InjectionAssessment]
+    {
+        typealias Extra = (text: String, category: InjectionCategory, rule: String, source: InjectionSource, range: Range<Int>?)
+        // Per text: its structural scan, what is embedded for it, and where those vectors start.
+        var plans: [(scan: StructuralScan, extra: [Extra], own: Bool, start: Int)?] = []
+        var texts: [String] = []
+        for item in items {
+            guard !item.text.isEmpty else {
+                plans.append(nil)
+                continue
             }
-            var v = vector
-            let texts = (v == nil ? [text] : []) + extra.map(\.text)
-            if !texts.isEmpty, let embedder, let vectors = try? await embedder.embed(texts), vectors.count == texts.count {
-                var k = 0
-                if v == nil { v = vectors[0]; k = 1 }
-                var best: InjectionSignal? = nil
-                for (segment, e) in zip(vectors[k...], extra) where segment.count == InjectionFeatures.embeddingDimensions {
-                    let sub = InjectionStructure.scan(e.text, source: e.source, rules: rules)
-                    let p = classifier.score(InjectionFeatures.vector(e.text, embedding: segment, source: e.source, scan: sub))
-                    let window = e.rule == "window.classifier"
-                    let signal = InjectionSignal(
-                        category: e.category, rule: e.rule, weight: window ? classifier.windowWeight(p) : p, utf8Range: e.range)
-                    // Of the windows only the most suspicious one counts.
-                    if window {
-                        if signal.weight > best?.weight ?? -1 { best = signal }
-                    } else {
-                        signals.append(signal)
+            let scan = InjectionStructure.scan(item.text, source: source, rules: rules)
+            var extra: [Extra] = []
+            if classifier != nil {
+                extra += scan.hidden.map { ($0, .hiddenText, "hidden.classifier", .question, nil) }
+                extra += scan.decoded.map { ($0, .encoded, "decoded.classifier", .question, nil) }
+                if windows, source == .document {
+                    extra += InjectionWindows.split(item.text).map {
+                        ($0.text, .instructions, "window.classifier", .document, $0.utf8Range)
                     }
                 }
-                if let best { signals.append(best) }
             }
-            if let v, v.count == InjectionFeatures.embeddingDimensions {
-                let p = classifier.score(InjectionFeatures.vector(text, embedding: v, source: source, scan: scan))
-                signals.insert(InjectionSignal(category: .instructions, rule: "classifier", weight: p), at: 0)
-            }
+            let own = classifier != nil && item.vector == nil
+            plans.append((scan, extra, own, texts.count))
+            if own { texts.append(item.text) }
+            texts += extra.map(\.text)
         }
-        signals += scan.signals
-        let score = signals.map(\.weight).max() ?? 0
-        return InjectionAssessment(score: min(1, max(0, score)), signals: signals)
+        var vectors: [[Float]]? = nil
+        if classifier != nil, !texts.isEmpty, let embedder, let v = try? await embedder.embed(texts), v.count == texts.count {
+            vectors = v
+        }
+        return zip(items, plans).map { item, plan in
+            guard let plan else { return .none }
+            var signals: [InjectionSignal] = []
+            if let classifier {
+                var v = item.vector
+                if let vectors {
+                    var k = plan.start
+                    if plan.own {
+                        v = vectors[k]
+                        k += 1
+                    }
+                    var best: InjectionSignal? = nil
+                    for (segment, e) in zip(vectors[k..<(k + plan.extra.count)], plan.extra)
+                    where segment.count == InjectionFeatures.embeddingDimensions {
+                        let sub = InjectionStructure.scan(e.text, source: e.source, rules: rules)
+                        let p = classifier.score(InjectionFeatures.vector(e.text, embedding: segment, source: e.source, scan: sub))
+                        let window = e.rule == "window.classifier"
+                        let signal = InjectionSignal(
+                            category: e.category, rule: e.rule, weight: window ? classifier.windowWeight(p) : p, utf8Range: e.range)
+                        // Of the windows only the most suspicious one counts.
+                        if window {
+                            if signal.weight > best?.weight ?? -1 { best = signal }
+                        } else {
+                            signals.append(signal)
+                        }
+                    }
+                    if let best { signals.append(best) }
+                }
+                if let v, v.count == InjectionFeatures.embeddingDimensions {
+                    let p = classifier.score(InjectionFeatures.vector(item.text, embedding: v, source: source, scan: plan.scan))
+                    signals.insert(InjectionSignal(category: .instructions, rule: "classifier", weight: p), at: 0)
+                }
+            }
+            signals += plan.scan.signals
+            let score = signals.map(\.weight).max() ?? 0
+            return InjectionAssessment(score: min(1, max(0, score)), signals: signals)
+        }
     }
 }
