@@ -40,7 +40,15 @@ public struct IngestScanner: Sendable {
         public var seconds: Double
     }
 
+    /// Why a scan stopped.
+    public struct ScanError: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
     /// Scans the chunks not yet scanned by this detector version, in batches of `batch`.
+    /// Throws ``ScanError`` when the embedder fails; the chunks of the failed batch and after
+    /// it are left unscanned (the next scan takes them), and none is recorded on the
+    /// structural checks alone.
     public func scan(_ store: Store, batch: Int = 1_000, logger: Logger = Logger(label: "lore.guardrails")) async throws -> Report {
         let started = Date()
         let version = detectorVersion
@@ -52,7 +60,20 @@ public struct IngestScanner: Sendable {
             // The batch's chunks are assessed together: their windows go to the embedder in
             // one call, sorted by length and run on every core (one chunk's few windows at a
             // time left a core idle: the scan took as long as embedding the chunks).
-            let assessments = await detector.assess(chunks.map { ($0.text, $0.vector) }, source: .document, windows: windows)
+            // A failed embedding records nothing: the batch stays unscanned for the next run,
+            // rather than marked clean on the structural checks alone.
+            let assessments: [InjectionAssessment]
+            do {
+                assessments = try await detector.assessOrThrow(chunks.map { ($0.text, $0.vector) }, source: .document, windows: windows)
+            } catch {
+                Counter(label: "lore_guardrail_scan_failures_total").increment()
+                logger.error(
+                    "injection scan stopped: embedding failed", metadata: ["chunks": "\(chunks.count)", "error": "\(error)"])
+                throw ScanError(
+                    description:
+                        "the injection scan could not embed \(chunks.count) chunks' text (\(error)); \(scanned) were scanned before, the rest stay unscanned until the next scan"
+                )
+            }
             let outcomes = zip(chunks, assessments).map { c, a in
                 let hit = a.score >= limit
                 return ChunkScan(

@@ -106,4 +106,49 @@ struct EmbeddingServerIngestTests {
         let mixed = try runLore(["ingest", root, "--db", db])
         #expect(mixed.status != 0 && mixed.stderr.contains("minilm-http") && mixed.stderr.contains("all-MiniLM-L6-v2"))
     }
+
+    @Test(
+        "the server failing during the injection scan: an error naming it, no chunk recorded as scanned, and the next scan takes them all")
+    func serverFailsDuringScan() throws {
+        // The classifier reads vectors of the model it was trained on: the server under that name.
+        let url = try EmbeddingServer.shared.get().url
+        let dir = TemporaryDirectory()
+        // Paragraphs of several sentences: each chunk has windows for the scan to embed.
+        for i in 0..<3 {
+            dir.write(
+                "docs/page\(i).md",
+                """
+                # Page \(i)
+
+                The rollback journal keeps the original content of every page a transaction changes. \
+                The journal is written before the database file is changed in place. When the transaction \
+                commits, the journal is deleted, truncated or zeroed, depending on the journal mode. After a \
+                crash, the next connection to open the database rolls it back from the journal.
+                """)
+        }
+        let db = dir.path + "/lore.db"
+        let noScan = dir.write("no-scan.yaml", "guardrails:\n  context:\n    scan_at_ingest: false\n")
+        let ingest = try runLore(["ingest", dir.path + "/docs", "--db", db, "--config", noScan])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        func http(_ base: String) -> String {
+            dir.write(
+                "http.yaml",
+                "embedder: openai-compatible\nopenai_embedder:\n  base_url: \(base)\n  model: all-MiniLM-L6-v2\n  max_retries: 0\n")
+        }
+
+        // The proxy forwards the probe, then answers 503 as a server that went down would.
+        let proxy = try EmbeddingServer.faultProxy(upstream: url, ["--fail-after", "1", "--status", "503"])
+        defer { proxy.server.stop() }
+        let failed = try runLore(["guard", "scan", "--db", db, "--config", http(proxy.url)])
+        #expect(failed.status != 0)
+        #expect(failed.stderr.contains("503") && failed.stderr.contains("stay unscanned"), "\(failed.stderr)")
+        let store = try Store(path: db)
+        #expect(try store.scanCounts().scanned == 0, "no verdict on the structural checks alone")
+
+        let done = try runLore(["guard", "scan", "--db", db, "--config", http(url)])
+        #expect(done.status == 0, "\(done.stderr)")
+        let chunks = try #require(try store.connection.scalarInt("SELECT count(*) FROM chunks"))
+        #expect(chunks >= 3)
+        #expect(try store.scanCounts().scanned == chunks, "\(done.stdout)")
+    }
 }

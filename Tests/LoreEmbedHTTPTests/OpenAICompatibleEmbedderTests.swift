@@ -10,7 +10,7 @@ import Testing
 @Suite("OpenAI-compatible embeddings client", .serialized)
 struct OpenAICompatibleEmbedderTests {
     /// One server for the suite (started on first use; stopped when the test process exits).
-    static let shared: Result<(server: ServerProcess, url: String), any Error> = Result { try EmbeddingServer.start() }
+    static let shared: Result<(server: ServerProcess, url: String), any Error> = EmbeddingServer.shared
 
     func server() throws -> String { try Self.shared.get().url }
 

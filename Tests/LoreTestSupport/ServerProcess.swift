@@ -115,6 +115,9 @@ public final class ServerProcess: @unchecked Sendable {
 
 /// The real embeddings server (infinity-emb serving all-MiniLM-L6-v2), from `scripts/embedding-server`.
 public enum EmbeddingServer {
+    /// One server under the default name for the whole test process, started on first use.
+    public static let shared: Result<(server: ServerProcess, url: String), any Error> = Result { try start() }
+
     /// Starts one on a free port; `modelName` is the name it serves the model under.
     public static func start(modelName: String = "all-MiniLM-L6-v2") throws -> (server: ServerProcess, url: String) {
         try ServerProcess.onFreePort { port in

@@ -117,6 +117,7 @@ public enum IngestCommand {
         // The ingest-time injection scan: new and changed chunks are scanned and the flagged
         // ones marked in the store (`lore guard flagged` lists them).
         var scanReport: IngestScanner.Report? = nil
+        var scanError: String? = nil
         let guardPolicy = config.guardrails
         if guardPolicy.enabled, guardPolicy.context.scanAtIngest, guardPolicy.context.injection.isOn {
             do {
@@ -126,8 +127,8 @@ public enum IngestCommand {
                     windows: guardPolicy.context.scanWindows
                 ).scan(store)
             } catch {
-                out.printError(
-                    "warning: the documents are stored, but the guardrail scan failed: \(error) (lore guard scan runs it again)\n")
+                scanError = "the documents are stored, but the guardrail scan failed: \(error) (lore guard scan runs it again)"
+                out.printError("warning: \(scanError!)\n")
             }
         }
 
@@ -152,6 +153,7 @@ public enum IngestCommand {
             object["guardrail_scan"] =
                 scanReport.map { ["scanned": $0.scanned, "flagged": $0.flagged, "duration_s": $0.seconds] as [String: Any] } ?? NSNull()
             if let indexError { object["index_error"] = indexError }
+            if let scanError { object["guardrail_scan_error"] = scanError }
             if request.publish != nil {
                 object["published"] =
                     published.map {

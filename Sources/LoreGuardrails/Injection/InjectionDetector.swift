@@ -126,12 +126,42 @@ public struct InjectionDetector: Sendable {
     /// one, with everything they need embedded (texts without a vector, hidden and decoded
     /// text, windows) in one call to the embedder: it sorts the texts by length and runs its
     /// batches on every core, where one text's few windows would make a batch of their own.
-    /// The ingest-time scan assesses its chunks this way.
+    /// When the embedder fails, the texts are scored without what it would have given (the
+    /// structural checks, and the classifier on the vectors passed in); the ingest-time scan
+    /// uses ``assessOrThrow(_:source:windows:)`` instead, so as not to record such a verdict.
     public func assess(_ items: [(text: String, vector: [Float]?)], source: InjectionSource, windows: Bool = false) async
         -> [InjectionAssessment]
     {
-        typealias Extra = (text: String, category: InjectionCategory, rule: String, source: InjectionSource, range: Range<Int>?)
-        // Per text: its structural scan, what is embedded for it, and where those vectors start.
+        let plan = plan(items, source: source, windows: windows)
+        return score(items, plan, vectors: try? await embed(plan.texts), source: source)
+    }
+
+    /// ``assess(_:source:windows:)``, but a failure of the embedder (or an answer with another
+    /// number of vectors) is thrown instead of scored around: the ingest-time scan assesses
+    /// its chunks this way, and leaves them unscanned for the next run.
+    public func assessOrThrow(_ items: [(text: String, vector: [Float]?)], source: InjectionSource, windows: Bool = false)
+        async throws -> [InjectionAssessment]
+    {
+        let plan = plan(items, source: source, windows: windows)
+        return score(items, plan, vectors: try await embed(plan.texts), source: source)
+    }
+
+    private typealias Extra = (text: String, category: InjectionCategory, rule: String, source: InjectionSource, range: Range<Int>?)
+    /// Per text: its structural scan, what is embedded for it, and where those vectors start
+    /// in `texts` (nil for an empty text); `texts`: everything to embed, in one list.
+    private typealias Plan = (items: [(scan: StructuralScan, extra: [Extra], own: Bool, start: Int)?], texts: [String])
+
+    /// The vectors of `texts`, or nil when there is nothing to embed or the classifier does not run.
+    private func embed(_ texts: [String]) async throws -> [[Float]]? {
+        guard classifier != nil, !texts.isEmpty, let embedder else { return nil }
+        let vectors = try await embedder.embed(texts)
+        guard vectors.count == texts.count else {
+            throw InjectionEmbeddingError(description: "the embedder returned \(vectors.count) vectors for \(texts.count) texts")
+        }
+        return vectors
+    }
+
+    private func plan(_ items: [(text: String, vector: [Float]?)], source: InjectionSource, windows: Bool) -> Plan {
         var plans: [(scan: StructuralScan, extra: [Extra], own: Bool, start: Int)?] = []
         var texts: [String] = []
         for item in items {
@@ -155,11 +185,13 @@ public struct InjectionDetector: Sendable {
             if own { texts.append(item.text) }
             texts += extra.map(\.text)
         }
-        var vectors: [[Float]]? = nil
-        if classifier != nil, !texts.isEmpty, let embedder, let v = try? await embedder.embed(texts), v.count == texts.count {
-            vectors = v
-        }
-        return zip(items, plans).map { item, plan in
+        return (plans, texts)
+    }
+
+    private func score(_ items: [(text: String, vector: [Float]?)], _ plan: Plan, vectors: [[Float]]?, source: InjectionSource)
+        -> [InjectionAssessment]
+    {
+        zip(items, plan.items).map { item, plan in
             guard let plan else { return .none }
             var signals: [InjectionSignal] = []
             if let classifier {
@@ -197,4 +229,9 @@ public struct InjectionDetector: Sendable {
             return InjectionAssessment(score: min(1, max(0, score)), signals: signals)
         }
     }
+}
+
+/// The injection detector's embedder gave no usable answer.
+public struct InjectionEmbeddingError: Error, CustomStringConvertible, Sendable {
+    public var description: String
 }
