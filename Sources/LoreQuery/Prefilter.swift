@@ -27,7 +27,8 @@ public enum Prefilter {
             for t in d where query.contains(t) { tf[t, default: 0] += 1 }
             let norm = k1 * (1 - b + b * Double(d.count) / meanLength)
             return tf.reduce(0) { sum, e in
-                let idf = log(1 + (n - Double(df[e.key]!) + 0.5) / (Double(df[e.key]!) + 0.5))
+                let d = Double(df[e.key]!)
+                let idf = log(1 + (n - d + 0.5) / (d + 0.5))
                 return sum + idf * Double(e.value) * (k1 + 1) / (Double(e.value) + norm)
             }
         }
@@ -38,9 +39,8 @@ public enum Prefilter {
     }
 
     /// Lower-case words of at least three letters, less `stopwords`, cut to their first five.
+    /// (The answerer's own word split, ``ExtractiveAnswerer/words(_:)``, then the filter and the cut.)
     static func stems(_ s: String, ignoring stopwords: Set<String> = []) -> [String] {
-        s.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).compactMap {
-            $0.count < 3 || stopwords.contains(String($0)) ? nil : String($0.prefix(5))
-        }
+        ExtractiveAnswerer.words(s).compactMap { $0.count < 3 || stopwords.contains($0) ? nil : String($0.prefix(5)) }
     }
 }
