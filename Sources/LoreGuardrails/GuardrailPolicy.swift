@@ -238,7 +238,7 @@ public struct GuardrailPolicy: Sendable, Codable, Equatable {
     }
 }
 
-/// A guardrail configuration or evaluation error.
+/// A guardrail configuration, evaluation or scan error.
 public struct GuardrailError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }

@@ -40,13 +40,8 @@ public struct IngestScanner: Sendable {
         public var seconds: Double
     }
 
-    /// Why a scan stopped.
-    public struct ScanError: Error, CustomStringConvertible, Sendable {
-        public var description: String
-    }
-
     /// Scans the chunks not yet scanned by this detector version, in batches of `batch`.
-    /// Throws ``ScanError`` when the embedder fails; the chunks of the failed batch and after
+    /// Throws a ``GuardrailError`` when the embedder fails; the chunks of the failed batch and after
     /// it are left unscanned (the next scan takes them), and none is recorded on the
     /// structural checks alone.
     public func scan(_ store: Store, batch: Int = 1_000, logger: Logger = Logger(label: "lore.guardrails")) async throws -> Report {
@@ -69,9 +64,8 @@ public struct IngestScanner: Sendable {
                 Counter(label: "lore_guardrail_scan_failures_total").increment()
                 logger.error(
                     "injection scan stopped: embedding failed", metadata: ["chunks": "\(chunks.count)", "error": "\(error)"])
-                throw ScanError(
-                    description:
-                        "the injection scan could not embed \(chunks.count) chunks' text (\(error)); \(scanned) were scanned before, the rest stay unscanned until the next scan"
+                throw GuardrailError(
+                    "the injection scan could not embed \(chunks.count) chunks' text (\(error)); \(scanned) were scanned before, the rest stay unscanned until the next scan"
                 )
             }
             let outcomes = zip(chunks, assessments).map { c, a in

@@ -127,8 +127,9 @@ public enum IngestCommand {
                     windows: guardPolicy.context.scanWindows
                 ).scan(store)
             } catch {
-                scanError = "the documents are stored, but the guardrail scan failed: \(error) (lore guard scan runs it again)"
-                out.printError("warning: \(scanError!)\n")
+                let message = "the documents are stored, but the guardrail scan failed: \(error) (lore guard scan runs it again)"
+                scanError = message
+                out.printError("warning: \(message)\n")
             }
         }
 

@@ -156,7 +156,7 @@ public struct InjectionDetector: Sendable {
         guard classifier != nil, !texts.isEmpty, let embedder else { return nil }
         let vectors = try await embedder.embed(texts)
         guard vectors.count == texts.count else {
-            throw InjectionEmbeddingError(description: "the embedder returned \(vectors.count) vectors for \(texts.count) texts")
+            throw GuardrailError("the embedder returned \(vectors.count) vectors for \(texts.count) texts")
         }
         return vectors
     }
@@ -229,9 +229,4 @@ public struct InjectionDetector: Sendable {
             return InjectionAssessment(score: min(1, max(0, score)), signals: signals)
         }
     }
-}
-
-/// The injection detector's embedder gave no usable answer.
-public struct InjectionEmbeddingError: Error, CustomStringConvertible, Sendable {
-    public var description: String
 }
