@@ -59,7 +59,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [])
     ],
     targets: [
-        // System libraries: the only places C enters.
+        // System libraries: with CMatrixTiles below, the only places C enters.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CVectorHints", path: "Sources/CVectorHints"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libblas-dev", "libopenblas0-pthread"])]),
@@ -71,8 +71,11 @@ let package = Package(
             name: "LoreStore", dependencies: ["LoreCore", "CSQLite", .product(name: "Logging", package: "swift-log")], swiftSettings: lore),
         // The BLAS, opened at run time with the right OpenBLAS kernel for this CPU.
         .target(name: "LoreBLAS", dependencies: ["CBLAS"], swiftSettings: lore),
+        // The encoder's linear layers in bf16 on Intel AMX tiles: the one C kernel (Swift has no
+        // AMX intrinsics), used only where the CPU has the tiles (docs/ARCHITECTURE.md).
+        .target(name: "CMatrixTiles"),
         // Embeddings: the WordPiece tokenizer (the chunker counts tokens with it) and MiniLM on BLAS.
-        .target(name: "LoreEmbed", dependencies: ["LoreCore", "LoreBLAS"], swiftSettings: vectorKernels),
+        .target(name: "LoreEmbed", dependencies: ["LoreCore", "LoreBLAS", "CMatrixTiles"], swiftSettings: vectorKernels),
         // Vector search: exact (flat) and HNSW indexes, their snapshots in the store, the index manager.
         .target(
             name: "LoreIndex",

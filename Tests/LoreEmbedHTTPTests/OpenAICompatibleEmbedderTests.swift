@@ -28,7 +28,7 @@ struct OpenAICompatibleEmbedderTests {
         #expect(embedder.dimension == 384)
         let texts = Array(ReferenceTexts.sample.prefix(20))
         let remote = try await embedder.embed(texts)
-        let local = try MiniLMEmbedder(modelDirectory: TestPaths.model).embedSync(texts)
+        let local = try MiniLMEmbedder(modelDirectory: TestPaths.model, kernel: .fp32).embedSync(texts)
         for (r, l) in zip(remote, local) {
             let cos = zip(r, l).reduce(Float(0)) { $0 + $1.0 * $1.1 }
             #expect(cos > 0.9999, "cosine \(cos)")

@@ -59,6 +59,7 @@ public enum EmbedBenchmark {
             "latency_ms_p50": latencies.isEmpty ? 0 : latencies[latencies.count / 2],
             "latency_ms_p99": latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))],
             "peak_rss_mib": Double(usage.ru_maxrss) / 1024, "model_load_s": loadSeconds, "blas": BLAS.configuration,
+            "kernel": embedder.kernel.rawValue,
             "threads": embedder.parallelism
         ]
         var out = CommandOutput()

@@ -1,7 +1,9 @@
 import Foundation
+import Logging
 import LoreCore
 import LoreEmbed
 import LoreEmbedHTTP
+import Metrics
 
 /// Chooses the embedder from the configuration: the composition root's one place for it.
 public enum EmbedderFactory {
@@ -29,7 +31,15 @@ public enum EmbedderFactory {
                 throw CommandFailure(description: e.description)
             }
         default:
-            return try MiniLMEmbedder(modelDirectory: config.modelDirectory())
+            let embedder: MiniLMEmbedder
+            do { embedder = try MiniLMEmbedder(modelDirectory: config.modelDirectory()) } catch let e as EncoderKernel.KernelError {
+                throw ConfigurationError(description: e.description)
+            }
+            // Which kernel runs the encoder: in the log (info) and in /metrics (`lore_encoder_kernel{kernel="bf16"} 1`).
+            Logger(label: "lore.embed").info(
+                "in-process encoder loaded", metadata: ["model": "\(embedder.modelID)", "kernel": "\(embedder.kernel)"])
+            Gauge(label: "lore_encoder_kernel", dimensions: [("kernel", embedder.kernel.rawValue)]).record(1)
+            return embedder
         }
     }
 }

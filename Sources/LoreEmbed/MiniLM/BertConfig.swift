@@ -61,11 +61,15 @@ public final class BertWeights: @unchecked Sendable {
         var output: UnsafeBufferPointer<Float>, outputBias: UnsafeBufferPointer<Float>
         var outputNormWeight: UnsafeBufferPointer<Float>, outputNormBias: UnsafeBufferPointer<Float>
         /// `Float16` copies of qkvWeight, attentionOut, intermediate and output; empty
-        /// without `half`.
+        /// without `half`, or with the bf16 kernel.
         var qkvHalf: [Float16] = [], attentionOutHalf: [Float16] = [], intermediateHalf: [Float16] = [], outputHalf: [Float16] = []
+        /// The same four packed for the AMX tiles; nil unless the kernel is bf16.
+        var qkvTiles: TileWeights?, attentionOutTiles: TileWeights?, intermediateTiles: TileWeights?, outputTiles: TileWeights?
     }
 
     public let config: BertConfig
+    /// How the linear layers multiply.
+    public let kernel: EncoderKernel
     let file: SafeTensors
     let wordEmbeddings: UnsafeBufferPointer<Float>
     let positionEmbeddings: UnsafeBufferPointer<Float>
@@ -77,9 +81,13 @@ public final class BertWeights: @unchecked Sendable {
     /// Whether a `Float16` copy is made by default: not with `LORE_EMBED_HALF=0`.
     public static let defaultHalf: Bool = BertEncoder.defaultHalfProductRows > 0
 
-    public init(file: SafeTensors, config: BertConfig, half: Bool = BertWeights.defaultHalf) throws {
+    /// - Parameter kernel: `.bf16` packs the linear weights for the AMX tiles (and makes no
+    ///   `Float16` copy: every product then runs on the tiles); it must be available.
+    public init(file: SafeTensors, config: BertConfig, half: Bool = BertWeights.defaultHalf, kernel: EncoderKernel = .fp32) throws {
+        guard kernel.available else { throw EncoderKernel.KernelError(description: "the \(kernel) kernel is not available on this CPU") }
         self.file = file
         self.config = config
+        self.kernel = kernel
         let h = config.hiddenSize, i = config.intermediateSize
         // Checkpoints exported from BertModel may carry a "bert." prefix.
         let prefix = file.tensors["embeddings.word_embeddings.weight"] != nil ? "" : "bert."
@@ -104,7 +112,12 @@ public final class BertWeights: @unchecked Sendable {
                 intermediate: try t(p + "intermediate.dense.weight", [i, h]), intermediateBias: try t(p + "intermediate.dense.bias", [i]),
                 output: try t(p + "output.dense.weight", [h, i]), outputBias: try t(p + "output.dense.bias", [h]),
                 outputNormWeight: try t(p + "output.LayerNorm.weight", [h]), outputNormBias: try t(p + "output.LayerNorm.bias", [h]))
-            if half {
+            if kernel == .bf16 {
+                layer.qkvTiles = layer.qkvWeight.withUnsafeBufferPointer { TileWeights($0, n: 3 * h, k: h) }
+                layer.attentionOutTiles = TileWeights(layer.attentionOut, n: h, k: h)
+                layer.intermediateTiles = TileWeights(layer.intermediate, n: i, k: h)
+                layer.outputTiles = TileWeights(layer.output, n: h, k: i)
+            } else if half {
                 layer.qkvHalf = layer.qkvWeight.withUnsafeBufferPointer { SmallGEMM.half($0) }
                 layer.attentionOutHalf = SmallGEMM.half(layer.attentionOut)
                 layer.intermediateHalf = SmallGEMM.half(layer.intermediate)

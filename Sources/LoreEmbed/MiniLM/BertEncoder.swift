@@ -45,9 +45,11 @@ public struct BertEncoder: Sendable {
     @inline(__always)
     private func linear(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, w: UnsafePointer<Float>,
-        half: [Float16], c: UnsafeMutablePointer<Float>, ldc: Int
+        half: [Float16], tiles: TileWeights?, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        if m <= halfProductRows, !half.isEmpty {
+        if let tiles, tiles.multiplyAdd(m: m, x: a, ldx: lda, out: c, ldo: ldc) {
+            return
+        } else if m <= halfProductRows, !half.isEmpty {
             half.withUnsafeBufferPointer { wh in
                 SmallGEMM.multiplyAdd(m: m, n: n, k: k, x: a, ldx: lda, w: wh.baseAddress!, ldw: k, out: c, ldo: ldc)
             }
@@ -114,7 +116,7 @@ public struct BertEncoder: Sendable {
                         Kernels.fillRows(b.qkv + r.lowerBound * 3 * h, rows: r.count, n: 3 * h, bias: bias.baseAddress!, residual: nil)
                         linear(
                             m: r.count, n: 3 * h, k: h, a: b.x + r.lowerBound * h, lda: h, w: w.baseAddress!,
-                            half: layer.qkvHalf, c: b.qkv + r.lowerBound * 3 * h, ldc: 3 * h)
+                            half: layer.qkvHalf, tiles: layer.qkvTiles, c: b.qkv + r.lowerBound * 3 * h, ldc: 3 * h)
                     }
                 }
             }
@@ -140,19 +142,19 @@ public struct BertEncoder: Sendable {
                 Kernels.fillRows(y, rows: r.count, n: h, bias: layer.attentionOutBias.baseAddress!, residual: x)
                 linear(
                     m: r.count, n: h, k: h, a: b.ctx + r.lowerBound * h, lda: h, w: layer.attentionOut.baseAddress!,
-                    half: layer.attentionOutHalf, c: y, ldc: h)
+                    half: layer.attentionOutHalf, tiles: layer.attentionOutTiles, c: y, ldc: h)
                 Kernels.addLayerNorm(
                     y, residual: nil, rows: r.count, n: h, weight: layer.attentionNormWeight.baseAddress!,
                     bias: layer.attentionNormBias.baseAddress!, eps: c.layerNormEps)
                 Kernels.fillRows(mid, rows: r.count, n: inter, bias: layer.intermediateBias.baseAddress!, residual: nil)
                 linear(
                     m: r.count, n: inter, k: h, a: y, lda: h, w: layer.intermediate.baseAddress!,
-                    half: layer.intermediateHalf, c: mid, ldc: inter)
+                    half: layer.intermediateHalf, tiles: layer.intermediateTiles, c: mid, ldc: inter)
                 Kernels.addBiasGELU(mid, rows: r.count, n: inter, bias: nil)
                 Kernels.fillRows(x, rows: r.count, n: h, bias: layer.outputBias.baseAddress!, residual: y)
                 linear(
                     m: r.count, n: h, k: inter, a: mid, lda: inter, w: layer.output.baseAddress!,
-                    half: layer.outputHalf, c: x, ldc: h)
+                    half: layer.outputHalf, tiles: layer.outputTiles, c: x, ldc: h)
                 Kernels.addLayerNorm(
                     x, residual: nil, rows: r.count, n: h, weight: layer.outputNormWeight.baseAddress!,
                     bias: layer.outputNormBias.baseAddress!, eps: c.layerNormEps)

@@ -18,11 +18,19 @@ public final class MiniLMEmbedder: SynchronousEmbedder, @unchecked Sendable {
     /// Batches run at once (default: the number of cores).
     public let parallelism: Int
 
+    /// How the encoder's linear layers multiply (fp32 on BLAS, or bf16 on AMX tiles).
+    public var kernel: EncoderKernel { encoder.weights.kernel }
+
     /// Loads the model from a directory such as `models/all-MiniLM-L6-v2`.
-    public init(modelDirectory: String, batchSize: Int = 32, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+    /// - Parameter kernel: the linear layers' kernel; nil for `LORE_EMBED_KERNEL`'s (by
+    ///   default bf16 where the CPU has AMX tiles, fp32 elsewhere).
+    public init(
+        modelDirectory: String, batchSize: Int = 32, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
+        kernel: EncoderKernel? = nil
+    ) throws {
         let config = try BertConfig(contentsOf: modelDirectory + "/config.json")
         let file = try SafeTensors(path: modelDirectory + "/model.safetensors")
-        encoder = BertEncoder(weights: try BertWeights(file: file, config: config))
+        encoder = BertEncoder(weights: try BertWeights(file: file, config: config, kernel: try kernel ?? EncoderKernel.fromEnvironment()))
         tokenizer = try WordPieceTokenizer(modelDirectory: modelDirectory, maxSequenceLength: 256)
         self.batchSize = max(1, batchSize)
         self.parallelism = max(1, parallelism)
