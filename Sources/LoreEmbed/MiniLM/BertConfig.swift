@@ -82,13 +82,16 @@ public final class BertWeights: @unchecked Sendable {
     public static let defaultHalf: Bool = BertEncoder.defaultHalfProductRows > 0
 
     /// - Parameter kernel: `.bf16` packs the linear weights for the AMX tiles (and makes no
-    ///   `Float16` copy: every product then runs on the tiles); it must be available.
+    ///   `Float16` copy: every product then runs on the tiles); it must be available. A model
+    ///   whose hidden or intermediate size is not a multiple of 32 (the tiles' width) runs
+    ///   fp32 instead, and `kernel` says so.
     public init(file: SafeTensors, config: BertConfig, half: Bool = BertWeights.defaultHalf, kernel: EncoderKernel = .fp32) throws {
         guard kernel.available else { throw EncoderKernel.KernelError(description: "the \(kernel) kernel is not available on this CPU") }
+        let h = config.hiddenSize, i = config.intermediateSize
         self.file = file
         self.config = config
-        self.kernel = kernel
-        let h = config.hiddenSize, i = config.intermediateSize
+        let tiles = kernel == .bf16 && h % 32 == 0 && i % 32 == 0
+        self.kernel = tiles ? .bf16 : .fp32
         // Checkpoints exported from BertModel may carry a "bert." prefix.
         let prefix = file.tensors["embeddings.word_embeddings.weight"] != nil ? "" : "bert."
         func t(_ name: String, _ shape: [Int]) throws -> UnsafeBufferPointer<Float> { try file.float32(prefix + name, shape: shape) }
@@ -112,7 +115,7 @@ public final class BertWeights: @unchecked Sendable {
                 intermediate: try t(p + "intermediate.dense.weight", [i, h]), intermediateBias: try t(p + "intermediate.dense.bias", [i]),
                 output: try t(p + "output.dense.weight", [h, i]), outputBias: try t(p + "output.dense.bias", [h]),
                 outputNormWeight: try t(p + "output.LayerNorm.weight", [h]), outputNormBias: try t(p + "output.LayerNorm.bias", [h]))
-            if kernel == .bf16 {
+            if tiles {
                 layer.qkvTiles = layer.qkvWeight.withUnsafeBufferPointer { TileWeights($0, n: 3 * h, k: h) }
                 layer.attentionOutTiles = TileWeights(layer.attentionOut, n: h, k: h)
                 layer.intermediateTiles = TileWeights(layer.intermediate, n: i, k: h)
