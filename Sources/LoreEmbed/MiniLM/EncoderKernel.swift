@@ -51,7 +51,7 @@ public enum EncoderKernel: String, Sendable, CaseIterable, CustomStringConvertib
 }
 
 /// A weight matrix `[n × k]` rounded to bf16 and laid out as the AMX product reads it.
-struct TileWeights: @unchecked Sendable {
+struct TileWeights: Sendable {
     let n: Int, k: Int
     let packed: [UInt16]
 
