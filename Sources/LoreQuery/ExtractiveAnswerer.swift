@@ -27,11 +27,15 @@ public struct ExtractiveAnswerer: Generator {
     public let cache: SentenceVectorCache?
     /// The most candidate sentences embedded for one answer (0: every candidate).
     public var embedLimit: Int
+    /// Sentence vectors computed at ingest (nil: none; every sentence the cache lacks is embedded).
+    public let stored: (any SentenceVectorSource)?
 
     public init(
         embedder: any Embedder, name: String = "extractive", maxSentences: Int = 3, minSimilarity: Double = 0.2,
-        duplicateSimilarity: Double = 0.92, cache: SentenceVectorCache? = nil, embedLimit: Int = 0
+        duplicateSimilarity: Double = 0.92, cache: SentenceVectorCache? = nil, embedLimit: Int = 0,
+        stored: (any SentenceVectorSource)? = nil
     ) {
+        self.stored = stored
         self.name = name
         self.embedder = embedder
         self.maxSentences = maxSentences
@@ -84,11 +88,26 @@ public struct ExtractiveAnswerer: Generator {
     }
 
     /// The question's vector, then each sentence's: the question's from retrieval when it
-    /// was made by this model, the sentences' from the cache where it has them, the rest
-    /// embedded in one call.
+    /// was made by this model, the sentences' from the cache where it has them, else from
+    /// the vectors stored at ingest, the rest embedded in one call.
     func vectors(question: String, known questionVector: [Float]?, sentences: [String]) async throws -> [[Float]] {
-        let known = cache?.lookup(sentences) ?? Array(repeating: nil, count: sentences.count)
+        var known = cache?.lookup(sentences) ?? Array(repeating: nil, count: sentences.count)
+        if let stored, known.contains(where: { $0 == nil }) {
+            let wanted = sentences.indices.filter { known[$0] == nil }
+            let found = stored.vectors(model: embedder.modelID, dimension: embedder.dimension, for: wanted.map { sentences[$0] })
+            var hits = 0
+            for (k, i) in wanted.enumerated() {
+                guard let v = found[k] else { continue }
+                known[i] = v
+                cache?.store(sentences[i], v)
+                hits += 1
+            }
+            if hits > 0 { Counter(label: "lore_extractive_sentence_vectors_total", dimensions: [("result", "stored")]).increment(by: hits) }
+        }
         let missing = sentences.indices.filter { known[$0] == nil }
+        if !missing.isEmpty {
+            Counter(label: "lore_extractive_sentence_vectors_total", dimensions: [("result", "embedded")]).increment(by: missing.count)
+        }
         let texts = (questionVector == nil ? [question] : []) + missing.map { sentences[$0] }
         let fresh = texts.isEmpty ? [] : try await embedder.embed(texts)
         let offset = questionVector == nil ? 1 : 0
@@ -105,14 +124,8 @@ public struct ExtractiveAnswerer: Generator {
         guard !request.sources.isEmpty else { return [Refusal.text(nearest: [])] }
         var candidates: [Candidate] = []
         for (rank, source) in request.sources.enumerated() {
-            var taken = 0
-            let sentences = SentenceSplitter.split(source.text)
-            for (i, s) in sentences.enumerated() where Self.isAnswerLike(s) && taken < 40 {
-                // A chunk may start or end inside a sentence: leave out the fragments.
-                if i == 0, let f = s.first, f.isLowercase { continue }
-                if i == sentences.count - 1, let l = s.last, !".!?:)\"'".contains(l) { continue }
+            for s in Self.candidateSentences(source.text) {
                 candidates.append(Candidate(text: s, source: source.number, rank: rank))
-                taken += 1
             }
         }
         guard !candidates.isEmpty else { return [Refusal.text(nearest: request.sources)] }
@@ -157,6 +170,24 @@ public struct ExtractiveAnswerer: Generator {
             bytes += cost
         }
         return chosen.map { Self.cite($0.text, $0.source) }
+    }
+
+    /// The version of the rules below: sentence vectors computed at ingest are computed again
+    /// when it changes (`SentenceVectorPass`).
+    public static let candidateRules = "1"
+
+    /// The sentences of a passage that can be part of an answer, in order: answer-like
+    /// (`isAnswerLike`), not a fragment cut at the passage's start or end, at most 40.
+    public static func candidateSentences(_ text: String) -> [String] {
+        var out: [String] = []
+        let sentences = SentenceSplitter.split(text)
+        for (i, s) in sentences.enumerated() where Self.isAnswerLike(s) && out.count < 40 {
+            // A chunk may start or end inside a sentence: leave out the fragments.
+            if i == 0, let f = s.first, f.isLowercase { continue }
+            if i == sentences.count - 1, let l = s.last, !".!?:)\"'".contains(l) { continue }
+            out.append(s)
+        }
+        return out
     }
 
     /// `sentence [n].`: the citation goes before the closing punctuation.

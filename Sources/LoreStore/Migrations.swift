@@ -262,6 +262,27 @@ enum Migrations {
                 stats TEXT NOT NULL
             );
             """
+        ),
+        (
+            // The extractive answerer's sentence vectors, computed at ingest (`SentenceVectorPass`):
+            // content-addressed like `embedding_cache` (a sentence shared by two chunks is stored
+            // once), float16; `chunk_sentences` marks the chunks whose sentences are done, for
+            // which model and candidate rules.
+            "0009-sentence-vectors",
+            """
+            CREATE TABLE sentence_vectors (
+                model TEXT NOT NULL,
+                text_sha256 TEXT NOT NULL,
+                embedding BLOB NOT NULL,
+                PRIMARY KEY (model, text_sha256)
+            ) WITHOUT ROWID;
+            CREATE TABLE chunk_sentences (
+                chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+                model TEXT NOT NULL,
+                rules TEXT NOT NULL,
+                sentences INTEGER NOT NULL
+            );
+            """
         )
     ]
 }

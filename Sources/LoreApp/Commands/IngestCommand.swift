@@ -6,6 +6,7 @@ import LoreEmbedHTTP
 import LoreGuardrails
 import LoreIndex
 import LoreIngest
+import LoreQuery
 import LoreStore
 
 /// The options of `lore ingest PATH...` (the chunking and embedder options are applied to
@@ -133,6 +134,20 @@ public enum IngestCommand {
             }
         }
 
+        // The extractive answerer's sentences, embedded once here rather than per question.
+        var sentenceReport: SentenceVectorPass.Report? = nil
+        var sentenceError: String? = nil
+        if config.storesSentenceVectors, let embedder, let id = try? store.existingCollectionID(named: options.collection) {
+            do {
+                sentenceReport = try await SentenceVectorPass(embedder: embedder).run(store, collectionID: id)
+            } catch {
+                let message =
+                    "the documents are stored, but their sentence vectors are not: \(error) (the next lore ingest does them; until then questions embed them)"
+                sentenceError = message
+                out.printError("warning: \(message)\n")
+            }
+        }
+
         let failed =
             !report.errors.isEmpty || indexError != nil || (request.strict && (!report.findings.isEmpty || !report.skips.isEmpty))
         // A run that failed is not published: replicas keep serving the last good version.
@@ -153,6 +168,11 @@ public enum IngestCommand {
             object["index"] = indexReport.map(IndexMaintenance.syncDescription) ?? NSNull()
             object["guardrail_scan"] =
                 scanReport.map { ["scanned": $0.scanned, "flagged": $0.flagged, "duration_s": $0.seconds] as [String: Any] } ?? NSNull()
+            object["sentence_vectors"] =
+                sentenceReport.map {
+                    ["chunks": $0.chunks, "sentences": $0.sentences, "embedded": $0.embedded, "duration_s": $0.seconds] as [String: Any]
+                } ?? NSNull()
+            if let sentenceError { object["sentence_vectors_error"] = sentenceError }
             if let indexError { object["index_error"] = indexError }
             if let scanError { object["guardrail_scan_error"] = scanError }
             if request.publish != nil {
@@ -178,6 +198,11 @@ public enum IngestCommand {
                 out.print(
                     "guardrails: \(r.scanned) new chunks scanned for instructions aimed at the model in \(String(format: "%.1f", r.seconds)) s"
                         + flagged)
+            }
+            if let r = sentenceReport, r.chunks > 0 {
+                out.print(
+                    "sentences: \(r.embedded) of \(r.sentences) candidate sentences of \(r.chunks) chunks embedded for the extractive answerer in \(String(format: "%.1f", r.seconds)) s"
+                )
             }
             if let published, let publish = request.publish { out.print(VersionsCommand.outcomeLine(published, root: publish)) }
         }

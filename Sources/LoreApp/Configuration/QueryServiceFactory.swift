@@ -84,7 +84,8 @@ public enum QueryServiceFactory {
                 embedder: embedder, maxSentences: config.extractive.maxSentences,
                 minSimilarity: config.extractive.minSimilarity,
                 cache: SentenceVectorCache(capacity: config.extractive.sentenceCache),
-                embedLimit: config.extractive.embedLimit)
+                embedLimit: config.extractive.embedLimit,
+                stored: config.extractive.sentenceVectors == .ingest ? try StoredSentenceVectors(path: config.database) : nil)
         }
         for backend in config.generation.backendNames {
             if let g = try GeneratorFactory.make(config.generation, name: backend) { generators[backend] = g }

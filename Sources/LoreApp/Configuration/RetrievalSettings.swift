@@ -104,10 +104,18 @@ public struct ExtractiveSettings: Codable, Equatable, Sendable {
     /// the question (0, the default: embed every candidate). See `Prefilter`: 16 answered one
     /// question fewer of the public and of the held-out SQLite sets, so it is not the default.
     public var embedLimit = 0
+    /// When candidate sentences are embedded: `ingest` (each chunk's, once, stored beside its
+    /// vector; a question embeds only itself) or `query` (when a question retrieves them).
+    public var sentenceVectors = SentenceVectorMode.ingest
+
+    /// When the extractive answerer's sentences are embedded.
+    public enum SentenceVectorMode: String, Codable, Sendable, CaseIterable {
+        case ingest, query
+    }
 
     public enum CodingKeys: String, CodingKey {
         case maxSentences = "max_sentences", minSimilarity = "min_similarity", sentenceCache = "sentence_cache"
-        case embedLimit = "embed_limit"
+        case embedLimit = "embed_limit", sentenceVectors = "sentence_vectors"
     }
 
     public init() {}
@@ -119,6 +127,7 @@ public struct ExtractiveSettings: Codable, Equatable, Sendable {
         minSimilarity = try c.decodeIfPresent(Double.self, forKey: .minSimilarity) ?? d.minSimilarity
         sentenceCache = try c.decodeIfPresent(Int.self, forKey: .sentenceCache) ?? d.sentenceCache
         embedLimit = try c.decodeIfPresent(Int.self, forKey: .embedLimit) ?? d.embedLimit
+        sentenceVectors = try c.decodeIfPresent(SentenceVectorMode.self, forKey: .sentenceVectors) ?? d.sentenceVectors
     }
 
     public func validate() throws {
@@ -134,5 +143,15 @@ public struct ExtractiveSettings: Codable, Equatable, Sendable {
         guard (0...1000).contains(embedLimit) else {
             throw ConfigurationError(description: "extractive.embed_limit must be between 0 and 1000, got \(embedLimit)")
         }
+    }
+}
+
+extension LoreConfiguration {
+    /// Whether ingest stores the extractive answerer's sentence vectors: asked for
+    /// (`extractive.sentence_vectors: ingest`), and the extractive answerer can answer here
+    /// (it is the backend or the fallback).
+    public var storesSentenceVectors: Bool {
+        extractive.sentenceVectors == .ingest
+            && (generation.backend == GenerationSettings.extractive || generation.fallback == GenerationSettings.extractive)
     }
 }

@@ -114,6 +114,10 @@ extension LoreConfiguration {
                 "extractive.embed_limit", \.extractive.embedLimit,
                 #"the most candidate sentences the extractive answerer embeds per answer, the best first by BM25 against the question (0: every candidate); more requests/s, answers that differ (docs/BENCHMARKS.md)"#
             ),
+            .choice(
+                "extractive.sentence_vectors", \.extractive.sentenceVectors,
+                #"`ingest`: every chunk's candidate sentences are embedded once at ingest and stored (float16), so a question embeds only itself (when `generation.backend` or `generation.fallback` is `extractive`); `query`: they are embedded when a question retrieves them"#
+            ),
             .string(
                 "prompts.directory", \.prompts.directory, aliases: ["LORE_PROMPTS_DIR"],
                 #"`<name>/<version>.md` templates, validated at start-up ([prompts/README.md](../prompts/README.md)); a relative path is looked up from the working directory, then upwards from the executable"#

@@ -5,6 +5,7 @@ import LoreEmbed
 import LoreGuardrails
 import LoreIndex
 import LoreIngest
+import LoreQuery
 import LoreServer
 import LoreStore
 
@@ -116,6 +117,7 @@ public actor StoreDocumentCatalog: DocumentCatalog {
             throw APIError(.conflict, code: "embedder_mismatch", "collection: \(e.description)")
         }
         await scanForInjection(embedder: embedder)
+        await storeSentenceVectors(embedder: embedder, collection: collection.name)
         try await refreshIndex(of: collection)
         let id = try store.existingCollectionID(named: collection.name) ?? -1
         return try results.map { r in
@@ -155,6 +157,18 @@ public actor StoreDocumentCatalog: DocumentCatalog {
             ).scan(store)
         } catch {
             logger.warning("the documents are stored, but the guardrail scan failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The extractive answerer's sentence vectors, as `lore ingest` stores them (a failure is
+    /// logged; the sentences are embedded per question until the next ingest does them).
+    private func storeSentenceVectors(embedder: (any Embedder)?, collection: String) async {
+        guard config.storesSentenceVectors, let embedder else { return }
+        do {
+            guard let id = try store.existingCollectionID(named: collection) else { return }
+            _ = try await SentenceVectorPass(embedder: embedder).run(store, collectionID: id, logger: logger)
+        } catch {
+            logger.warning("the documents are stored, but their sentence vectors are not", metadata: ["error": "\(error)"])
         }
     }
 
