@@ -1,9 +1,13 @@
 -- wrk script of bench/load: POST /v1/query with the questions of the eval set, one JSON
 -- body per request, cycling through them (each wrk thread starts at another question).
 --
--- Usage: wrk ... -s bench/load.lua URL/v1/query -- BODIES_FILE [PACE_MS]
+-- Usage: wrk ... -s bench/load.lua URL/v1/query -- BODIES_FILE [PACE_MS [THREADS]]
 -- With PACE_MS, each connection waits that many milliseconds after a response before its
--- next request (wrk's delay()): a server that is busy only part of the time.
+-- next request (wrk's delay()): a server that is busy only part of the time (0: none).
+-- With THREADS (wrk's -t), thread t asks bodies t+1, t+1+THREADS, t+1+2*THREADS, ...: no
+-- body is sent twice until the whole file has been sent (distinct questions). Without it,
+-- each thread cycles through the whole file from its own offset, so with several threads
+-- every body is sent once per thread.
 -- BODIES_FILE holds one request body per line, already JSON ({"question": "..."}), so this
 -- script never has to escape text. It counts the responses whose status is not 2xx (wrk's
 -- own "Non-2xx or 3xx responses" counts only status > 399), tallies the status codes, and
@@ -27,7 +31,12 @@ function init(args)
   if #bodies == 0 then error("bench/load.lua: no request bodies in " .. path) end
   local pace = tonumber(args[2] or "0") or 0
   if pace > 0 then delay = function() return pace end end
-  idx = (tid * 17) % #bodies
+  stride = tonumber(args[3] or "0") or 0
+  if stride > 0 then
+    idx = tid - stride  -- request() adds the stride first: thread t starts at body t + 1
+  else
+    idx = (tid * 17) % #bodies
+  end
   non2xx = 0
   codes = {}
   wrk.method = "POST"
@@ -36,6 +45,10 @@ function init(args)
 end
 
 function request()
+  if stride > 0 then
+    idx = (idx + stride) % #bodies
+    return wrk.format("POST", nil, nil, bodies[idx + 1])
+  end
   idx = idx % #bodies + 1
   return wrk.format("POST", nil, nil, bodies[idx])
 end

@@ -136,7 +136,9 @@ def main() -> int:
     Path(a.out).write_text(json.dumps(res, indent=1, sort_keys=True), encoding="utf-8")
 
     cpus = meta.get("cpus", "?")
-    print(f"\nHTTP load, {meta.get('questions')} questions of {meta.get('set')} cycled as POST bodies; "
+    stream = meta.get("question_stream", "set")
+    how = "each sent once" if stream == "distinct" else "cycled"
+    print(f"\nHTTP load, {meta.get('questions')} questions of {meta.get('set')} {how} as POST bodies; "
           f"wrk -c {meta.get('connections')} -t {meta.get('threads')} -d {meta.get('duration')} "
           f"--timeout {meta.get('timeout')} after a {meta.get('warmup')} warm-up, one system at a time.")
     print(f"Machine: {cpus} CPUs ({meta.get('cpu_model')}); wrk runs on the same {cpus} cores as the server under test. "
@@ -176,9 +178,33 @@ def main() -> int:
             vc = ratios_cpu.get(k)
             per = f"{vc:>7.2f}x" if vc is not None else f"{'-':>8}"
             print(f"  {k:<30}{v:>8.2f}x {per}   {notes.get(k, '')}")
+    ceilings = {}
+    for f in meta.get("ceilings", "").split():
+        c = json.loads(Path(f).read_text(encoding="utf-8"))
+        ceilings[c["kernel"]] = c
+    res["ceilings"] = {k: {"texts_per_s": c["texts_per_s"], "latency_ms_p50": c["latency_ms_p50"]} for k, c in ceilings.items()}
+    Path(a.out).write_text(json.dumps(res, indent=1, sort_keys=True), encoding="utf-8")
     h = ratios.get(headline_key)
-    if h is not None:
-        print(f"\nGoal (Lore >= 5x the reference's requests/s, {headline_key}): {'met' if h >= 5 else 'NOT met'}, {h:.2f}x.")
+    if meta.get("question_stream", "set") == "set":
+        if h is not None:
+            print(f"\nGoal (Lore >= 5x the reference's requests/s, {headline_key}): {'met' if h >= 5 else 'NOT met'}, {h:.2f}x.")
+    elif "lore" in systems:
+        lore = systems["lore"]["measured"]
+        ref = systems.get(f"ref-first-w{first_w}", {}).get("measured")
+        print(f"\nIssue 21's goals ({meta.get('question_stream')} questions):")
+        for k, c in sorted(ceilings.items()):
+            share = lore["rps"] / c["texts_per_s"]
+            print(f"  /v1/query >= 0.85 x the encoder's batched ceiling ({k}: {c['texts_per_s']:.0f} questions/s): "
+                  f"{'met' if share >= 0.85 else 'NOT met'}, {share:.3f}x")
+        if ref:
+            if h is not None:
+                print(f"  requests/s >= 1.8 x the reference ({headline_key}): {'met' if h >= 1.8 else 'NOT met'}, {h:.2f}x")
+            p99, rp99 = lore["latency_us"]["p99"], ref["latency_us"]["p99"]
+            print(f"  p99 <= half the reference's: {'met' if p99 <= rp99 / 2 else 'NOT met'}, "
+                  f"{p99 / 1000:.0f} against {rp99 / 1000:.0f} ms ({p99 / rp99:.2f}x)")
+        bad = lore["non2xx"] + lore["socket_errors_total"]
+        print(f"  0 non-2xx responses: {'met' if bad == 0 else 'NOT met'}, {lore['non2xx']} non-2xx, "
+              f"{lore['socket_errors_total']} socket errors")
     print(f"Results: {a.out}")
     return 0
 

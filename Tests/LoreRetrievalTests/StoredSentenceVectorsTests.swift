@@ -77,6 +77,23 @@ struct StoredSentenceVectorsTests {
         #expect(counts.chunks == 2 && counts.vectors == 6, "\(counts)")
     }
 
+    @Test("the ingest-time scan's embedder reads a text that is a stored sentence and embeds only the others")
+    func reusingEmbedder() async throws {
+        let (store, id, _) = try fixture.open()
+        let chunk = try #require(
+            try store.chunkTexts(collectionID: id).first { !ExtractiveAnswerer.candidateSentences($0.text).isEmpty })
+        let sentence = ExtractiveAnswerer.candidateSentences(chunk.text)[0]
+        let counting = CountingEmbedder(fixture.embedder)
+        let reusing = SentenceReusingEmbedder(counting, stored: try StoredSentenceVectors(path: fixture.database))
+        let texts = [sentence, "A window no chunk of the corpus holds, about lighthouses and fog horns."]
+        let vectors = try await reusing.embed(texts)
+        #expect(counting.texts == 1, "only the unknown text is embedded, not \(counting.texts)")
+        let fresh = try await fixture.embedder.embed(texts)
+        for (v, f) in zip(vectors, fresh) {
+            #expect(zip(v, f).reduce(Float(0)) { $0 + $1.0 * $1.1 } > 0.9999)
+        }
+    }
+
     @Test("a store written before sentence vectors existed gives none, and the answerer embeds the sentences as before")
     func oldStore() async throws {
         let dir = TemporaryDirectory("lore-sentences-old")

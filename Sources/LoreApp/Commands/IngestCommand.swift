@@ -115,26 +115,8 @@ public enum IngestCommand {
                 "the documents are stored, but the vector index was not updated: \(error) (it is rebuilt from the stored vectors on the next load; lore index rebuild does it now)"
         }
 
-        // The ingest-time injection scan: new and changed chunks are scanned and the flagged
-        // ones marked in the store (`lore guard flagged` lists them).
-        var scanReport: IngestScanner.Report? = nil
-        var scanError: String? = nil
-        let guardPolicy = config.guardrails
-        if guardPolicy.enabled, guardPolicy.context.scanAtIngest, guardPolicy.context.injection.isOn {
-            do {
-                scanReport = try await IngestScanner(
-                    detector: try guardPolicy.injectionDetector(embedder: embedder),
-                    threshold: guardPolicy.context.injection.threshold,
-                    windows: guardPolicy.context.scanWindows
-                ).scan(store)
-            } catch {
-                let message = "the documents are stored, but the guardrail scan failed: \(error) (lore guard scan runs it again)"
-                scanError = message
-                out.printError("warning: \(message)\n")
-            }
-        }
-
-        // The extractive answerer's sentences, embedded once here rather than per question.
+        // The extractive answerer's sentences, embedded once here rather than per question
+        // (before the scan, which reads those of its windows that are one such sentence).
         var sentenceReport: SentenceVectorPass.Report? = nil
         var sentenceError: String? = nil
         if config.storesSentenceVectors, let embedder, let id = try? store.existingCollectionID(named: options.collection) {
@@ -144,6 +126,26 @@ public enum IngestCommand {
                 let message =
                     "the documents are stored, but their sentence vectors are not: \(error) (the next lore ingest does them; until then questions embed them)"
                 sentenceError = message
+                out.printError("warning: \(message)\n")
+            }
+        }
+
+        // The ingest-time injection scan: new and changed chunks are scanned and the flagged
+        // ones marked in the store (`lore guard flagged` lists them).
+        var scanReport: IngestScanner.Report? = nil
+        var scanError: String? = nil
+        let guardPolicy = config.guardrails
+        let scanEmbedder = (try? reusingSentences(embedder, config: config)) ?? embedder
+        if guardPolicy.enabled, guardPolicy.context.scanAtIngest, guardPolicy.context.injection.isOn {
+            do {
+                scanReport = try await IngestScanner(
+                    detector: try guardPolicy.injectionDetector(embedder: scanEmbedder),
+                    threshold: guardPolicy.context.injection.threshold,
+                    windows: guardPolicy.context.scanWindows
+                ).scan(store)
+            } catch {
+                let message = "the documents are stored, but the guardrail scan failed: \(error) (lore guard scan runs it again)"
+                scanError = message
                 out.printError("warning: \(message)\n")
             }
         }
@@ -166,8 +168,14 @@ public enum IngestCommand {
         if request.json {
             var object = try JSONSerialization.jsonObject(with: Data(try IngestReportText.json(report).utf8)) as! [String: Any]
             object["index"] = indexReport.map(IndexMaintenance.syncDescription) ?? NSNull()
+            let reuse = (scanEmbedder as? SentenceReusingEmbedder)?.reuse
             object["guardrail_scan"] =
-                scanReport.map { ["scanned": $0.scanned, "flagged": $0.flagged, "duration_s": $0.seconds] as [String: Any] } ?? NSNull()
+                scanReport.map {
+                    [
+                        "scanned": $0.scanned, "flagged": $0.flagged, "duration_s": $0.seconds,
+                        "texts_embedded": reuse?.embedded ?? NSNull(), "texts_read_from_sentence_vectors": reuse?.read ?? NSNull()
+                    ] as [String: Any]
+                } ?? NSNull()
             object["sentence_vectors"] =
                 sentenceReport.map {
                     ["chunks": $0.chunks, "sentences": $0.sentences, "embedded": $0.embedded, "duration_s": $0.seconds] as [String: Any]
@@ -210,6 +218,15 @@ public enum IngestCommand {
         if let publishError { out.printError("error: \(publishError)\n") }
         if failed || publishError != nil { out.status = 1 }
         return out
+    }
+}
+
+extension IngestCommand {
+    /// The embedder the ingest-time scan uses: where sentence vectors are stored, one that
+    /// reads a window's vector when the window is a stored sentence.
+    static func reusingSentences(_ embedder: (any Embedder)?, config: LoreConfiguration) throws -> (any Embedder)? {
+        guard config.storesSentenceVectors, let embedder else { return embedder }
+        return SentenceReusingEmbedder(embedder, stored: try StoredSentenceVectors(path: config.database))
     }
 }
 

@@ -116,8 +116,8 @@ public actor StoreDocumentCatalog: DocumentCatalog {
         } catch let e as IngestError {
             throw APIError(.conflict, code: "embedder_mismatch", "collection: \(e.description)")
         }
-        await scanForInjection(embedder: embedder)
         await storeSentenceVectors(embedder: embedder, collection: collection.name)
+        await scanForInjection(embedder: (try? IngestCommand.reusingSentences(embedder, config: config)) ?? embedder)
         try await refreshIndex(of: collection)
         let id = try store.existingCollectionID(named: collection.name) ?? -1
         return try results.map { r in
