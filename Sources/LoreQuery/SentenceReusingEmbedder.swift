@@ -39,7 +39,9 @@ public final class SentenceReusingEmbedder: EmbedderWrapper {
         }
         if !missing.isEmpty {
             let fresh = try await base.embed(missing.map { texts[$0] })
-            guard fresh.count == missing.count else { return fresh }  // the caller reports the mismatch
+            guard fresh.count == missing.count else {
+                throw SentenceVectorError(description: "the embedder returned \(fresh.count) vectors for \(missing.count) texts")
+            }
             for (k, i) in missing.enumerated() { out[i] = fresh[k] }
         }
         return out.map { $0 ?? [] }

@@ -49,8 +49,8 @@ public struct SentenceVectorPass: Sendable {
                 for s in sentences { texts[SHA256.hex(of: Array(s.utf8))] = s }
                 report.sentences += sentences.count
             }
-            let stored = try store.storedSentenceHashes(model: model, textHashes: Array(texts.keys))
-            let missing = texts.filter { !stored.contains($0.key) }.sorted { $0.key < $1.key }
+            let stored = try store.sentenceVectors(model: model, textHashes: Array(texts.keys))
+            let missing = texts.filter { stored[$0.key] == nil }.sorted { $0.key < $1.key }
             var fresh: [(textHash: String, vector: [Float])] = []
             if !missing.isEmpty {
                 let vectors = try await embedder.embed(missing.map(\.value))

@@ -40,19 +40,6 @@ extension Store {
         return out
     }
 
-    /// Which of `textHashes` have a stored sentence vector for `model`.
-    public func storedSentenceHashes(model: String, textHashes: [String]) throws -> Set<String> {
-        let s = try connection.prepare("SELECT 1 FROM sentence_vectors WHERE model = ? AND text_sha256 = ?")
-        defer { s.reset() }
-        var out: Set<String> = []
-        for h in Set(textHashes) {
-            s.reset()
-            try s.bind([.text(model), .text(h)])
-            if try s.step() { out.insert(h) }
-        }
-        return out
-    }
-
     /// The stored sentence vectors for `model` by text hash (hashes without one are left out).
     public func sentenceVectors(model: String, textHashes: [String]) throws -> [String: [Float]] {
         let s = try connection.prepare("SELECT embedding FROM sentence_vectors WHERE model = ? AND text_sha256 = ?")

@@ -135,7 +135,7 @@ public enum IngestCommand {
         var scanReport: IngestScanner.Report? = nil
         var scanError: String? = nil
         let guardPolicy = config.guardrails
-        let scanEmbedder = (try? reusingSentences(embedder, config: config)) ?? embedder
+        let scanEmbedder = config.scanEmbedder(embedder)
         if guardPolicy.enabled, guardPolicy.context.scanAtIngest, guardPolicy.context.injection.isOn {
             do {
                 scanReport = try await IngestScanner(
@@ -218,15 +218,6 @@ public enum IngestCommand {
         if let publishError { out.printError("error: \(publishError)\n") }
         if failed || publishError != nil { out.status = 1 }
         return out
-    }
-}
-
-extension IngestCommand {
-    /// The embedder the ingest-time scan uses: where sentence vectors are stored, one that
-    /// reads a window's vector when the window is a stored sentence.
-    static func reusingSentences(_ embedder: (any Embedder)?, config: LoreConfiguration) throws -> (any Embedder)? {
-        guard config.storesSentenceVectors, let embedder else { return embedder }
-        return SentenceReusingEmbedder(embedder, stored: try StoredSentenceVectors(path: config.database))
     }
 }
 

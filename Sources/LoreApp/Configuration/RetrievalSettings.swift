@@ -1,4 +1,6 @@
 import Foundation
+import LoreCore
+import LoreQuery
 import LoreRetrieval
 
 /// Retrieval defaults (`retrieval:` in the configuration); flags override them per query.
@@ -153,5 +155,13 @@ extension LoreConfiguration {
     public var storesSentenceVectors: Bool {
         extractive.sentenceVectors == .ingest
             && (generation.backend == GenerationSettings.extractive || generation.fallback == GenerationSettings.extractive)
+    }
+
+    /// The embedder the ingest-time injection scan uses: where sentence vectors are stored,
+    /// one that reads a window's vector when the window is a stored sentence (`embedder`
+    /// itself otherwise, or when the store cannot be opened for reading).
+    public func scanEmbedder(_ embedder: (any Embedder)?) -> (any Embedder)? {
+        guard storesSentenceVectors, let embedder, let stored = try? StoredSentenceVectors(path: database) else { return embedder }
+        return SentenceReusingEmbedder(embedder, stored: stored)
     }
 }

@@ -117,7 +117,7 @@ public actor StoreDocumentCatalog: DocumentCatalog {
             throw APIError(.conflict, code: "embedder_mismatch", "collection: \(e.description)")
         }
         await storeSentenceVectors(embedder: embedder, collection: collection.name)
-        await scanForInjection(embedder: (try? IngestCommand.reusingSentences(embedder, config: config)) ?? embedder)
+        await scanForInjection(embedder: config.scanEmbedder(embedder))
         try await refreshIndex(of: collection)
         let id = try store.existingCollectionID(named: collection.name) ?? -1
         return try results.map { r in
