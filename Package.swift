@@ -56,7 +56,9 @@ let package = Package(
         // The environment and the flags are read through its providers (LoreApp's Setting);
         // no trait: the YAML file is decoded by Lore's Codable types, because its
         // YAMLSnapshot holds scalars and lists of scalars only (not generation.backends).
-        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [])
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: []),
+        // The ZIP packages of Office Open XML, OpenDocument and EPUB files (LoreIngest's loaders).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20")
     ],
     targets: [
         // System libraries: with CMatrixTiles below, the only places C enters.
@@ -90,7 +92,11 @@ let package = Package(
             ], swiftSettings: lore),
         // Loaders, chunking, validation, the file walker and the incremental Ingestor.
         .target(
-            name: "LoreIngest", dependencies: ["LoreCore", "LoreStore", .product(name: "Logging", package: "swift-log")],
+            name: "LoreIngest",
+            dependencies: [
+                "LoreCore", "LoreStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation")
+            ],
             swiftSettings: lore),
         // Retrieval: dense, lexical (BM25) and hybrid (RRF) candidates, filters, MMR, merging.
         .target(
@@ -191,7 +197,10 @@ let package = Package(
         .testTarget(name: "LoreStoreTests", dependencies: ["LoreStore", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(name: "LoreEmbedTests", dependencies: ["LoreEmbed", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(
-            name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreEmbed", "LoreStore", "LoreTestSupport"], swiftSettings: lore),
+            name: "LoreIngestTests",
+            dependencies: [
+                "LoreIngest", "LoreEmbed", "LoreStore", "LoreTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")
+            ], swiftSettings: lore),
         .testTarget(name: "LoreCLITests", dependencies: ["LoreStore", "LoreTestSupport"], swiftSettings: lore),
         .testTarget(
             name: "LoreIndexTests",

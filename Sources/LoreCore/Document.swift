@@ -8,6 +8,12 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
     case jsonl
     case csv
     case code
+    /// Word (Office Open XML).
+    case docx
+    /// PowerPoint (Office Open XML): a section per slide, its `page` the slide number.
+    case pptx
+    /// Excel (Office Open XML): sections of rows under each sheet's name.
+    case xlsx
 }
 
 /// A contiguous part of a document's text that shares one heading path (or one PDF page).
@@ -18,7 +24,7 @@ public struct Section: Sendable, Equatable {
     public var headingPath: [String]
     /// UTF-8 byte range of the section in ``Document/text``.
     public var range: Range<Int>
-    /// 1-based page number, for paginated formats.
+    /// 1-based page number, for paginated formats (the slide number for a presentation).
     public var page: Int?
 
     public init(headingPath: [String] = [], range: Range<Int>, page: Int? = nil) {

@@ -2,7 +2,7 @@
 /// where there is one, the fix.
 public struct LoadError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable, Codable {
-        case unsupported, malformed, unreadable, toolMissing = "tool-missing", empty
+        case unsupported, malformed, unreadable, toolMissing = "tool-missing", empty, encrypted, tooLarge = "too-large"
     }
     public var kind: Kind
     public var message: String

@@ -113,8 +113,8 @@ struct IndexCommandTests {
         #expect(team.count == 1 && (team[0]["text"] as? String ?? "").contains("Vacuum"))
         #expect(try hits(["--meta", "team=nobody"]).isEmpty)
 
-        let badFormat = try runLore(["index", "search", "x", "--db", db, "--format", "docx"])
-        #expect(badFormat.status != 0 && badFormat.stderr.contains("--format docx"))
+        let badFormat = try runLore(["index", "search", "x", "--db", db, "--format", "rtf"])
+        #expect(badFormat.status != 0 && badFormat.stderr.contains("--format rtf"))
         let badMeta = try runLore(["index", "search", "x", "--db", db, "--meta", "team"])
         #expect(badMeta.status != 0 && badMeta.stderr.contains("--meta team"))
         let badK = try runLore(["index", "search", "x", "--db", db, "--k", "0"])

@@ -81,6 +81,40 @@ struct IngestBadInputTests {
         #expect(try store.checkIntegrity().isConsistent)
     }
 
+    @Test(
+        "Office files: the good ones are stored with their slides and sheets; encrypted, bomb, malformed, external-entity and non-ZIP files get one line each, and the run goes on"
+    )
+    func officeFiles() throws {
+        let dir = TemporaryDirectory()
+        let good = ["sqlite-datatypes.docx", "python-docx.docx", "sqlite-slides.pptx", "sqlite-tables.xlsx"]
+        let bad = [
+            ("encrypted.docx", "password-protected"), ("encrypted.xlsx", "password-protected"), ("zip-bomb.docx", "ZIP bomb"),
+            ("malformed.docx", "malformed XML"), ("xxe.docx", "document type"), ("not-a-zip.pptx", "not a PPTX file")
+        ]
+        for f in good { dir.copy(TestPaths.documentFixtures + "/" + f, as: "office/" + f) }
+        for (f, _) in bad { dir.copy(TestPaths.documentFixtures + "/bad/" + f, as: "office/bad/" + f) }
+        let db = dir.path + "/lore.db"
+        let result = try runLore(["ingest", dir.path + "/office", "--db", db, "--json"])
+        #expect(result.status == 1, "errors make the exit status non-zero: \(result.stderr)")
+        let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
+        #expect(report.ingested == good.count, "\(result.stdout)")
+        for (f, phrase) in bad {
+            let hits = report.errors.filter { $0.path.hasSuffix("/bad/" + f) }
+            #expect(hits.count == 1 && hits[0].reason.contains(phrase), "\(f): \(hits)")
+        }
+        let store = try Store(path: db)
+        let collection = try #require(try store.existingCollectionID(named: "default"))
+        let formats = Set(try store.documents(collectionID: collection).map(\.format))
+        #expect(formats == ["docx", "pptx", "xlsx"], "\(formats)")
+        #expect(try store.checkIntegrity().isConsistent)
+        // A question answered from a slide cites it by number and title.
+        let q = try runLore(["query", "What is a storage class more general than?", "--db", db, "--json", "--filter", "format=pptx"])
+        #expect(q.status == 0, "\(q.stderr)")
+        let answer = try JSONSerialization.jsonObject(with: Data(q.stdout.utf8)) as? [String: Any]
+        let cited = (answer?["citations"] as? [[String: Any]] ?? []).filter { $0["cited"] as? Bool == true }
+        #expect(cited.first?["heading_path"] as? String == "Slide 2: Storage Classes and Datatypes", "\(q.stdout)")
+    }
+
     @Test("the summary has one line per problem, naming the file")
     func humanSummaryNamesEachFile() throws {
         let dir = TemporaryDirectory()

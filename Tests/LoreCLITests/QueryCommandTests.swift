@@ -135,7 +135,7 @@ struct QueryCommandTests {
         arguments: [
             (["q", "--mode", "fuzzy"], "--mode"), (["q", "--filter", "nokey"], "--filter"), (["q", "--k", "0"], "k must"),
             (["q", "--lambda", "3"], "lambda"), (["q", "--prompt", "answer@v9"], "v9"), (["q", "--backend", "nope"], "nope"),
-            (["q", "--filter", "format=docx"], "docx"), (["   "], "question")
+            (["q", "--filter", "format=rtf"], "rtf"), (["   "], "question")
         ])
     func badInput(args: [String], needle: String) throws {
         let r = try query(args)

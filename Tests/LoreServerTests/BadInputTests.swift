@@ -45,7 +45,7 @@ struct BadInputTests {
         Case(body: #"{"question": "wal", "k": 30, "fetch_k": 10}"#, status: 400, code: "invalid_request", mentions: "fetch_k"),
         Case(body: #"{"question": "wal", "mode": "psychic"}"#, status: 400, code: "invalid_request", mentions: "mode"),
         Case(
-            body: #"{"question": "wal", "filters": {"format": "docx"}}"#, status: 400, code: "invalid_request", mentions: "filters.format"),
+            body: #"{"question": "wal", "filters": {"format": "rtf"}}"#, status: 400, code: "invalid_request", mentions: "filters.format"),
         Case(body: #"{"question": "wal", "filters": {"author": "x"}}"#, status: 400, code: "invalid_request", mentions: "filters.author"),
         Case(
             body: #"{"question": "wal", "filters": {"metadata": {"team": [1]}}}"#, status: 400, code: "invalid_request",

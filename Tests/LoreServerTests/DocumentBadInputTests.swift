@@ -79,10 +79,10 @@ struct DocumentBadInputTests {
             mentions: "documents[0].name"),
         // Formats
         Case(
-            body: #"{"documents": [{"name": "report.docx", "text": "some text here"}]}"#, status: 415, code: "unsupported_format",
-            mentions: "report.docx"),
+            body: #"{"documents": [{"name": "report.rtf", "text": "some text here"}]}"#, status: 415, code: "unsupported_format",
+            mentions: "report.rtf"),
         Case(
-            body: #"{"documents": [{"name": "report.txt", "text": "some text here", "format": "docx"}]}"#, status: 415,
+            body: #"{"documents": [{"name": "report.txt", "text": "some text here", "format": "rtf"}]}"#, status: 415,
             code: "unsupported_format", mentions: "documents[0].format"),
         Case(
             form: ["file=@\(bad)/unsupported.xyz;filename=data/thing.xyz"], status: 415, code: "unsupported_format", mentions: "thing.xyz"),
@@ -126,7 +126,7 @@ struct DocumentBadInputTests {
         Case(method: "GET", path: "/v1/documents?limit=500", status: 400, code: "invalid_request", mentions: "limit"),
         Case(method: "GET", path: "/v1/documents?limit=ten", status: 400, code: "invalid_request", mentions: "limit"),
         Case(method: "GET", path: "/v1/documents?cursor=abc", status: 400, code: "invalid_request", mentions: "cursor"),
-        Case(method: "GET", path: "/v1/documents?format=docx", status: 400, code: "invalid_request", mentions: "format"),
+        Case(method: "GET", path: "/v1/documents?format=rtf", status: 400, code: "invalid_request", mentions: "format"),
         Case(method: "GET", path: "/v1/documents?colour=red", status: 400, code: "invalid_request", mentions: "colour"),
         Case(method: "GET", path: "/v1/documents?metadata.=x", status: 400, code: "invalid_request", mentions: "metadata."),
         Case(method: "GET", path: "/v1/documents?collection=nowhere", status: 404, code: "collection_not_found", mentions: "collection"),

@@ -90,7 +90,7 @@ struct OpenAIBadInputTests {
         ),
         Case(path: chatPath, body: chat(#""lore": {"mode": "psychic"}"#), status: 400, code: "invalid_request", mentions: "lore.mode"),
         Case(
-            path: chatPath, body: chat(#""lore": {"filters": {"format": "docx"}}"#), status: 400, code: "invalid_request",
+            path: chatPath, body: chat(#""lore": {"filters": {"format": "rtf"}}"#), status: 400, code: "invalid_request",
             mentions: "lore.filters.format"),
         Case(
             path: chatPath, body: chat(#""lore": {"collection": "nowhere"}"#), status: 404, code: "collection_not_found",

@@ -13,6 +13,9 @@ public enum TestPaths {
 
     /// `Tests/Fixtures/ingest`.
     public static var ingestFixtures: String { repositoryRoot + "/Tests/Fixtures/ingest" }
+    /// Office, OpenDocument, EPUB and scanned files made by real software, with their
+    /// `manifest.json` (scripts/make-document-fixtures).
+    public static var documentFixtures: String { repositoryRoot + "/Tests/Fixtures/documents" }
 
     /// The demo corpus.
     public static var corpus: String { repositoryRoot + "/corpus" }

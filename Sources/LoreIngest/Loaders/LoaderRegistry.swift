@@ -8,14 +8,16 @@ public struct LoaderRegistry: Sendable {
     public init(pdftotext: String? = nil) {
         loaders = [
             .text: PlainTextLoader(), .markdown: MarkdownLoader(), .html: HTMLLoader(), .pdf: PDFLoader(executable: pdftotext),
-            .json: JSONLoader(), .jsonl: JSONLinesLoader(), .csv: CSVLoader(), .code: CodeLoader()
+            .json: JSONLoader(), .jsonl: JSONLinesLoader(), .csv: CSVLoader(), .code: CodeLoader(),
+            .docx: DOCXLoader(), .pptx: PPTXLoader(), .xlsx: XLSXLoader()
         ]
     }
 
     static let byExtension: [String: DocumentFormat] = {
         var map: [String: DocumentFormat] = [
             "txt": .text, "text": .text, "md": .markdown, "markdown": .markdown, "html": .html, "htm": .html,
-            "xhtml": .html, "pdf": .pdf, "json": .json, "jsonl": .jsonl, "ndjson": .jsonl, "csv": .csv
+            "xhtml": .html, "pdf": .pdf, "json": .json, "jsonl": .jsonl, "ndjson": .jsonl, "csv": .csv,
+            "docx": .docx, "docm": .docx, "pptx": .pptx, "pptm": .pptx, "xlsx": .xlsx, "xlsm": .xlsx
         ]
         for ext in CodeLoader.languages.keys { map[ext] = .code }
         return map

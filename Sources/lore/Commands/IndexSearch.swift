@@ -19,7 +19,8 @@ extension IndexCommand {
         @Option(name: .long, help: "Only documents whose source matches this glob (SQLite GLOB; repeatable).")
         var source: [String] = []
 
-        @Option(name: .long, help: "Only documents of this format (txt, md, html, pdf, json, jsonl, csv, code; repeatable).")
+        @Option(
+            name: .long, help: "Only documents of this format (txt, md, html, pdf, json, jsonl, csv, code, docx, pptx, xlsx; repeatable).")
         var format: [String] = []
 
         @Option(name: .long, help: "Only documents whose metadata KEY equals VALUE (KEY=VALUE; repeatable).")
