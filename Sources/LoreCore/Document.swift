@@ -14,6 +14,14 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
     case pptx
     /// Excel (Office Open XML): sections of rows under each sheet's name.
     case xlsx
+    /// OpenDocument text (LibreOffice Writer).
+    case odt
+    /// OpenDocument spreadsheet (LibreOffice Calc), as `xlsx`.
+    case ods
+    /// OpenDocument presentation (LibreOffice Impress), as `pptx`.
+    case odp
+    /// EPUB: the chapters in reading order.
+    case epub
 }
 
 /// A contiguous part of a document's text that shares one heading path (or one PDF page).

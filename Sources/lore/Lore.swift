@@ -10,7 +10,8 @@ struct Lore: AsyncParsableCommand {
         version: LoreVersion.current,
         subcommands: [
             Ingest.self, Query.self, Chat.self, Serve.self, Versions.self, Keys.self, Eval.self, Prompts.self, Guard.self, Reindex.self,
-            IndexCommand.self, Stats.self, Requests.self, Feedback.self, Shadow.self, Canary.self, Embed.self, Bench.self, Config.self
+            IndexCommand.self, Extract.self, Stats.self, Requests.self, Feedback.self, Shadow.self, Canary.self, Embed.self, Bench.self,
+            Config.self
         ]
     )
 }

@@ -115,6 +115,23 @@ struct IngestBadInputTests {
         #expect(cited.first?["heading_path"] as? String == "Slide 2: Storage Classes and Datatypes", "\(q.stdout)")
     }
 
+    @Test("lore extract prints each document's sections with their pages, one JSON line each, and one error line per bad file")
+    func extract() throws {
+        let dir = TemporaryDirectory()
+        dir.copy(TestPaths.documentFixtures + "/sqlite-slides.odp", as: "x/slides.odp")
+        dir.copy(TestPaths.documentFixtures + "/bad/encrypted.docx", as: "x/locked.docx")
+        let r = try runLore(["extract", dir.path + "/x", "--json"])
+        #expect(r.status == 1)
+        #expect(r.stderr.split(separator: "\n").filter { $0.contains("locked.docx: password-protected") }.count == 1, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        try #require(lines.count == 1, "\(r.stdout)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(doc["format"] as? String == "odp")
+        let sections = doc["sections"] as? [[String: Any]] ?? []
+        #expect(sections.map { $0["page"] as? Int } == (1...sections.count).map { $0 }, "\(sections.map { $0["page"] ?? "-" })")
+        #expect((sections.first?["heading_path"] as? [String])?.first?.hasPrefix("Slide 1: ") == true)
+    }
+
     @Test("the summary has one line per problem, naming the file")
     func humanSummaryNamesEachFile() throws {
         let dir = TemporaryDirectory()

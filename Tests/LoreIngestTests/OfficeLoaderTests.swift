@@ -6,12 +6,13 @@ import ZIPFoundation
 
 @testable import LoreIngest
 
-/// The Office Open XML loaders on real files: Word, PowerPoint and Excel files written by
-/// LibreOffice and by python-docx, python-pptx and openpyxl from pages of Debian's SQLite
+/// The Office Open XML, OpenDocument and EPUB loaders on real files: Word, PowerPoint, Excel,
+/// OpenDocument and EPUB files written by LibreOffice and by python-docx, python-pptx and
+/// openpyxl from pages of Debian's SQLite
 /// documentation (scripts/make-document-fixtures). What each file must yield (headings and
 /// their levels, sentences, table cells, slides and their notes, sheets and formula values)
 /// is read from the generator's manifest, which took it from the generator's inputs.
-@Suite("Office loaders: DOCX, PPTX, XLSX")
+@Suite("Office loaders: DOCX, PPTX, XLSX, ODT, ODP, ODS, EPUB")
 struct OfficeLoaderTests {
     /// The manifest's `fixtures` (read for each use: a parsed JSON tree is not Sendable).
     static var manifest: [String: [String: Any]] {
@@ -33,6 +34,7 @@ struct OfficeLoaderTests {
     static func document(_ name: String) throws -> Document {
         let docs = try load(name)
         try #require(docs.count == 1)
+        #expect(docs[0].format.rawValue == name.split(separator: ".").last.map(String.init), "\(name)")
         return docs[0]
     }
 
@@ -74,11 +76,10 @@ struct OfficeLoaderTests {
 
     @Test(
         "DOCX from LibreOffice and from python-docx: heading styles make the heading path at their levels, in order; sentences and the title survive",
-        arguments: ["sqlite-datatypes.docx", "python-docx.docx"])
+        arguments: ["sqlite-datatypes.docx", "python-docx.docx", "sqlite-datatypes.odt"])
     func wordHeadings(name: String) throws {
         let doc = try Self.document(name)
         let expect = Self.expect(name)
-        #expect(doc.format == .docx)
         #expect(doc.title == expect["title"] as? String)
         #expect(doc.sectionsPartitionText)
         // Each section's innermost heading, without repeats: the expected headings in order.
@@ -129,11 +130,10 @@ struct OfficeLoaderTests {
 
     @Test(
         "PPTX from python-pptx and from LibreOffice: a section per slide, its page the slide number, its heading the title, with the body, tables and speaker notes",
-        arguments: ["sqlite-slides.pptx", "libreoffice-slides.pptx"])
+        arguments: ["sqlite-slides.pptx", "libreoffice-slides.pptx", "sqlite-slides.odp"])
     func slides(name: String) throws {
         let doc = try Self.document(name)
         let expect = Self.expect(name)
-        #expect(doc.format == .pptx)
         #expect(doc.title == expect["title"] as? String)
         #expect(doc.sectionsPartitionText)
         let slides = expect["slides"] as! [[String: Any]]
@@ -158,11 +158,10 @@ struct OfficeLoaderTests {
 
     @Test(
         "XLSX: sheets in order, each section a table under its sheet with the header repeated; shared strings, numbers and the cached values of formulas",
-        arguments: ["sqlite-tables.xlsx", "openpyxl-formulas.xlsx"])
+        arguments: ["sqlite-tables.xlsx", "openpyxl-formulas.xlsx", "sqlite-tables.ods"])
     func sheets(name: String) throws {
         let doc = try Self.document(name)
         let expect = Self.expect(name)
-        #expect(doc.format == .xlsx)
         let sheets = expect["sheets"] as! [[String: Any]]
         #expect(doc.metadata["sheets"] == .array(sheets.map { .string($0["name"] as! String) }))
         #expect(doc.sectionsPartitionText)
@@ -183,6 +182,26 @@ struct OfficeLoaderTests {
                 let row = "| " + Self.collapsed(f["label"] as! String) + " | " + Self.string(f["value"]) + " |"
                 #expect(doc.text.contains(row), "formula \(f["formula"]!): \(row)")
             }
+        }
+    }
+
+    @Test(
+        "EPUB from LibreOffice: the chapters in spine order under their table-of-contents titles; sentences and table cells survive"
+    )
+    func epub() throws {
+        let name = "sqlite-datatypes.epub"
+        let doc = try Self.document(name)
+        let expect = Self.expect(name)
+        #expect(doc.title == expect["title"] as? String)
+        #expect(doc.sectionsPartitionText)
+        var roots: [String] = []
+        for s in doc.sections where s.headingPath.first != roots.last { if let r = s.headingPath.first { roots.append(r) } }
+        #expect(roots == (expect["toc"] as! [String]).map(Self.collapsed))
+        #expect(roots.count == expect["spine_sections"] as? Int)
+        let text = Self.collapsed(doc.text)
+        for sentence in expect["sentences"] as! [String] { #expect(text.contains(Self.collapsed(sentence)), "\(sentence)") }
+        for t in expect["tables"] as! [[String: Any]] {
+            for c in t["body_cells"] as! [[String: Any]] { #expect(text.contains(Self.collapsed(c["text"] as! String)), "\(c)") }
         }
     }
 
@@ -295,6 +314,7 @@ struct OfficeLoaderTests {
         #expect(try r.loader(fileName: "a.docx", head: []).get().format == .docx)
         #expect(try r.loader(fileName: "a.PPTX", head: []).get().format == .pptx)
         #expect(try r.loader(fileName: "a.xlsx", head: []).get().format == .xlsx)
+        for ext in ["odt", "ods", "odp", "epub"] { #expect(try r.loader(fileName: "a." + ext, head: []).get().format.rawValue == ext) }
         #expect((try? r.loader(fileName: "archive", head: [0x50, 0x4B, 0x03, 0x04]).get()) == nil)
     }
 }

@@ -9,7 +9,8 @@ public struct LoaderRegistry: Sendable {
         loaders = [
             .text: PlainTextLoader(), .markdown: MarkdownLoader(), .html: HTMLLoader(), .pdf: PDFLoader(executable: pdftotext),
             .json: JSONLoader(), .jsonl: JSONLinesLoader(), .csv: CSVLoader(), .code: CodeLoader(),
-            .docx: DOCXLoader(), .pptx: PPTXLoader(), .xlsx: XLSXLoader()
+            .docx: DOCXLoader(), .pptx: PPTXLoader(), .xlsx: XLSXLoader(), .odt: OpenDocumentLoader(.odt),
+            .ods: OpenDocumentLoader(.ods), .odp: OpenDocumentLoader(.odp), .epub: EPUBLoader()
         ]
     }
 
@@ -17,7 +18,8 @@ public struct LoaderRegistry: Sendable {
         var map: [String: DocumentFormat] = [
             "txt": .text, "text": .text, "md": .markdown, "markdown": .markdown, "html": .html, "htm": .html,
             "xhtml": .html, "pdf": .pdf, "json": .json, "jsonl": .jsonl, "ndjson": .jsonl, "csv": .csv,
-            "docx": .docx, "docm": .docx, "pptx": .pptx, "pptm": .pptx, "xlsx": .xlsx, "xlsm": .xlsx
+            "docx": .docx, "docm": .docx, "pptx": .pptx, "pptm": .pptx, "xlsx": .xlsx, "xlsm": .xlsx, "odt": .odt, "ods": .ods,
+            "odp": .odp, "epub": .epub
         ]
         for ext in CodeLoader.languages.keys { map[ext] = .code }
         return map

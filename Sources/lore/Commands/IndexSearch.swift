@@ -20,7 +20,10 @@ extension IndexCommand {
         var source: [String] = []
 
         @Option(
-            name: .long, help: "Only documents of this format (txt, md, html, pdf, json, jsonl, csv, code, docx, pptx, xlsx; repeatable).")
+            name: .long,
+            help:
+                "Only documents of this format (txt, md, html, pdf, json, jsonl, csv, code, docx, pptx, xlsx, odt, ods, odp, epub; repeatable)."
+        )
         var format: [String] = []
 
         @Option(name: .long, help: "Only documents whose metadata KEY equals VALUE (KEY=VALUE; repeatable).")
