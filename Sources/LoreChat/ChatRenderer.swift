@@ -40,6 +40,8 @@ public struct ChatRenderer: Sendable {
         var heading = c.headingPath
         if heading == c.title { heading = "" } else if heading.hasPrefix(c.title + " > ") { heading.removeFirst(c.title.count + 3) }
         if !heading.isEmpty { label += " › " + heading.replacingOccurrences(of: " > ", with: " › ") }
+        // A slide's number and a sheet's name are in its heading already; a page is not.
+        if let page = c.page { label += " (p. \(page))" }
         return label
     }
 

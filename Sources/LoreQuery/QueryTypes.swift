@@ -61,9 +61,55 @@ public struct Citation: Sendable, Equatable, Codable {
     public var snippet: String
     /// Whether the answer cites it.
     public var cited: Bool
+    /// The 1-based page of a paginated source (a PDF), when known.
+    public var page: Int? = nil
+    /// The 1-based slide of a presentation (PPTX, ODP).
+    public var slide: Int? = nil
+    /// The sheet of a spreadsheet (XLSX, ODS).
+    public var sheet: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case n, source, title, headingPath = "heading_path", chunkID = "chunk_id", chunkIDs = "chunk_ids", score, relevance, snippet, cited
+        case page, slide, sheet
+    }
+
+    public init(
+        n: Int, source: String, title: String, headingPath: String, chunkID: Int64, chunkIDs: [Int64], score: Double, relevance: Double?,
+        snippet: String, cited: Bool, page: Int? = nil, slide: Int? = nil, sheet: String? = nil
+    ) {
+        self.n = n
+        self.source = source
+        self.title = title
+        self.headingPath = headingPath
+        self.chunkID = chunkID
+        self.chunkIDs = chunkIDs
+        self.score = score
+        self.relevance = relevance
+        self.snippet = snippet
+        self.cited = cited
+        self.page = page
+        self.slide = slide
+        self.sheet = sheet
+    }
+
+    /// Where in its document a passage is, by format: a presentation's chunks keep their
+    /// slide number as the page, a spreadsheet's their sheet as the heading path's first part.
+    public static func location(format: String, page: Int?, headingPath: String) -> (page: Int?, slide: Int?, sheet: String?) {
+        switch format {
+        case "pptx", "odp": return (nil, page, nil)
+        case "xlsx", "ods":
+            let sheet = headingPath.components(separatedBy: " > ").first ?? ""
+            return (nil, nil, sheet.isEmpty ? nil : sheet)
+        default: return (page, nil, nil)
+        }
+    }
+
+    /// `p. 3`, `slide 2` or `sheet Totals`, for people; nil when the source has none.
+    public var location: String? {
+        if let page { return "p. \(page)" }
+        if let slide { return "slide \(slide)" }
+        if let sheet { return "sheet \(sheet)" }
+        return nil
     }
 }
 

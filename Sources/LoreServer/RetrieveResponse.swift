@@ -10,7 +10,10 @@ struct RetrieveResponse: Encodable {
         var title: String
         var headingPath: String
         var format: String
+        /// A PDF's page; a presentation's slide; a spreadsheet's sheet (`Citation.location`).
         var page: Int?
+        var slide: Int?
+        var sheet: String?
         var chunkIDs: [Int64]
         /// The fused (RRF) score that ranked it.
         var score: Double
@@ -21,7 +24,7 @@ struct RetrieveResponse: Encodable {
         var text: String
 
         enum CodingKeys: String, CodingKey {
-            case n, source, title, headingPath = "heading_path", format, page, chunkIDs = "chunk_ids", score, relevance
+            case n, source, title, headingPath = "heading_path", format, page, slide, sheet, chunkIDs = "chunk_ids", score, relevance
             case denseRank = "dense_rank", lexicalRank = "lexical_rank", text
         }
 
@@ -31,7 +34,7 @@ struct RetrieveResponse: Encodable {
             title = p.title
             headingPath = p.headingPath
             format = p.format
-            page = p.page
+            (page, slide, sheet) = Citation.location(format: p.format, page: p.page, headingPath: p.headingPath)
             chunkIDs = p.chunkIDs
             score = p.score
             relevance = p.relevance

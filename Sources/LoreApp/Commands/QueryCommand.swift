@@ -121,6 +121,7 @@ public enum QueryCommand {
             var heading = c.headingPath
             if heading == c.title { heading = "" } else if heading.hasPrefix(c.title + " > ") { heading.removeFirst(c.title.count + 3) }
             if !heading.isEmpty { label += " › " + heading }
+            if let page = c.page { label += " (p. \(page))" }
             lines.append("[\(c.n)]\(c.cited ? "*" : " ") \(label) — \(c.source)")
         }
         return lines.joined(separator: "\n")

@@ -14,10 +14,12 @@ public struct PromptStage: Sendable {
         let assembled = assembler.assemble(ranked, for: run.template)
         let byChunk = Dictionary(passages.map { ($0.chunkIDs[0], $0) }, uniquingKeysWith: { a, _ in a })
         let citations = assembled.sources.map { s in
-            Citation(
+            let passage = byChunk[s.chunkID]
+            let at = Citation.location(format: passage?.format ?? "", page: passage?.page, headingPath: s.headingPath)
+            return Citation(
                 n: s.number, source: s.source, title: s.title, headingPath: s.headingPath, chunkID: s.chunkID,
-                chunkIDs: byChunk[s.chunkID]?.chunkIDs ?? [s.chunkID], score: byChunk[s.chunkID]?.score ?? s.score,
-                relevance: byChunk[s.chunkID]?.relevance, snippet: QueryService.snippet(s.text), cited: false)
+                chunkIDs: passage?.chunkIDs ?? [s.chunkID], score: passage?.score ?? s.score, relevance: passage?.relevance,
+                snippet: QueryService.snippet(s.text), cited: false, page: at.page, slide: at.slide, sheet: at.sheet)
         }
         run.emit(.retrieval(citations))
         return (assembled, citations)
