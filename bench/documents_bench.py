@@ -455,9 +455,15 @@ MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
+MD_INLINE_TAG = re.compile(r"</?(?:u|sup|sub)>", re.I)  # what markdownify keeps as HTML (no Markdown for it)
+MD_BREAK_TAG = re.compile(r"<br\s*/?>", re.I)
+
+
 def md_plain(text):
-    """MarkItDown's Markdown read as text: links and images by their text, backslash escapes undone."""
-    return MD_ESCAPE.sub(r"\1", MD_LINK.sub(r"\1", text))
+    """MarkItDown's Markdown read as text: links and images by their text, the HTML it keeps
+    for underlines, superscripts and line breaks (<u>, <sup>, <br>) dropped, backslash escapes undone."""
+    text = MD_BREAK_TAG.sub(" ", MD_INLINE_TAG.sub("", MD_LINK.sub(r"\1", text)))
+    return MD_ESCAPE.sub(r"\1", text)
 
 
 DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})

@@ -66,7 +66,9 @@ public enum IngestCommand {
                 minCharacters: config.ingest.minCharacters,
                 rejectInvalidUTF8: config.ingest.invalidUTF8 == "reject"))
         let embedder = try await EmbedderFactory.make(config)
-        let ingestor = Ingestor(chunker: chunker, validator: validator, embedder: embedder, logger: Logger(label: "lore.ingest"))
+        let ingestor = Ingestor(
+            registry: config.ingest.registry, chunker: chunker, validator: validator, embedder: embedder,
+            logger: Logger(label: "lore.ingest"))
         let options = IngestOptions(
             collection: request.collection ?? config.collection,
             include: (config.ingest.include + request.include).map(Glob.init),

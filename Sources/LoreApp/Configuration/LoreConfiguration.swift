@@ -17,11 +17,18 @@ public struct LoreConfiguration: Codable, Equatable, Sendable {
         public var invalidUTF8 = "repair"
         public var include: [String] = []
         public var exclude: [String] = []
+        /// When PDF pages are read by OCR: `auto` (pages without a text layer), `off`, `always`.
+        public var ocr = OCRMode.auto
+        /// Tesseract's language(s) for OCR (`eng`, `eng+deu`: Debian's `tesseract-ocr-LANG`).
+        public var ocrLanguage = "eng"
 
         public enum CodingKeys: String, CodingKey {
             case chunkSize = "chunk_size", chunkOverlap = "chunk_overlap", maxFileBytes = "max_file_bytes"
-            case minCharacters = "min_characters", invalidUTF8 = "invalid_utf8", include, exclude
+            case minCharacters = "min_characters", invalidUTF8 = "invalid_utf8", include, exclude, ocr, ocrLanguage = "ocr_language"
         }
+
+        /// The loaders these settings choose.
+        public var registry: LoaderRegistry { LoaderRegistry(ocr: ocr, ocrLanguage: ocrLanguage) }
     }
 
     public var database = "lore.db"
@@ -172,6 +179,8 @@ extension LoreConfiguration.Ingest {
         invalidUTF8 = try c.decodeIfPresent(String.self, forKey: .invalidUTF8) ?? d.invalidUTF8
         include = try c.decodeIfPresent([String].self, forKey: .include) ?? d.include
         exclude = try c.decodeIfPresent([String].self, forKey: .exclude) ?? d.exclude
+        ocr = try c.decodeIfPresent(OCRMode.self, forKey: .ocr) ?? d.ocr
+        ocrLanguage = try c.decodeIfPresent(String.self, forKey: .ocrLanguage) ?? d.ocrLanguage
     }
 }
 

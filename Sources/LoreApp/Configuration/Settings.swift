@@ -47,6 +47,12 @@ extension LoreConfiguration {
             .string("ingest.invalid_utf8", \.ingest.invalidUTF8, #"`repair` (U+FFFD, with a warning) or `reject`"#),
             .strings("ingest.include", \.ingest.include, #"globs added to `--include`"#),
             .strings("ingest.exclude", \.ingest.exclude, #"globs added to `--exclude`"#),
+            .choice(
+                "ingest.ocr", \.ingest.ocr,
+                #"when PDF pages are read by OCR (Tesseract): `auto` (pages without a text layer), `off` or `always`"#),
+            .string(
+                "ingest.ocr_language", \.ingest.ocrLanguage,
+                #"Tesseract's language(s) for OCR, `eng` or `eng+deu` (Debian's `tesseract-ocr-LANG`)"#),
             .choice("index.kind", \.index.kind, #"`auto` (flat below `hnsw_threshold` vectors, HNSW from it), `flat` or `hnsw`"#),
             .int(
                 "index.hnsw_threshold", \.index.hnswThreshold,

@@ -96,7 +96,8 @@ public actor StoreDocumentCatalog: DocumentCatalog {
 
     private func ingestNow(_ uploads: [DocumentUpload], into collection: ServedCollection) async throws -> [IngestedUpload] {
         let embedder = try await embedder(for: collection)
-        let ingestor = Ingestor(chunker: chunker, validator: validator, embedder: embedder, logger: logger)
+        let ingestor = Ingestor(
+            registry: config.ingest.registry, chunker: chunker, validator: validator, embedder: embedder, logger: logger)
         let results: [UploadResult]
         do {
             results = try await ingestor.ingest(

@@ -5,9 +5,11 @@ import LoreCore
 public struct LoaderRegistry: Sendable {
     public var loaders: [DocumentFormat: any DocumentLoader]
 
-    public init(pdftotext: String? = nil) {
+    /// The loaders; `ocr` and `ocrLanguage` say when and how the PDF loader reads pages by OCR.
+    public init(pdftotext: String? = nil, ocr: OCRMode = .auto, ocrLanguage: String = "eng") {
         loaders = [
-            .text: PlainTextLoader(), .markdown: MarkdownLoader(), .html: HTMLLoader(), .pdf: PDFLoader(executable: pdftotext),
+            .text: PlainTextLoader(), .markdown: MarkdownLoader(), .html: HTMLLoader(),
+            .pdf: PDFLoader(executable: pdftotext, ocr: ocr, ocrLanguage: ocrLanguage),
             .json: JSONLoader(), .jsonl: JSONLinesLoader(), .csv: CSVLoader(), .code: CodeLoader(),
             .docx: DOCXLoader(), .pptx: PPTXLoader(), .xlsx: XLSXLoader(), .odt: OpenDocumentLoader(.odt),
             .ods: OpenDocumentLoader(.ods), .odp: OpenDocumentLoader(.odp), .epub: EPUBLoader()
