@@ -26,6 +26,9 @@ struct ZipPackage {
     }
 
     private let archive: Archive
+    /// The entries by path, read once: `Archive`'s subscript walks the central directory on
+    /// every lookup, which made a deck of many slides quadratic.
+    private let entries: [String: Entry]
     private let file: String
     private let limits: Limits
     private var expanded = 0
@@ -52,24 +55,22 @@ struct ZipPackage {
         }
         self.file = file
         self.limits = limits
-        var count = 0
-        for _ in archive {
-            count += 1
-            if count > limits.entries {
+        var entries: [String: Entry] = [:]
+        for entry in archive {
+            if entries.count == limits.entries {
                 throw LoadError(.tooLarge, "the \(file) package lists more than \(limits.entries) parts")
             }
+            if entries[entry.path] == nil { entries[entry.path] = entry }
         }
+        self.entries = entries
     }
 
     /// Whether the package has a part at `path`.
-    func contains(_ path: String) -> Bool { archive[path] != nil }
-
-    /// The paths of the parts, in the archive's order.
-    var paths: [String] { archive.map(\.path) }
+    func contains(_ path: String) -> Bool { entries[path] != nil }
 
     /// The bytes of the part at `path`, or nil when there is none.
     mutating func read(_ path: String) throws(LoadError) -> Data? {
-        guard let entry = archive[path] else { return nil }
+        guard let entry = entries[path] else { return nil }
         let stored = max(Int(entry.compressedSize), 1)
         var out = Data()
         let partLimit = limits.partBytes, totalLimit = limits.totalBytes, ratio = limits.ratio, floor = limits.ratioFloor
