@@ -82,6 +82,32 @@ struct DocumentRouteTests {
         #expect(sample("lore_document_ingest_duration_seconds_count", [#"collection="default""#]) == "1")
     }
 
+    @Test(
+        "multipart upload of Office files: a Word file and a slide deck go through their loaders; an encrypted one is refused by name and stores nothing"
+    )
+    func officeUpload() async throws {
+        let docs = try await DocumentStore()
+        let up = try await docs.uploadForm([
+            "file=@\(TestPaths.documentFixtures)/python-docx.docx;filename=guides/printf.docx",
+            "file=@\(TestPaths.documentFixtures)/sqlite-slides.pptx;filename=decks/types.pptx", "collection=other"
+        ])
+        #expect(up.status == 201, "\(up.body)")
+        let formats = up.uploads.compactMap { ($0["documents"] as? [[String: Any]])?.first?["format"] as? String }
+        #expect(formats == ["docx", "pptx"], "\(up.body)")
+        let answer = try await docs.server.post(
+            "/v1/query", #"{"question": "What is a storage class more general than?", "collection": "other"}"#)
+        let cited = (answer.json?["citations"] as? [[String: Any]] ?? []).first { $0["cited"] as? Bool == true }
+        #expect(cited?["source"] as? String == "upload:decks/types.pptx" && cited?["slide"] as? Int == 2, "\(answer.body)")
+
+        let before = try await docs.counts()
+        let locked = try await docs.uploadForm([
+            "file=@\(TestPaths.documentFixtures)/bad/encrypted.docx;filename=secret.docx", "collection=other"
+        ])
+        #expect(locked.status == 422, "\(locked.body)")
+        #expect(locked.error?.message.contains("password-protected") == true, "\(locked.body)")
+        #expect(try await docs.counts()["other"]?.documents == before["other"]?.documents)
+    }
+
     @Test("multipart upload with curl -F: files, a collection and metadata; a PDF goes through its loader")
     func multipart() async throws {
         let docs = try await DocumentStore()
