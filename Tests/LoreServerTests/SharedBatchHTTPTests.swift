@@ -92,7 +92,11 @@ struct SharedBatchHTTPTests {
                 max_question_chars: \(limit)
 
             """)
-        let server = try LoreServeProcess(["--config", config], database: try await ServeCorpus.database())
+        // glibc's malloc keeps up to 8 arenas per core, each grown by whichever threads used
+        // it: two arenas keep resident memory a measure of what the server holds, not of how
+        // the test run's load spread its threads.
+        let server = try LoreServeProcess(
+            ["--config", config], environment: ["MALLOC_ARENA_MAX": "2"], database: try await ServeCorpus.database())
         let clients = 12, cap = 24
 
         // The flood: 12 clients, each sending long questions one after another until told to
@@ -138,10 +142,11 @@ struct SharedBatchHTTPTests {
         #expect(floodAnsweredMeanwhile < clients * cap / 2, "\(floodAnsweredMeanwhile) long questions answered before the short ones")
 
         // Memory: five more rounds of 96 distinct long questions. Once the allocator has warmed
-        // up (the first two), resident memory levels off: a leak of every request, or a queue
-        // or cache that keeps what it is given, would grow with each round. (Measured here on
-        // one run: 251 MiB after the first round, 267 MiB after the fourth, the last adding
-        // under 1 MiB.) The bound is coarse; the exact bounds are the metrics below.
+        // up (the first two rounds), resident memory levels off: a leak of every request, or a
+        // queue or cache that keeps what it is given, would grow round after round. Resident
+        // memory moves by some MiB between rounds as the allocator returns pages, so the peaks
+        // are compared. (Two runs here on loaded cores: 232, 232, 232, 232, 234 MiB and 204,
+        // 229, 232, 219, 229 MiB.) The bound is coarse; the exact bounds are the metrics below.
         var resident: [Int] = []
         for round in 0..<5 {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -159,7 +164,8 @@ struct SharedBatchHTTPTests {
             }
             resident.append(try Self.memory(server.pid).rss)
         }
-        #expect(resident[4] - resident[1] <= 32 * 1024, "resident KiB after each round: \(resident)")
+        #expect(
+            resident[2...].max()! - resident[..<2].max()! <= 24 * 1024, "resident KiB after each round: \(resident)")
 
         let metrics = try await server.get("/metrics").body.split(separator: "\n")
         func sample(_ name: String) -> Double? {
